@@ -1,0 +1,184 @@
+import { brand, type Branded } from "../brand.js";
+import {
+  DEFAULTS,
+  type Aggregation,
+  type Comparison,
+  type Direction,
+  type RunMetricChangeSpec,
+  type RunMetricThresholdSpec,
+  type RunMetricZScoreSpec,
+} from "../model/event.js";
+import { TripwireError } from "../issues.js";
+import { deepFreeze } from "./util.js";
+
+type ThresholdData = Omit<RunMetricThresholdSpec, "runFilter">;
+type ChangeData = Omit<RunMetricChangeSpec, "runFilter">;
+type ZScoreData = Omit<RunMetricZScoreSpec, "runFilter">;
+
+/** A condition on a run metric, ready for `onRunMetric(...)`. */
+export interface MetricCondition<D extends ThresholdData | ChangeData | ZScoreData = ThresholdData | ChangeData | ZScoreData>
+  extends Branded<"condition"> {
+  readonly spec: D;
+}
+
+/** The comparisons of a threshold: the six of the W&B UI. */
+export interface Comparable {
+  /** Greater than. @example metric("loss").mean(5).gt(0.6) */
+  gt(threshold: number): MetricCondition<ThresholdData>;
+  /** Greater than or equal to. @example metric("acc").gte(0.9) */
+  gte(threshold: number): MetricCondition<ThresholdData>;
+  /** Less than. @example metric("gpu").mean(20).lt(5) */
+  lt(threshold: number): MetricCondition<ThresholdData>;
+  /** Less than or equal to. @example metric("acc").min(10).lte(0.5) */
+  lte(threshold: number): MetricCondition<ThresholdData>;
+  /** Equal to (W&B UI only; compares exactly). @example metric("epoch").eq(10) */
+  eq(threshold: number): MetricCondition<ThresholdData>;
+  /** Not equal to (W&B UI only). @example metric("status_code").ne(0) */
+  ne(threshold: number): MetricCondition<ThresholdData>;
+}
+
+/** How much a change must be: `diff` is absolute, `frac` relative (0.25 = 25% of the prior window's value). */
+export type ChangeAmount = { readonly diff: number; readonly frac?: never } | { readonly frac: number; readonly diff?: never };
+/** A change between the current window and the `priorWindow` values logged just before it (default 50). */
+export type WindowedChange = ChangeAmount & { readonly priorWindow?: number };
+/** The latest value has no windows: it is compared with the value logged just before it. */
+export type LatestChange = ChangeAmount & { readonly priorWindow?: never };
+
+/** A change between two consecutive, non-overlapping windows. */
+export interface Changeable<O> {
+  /** @example metric("loss").mean(10).increasesBy({ frac: 0.5 }) */
+  increasesBy(amount: O): MetricCondition<ChangeData>;
+  /** @example metric("loss").mean(10).decreasesBy({ frac: 0.25, priorWindow: 50 }) */
+  decreasesBy(amount: O): MetricCondition<ChangeData>;
+  /** Increases or decreases by at least the amount. @example metric("lr").latest().changesBy({ diff: 0.01 }) */
+  changesBy(amount: O): MetricCondition<ChangeData>;
+}
+
+/** A parameter type that turns a misuse into a compile error quoting `Message`. */
+export interface Invalid<Message extends string> {
+  readonly __invalid: Message;
+}
+/** `.latest()` takes no window: `latest(5)` is a compile error that says so. */
+export type NoWindow = Invalid<"latest() has no window: aggregate a window with mean(n), min(n) or max(n)">;
+
+/** A window aggregate of a metric (`mean(n)`, `min(n)`, `max(n)`). */
+export interface AggregateOperand extends Comparable, Changeable<WindowedChange> {}
+/** The latest logged value of a metric. */
+export interface LatestOperand extends Comparable, Changeable<LatestChange> {}
+
+/** A metric of a run; compare its latest value directly, or aggregate a window first. */
+export interface MetricOperand extends LatestOperand {
+  readonly name: string;
+  /** Mean of the last `window` values (default 5 for thresholds, 10 for changes). @example metric("loss").mean(5).gt(0.6) */
+  mean(window?: number): AggregateOperand;
+  /** Same as `mean` (W&B's Python SDK spells it `avg`). @example metric("loss").avg(5).gt(0.6) */
+  avg(window?: number): AggregateOperand;
+  /** Minimum of the last `window` values. @example metric("acc").min(10).lt(0.5) */
+  min(window?: number): AggregateOperand;
+  /** Maximum of the last `window` values. @example metric("grad_norm").max(5).gt(100) */
+  max(window?: number): AggregateOperand;
+  /** The latest value alone (what comparing `metric(...)` directly does). @example metric("acc").latest().gte(0.9) */
+  latest(noWindow?: NoWindow): LatestOperand;
+  /** Z-score of the latest value against the last `window` values (default 30). @example metric("loss").zscore(30).abs().gt(3) */
+  zscore(window?: number): ZScoreOperand;
+}
+
+/** A z-score: `gt(t)` fires on a rise of at least t standard deviations, `lt(-t)` on a drop, `abs().gt(t)` on either. */
+export interface ZScoreOperand {
+  /** @example metric("loss").zscore(30).gt(3) */
+  gt(threshold: number): MetricCondition<ZScoreData>;
+  /** Same as `gt` (W&B compares inclusively). @example metric("loss").zscore(30).gte(3) */
+  gte(threshold: number): MetricCondition<ZScoreData>;
+  /** A drop: `threshold` must be negative. @example metric("acc").zscore(30).lt(-2) */
+  lt(threshold: number): MetricCondition<ZScoreData>;
+  /** Same as `lt`. @example metric("acc").zscore(30).lte(-2) */
+  lte(threshold: number): MetricCondition<ZScoreData>;
+  /** Either direction. @example metric("loss").zscore(30).abs().gt(3) */
+  abs(): { gt(threshold: number): MetricCondition<ZScoreData>; gte(threshold: number): MetricCondition<ZScoreData> };
+}
+
+function condition<D extends ThresholdData | ChangeData | ZScoreData>(spec: D): MetricCondition<D> {
+  return Object.freeze(brand("condition", { spec: deepFreeze(spec) }));
+}
+
+function comparable(name: string, agg: Aggregation | null, window: number | undefined): Comparable {
+  const cmp = (c: Comparison) => (threshold: number) =>
+    condition<ThresholdData>({
+      type: "runMetricThreshold",
+      metric: name,
+      agg,
+      window: agg === null ? 1 : (window ?? DEFAULTS.thresholdWindow),
+      cmp: c,
+      threshold,
+    });
+  return { gt: cmp("gt"), gte: cmp("gte"), lt: cmp("lt"), lte: cmp("lte"), eq: cmp("eq"), ne: cmp("ne") };
+}
+
+function changeable(name: string, agg: Aggregation | null, window: number | undefined): Changeable<WindowedChange> {
+  const change = (direction: Direction) => (amount: WindowedChange) => {
+    const given = amount as { diff?: unknown; frac?: unknown; priorWindow?: unknown };
+    if ((given.diff === undefined) === (given.frac === undefined)) {
+      throw new TripwireError("TW1004", `${name}: give exactly one of { diff } (absolute) or { frac } (relative)`);
+    }
+    if (agg === null && given.priorWindow !== undefined) {
+      throw new TripwireError("TW1003", `${name}: the latest value has no prior window; aggregate with mean(n), min(n) or max(n) to compare windows`);
+    }
+    return condition<ChangeData>({
+      type: "runMetricChange",
+      metric: name,
+      agg,
+      window: agg === null ? 1 : (window ?? DEFAULTS.changeWindow),
+      priorWindow: agg === null ? 1 : (amount.priorWindow ?? DEFAULTS.changePriorWindow),
+      change: given.frac !== undefined ? "relative" : "absolute",
+      direction,
+      amount: (given.frac ?? given.diff) as number,
+    });
+  };
+  return { increasesBy: change("increase"), decreasesBy: change("decrease"), changesBy: change("any") };
+}
+
+function operand(name: string, agg: Aggregation | null, window: number | undefined): AggregateOperand {
+  return Object.freeze({ ...comparable(name, agg, window), ...changeable(name, agg, window) });
+}
+
+function zscore(name: string, window: number): ZScoreOperand {
+  const make = (direction: Direction, threshold: number) =>
+    condition<ZScoreData>({ type: "runMetricZScore", metric: name, window, direction, threshold });
+  const rise = (t: number) => {
+    if (t < 0) throw new TripwireError("TW1005", `${name}.zscore(...).gt(${t}): a rise needs a positive threshold; use lt(${t}) for a drop`);
+    return make("increase", t);
+  };
+  const drop = (t: number) => {
+    if (t > 0) throw new TripwireError("TW1005", `${name}.zscore(...).lt(${t}): a drop needs a negative threshold, lt(${-t}); use gt(${t}) for a rise`);
+    return make("decrease", -t);
+  };
+  const either = (t: number) => make("any", t);
+  return Object.freeze({ gt: rise, gte: rise, lt: drop, lte: drop, abs: () => Object.freeze({ gt: either, gte: either }) });
+}
+
+/**
+ * A run metric — a history metric such as `loss` or a system metric such as `gpu` — to build a threshold,
+ * change or z-score condition for `onRunMetric`.
+ * @example
+ * onRunMetric(metric("loss").mean(5).gt(0.6))
+ * onRunMetric(metric("loss").mean(10).decreasesBy({ frac: 0.25, priorWindow: 50 }))
+ * onRunMetric(metric("loss").zscore(30).abs().gt(3))
+ */
+export function metric(name: string): MetricOperand {
+  const agg = (a: Aggregation) => (window?: number) => operand(name, a, window);
+  return Object.freeze({
+    name,
+    ...operand(name, null, undefined),
+    mean: agg("mean"),
+    avg: agg("mean"),
+    min: agg("min"),
+    max: agg("max"),
+    latest: (...args: unknown[]) => {
+      if (args.length > 0 && args[0] !== undefined) {
+        throw new TripwireError("TW1003", `metric("${name}").latest() has no window: aggregate a window with mean(n), min(n) or max(n)`);
+      }
+      return operand(name, null, undefined);
+    },
+    zscore: (window?: number) => zscore(name, window ?? DEFAULTS.zscoreWindow),
+  });
+}

@@ -1,0 +1,121 @@
+import type { FilterExpr, FilterField } from "../model/filter.js";
+import type { JsonValue } from "../model/json.js";
+import type { Issue } from "../issues.js";
+import { normalizeFilter } from "../normalize.js";
+import { WIRE_FIELD } from "./types.js";
+
+type Json = JsonValue;
+type Obj = { [key: string]: Json };
+
+/**
+ * Simplifies a filter the way W&B's Python SDK does before sending it (`simplify_expr`): nested groups of the
+ * same kind flattened, empty `and`s dropped, single-element groups unwrapped, double negation removed.
+ * Unlike `normalizeFilter`, it keeps the user's order, so the wire text matches W&B's byte for byte.
+ */
+export function simplify(expr: FilterExpr): FilterExpr | undefined {
+  switch (expr.op) {
+    case "and":
+    case "or": {
+      const args: FilterExpr[] = [];
+      for (const arg of expr.args) {
+        const s = simplify(arg);
+        if (s === undefined) continue;
+        if (s.op === expr.op) args.push(...s.args);
+        else args.push(s);
+      }
+      if (args.length === 0) return expr.op === "and" ? undefined : { op: "or", args: [] };
+      if (args.length === 1) return args[0];
+      return { op: expr.op, args };
+    }
+    case "not": {
+      const inner = simplify(expr.arg);
+      if (inner === undefined) return { op: "not", arg: { op: "and", args: [] } };
+      if (inner.op === "not") return inner.arg;
+      return { op: "not", arg: inner };
+    }
+    default:
+      return expr;
+  }
+}
+
+/** The MongoDB-like JSON of a (simplified) filter. */
+export function filterToJson(expr: FilterExpr): Json {
+  switch (expr.op) {
+    case "and":
+      return { $and: expr.args.map(filterToJson) };
+    case "or":
+      return { $or: expr.args.map(filterToJson) };
+    case "not":
+      if (expr.arg.op === "or") return { $nor: expr.arg.args.map(filterToJson) };
+      return { $not: filterToJson(expr.arg) };
+    case "raw":
+      return expr.json;
+    case "in":
+      return { [WIRE_FIELD[expr.field]]: { $in: [...expr.values] } };
+    default:
+      return { [WIRE_FIELD[expr.field]]: { [`$${expr.op}`]: expr.value } };
+  }
+}
+
+/** A run filter as W&B stores it: always wrapped in `$and` (`{"$and":[]}` for none). */
+export function runFilterJson(expr: FilterExpr | undefined): Obj {
+  const s = expr === undefined ? undefined : simplify(expr);
+  if (s === undefined) return { $and: [] };
+  if (s.op === "and") return { $and: s.args.map(filterToJson) };
+  return { $and: [filterToJson(s)] };
+}
+
+/** An artifact-event filter as W&B's frontend expects it: `{"$or":[{"$and":[…]}]}`. */
+export function mutationFilterJson(expr: FilterExpr | undefined): Obj {
+  return { $or: [runFilterJson(expr)] };
+}
+
+const OPS: Record<string, "eq" | "ne" | "contains" | "regex"> = { $eq: "eq", $ne: "ne", $contains: "contains", $regex: "regex" };
+
+/**
+ * Reads a MongoDB-like wire filter into the filter model. What the model cannot express (an unknown field or
+ * operator, a non-string operand) becomes a `raw` node holding the JSON verbatim, with a TW1015 warning.
+ */
+export function filterFromJson(json: Json, fields: readonly FilterField[], issues: Issue[], path: (string | number)[]): FilterExpr | undefined {
+  const byWire = new Map(fields.map((f) => [WIRE_FIELD[f], f] as const));
+  const raw = (value: Json, p: (string | number)[]): FilterExpr => {
+    issues.push({ code: "TW1015", severity: "warning", message: `filter condition kept verbatim: ${JSON.stringify(value)}`, path: p });
+    return { op: "raw", json: value };
+  };
+  const read = (value: Json, p: (string | number)[]): FilterExpr => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return raw(value, p);
+    const keys = Object.keys(value);
+    if (keys.length !== 1) return { op: "and", args: keys.map((k) => read({ [k]: value[k] as Json }, [...p, k])) };
+    const key = keys[0] as string;
+    const operand = value[key] as Json;
+    if (key === "$and" || key === "$or" || key === "$nor") {
+      if (!Array.isArray(operand)) return raw(value, p);
+      const args = operand.map((a, i) => read(a, [...p, key, i]));
+      if (key === "$nor") return { op: "not", arg: { op: "or", args } };
+      return { op: key === "$and" ? "and" : "or", args };
+    }
+    if (key === "$not") return { op: "not", arg: read(operand, [...p, key]) };
+    const field = byWire.get(key);
+    if (field === undefined) return raw(value, p);
+    return readField(field, key, operand, p);
+  };
+  const readField = (field: FilterField, wire: string, operand: Json, p: (string | number)[]): FilterExpr => {
+    if (typeof operand === "string") return { op: "eq", field, value: operand };
+    if (operand === null || typeof operand !== "object" || Array.isArray(operand)) return raw({ [wire]: operand }, p);
+    const conds = Object.entries(operand).map(([op, v]): FilterExpr => {
+      const whole: Json = { [wire]: { [op]: v } };
+      const mapped = OPS[op];
+      if (mapped && typeof v === "string") return { op: mapped, field, value: v };
+      if ((op === "$in" || op === "$nin") && Array.isArray(v) && v.every((x) => typeof x === "string")) {
+        const cond: FilterExpr = { op: "in", field, values: v as string[] };
+        return op === "$in" ? cond : { op: "not", arg: cond };
+      }
+      if (op === "$not" && v !== null && typeof v === "object" && !Array.isArray(v)) {
+        return { op: "not", arg: readField(field, wire, v, [...p, wire, op]) };
+      }
+      return raw(whole, [...p, wire, op]);
+    });
+    return conds.length === 1 ? (conds[0] as FilterExpr) : { op: "and", args: conds };
+  };
+  return normalizeFilter(read(json, path));
+}
