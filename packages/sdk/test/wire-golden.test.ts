@@ -151,7 +151,7 @@ describe("wire golden: encodeAutomation matches W&B's Python SDK byte for byte (
         enabled: spec.enabled,
         scope: scope as WireTrigger["scope"],
         event: { eventType: input.triggeringEventType as string, filter: input.eventFilter as string },
-        action: integration as WireTrigger["action"],
+        action: integration as NonNullable<WireTrigger["action"]>,
       };
       const parent = spec.scope.type === "collection" ? spec.scope.parent : undefined;
       const { spec: decoded, issues } = decodeAutomation(trigger, { entity: "acme", collectionParent: () => parent });
