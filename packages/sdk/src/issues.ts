@@ -10,7 +10,6 @@ export const ISSUE_CODES = {
   TW1003: "invalid window",
   TW1004: "invalid change amount",
   TW1005: "invalid z-score threshold",
-  TW1006: "invalid threshold",
   TW1007: "invalid regular expression",
   TW1008: "filter field not available for this event",
   TW1009: "invalid run states",

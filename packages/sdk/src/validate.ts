@@ -210,7 +210,6 @@ function checkEvent(spec: AutomationSpec, c: Collector): void {
       if (event.agg === null && event.window !== 1) {
         c.error("TW1003", `the latest value has no window (got ${event.window}): aggregate with mean(n), min(n) or max(n)`, [...path, "window"]);
       } else checkWindow(event.window, "window", [...path, "window"], c);
-      if (!Number.isFinite(event.threshold)) c.error("TW1006", "threshold must be a finite number", [...path, "threshold"]);
       return;
     case "runMetricChange":
       checkMetricName(event.metric, c);
@@ -221,7 +220,7 @@ function checkEvent(spec: AutomationSpec, c: Collector): void {
         checkWindow(event.window, "window", [...path, "window"], c);
         checkWindow(event.priorWindow, "priorWindow", [...path, "priorWindow"], c);
       }
-      if (!(Number.isFinite(event.amount) && event.amount > 0)) {
+      if (!(event.amount > 0)) {
         c.error("TW1004", `the change amount must be greater than 0, got ${event.amount}`, [...path, "amount"]);
       }
       return;
@@ -229,7 +228,7 @@ function checkEvent(spec: AutomationSpec, c: Collector): void {
       checkMetricName(event.metric, c);
       checkWindow(event.window, "window", [...path, "window"], c);
       if (event.window === 1) c.warn("TW1003", "a z-score over a window of 1 value never fires (its standard deviation is 0)", [...path, "window"]);
-      if (!(Number.isFinite(event.threshold) && event.threshold > 0)) {
+      if (!(event.threshold > 0)) {
         c.error("TW1005", `the z-score threshold must be greater than 0, got ${event.threshold}`, [...path, "threshold"]);
       }
       return;

@@ -19,7 +19,10 @@ export function simplify(expr: FilterExpr): FilterExpr | undefined {
       const args: FilterExpr[] = [];
       for (const arg of expr.args) {
         const s = simplify(arg);
-        if (s === undefined) continue;
+        if (s === undefined) {
+          if (expr.op === "or") return undefined; // a match-all alternative makes the whole `or` match all
+          continue;
+        }
         if (s.op === expr.op) args.push(...s.args);
         else args.push(s);
       }
@@ -30,7 +33,7 @@ export function simplify(expr: FilterExpr): FilterExpr | undefined {
     case "not": {
       const inner = simplify(expr.arg);
       if (inner === undefined) return { op: "not", arg: { op: "and", args: [] } };
-      if (inner.op === "not") return inner.arg;
+      if (inner.op === "not") return isMatchAll(inner.arg) ? undefined : inner.arg;
       return { op: "not", arg: inner };
     }
     default:
@@ -118,4 +121,9 @@ export function filterFromJson(json: Json, fields: readonly FilterField[], issue
     return conds.length === 1 ? (conds[0] as FilterExpr) : { op: "and", args: conds };
   };
   return normalizeFilter(read(json, path));
+}
+
+/** An empty `and` matches everything (it stands for "no filter"; `not` of it matches nothing). */
+function isMatchAll(expr: FilterExpr): boolean {
+  return expr.op === "and" && expr.args.length === 0;
 }
