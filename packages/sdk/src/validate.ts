@@ -23,9 +23,15 @@ class Collector {
   }
 }
 
-/** W&B's limit on automation names. */
+/**
+ * W&B's limit on automation names.
+ * @example name.length <= MAX_NAME_LENGTH
+ */
 export const MAX_NAME_LENGTH = 255;
-/** W&B's rule for webhook integration names (spec §A.5). */
+/**
+ * W&B's rule for webhook integration names (spec §A.5).
+ * @example WEBHOOK_NAME.test("github-dispatch") // true
+ */
 export const WEBHOOK_NAME = /^[-\w]+([ ]+[-\w]+)*$/;
 
 /**
@@ -61,6 +67,7 @@ export function validate(input: unknown): ValidationResult<AutomationSpec> {
 /**
  * Validates a set of automations together: each one, plus names unique per scope and renames that do not
  * collide. Issue paths start with the automation's index in `specs`.
+ * @example const { ok, issues } = validateAll(definitions.map(toSpec));
  */
 export function validateAll(specs: readonly unknown[]): ValidationResult<AutomationSpec[]> {
   const issues: Issue[] = [];
