@@ -85,7 +85,7 @@ export function validateAll(specs: readonly unknown[]): ValidationResult<Automat
       issues.push({
         code: "TW1014",
         severity: "error",
-        message: `another automation (#${first + 1}) is already named "${r.value.name}" in this scope; names are unique per scope`,
+        message: `another automation in this scope is already named "${r.value.name}" (#${first + 1} in the list); names are unique per scope`,
         path: [index, "name"],
       });
     } else seen.set(key, index);

@@ -119,7 +119,7 @@ describe("validate returns every issue with code, message and path", () => {
     const r = validateAll([a, sameNameOtherScope, b, r1, r2]);
     expect(r.ok).toBe(false);
     expect(r.issues.map((i) => `${i.code} ${i.path.join(".")} ${i.message}`)).toEqual([
-      'TW1014 2.name another automation (#1) is already named "dup" in this scope; names are unique per scope',
+      'TW1014 2.name another automation in this scope is already named "dup" (#1 in the list); names are unique per scope',
       'TW1017 4.movedFrom automation #4 also declares movedFrom("old"); one automation can take over an old name',
     ]);
   });
