@@ -187,4 +187,18 @@ CREATE TABLE execution_attempts (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 3,
+    description: "automation versions: which definition was in force for which event batches (exact replay)",
+    sql: `
+CREATE TABLE trigger_versions (
+  seq INTEGER PRIMARY KEY,
+  trigger_id INTEGER NOT NULL,
+  effective_batch INTEGER NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  record TEXT
+);
+CREATE INDEX trigger_versions_trigger ON trigger_versions(trigger_id, seq);
+`,
+  },
 ];

@@ -26,6 +26,7 @@ import type {
   TriggerInput,
   TriggerQuery,
   TriggerRecord,
+  TriggerVersion,
   UserRecord,
   VersionUpsert,
 } from "./types.js";
@@ -491,7 +492,34 @@ export class SqliteStore implements Store {
       throw e;
     }
   }
+  private version(id: number, record: TriggerRecord | null): void {
+    this.q("INSERT INTO trigger_versions (trigger_id, effective_batch, deleted, record) VALUES (?, ?, ?, ?)").run(
+      id,
+      this.lastBatchId(),
+      record ? 0 : 1,
+      record ? JSON.stringify(record) : null,
+    );
+  }
+  triggerVersions(): readonly TriggerVersion[] {
+    return (this.q("SELECT * FROM trigger_versions ORDER BY seq").all() as Row[]).map((r) => ({
+      seq: r.seq as number,
+      triggerId: r.trigger_id as number,
+      effectiveBatch: r.effective_batch as number,
+      record: r.record === null ? null : (JSON.parse(r.record as string) as TriggerRecord),
+    }));
+  }
+  pruneTriggerVersions(batchId: number): void {
+    // A replay from a snapshot at batchId needs, per automation, the last version in force for batch
+    // batchId + 1 and everything later; older versions are history nobody reads.
+    this.q(`DELETE FROM trigger_versions WHERE seq < (
+      SELECT MAX(v.seq) FROM trigger_versions v WHERE v.trigger_id = trigger_versions.trigger_id AND v.effective_batch <= ?)`).run(batchId);
+    this.q(`DELETE FROM trigger_versions WHERE deleted = 1 AND effective_batch <= ? AND seq = (
+      SELECT MAX(v.seq) FROM trigger_versions v WHERE v.trigger_id = trigger_versions.trigger_id)`).run(batchId);
+  }
   createTrigger(t: TriggerInput, createdBy: number | null): TriggerRecord {
+    return this.transaction(() => this.createTriggerTx(t, createdBy));
+  }
+  private createTriggerTx(t: TriggerInput, createdBy: number | null): TriggerRecord {
     const id = this.conflict(t.name, () =>
       this.q(`INSERT INTO triggers (name, description, enabled, scope_type, scope_id, entity_id, project_id, event_type, event_filter, action_type,
         action_config, integration_id, created_by, created_at, updated_at, effective_batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`).run(
@@ -512,10 +540,15 @@ export class SqliteStore implements Store {
         this.lastBatchId(),
       ).lastInsertRowid,
     );
+    const record = this.triggerById(Number(id)) as TriggerRecord;
+    this.version(record.id, record);
     this.changed();
-    return this.triggerById(Number(id)) as TriggerRecord;
+    return record;
   }
   updateTrigger(id: number, t: TriggerInput): TriggerRecord {
+    return this.transaction(() => this.updateTriggerTx(id, t));
+  }
+  private updateTriggerTx(id: number, t: TriggerInput): TriggerRecord {
     this.conflict(t.name, () =>
       this.q(`UPDATE triggers SET name = ?, description = ?, enabled = ?, scope_type = ?, scope_id = ?, entity_id = ?, project_id = ?, event_type = ?,
         event_filter = ?, action_type = ?, action_config = ?, integration_id = ?, updated_at = ?, effective_batch = ? WHERE id = ?`).run(
@@ -536,13 +569,20 @@ export class SqliteStore implements Store {
         id,
       ),
     );
+    const record = this.triggerById(id) as TriggerRecord;
+    this.version(id, record);
     this.changed();
-    return this.triggerById(id) as TriggerRecord;
+    return record;
   }
   deleteTrigger(id: number): boolean {
-    const ok = this.q("DELETE FROM triggers WHERE id = ?").run(id).changes > 0;
-    if (ok) this.changed();
-    return ok;
+    return this.transaction(() => {
+      const ok = this.q("DELETE FROM triggers WHERE id = ?").run(id).changes > 0;
+      if (ok) {
+        this.version(id, null);
+        this.changed();
+      }
+      return ok;
+    });
   }
   onTriggersChanged(listener: () => void): () => void {
     this.listeners.add(listener);

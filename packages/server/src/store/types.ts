@@ -104,6 +104,14 @@ export interface TriggerRecord extends TriggerInput {
   readonly effectiveBatch: number;
 }
 
+export interface TriggerVersion {
+  readonly seq: number;
+  readonly triggerId: number;
+  readonly effectiveBatch: number;
+  /** The definition from this version on; `null` when the automation was deleted. */
+  readonly record: TriggerRecord | null;
+}
+
 export interface Page<T> {
   readonly items: readonly T[];
   readonly hasNextPage: boolean;
@@ -288,6 +296,14 @@ export interface Store {
   createTrigger(input: TriggerInput, createdBy: number | null): TriggerRecord;
   updateTrigger(id: number, input: TriggerInput): TriggerRecord;
   deleteTrigger(id: number): boolean;
+  /**
+   * The automation change log: every create, update and delete, with the last event batch committed before it
+   * (the definition applies to later batches). Replaying events after a crash uses it to run each batch
+   * against exactly the automations that were in force for it.
+   */
+  triggerVersions(): readonly TriggerVersion[];
+  /** Drops versions that no replay from a snapshot at `batchId` can need. */
+  pruneTriggerVersions(batchId: number): void;
   /** Called after every committed automation change (the runtime reloads its automations). */
   onTriggersChanged(listener: () => void): () => void;
 
