@@ -44,8 +44,9 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > max) {
+        // Answer now and discard the rest; the connection closes after the answer.
+        if (chunks.length > 0) chunks.length = 0;
         reject(new HttpError(413, `the body is larger than ${max} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(c);
@@ -180,6 +181,7 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
     handle().catch((e: unknown) => {
       if (res.headersSent) return;
       if (e instanceof HttpError) {
+        if (e.status === 413) res.setHeader("Connection", "close");
         send(res, e.status, url.pathname === "/graphql" ? { errors: [{ message: e.message }] } : { error: e.message });
         return;
       }

@@ -47,9 +47,20 @@ function elementOffsets(text: string): number[] {
   return out;
 }
 
-function syntaxLine(text: string, error: unknown, fallback: number): number {
-  const m = /position (\d+)/.exec(String((error as Error).message));
-  return m ? fallback - 1 + lineAt(text, Number(m[1])) : fallback;
+/** Where a JSON array fails to parse: the first element that does not parse alone (V8 gives no position). */
+function arraySyntaxIssue(text: string, error: unknown): BodyIssue {
+  const offsets = elementOffsets(text);
+  for (let i = 0; i < offsets.length; i++) {
+    const from = offsets[i] as number;
+    const to = i + 1 < offsets.length ? (offsets[i + 1] as number) : text.lastIndexOf("]") > from ? text.lastIndexOf("]") : text.length;
+    const slice = text.slice(from, to).trim().replace(/,$/, "");
+    try {
+      JSON.parse(slice);
+    } catch (e) {
+      return { line: lineAt(text, from), index: i, path: [], message: `invalid JSON: ${(e as Error).message}` };
+    }
+  }
+  return { line: 1, index: -1, path: [], message: `invalid JSON: ${(error as Error).message}` };
 }
 
 /**
@@ -67,7 +78,7 @@ export function parseBody(text: string): ParsedBody {
     try {
       array = JSON.parse(text);
     } catch (e) {
-      return { ok: false, issues: [{ line: syntaxLine(text, e, 1), index: -1, path: [], message: `invalid JSON: ${(e as Error).message}` }] };
+      return { ok: false, issues: [arraySyntaxIssue(text, e)] };
     }
     if (!Array.isArray(array)) return { ok: false, issues: [{ line: 1, index: -1, path: [], message: "expected a JSON array of events" }] };
     let offsets: number[] | undefined;
