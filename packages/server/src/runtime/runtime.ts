@@ -121,9 +121,10 @@ export class Runtime {
       return changed;
     };
     advance(from + 1);
-    this.engine = snap
-      ? restoreEngine(this.toEngine(inForce.values()), JSON.parse(snap.state) as EngineSnapshot, this.engineOptions)
-      : createEngine(this.toEngine(inForce.values()), this.engineOptions);
+    // Without a snapshot, start from an empty engine and restore into it, as the live path does when
+    // automations appear: epochs are numbered the same way, so a rebuilt state is identical, not just equivalent.
+    const base = snap ? (JSON.parse(snap.state) as EngineSnapshot) : createEngine([], this.engineOptions).snapshot();
+    this.engine = restoreEngine(this.toEngine(inForce.values()), base, this.engineOptions);
     let replayed = 0;
     let batches = 0;
     for (const batch of this.store.batchesAfter(from)) {
@@ -273,6 +274,16 @@ export class Runtime {
     this.store.pruneTriggerVersions(batchId);
     this.eventsSinceSnapshot = 0;
     this.lastSnapshotAt = Date.now();
+  }
+
+  /** Applies automation changes now instead of before the next batch (the result is the same). */
+  sync(): void {
+    if (this.dirty) this.store.transaction(() => this.reload());
+  }
+
+  /** The engine's state as plain data (diagnostics; recovery tests compare it with a rebuilt one). */
+  engineState(): EngineSnapshot {
+    return this.engine.snapshot();
   }
 
   /** Writes a snapshot now (shutdown, tests). */
