@@ -1,4 +1,5 @@
 import { parseEvent, type TripwireEvent } from "@tripwire/evaluator";
+import { fastRunMetric } from "./fast.js";
 
 /** One problem in an ingested body: the 1-based line, the event's index in the batch, the field path. */
 export interface BodyIssue {
@@ -83,6 +84,11 @@ export function parseBody(text: string): ParsedBody {
     if (!Array.isArray(array)) return { ok: false, issues: [{ line: 1, index: -1, path: [], message: "expected a JSON array of events" }] };
     let offsets: number[] | undefined;
     for (let i = 0; i < array.length; i++) {
+      const fast = fastRunMetric(array[i]);
+      if (fast) {
+        events.push(fast);
+        continue;
+      }
       const r = parseEvent(array[i]);
       if (r.ok) events.push(r.event);
       else {
@@ -110,6 +116,12 @@ export function parseBody(text: string): ParsedBody {
         json = JSON.parse(raw);
       } catch (e) {
         if (issues.length < MAX_ISSUES) issues.push({ line, index, path: [], message: `invalid JSON: ${(e as Error).message}` });
+        index++;
+        continue;
+      }
+      const fast = fastRunMetric(json);
+      if (fast) {
+        events.push(fast);
         index++;
         continue;
       }

@@ -25,6 +25,12 @@ export interface DeliveryOptions {
   readonly linkBaseUrl?: string;
   /** Jitter source in [0, 1) (tests pin it). */
   readonly random?: () => number;
+  /**
+   * Attempt results are written in groups, at most this long after the attempt (default 20 ms) or once
+   * 512 are waiting. A crash in between loses only the record, and the delivery is repeated with the same
+   * idempotency key (at-least-once).
+   */
+  readonly writeDelayMs?: number;
 }
 
 const SNIPPET = 1024;
@@ -60,10 +66,15 @@ export class Dispatcher {
   private readonly cache = new Map<number, ExecutionRecord>();
   private readonly queued = new Set<number>();
   private readonly pools = new Map<string, Pool>();
-  private readonly inflight = new Map<number, AbortController>();
+  private readonly inflight = new Set<number>();
+  /** Firings of executions handed over live, already parsed (saves parsing them back from JSON). */
+  private readonly firings = new Map<number, Firing>();
   private readonly writes: AttemptUpdate[] = [];
   private readonly settles: ExecutionSettle[] = [];
   private writeScheduled = false;
+  private writeTimer: NodeJS.Timeout | undefined;
+  /** Integrations and secrets change rarely: read them at most once a second per delivery burst. */
+  private readonly lookups = new Map<string, { at: number; value: unknown }>();
   private timer: NodeJS.Timeout | undefined;
   private timerDue = Infinity;
   private closed = false;
@@ -86,6 +97,7 @@ export class Dispatcher {
       connectionsPerOrigin: options.connectionsPerOrigin ?? 32,
       linkBaseUrl: options.linkBaseUrl,
       random: options.random ?? Math.random,
+      writeDelayMs: options.writeDelayMs ?? 20,
     };
   }
 
@@ -96,11 +108,13 @@ export class Dispatcher {
     if (pending.length > 0) this.logger.log("info", "resuming pending deliveries", { count: pending.length });
   }
 
-  /** Hands freshly committed executions to the dispatcher. */
-  enqueue(records: readonly ExecutionRecord[]): void {
-    for (const r of records) {
+  /** Hands freshly committed executions to the dispatcher (with their firings, when the caller has them). */
+  enqueue(records: readonly ExecutionRecord[], firings?: readonly Firing[]): void {
+    for (const [i, r] of records.entries()) {
       if (r.state !== "PENDING") continue;
       this.cache.set(r.id, r);
+      const f = firings?.[i];
+      if (f) this.firings.set(r.id, f);
       this.schedule(r.id, r.nextAttemptAt ?? Date.now());
     }
   }
@@ -118,7 +132,10 @@ export class Dispatcher {
   }
 
   private pump(): void {
-    if (this.closed) return;
+    if (this.closed) {
+      if (this.inflight.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+      return;
+    }
     const now = Date.now();
     while (this.inflight.size < this.opt.concurrency && this.heap.size > 0 && (this.heap.peekDue() as number) <= now) {
       const id = this.heap.pop() as number;
@@ -150,16 +167,20 @@ export class Dispatcher {
   private attempt(id: number): void {
     const x = this.cache.get(id) ?? this.store.executionById(id);
     if (!x || x.state !== "PENDING") return;
-    const abort = new AbortController();
-    this.inflight.set(id, abort);
-    void this.deliver(x, abort).finally(() => {
+    this.inflight.add(id);
+    void this.deliver(x).finally(() => {
       this.inflight.delete(id);
       this.pump();
     });
   }
 
+  private forget(id: number): void {
+    this.cache.delete(id);
+    this.firings.delete(id);
+  }
+
   private settle(x: ExecutionRecord, state: "SKIPPED" | "FAILED", error: string): void {
-    this.cache.delete(x.id);
+    this.forget(x.id);
     this.settles.push({ executionId: x.id, state, error });
     this.scheduleWrite();
     this.logger.log("warn", "delivery not attempted", { execution: x.id, automation: x.triggerName, state, error });
@@ -167,7 +188,7 @@ export class Dispatcher {
 
   private request(x: ExecutionRecord, integration: IntegrationRecord, attempt: number): { url: string; headers: Record<string, string>; body: string } | string {
     const action = JSON.parse(x.action) as SavedAction;
-    const firing = JSON.parse(x.firing) as Firing;
+    const firing = this.firings.get(x.id) ?? (JSON.parse(x.firing) as Firing);
     const extra = { "Idempotency-Key": x.key, "X-Tripwire-Attempt": String(attempt), "User-Agent": "tripwire-server" };
     if (x.actionType === "NOTIFICATION") {
       const spec: NotificationActionSpec = {
@@ -180,7 +201,7 @@ export class Dispatcher {
       const message = slackMessage(spec, firing, this.opt.linkBaseUrl ? { baseUrl: this.opt.linkBaseUrl } : {});
       return { url: integration.url, headers: { "Content-Type": "application/json", ...extra }, body: JSON.stringify(message) };
     }
-    const secrets = this.store.secretValues(integration.entityId);
+    const secrets = this.cached(`s${integration.entityId}`, () => this.store.secretValues(integration.entityId));
     const hook: { url: string; secret?: string; accessToken?: string } = { url: integration.url };
     for (const [ref, field] of [[integration.secretRef, "secret"], [integration.accessTokenRef, "accessToken"]] as const) {
       if (ref === null) continue;
@@ -197,9 +218,10 @@ export class Dispatcher {
     return { url: r.url, headers: { ...r.headers, ...extra }, body: r.body };
   }
 
-  private async deliver(x: ExecutionRecord, abort: AbortController): Promise<void> {
+  private async deliver(x: ExecutionRecord): Promise<void> {
     const action = JSON.parse(x.action) as SavedAction;
-    const integration = action.integrationId === undefined ? undefined : this.store.integrationById(action.integrationId);
+    const id = action.integrationId;
+    const integration = id === undefined ? undefined : this.cached(`i${id}`, () => this.store.integrationById(id));
     if (!integration) return this.settle(x, "SKIPPED", "the automation's integration was deleted before delivery");
     const attempt = x.attempts + 1;
     let req: ReturnType<Dispatcher["request"]>;
@@ -217,25 +239,23 @@ export class Dispatcher {
     let response: string | null = null;
     let error: string | null = null;
     let retryAfter: number | undefined;
-    const timer = setTimeout(() => abort.abort(new Error(`timed out after ${timeout} ms`)), timeout);
     try {
-      const url = new URL(req.url);
-      const res = await this.pool(url.origin).request({
+      const target = this.target(req.url);
+      const res = await this.pool(target.origin).request({
         method: "POST",
-        path: `${url.pathname}${url.search}`,
+        path: target.path,
         headers: req.headers,
         body: req.body,
-        signal: abort.signal,
+        // The integration's timeout bounds the wait for the answer's headers and for each body chunk.
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
       });
       statusCode = res.statusCode;
       retryAfter = retryAfterMs(res.headers["retry-after"]);
       const text = await res.body.text();
       response = text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text;
     } catch (e) {
-      const reason = abort.signal.aborted ? abort.signal.reason : e;
-      error = reason instanceof Error ? reason.message : String(reason);
-    } finally {
-      clearTimeout(timer);
+      error = e instanceof Error ? e.message : String(e);
     }
 
     // Cut short by shutdown: record nothing, the execution stays pending and is retried after a restart.
@@ -273,9 +293,30 @@ export class Dispatcher {
       this.cache.set(x.id, { ...x, attempts: attempt, statusCode, response, error, nextAttemptAt });
       this.schedule(x.id, nextAttemptAt as number);
     } else {
-      this.cache.delete(x.id);
+      this.forget(x.id);
       if (!ok) this.logger.log("warn", "delivery failed", { execution: x.id, automation: x.triggerName, attempt, statusCode, error });
     }
+  }
+
+  private readonly targets = new Map<string, { origin: string; path: string }>();
+  private target(url: string): { origin: string; path: string } {
+    let t = this.targets.get(url);
+    if (!t) {
+      const u = new URL(url);
+      t = { origin: u.origin, path: `${u.pathname}${u.search}` };
+      if (this.targets.size > 10_000) this.targets.clear();
+      this.targets.set(url, t);
+    }
+    return t;
+  }
+
+  private cached<T>(key: string, read: () => T): T {
+    const now = Date.now();
+    const hit = this.lookups.get(key);
+    if (hit && now - hit.at < 1000) return hit.value as T;
+    const value = read();
+    this.lookups.set(key, { at: now, value });
+    return value;
   }
 
   /** Exponential backoff with equal jitter: half the step fixed, half random. */
@@ -285,14 +326,20 @@ export class Dispatcher {
   }
 
   private scheduleWrite(): void {
+    if (this.writes.length + this.settles.length >= 512) {
+      this.flushWrites();
+      return;
+    }
     if (this.writeScheduled) return;
     this.writeScheduled = true;
-    setImmediate(() => this.flushWrites());
+    this.writeTimer = setTimeout(() => this.flushWrites(), this.opt.writeDelayMs);
   }
 
   /** Writes recorded attempts (one transaction). */
   flushWrites(): void {
     this.writeScheduled = false;
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = undefined;
     if (this.writes.length === 0 && this.settles.length === 0) return;
     const writes = this.writes.splice(0);
     const settles = this.settles.splice(0);
@@ -316,23 +363,19 @@ export class Dispatcher {
   async close(graceMs = 5_000): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    const waiting = [...this.inflight.values()];
-    if (waiting.length > 0) {
+    if (this.inflight.size > 0) {
       const done = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
       const t = setTimeout(() => {
+        // Past the grace period: cut the connections; those attempts stay pending for the next start.
         this.closedHard = true;
-        for (const a of this.inflight.values()) a.abort(new Error("server shutting down"));
+        for (const p of this.pools.values()) void p.destroy();
       }, graceMs);
-      // pump() is a no-op once closed, so resolve waiters as the last attempt finishes.
-      const poll = setInterval(() => {
-        if (this.inflight.size === 0) for (const w of this.idleWaiters.splice(0)) w();
-      }, 10);
+      // pump() starts nothing once closed, but still wakes the waiters when the last attempt ends.
       await done;
       clearTimeout(t);
-      clearInterval(poll);
     }
     this.flushWrites();
-    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    await Promise.all([...this.pools.values()].map((p) => (p.destroyed ? undefined : p.close())));
     this.pools.clear();
   }
 }

@@ -51,7 +51,11 @@ export class DueHeap {
   }
 
   private swap(a: number, b: number): void {
-    [this.ids[a], this.ids[b]] = [this.ids[b] as number, this.ids[a] as number];
-    [this.dues[a], this.dues[b]] = [this.dues[b] as number, this.dues[a] as number];
+    const id = this.ids[a] as number;
+    this.ids[a] = this.ids[b] as number;
+    this.ids[b] = id;
+    const due = this.dues[a] as number;
+    this.dues[a] = this.dues[b] as number;
+    this.dues[b] = due;
   }
 }

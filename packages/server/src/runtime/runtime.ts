@@ -208,6 +208,7 @@ export class Runtime {
     }
     const outcomes: (IngestResult | Error)[] = [];
     const created: ExecutionRecord[] = [];
+    const createdFirings: Firing[] = [];
     const seqBefore = this.lastSeq;
     try {
       this.store.transaction(() => {
@@ -233,6 +234,7 @@ export class Runtime {
             const ids = this.store.insertExecutions(rows);
             const now = new Date().toISOString();
             rows.forEach((r, i) => created.push({ ...r, id: ids[i] as number, attempts: 0, createdAt: now, updatedAt: now, statusCode: null, response: null }));
+            createdFirings.push(...firings);
           }
           outcomes.push({ accepted: w.events.length, firstSeq, lastSeq: this.lastSeq, firings: firings.length });
         }
@@ -257,7 +259,7 @@ export class Runtime {
       if (o instanceof Error) w.reject(o);
       else w.resolve(o);
     });
-    if (created.length > 0) this.options.dispatcher?.enqueue(created);
+    if (created.length > 0) this.options.dispatcher?.enqueue(created, createdFirings);
   }
 
   private snapshotDue(): boolean {

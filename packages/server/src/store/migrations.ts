@@ -201,4 +201,18 @@ CREATE TABLE trigger_versions (
 CREATE INDEX trigger_versions_trigger ON trigger_versions(trigger_id, seq);
 `,
   },
+  {
+    version: 4,
+    description: "an attempt row carries the state it leads to; a trigger applies it to its execution (one statement per attempt)",
+    sql: `
+ALTER TABLE execution_attempts ADD COLUMN state TEXT;
+ALTER TABLE execution_attempts ADD COLUMN next_attempt_at INTEGER;
+CREATE TRIGGER execution_attempts_apply AFTER INSERT ON execution_attempts WHEN NEW.state IS NOT NULL
+BEGIN
+  UPDATE executions SET state = NEW.state, attempts = NEW.attempt, next_attempt_at = NEW.next_attempt_at, status_code = NEW.status_code,
+    error = NEW.error, response = NEW.response, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  WHERE id = NEW.execution_id;
+END;
+`,
+  },
 ];

@@ -685,16 +685,15 @@ export class SqliteStore implements Store {
     return r?.created_at ?? null;
   }
   recordAttempts(updates: readonly AttemptUpdate[], settles: readonly ExecutionSettle[] = []): void {
-    const ins = this.q(`INSERT OR REPLACE INTO execution_attempts (execution_id, attempt, started_at, duration_ms, status_code, outcome, error, response, retry_in_ms)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const upd = this.q(`UPDATE executions SET state = ?, attempts = ?, next_attempt_at = ?, status_code = ?, error = ?, response = ?, updated_at = ? WHERE id = ?`);
+    // One statement per attempt: the row's trigger (migration 4) moves the execution to the attempt's state.
+    const ins = this.q(`INSERT INTO execution_attempts (execution_id, attempt, started_at, duration_ms, status_code, outcome, error, response, retry_in_ms,
+      state, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, attempt) DO NOTHING`);
     const settle = this.q("UPDATE executions SET state = ?, error = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?");
     this.transaction(() => {
-      const at = now();
       for (const u of updates) {
-        ins.run(u.executionId, u.attempt, u.startedAt, u.durationMs, u.statusCode, u.outcome, u.error, u.response, u.retryInMs);
-        upd.run(u.state, u.attempt, u.nextAttemptAt, u.statusCode, u.error, u.response, at, u.executionId);
+        ins.run(u.executionId, u.attempt, u.startedAt, u.durationMs, u.statusCode, u.outcome, u.error, u.response, u.retryInMs, u.state, u.nextAttemptAt);
       }
+      const at = now();
       for (const s of settles) settle.run(s.state, s.error, at, s.executionId);
     });
   }
