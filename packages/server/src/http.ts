@@ -110,7 +110,7 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
     }
   };
 
-  const executions = (req: IncomingMessage, res: ServerResponse, user: UserRecord, url: URL) => {
+  const executions = (req: IncomingMessage, res: ServerResponse, user: UserRecord, url: { searchParams: URLSearchParams }) => {
     if (req.method !== "GET") throw new HttpError(405, "GET /api/v1/executions");
     const access = new Access(store, user);
     const q = url.searchParams;
@@ -158,14 +158,20 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
     send(res, 200, { totalCount: result.totalCount, executions: conn.edges.map((e) => e.node), pageInfo: conn.pageInfo });
   };
 
+  const debug = logger.enabled?.("debug") ?? true;
   const server = createServer((req, res) => {
-    const started = performance.now();
     inflight++;
-    res.on("close", () => {
-      inflight--;
-      logger.log("debug", "request", { method: req.method, path: req.url, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 });
-    });
-    const url = new URL(req.url ?? "/", "http://localhost");
+    if (debug) {
+      const started = performance.now();
+      res.once("close", () => {
+        inflight--;
+        logger.log("debug", "request", { method: req.method, path: req.url, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 });
+      });
+    } else res.once("close", () => inflight--);
+    const raw = req.url ?? "/";
+    const q = raw.indexOf("?");
+    // Only /api/v1/executions reads a query string; the other routes need just the path.
+    const url = q < 0 ? { pathname: raw, searchParams: new URLSearchParams() } : new URL(raw, "http://localhost");
     const handle = async () => {
       if (url.pathname === "/healthz") return send(res, 200, { status: "ok" });
       const route = url.pathname === "/graphql" ? graphql : url.pathname === "/api/v1/events" ? events : url.pathname === "/api/v1/executions" ? executions : undefined;

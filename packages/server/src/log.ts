@@ -7,6 +7,8 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
  */
 export interface Logger {
   log(level: LogLevel, msg: string, fields?: Record<string, unknown>): void;
+  /** Whether `level` is written at all (lets hot paths skip building fields); assumed true when absent. */
+  enabled?(level: LogLevel): boolean;
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -18,6 +20,7 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 export function jsonLogger(write: (line: string) => void, minLevel: LogLevel = "info"): Logger {
   const min = ORDER[minLevel];
   return {
+    enabled: (level) => ORDER[level] >= min,
     log(level, msg, fields) {
       if (ORDER[level] < min) return;
       write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
@@ -26,4 +29,4 @@ export function jsonLogger(write: (line: string) => void, minLevel: LogLevel = "
 }
 
 /** A logger that drops everything. */
-export const silentLogger: Logger = { log() {} };
+export const silentLogger: Logger = { log() {}, enabled: () => false };

@@ -62,3 +62,50 @@ describe("in-process execution", () => {
     ]);
   });
 });
+
+describe("the embedded default (package exports)", () => {
+  it("starts empty, creates what definitions reference, and applies automations in-process", async () => {
+    const { openStore, ensureUser, ensureTeam, ensureOrg, ensureProject, ensureRegistry, ensureCollection, execute: run } = await import("../src/index.js");
+    const { tempDir } = await import("./helpers.js");
+    const { join } = await import("node:path");
+    const t = tempDir();
+    const local = openStore(join(t.dir, "local.db"));
+    try {
+      ensureUser(local, "local", { admin: true });
+      ensureOrg(local, "acme");
+      ensureTeam(local, "ml", "acme");
+      const dataset = ensureCollection(local, ensureProject(local, "ml", "llm"), "dataset");
+      const model = ensureCollection(local, ensureRegistry(local, "acme", "model"), "llm-7b");
+      expect([dataset.kind, model.kind]).toEqual(["sequence", "portfolio"]);
+      // Idempotent: a second apply finds everything in place.
+      expect(ensureCollection(local, ensureProject(local, "ml", "llm"), "dataset").id).toBe(dataset.id);
+      const ids = await run(local, { query: `{ project(name: "wandb-registry-model", entityName: "acme") { id artifactCollection(name: "llm-7b") { id } } }` }, { user: "local" });
+      const registry = (ids.body.data as { project: { id: string; artifactCollection: { id: string } } }).project;
+      const created = await run(
+        local,
+        {
+          query: CreateAutomation,
+          variables: {
+            input: {
+              enabled: true,
+              eventFilter: '{"$or":[{"$and":[{"alias":{"$eq":"prod"}}]}]}',
+              name: "registry-link",
+              scopeID: registry.id,
+              scopeType: "PROJECT",
+              triggeredActionConfig: { noOpActionInput: { noOp: true } },
+              triggeredActionType: "NO_OP",
+              triggeringEventType: "LINK_MODEL",
+            },
+          },
+        },
+        { user: "local" },
+      );
+      expect(created.status).toBe(200);
+      const listed = await run(local, { query: GetEntityAutomations, variables: { entity: "acme" } }, { user: "local" });
+      expect((listed.body.data as { scope: { triggers: { edges: unknown[] } } }).scope.triggers.edges).toHaveLength(1);
+    } finally {
+      local.close();
+      t.cleanup();
+    }
+  });
+});

@@ -3,6 +3,8 @@ import type { TripwireEvent } from "@tripwire/evaluator";
 import { Access } from "../access.js";
 import type { EntityRecord, Store, UserRecord } from "../store/types.js";
 
+const ALLOWED_TTL_MS = 5_000;
+
 /** Where an event happened, as rows (for execution history). */
 export interface EventPlace {
   readonly entityId: number;
@@ -29,6 +31,8 @@ export class Catalog {
   private readonly collections = new Map<string, number>();
   private readonly runs = new Set<string>();
   private readonly orgNames = new Map<string, string | undefined>();
+  /** Whether a user may write to an entity, by `userId:entityId`, for a few seconds (memberships rarely change). */
+  private readonly allowed = new Map<string, number>();
 
   constructor(private readonly store: Store) {}
 
@@ -39,6 +43,18 @@ export class Catalog {
     this.collections.clear();
     this.runs.clear();
     this.orgNames.clear();
+    this.allowed.clear();
+  }
+
+  private mayWrite(access: Access, user: UserRecord, entity: EntityRecord): boolean {
+    const key = `${user.id}:${entity.id}`;
+    const now = Date.now();
+    const at = this.allowed.get(key);
+    if (at !== undefined && now - at < ALLOWED_TTL_MS) return true;
+    if (!access.canSee(entity)) return false;
+    if (this.allowed.size > 100_000) this.allowed.clear();
+    this.allowed.set(key, now);
+    return true;
   }
 
   /** The organization entity an entity belongs to (for org scopes), cached. */
@@ -60,7 +76,7 @@ export class Catalog {
       } else e = this.store.createEntity(name, "team", null);
       this.store.setRole(e.id, user.id, "admin");
       this.orgNames.delete(name);
-    } else if (!access.canSee(e)) {
+    } else if (!this.mayWrite(access, user, e)) {
       throw new IngestForbidden(`user "${user.username}" is not a member of entity "${name}"`);
     }
     this.entities.set(name, e);
@@ -102,7 +118,7 @@ export class Catalog {
       for (const [name] of names) {
         if (checked.has(name)) continue;
         const existing = this.entities.get(name) ?? this.store.entityByName(name);
-        if (existing && !access.canSee(existing)) throw new IngestForbidden(`user "${user.username}" is not a member of entity "${name}"`);
+        if (existing && !this.mayWrite(access, user, existing)) throw new IngestForbidden(`user "${user.username}" is not a member of entity "${name}"`);
         checked.add(name);
       }
     }
