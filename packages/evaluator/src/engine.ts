@@ -1,0 +1,1096 @@
+/**
+ * The streaming engine: automations in, events in, firings out (spec §D). Pure: the clock is the events'
+ * timestamps; no timers, no I/O; all state is plain data in `snapshot()`.
+ *
+ * Layout of the metric hot path: automations watching the same metric (and started together, see "epochs"
+ * below) form a channel (`window.ts`); each run that logs the metric gets one slot in it, holding the ring and
+ * every distinct aggregate state of the channel; a run's plan for a metric lists its slot and the automations
+ * whose scope contains the run's project, so a point touches only automations that can fire, and one window
+ * state serves every automation that aggregates the metric the same way.
+ *
+ * Epochs: automations present when an engine is created share epoch 0. `restoreEngine` keeps the epoch (and so
+ * the windows and cooldowns) of every automation whose id and definition are unchanged, and starts new or
+ * changed automations in a new epoch with empty windows: their windows only see values pushed after the restore.
+ */
+import {
+  canonicalJson,
+  isArtifactEventType,
+  normalizeSpec,
+  scopeKey,
+  type Aggregation,
+  type AutomationSpec,
+  type ChangeType,
+  type Comparison,
+  type Direction,
+  type EventType,
+  type JsonValue,
+  type RunMetricEventSpec,
+  type RunState,
+  type Scope,
+  TripwireError,
+} from "@tripwire/sdk";
+import { aggregateOf, changeOf, compare, directionHolds, meanOf, U, zscoreOf, type StdKind } from "./aggregate.js";
+import { Cooldowns, cooldownAllows } from "./cooldown.js";
+import type { ArtifactEvent, CollectionTagEvent, EventRunState, RunMetricEvent, RunRef, RunStateEvent, TripwireEvent, TripwireEventType } from "./events.js";
+import { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
+import { artifactLocation, locationProject, projectLocation, scopeContains, type Location, type OrgOf } from "./scope.js";
+import { DEFAULT_COOLDOWN_MS, formatTimestamp, parseTimestamp } from "./time.js";
+import { Channel, LAST, MAX, MIN, MOMENTS, SUM, type StateKind, type StateSpec } from "./window.js";
+
+/** An automation with a stable key (the server passes W&B's trigger ID). */
+export interface EngineAutomation {
+  readonly id: string;
+  readonly spec: AutomationSpec;
+}
+
+export interface EngineOptions {
+  /**
+   * Evaluate windows that are not full yet (default false: an automation waits for a full window). With it, a
+   * threshold evaluates from the first value over the values so far, a change once the current window is full
+   * and the prior window holds at least one value, a z-score once its window holds two values.
+   */
+  readonly partialWindows?: boolean;
+  /** The per-run limit: at most one firing per automation per run in this period (default 24 h). */
+  readonly cooldownMs?: number;
+  /** Whether the per-run limit applies to run-state automations too (default true). */
+  readonly runStateCooldown?: boolean;
+  /**
+   * The organisation an entity belongs to, for org scopes: `org("acme")` contains events whose entity is `acme`
+   * itself or maps to `acme`. A function or a table; assumed stable while the engine runs.
+   */
+  readonly orgOf?: OrgOf;
+  /**
+   * Which values form a z-score's window of `w`: `including-latest` (default) the latest `w` values, the
+   * latest among them; `preceding` the `w` values logged before the latest one.
+   */
+  readonly zscoreWindow?: "including-latest" | "preceding";
+  /** Standard deviation of a z-score window: `population` (default, divides by n) or `sample` (n − 1). */
+  readonly zscoreStd?: StdKind;
+}
+
+/** Why a run-metric threshold fired: the window (oldest first), its aggregate and the comparison that held. */
+export interface ThresholdExplanation {
+  readonly kind: "threshold";
+  readonly metric: string;
+  readonly agg: Aggregation | null;
+  readonly window: number;
+  readonly values: number[];
+  readonly value: number;
+  readonly cmp: Comparison;
+  readonly threshold: number;
+}
+export interface ChangeExplanation {
+  readonly kind: "change";
+  readonly metric: string;
+  readonly agg: Aggregation | null;
+  readonly window: number;
+  readonly priorWindow: number;
+  readonly currentValues: number[];
+  readonly priorValues: number[];
+  readonly current: number;
+  readonly prior: number;
+  readonly change: ChangeType;
+  /** current − prior (absolute) or (current − prior) / |prior| (relative). */
+  readonly delta: number;
+  readonly direction: Direction;
+  readonly amount: number;
+}
+export interface ZScoreExplanation {
+  readonly kind: "zscore";
+  readonly metric: string;
+  readonly window: number;
+  readonly windowValues: "including-latest" | "preceding";
+  readonly values: number[];
+  readonly latest: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly stdKind: StdKind;
+  readonly zscore: number;
+  readonly direction: Direction;
+  readonly threshold: number;
+}
+export interface RunStateExplanation {
+  readonly kind: "runState";
+  /** The state before the event (`null` when the engine had not seen the run). */
+  readonly from: EventRunState | null;
+  readonly to: EventRunState;
+  /** The listed state that matched (`crashed` matches `failed`). */
+  readonly matched: RunState;
+  readonly states: RunState[];
+}
+export interface ArtifactExplanation {
+  readonly kind: "artifact";
+  readonly event: TripwireEventType;
+  /** The values the automation's filter saw (aliases of the version, the added alias, or the tag). */
+  readonly field: "alias" | "tag";
+  readonly values: string[];
+  /** For alias additions: the version that held the alias before (`null`: none). */
+  readonly previousHolder?: number | null;
+}
+export type Explanation = ThresholdExplanation | ChangeExplanation | ZScoreExplanation | RunStateExplanation | ArtifactExplanation;
+
+/** One automation firing for one event. */
+export interface Firing {
+  readonly automationId: string;
+  readonly automation: string;
+  readonly scope: Scope;
+  readonly eventType: EventType;
+  readonly at: string;
+  readonly event: TripwireEvent;
+  readonly run?: { id: string; name: string; user: string };
+  readonly step?: number;
+  readonly artifact?: {
+    entity: string;
+    project?: string;
+    registry?: string;
+    collection: string;
+    version?: number;
+    alias?: string;
+    tag?: string;
+  };
+  readonly explanation: Explanation;
+}
+
+/** Plain JSON state of an engine: windows, cooldowns, run states, alias holders. */
+export interface EngineSnapshot {
+  readonly version: 1;
+  /** The newest epoch in use (automations started together share one; see `restoreEngine`). */
+  readonly epoch: number;
+  readonly automations: { id: string; fingerprint: string; epoch: number }[];
+  readonly runs: { entity: string; project: string; id: string; name: string; user: string; state: EventRunState | null }[];
+  readonly series: { run: number; metric: string; epoch: number; count: number; lastStep: number; values: number[] }[];
+  readonly cooldowns: { automation: string; run: number; at: number }[];
+  readonly aliases: { key: string; alias: string; version: number }[];
+}
+
+/**
+ * Columnar run history (a backtest's input): one row per logged step, `run` indexing `runs`, `time` in epoch
+ * milliseconds, one column per metric (`NaN`: not logged at that row). Rows of a run must be in step order.
+ */
+export interface MetricColumns {
+  readonly runs: readonly { entity: string; project: string; id: string; name: string; user: string }[];
+  readonly run: ArrayLike<number>;
+  readonly step: ArrayLike<number>;
+  readonly time: ArrayLike<number>;
+  readonly metrics: Readonly<Record<string, ArrayLike<number>>>;
+}
+
+export interface Engine {
+  /** Evaluates one event; returns the firings it caused, in automation order. */
+  push(event: TripwireEvent): Firing[];
+  /** Same as pushing each event in turn. */
+  pushBatch(events: readonly TripwireEvent[]): Firing[];
+  /** Evaluates rows `[from, to)` of columnar history (the backtest path; same semantics as `push`). */
+  pushColumns(columns: MetricColumns, from?: number, to?: number): Firing[];
+  /** The whole state as plain JSON-serialisable data. */
+  snapshot(): EngineSnapshot;
+  /** Automations that never fire because the evaluator cannot decide them, and why (e.g. a raw filter operator). */
+  readonly unsupported: readonly { automationId: string; reason: string }[];
+  /** Typed-array bytes of the metric windows and cooldowns (for capacity planning and the benchmark). */
+  windowBytes(): number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const THRESHOLD = 0;
+const CHANGE = 1;
+const ZSCORE = 2;
+const CMP: Record<Comparison, number> = { gt: 0, gte: 1, lt: 2, lte: 3, eq: 4, ne: 5 };
+const DIR: Record<Direction, number> = { increase: 0, decrease: 1, any: 2 };
+
+interface Compiled {
+  readonly index: number;
+  readonly id: string;
+  readonly spec: AutomationSpec;
+  readonly fingerprint: string;
+  readonly epoch: number;
+  readonly family: "metric" | "runState" | "artifact" | "none";
+  readonly filter: Predicate;
+  readonly collectionFilter: Predicate | undefined;
+  // run metrics
+  readonly metric: string;
+  readonly channel: number;
+  readonly evalKind: number;
+  readonly stA: number;
+  readonly stB: number;
+  readonly need: number;
+  readonly cmp: number;
+  readonly threshold: number;
+  readonly dir: number;
+  readonly relative: boolean;
+}
+
+interface Plan {
+  readonly ch: Channel;
+  readonly channel: number;
+  readonly slot: number;
+  readonly autos: Int32Array;
+  readonly bind: number;
+  readonly active: Uint8Array;
+}
+
+interface RunInfo {
+  readonly index: number;
+  readonly entity: string;
+  readonly project: string;
+  readonly id: string;
+  name: string;
+  user: string;
+  ref: RunRef | undefined;
+  readonly loc: LocInfo;
+  state: EventRunState | null;
+  readonly plans: (Plan[] | undefined)[];
+}
+
+interface LocInfo {
+  readonly loc: Location;
+  /** Per channel: the automations of that channel whose scope contains this location (`undefined`: not computed). */
+  readonly channelAutos: (Int32Array | undefined)[];
+  runStateAutos: number[] | undefined;
+}
+
+const CHANNEL_SEP = "\u0000";
+
+/** The automation id of a plain spec: `${scopeKey(scope)}/${name}`. */
+export function automationIdOf(spec: AutomationSpec): string {
+  return `${scopeKey(spec.scope)}/${spec.name}`;
+}
+
+function normalizeAutomations(list: readonly (AutomationSpec | EngineAutomation)[]): EngineAutomation[] {
+  const out = list.map((a): EngineAutomation => ("spec" in a && "id" in a && typeof a.id === "string" ? a : { id: automationIdOf(a as AutomationSpec), spec: a as AutomationSpec }));
+  const seen = new Set<string>();
+  for (const a of out) {
+    if (seen.has(a.id)) throw new TripwireError("TW2001", `two automations have the id "${a.id}"; ids must be unique`);
+    seen.add(a.id);
+  }
+  return out;
+}
+
+function fingerprintOf(spec: AutomationSpec, options: EngineOptions): string {
+  const n = normalizeSpec(spec);
+  const z = n.event.type === "runMetricZScore" ? { zscoreWindow: options.zscoreWindow ?? "including-latest", zscoreStd: options.zscoreStd ?? "population" } : {};
+  return canonicalJson({ scope: n.scope, event: n.event, ...z });
+}
+
+const stateKindOf = (agg: Aggregation | null): StateKind => (agg === null ? LAST : agg === "mean" ? SUM : agg === "min" ? MIN : MAX);
+
+/** Guard band factors: how far a running estimate may be from the exact recomputation (see `aggregate.ts`). */
+// Running sum vs the exact one: 2k roundings of ≤ (w+1)·scale since the last re-sum (k ≤ w), both sides'
+// summation errors (≤ w²·u·scale each) and the clamp into [min, max] (no larger than the summation error); ×2.
+const sumFactor = (w: number) => 2 * (5 * w * w + 2 * w + 2) * U;
+const momentMeanFactor = (w: number) => 16 * (w + 2) * U;
+const momentVarFactor = (w: number) => 512 * (w + 4) * U;
+
+class EngineImpl implements Engine {
+  readonly unsupported: { automationId: string; reason: string }[] = [];
+  private readonly autos: Compiled[] = [];
+  private readonly channels: Channel[] = [];
+  private readonly channelKeys: string[] = [];
+  private readonly channelAutos: number[][] = [];
+  private readonly sumK: Float64Array[] = [];
+  private readonly momMeanK: Float64Array[] = [];
+  private readonly momVarK: Float64Array[] = [];
+  /** Watched metric name → dense id; per metric id, its channels. */
+  private readonly metricIds = new Map<string, number>();
+  private readonly metricChannels: number[][] = [];
+  private readonly runStateAutos: number[] = [];
+  private readonly artifactAutos = new Map<EventType, number[]>();
+  private readonly runs: RunInfo[] = [];
+  private readonly runIndex = new Map<string, Map<string, Map<string, RunInfo>>>();
+  private readonly runByRef = new WeakMap<RunRef, RunInfo>();
+  private readonly locs = new Map<string, LocInfo>();
+  private readonly cooldowns: Cooldowns;
+  private readonly stateCooldowns = new Map<string, number>();
+  private readonly aliasHolders = new Map<string, Map<string, number>>();
+  private readonly partial: boolean;
+  private readonly runStateLimit: boolean;
+  private readonly zOffset: number;
+  private readonly zSample: boolean;
+  private lastTs = "";
+  private lastMs = NaN;
+  // Out-parameters of aggValue(), to keep the hot path free of allocations.
+  private val = 0;
+  private err = 0;
+
+  constructor(
+    automations: readonly EngineAutomation[],
+    readonly options: EngineOptions,
+    epochs: ReadonlyMap<string, number>,
+    /** The epoch of automations not in `epochs` (new or changed ones). */
+    readonly epoch: number,
+  ) {
+    this.partial = options.partialWindows ?? false;
+    this.runStateLimit = options.runStateCooldown ?? true;
+    this.zOffset = options.zscoreWindow === "preceding" ? 1 : 0;
+    this.zSample = options.zscoreStd === "sample";
+    this.cooldowns = new Cooldowns(options.cooldownMs ?? DEFAULT_COOLDOWN_MS);
+    const stateSpecs: StateSpec[][] = [];
+    for (const { id, spec } of automations) this.compile(id, spec, options, epochs.get(id) ?? epoch, stateSpecs);
+    stateSpecs.forEach((specs, c) => {
+      const ch = new Channel(specs);
+      this.channels[c] = ch;
+      this.sumK[c] = Float64Array.from(specs, (s) => sumFactor(s.width));
+      this.momMeanK[c] = Float64Array.from(specs, (s) => momentMeanFactor(s.width));
+      this.momVarK[c] = Float64Array.from(specs, (s) => momentVarFactor(s.width) * (this.zSample ? 2 : 1));
+    });
+  }
+
+  private compile(id: string, spec: AutomationSpec, options: EngineOptions, epoch: number, stateSpecs: StateSpec[][]): void {
+    const index = this.autos.length;
+    const base = {
+      index,
+      id,
+      spec,
+      fingerprint: fingerprintOf(spec, options),
+      epoch,
+      family: "none" as Compiled["family"],
+      filter: (() => true) as Predicate,
+      collectionFilter: undefined as Predicate | undefined,
+      metric: "",
+      channel: -1,
+      evalKind: -1,
+      stA: -1,
+      stB: -1,
+      need: 0,
+      cmp: 0,
+      threshold: 0,
+      dir: 0,
+      relative: false,
+    };
+    const event = spec.event;
+    if (!spec.enabled || event.type === "raw") {
+      this.autos.push(base);
+      return;
+    }
+    try {
+      base.filter = compileFilter("runFilter" in event ? event.runFilter : "filter" in event ? (event.filter as never) : undefined);
+      if (spec.scope.type === "collections") base.collectionFilter = compileFilter(spec.scope.filter);
+    } catch (e) {
+      if (!(e instanceof UnsupportedFilterError)) throw e;
+      this.unsupported.push({ automationId: id, reason: e.message });
+      this.autos.push(base);
+      return;
+    }
+    if (isArtifactEventType(event.type)) {
+      base.family = "artifact";
+      const list = this.artifactAutos.get(event.type) ?? [];
+      list.push(index);
+      this.artifactAutos.set(event.type, list);
+      this.autos.push(base);
+      return;
+    }
+    if (event.type === "runState") {
+      base.family = "runState";
+      this.runStateAutos.push(index);
+      this.autos.push(base);
+      return;
+    }
+    const me = event as RunMetricEventSpec;
+    const key = `${me.metric}${CHANNEL_SEP}${epoch}`;
+    let c = this.channelKeys.indexOf(key);
+    if (c < 0) {
+      c = this.channelKeys.length;
+      this.channelKeys.push(key);
+      this.channelAutos.push([]);
+      stateSpecs.push([]);
+      let m = this.metricIds.get(me.metric);
+      if (m === undefined) {
+        m = this.metricIds.size;
+        this.metricIds.set(me.metric, m);
+        this.metricChannels.push([]);
+      }
+      this.metricChannels[m]?.push(c);
+    }
+    const specs = stateSpecs[c] as StateSpec[];
+    const state = (kind: StateKind, offset: number, width: number): number => {
+      const found = specs.findIndex((s) => s.kind === kind && s.offset === offset && s.width === width);
+      if (found >= 0) return found;
+      specs.push({ kind, offset, width });
+      return specs.length - 1;
+    };
+    base.family = "metric";
+    base.metric = me.metric;
+    base.channel = c;
+    switch (me.type) {
+      case "runMetricThreshold": {
+        const w = me.agg === null ? 1 : Math.max(1, Math.floor(me.window));
+        base.evalKind = THRESHOLD;
+        base.stA = state(stateKindOf(me.agg), 0, w);
+        base.need = this.partial ? 1 : w;
+        base.cmp = CMP[me.cmp];
+        base.threshold = me.threshold;
+        break;
+      }
+      case "runMetricChange": {
+        const latest = me.agg === null;
+        const cw = latest ? 1 : Math.max(1, Math.floor(me.window));
+        const pw = latest ? 1 : Math.max(1, Math.floor(me.priorWindow));
+        base.evalKind = CHANGE;
+        base.stA = state(stateKindOf(me.agg), 0, cw);
+        base.stB = state(stateKindOf(me.agg), cw, pw);
+        base.need = this.partial ? cw + 1 : cw + pw;
+        base.threshold = me.amount;
+        base.dir = DIR[me.direction];
+        base.relative = me.change === "relative";
+        break;
+      }
+      case "runMetricZScore": {
+        const w = Math.max(1, Math.floor(me.window));
+        base.evalKind = ZSCORE;
+        base.stA = state(MOMENTS, this.zOffset, w);
+        // A window of one value has no spread: it never fires (σ = 0).
+        base.need = w < 2 ? Infinity : this.partial ? this.zOffset + 2 : this.zOffset + w;
+        base.threshold = me.threshold;
+        base.dir = DIR[me.direction];
+        break;
+      }
+    }
+    this.channelAutos[c]?.push(index);
+    this.autos.push(base);
+  }
+
+  // ----- runs and locations ------------------------------------------------------------------------------------
+
+  private locInfo(entity: string, project: string): LocInfo {
+    const key = `${entity}${CHANNEL_SEP}${project}`;
+    let info = this.locs.get(key);
+    if (info === undefined) {
+      info = { loc: projectLocation(entity, project, this.options.orgOf), channelAutos: [], runStateAutos: undefined };
+      this.locs.set(key, info);
+    }
+    return info;
+  }
+
+  private runFor(entity: string, project: string, ref: RunRef): RunInfo {
+    const cached = this.runByRef.get(ref);
+    if (cached !== undefined && cached.id === ref.id && cached.entity === entity && cached.project === project) {
+      if (cached.ref !== ref) this.touch(cached, ref);
+      return cached;
+    }
+    let byProject = this.runIndex.get(entity);
+    if (byProject === undefined) this.runIndex.set(entity, (byProject = new Map()));
+    let byId = byProject.get(project);
+    if (byId === undefined) byProject.set(project, (byId = new Map()));
+    let run = byId.get(ref.id);
+    if (run === undefined) {
+      run = { index: this.runs.length, entity, project, id: ref.id, name: ref.name, user: ref.user, ref, loc: this.locInfo(entity, project), state: null, plans: [] };
+      this.runs.push(run);
+      byId.set(ref.id, run);
+    } else if (run.ref !== ref) {
+      this.touch(run, ref);
+    }
+    this.runByRef.set(ref, run);
+    return run;
+  }
+
+  /** A run seen through a new reference object: its display name or user may have changed (run filters). */
+  private touch(run: RunInfo, ref: RunRef): void {
+    run.ref = ref;
+    if (run.name === ref.name && run.user === ref.user) return;
+    run.name = ref.name;
+    run.user = ref.user;
+    const fields = this.runFields(run);
+    for (const plans of run.plans) {
+      if (plans === undefined) continue;
+      for (const plan of plans) plan.autos.forEach((a, j) => (plan.active[j] = this.autos[a]?.filter(fields) ? 1 : 0));
+    }
+  }
+
+  private runFields(run: RunInfo): FieldValues {
+    return { runName: [run.name], runUser: [run.user] };
+  }
+
+  private plansFor(run: RunInfo, m: number): Plan[] {
+    const plans: Plan[] = [];
+    const fields = this.runFields(run);
+    for (const c of this.metricChannels[m] ?? []) {
+      let autos = run.loc.channelAutos[c];
+      if (autos === undefined) {
+        autos = Int32Array.from((this.channelAutos[c] ?? []).filter((a) => scopeContains((this.autos[a] as Compiled).spec.scope, run.loc.loc, undefined)));
+        run.loc.channelAutos[c] = autos;
+      }
+      if (autos.length === 0) continue;
+      const ch = this.channels[c] as Channel;
+      plans.push({
+        ch,
+        channel: c,
+        slot: ch.addSlot(),
+        autos,
+        bind: this.cooldowns.alloc(autos.length),
+        active: Uint8Array.from(autos, (a) => ((this.autos[a] as Compiled).filter(fields) ? 1 : 0)),
+      });
+    }
+    run.plans[m] = plans;
+    return plans;
+  }
+
+  private now(ts: string): number {
+    if (ts === this.lastTs) return this.lastMs;
+    const ms = parseTimestamp(ts);
+    if (Number.isNaN(ms)) throw new TripwireError("TW2002", `event timestamp "${ts}" is not an ISO 8601 date-time`);
+    this.lastTs = ts;
+    this.lastMs = ms;
+    return ms;
+  }
+
+  // ----- events --------------------------------------------------------------------------------------------------
+
+  push(event: TripwireEvent): Firing[] {
+    switch (event.type) {
+      case "run.metric":
+        return this.pushMetric(event);
+      case "run.state":
+        return this.pushState(event);
+      case "collection.tag_added":
+      case "collection.tag_removed":
+        return this.pushCollectionTag(event);
+      default:
+        return this.pushArtifact(event);
+    }
+  }
+
+  pushBatch(events: readonly TripwireEvent[]): Firing[] {
+    const out: Firing[] = [];
+    for (const e of events) {
+      const f = this.push(e);
+      for (const x of f) out.push(x);
+    }
+    return out;
+  }
+
+  private pushMetric(event: RunMetricEvent): Firing[] {
+    const run = this.runFor(event.entity, event.project, event.run);
+    const now = this.now(event.timestamp);
+    const metrics = event.metrics;
+    let out: Firing[] | undefined;
+    for (const key in metrics) {
+      const m = this.metricIds.get(key);
+      if (m === undefined) continue;
+      const v = metrics[key];
+      if (typeof v !== "number" || !Number.isFinite(v)) continue; // non-numeric, NaN and ±Infinity are skipped
+      const plans = run.plans[m] ?? this.plansFor(run, m);
+      for (let i = 0; i < plans.length; i++) {
+        const f = this.pushValue(plans[i] as Plan, run, event.step, now, v, event, undefined);
+        if (f !== undefined) (out ??= []).push(...f);
+      }
+    }
+    return out ?? [];
+  }
+
+  pushColumns(columns: MetricColumns, from = 0, to = columns.run.length): Firing[] {
+    const out: Firing[] = [];
+    const metricCols: { m: number; col: ArrayLike<number> }[] = [];
+    for (const [name, col] of Object.entries(columns.metrics)) {
+      const m = this.metricIds.get(name);
+      if (m !== undefined) metricCols.push({ m, col });
+    }
+    const runs = columns.runs.map((r) => this.runFor(r.entity, r.project, { id: r.id, name: r.name, user: r.user }));
+    const source = { columns, row: 0 };
+    for (let row = from; row < to; row++) {
+      const run = runs[columns.run[row] as number] as RunInfo;
+      const step = columns.step[row] as number;
+      const now = columns.time[row] as number;
+      for (let j = 0; j < metricCols.length; j++) {
+        const { m, col } = metricCols[j] as { m: number; col: ArrayLike<number> };
+        const v = col[row] as number;
+        if (!Number.isFinite(v)) continue;
+        const plans = run.plans[m] ?? this.plansFor(run, m);
+        for (let i = 0; i < plans.length; i++) {
+          source.row = row;
+          const f = this.pushValue(plans[i] as Plan, run, step, now, v, undefined, source);
+          if (f !== undefined) for (const x of f) out.push(x);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Appends one value to a run's slot and evaluates the plan's automations. */
+  private pushValue(
+    plan: Plan,
+    run: RunInfo,
+    step: number,
+    now: number,
+    v: number,
+    event: RunMetricEvent | undefined,
+    source: { columns: MetricColumns; row: number } | undefined,
+  ): Firing[] | undefined {
+    const ch = plan.ch;
+    const slot = plan.slot;
+    if (!ch.push(slot, step, v)) return undefined;
+    const n = ch.count[slot] as number;
+    const autos = plan.autos;
+    const last = this.cooldowns.last;
+    const period = this.cooldowns.periodMs;
+    let out: Firing[] | undefined;
+    for (let j = 0; j < autos.length; j++) {
+      if (plan.active[j] === 0) continue;
+      const a = this.autos[autos[j] as number] as Compiled;
+      if (n < a.need) continue;
+      const b = plan.bind + j;
+      if (now - (last[b] as number) < period) continue;
+      let fires: boolean;
+      if (a.evalKind === THRESHOLD) fires = this.thresholdHolds(a, plan, v);
+      else if (a.evalKind === CHANGE) fires = this.changeHolds(a, plan);
+      else fires = this.zscoreHolds(a, plan, v);
+      if (!fires) continue;
+      this.cooldowns.record(b, now);
+      const ev = event ?? rowEvent(run, step, now, source as { columns: MetricColumns; row: number });
+      (out ??= []).push(this.metricFiring(a, plan, run, ev, v));
+    }
+    return out;
+  }
+
+  /** The running value of state `k` into `this.val`, with a bound of its distance to the exact value in `this.err`. */
+  private aggValue(plan: Plan, k: number): void {
+    const ch = plan.ch;
+    const slot = plan.slot;
+    const kind = ch.kinds[k];
+    if (kind === SUM) {
+      const cnt = ch.spanCount(k, slot);
+      const est = ((ch.a[k] as Float64Array)[slot] as number) / cnt;
+      this.val = est;
+      this.err = ((this.sumK[plan.channel] as Float64Array)[k] as number) * ((ch.scale[k] as Float64Array)[slot] as number) / cnt + 4 * U * Math.abs(est);
+    } else if (kind === LAST) {
+      this.val = ch.valueAt(slot, ch.offsets[k] as number);
+      this.err = 0;
+    } else {
+      this.val = ch.extreme(k, slot);
+      this.err = 0;
+    }
+  }
+
+  /** The exact aggregate of state `k` (a fresh mean; extremes and single values are exact already). */
+  private exactAgg(plan: Plan, k: number): number {
+    const ch = plan.ch;
+    if (ch.kinds[k] !== SUM) {
+      this.aggValue(plan, k);
+      return this.val;
+    }
+    const cnt = ch.spanCount(k, plan.slot);
+    ch.copySpan(plan.slot, ch.offsets[k] as number, cnt, ch.scratch);
+    return meanOf(ch.scratch, 0, cnt);
+  }
+
+  private thresholdHolds(a: Compiled, plan: Plan, v: number): boolean {
+    const k = a.stA;
+    const t = a.threshold;
+    let x: number;
+    if (plan.ch.kinds[k] === LAST) x = v;
+    else {
+      this.aggValue(plan, k);
+      x = this.val;
+      if (this.err > 0 && Math.abs(x - t) <= this.err) x = this.exactAgg(plan, k);
+    }
+    switch (a.cmp) {
+      case 0:
+        return x > t;
+      case 1:
+        return x >= t;
+      case 2:
+        return x < t;
+      case 3:
+        return x <= t;
+      case 4:
+        return x === t;
+      default:
+        return x !== t;
+    }
+  }
+
+  private changeHolds(a: Compiled, plan: Plan): boolean {
+    this.aggValue(plan, a.stA);
+    let cur = this.val;
+    const ec = this.err;
+    this.aggValue(plan, a.stB);
+    let prior = this.val;
+    const ep = this.err;
+    const amount = a.threshold;
+    let d: number;
+    if (ec === 0 && ep === 0) {
+      d = a.relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+    } else {
+      let exact = false;
+      if (a.relative) {
+        const P = Math.abs(prior) - ep;
+        if (P <= ep) exact = true;
+        else {
+          d = (cur - prior) / Math.abs(prior);
+          const m = (ec + ep) / P + (Math.abs(d) * ep) / P + 8 * U * (Math.abs(d) + (Math.abs(cur) + Math.abs(prior)) / P);
+          exact = Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
+        }
+      } else {
+        d = cur - prior;
+        const m = ec + ep + 4 * U * (Math.abs(cur) + Math.abs(prior));
+        exact = Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
+      }
+      if (exact) {
+        cur = this.exactAgg(plan, a.stA);
+        prior = this.exactAgg(plan, a.stB);
+      }
+      d = a.relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+    }
+    return a.dir === 0 ? d >= amount : a.dir === 1 ? d <= -amount : Math.abs(d) >= amount;
+  }
+
+  private zscoreHolds(a: Compiled, plan: Plan, x: number): boolean {
+    const ch = plan.ch;
+    const slot = plan.slot;
+    const k = a.stA;
+    const cnt = ch.spanCount(k, slot);
+    const mean = (ch.a[k] as Float64Array)[slot] as number;
+    const variance = ((ch.m2[k] as Float64Array)[slot] as number) / (this.zSample ? cnt - 1 : cnt);
+    const scale = (ch.scale[k] as Float64Array)[slot] as number;
+    const eVar = ((this.momVarK[plan.channel] as Float64Array)[k] as number) * scale * scale;
+    const t = a.threshold;
+    let z = NaN;
+    let exact = variance <= 4 * eVar;
+    if (!exact) {
+      const sigma = Math.sqrt(variance);
+      z = (x - mean) / sigma;
+      const eMean = ((this.momMeanK[plan.channel] as Float64Array)[k] as number) * scale;
+      const ez = (eMean + 2 * U * Math.abs(x - mean)) / sigma + (Math.abs(z) * eVar) / variance;
+      const m = 2 * ez + 8 * U * Math.abs(z);
+      exact = Math.abs(Math.abs(z) - t) <= m;
+    }
+    if (exact) {
+      ch.copySpan(slot, ch.offsets[k] as number, cnt, ch.scratch);
+      z = zscoreOf(ch.scratch, x, this.zSample ? "sample" : "population", 0, cnt).z;
+    }
+    return a.dir === 0 ? z >= t : a.dir === 1 ? z <= -t : Math.abs(z) >= t;
+  }
+
+  private spanValues(plan: Plan, k: number): number[] {
+    const ch = plan.ch;
+    const cnt = ch.spanCount(k, plan.slot);
+    const out = new Float64Array(cnt);
+    ch.copySpan(plan.slot, ch.offsets[k] as number, cnt, out);
+    return Array.from(out);
+  }
+
+  private metricFiring(a: Compiled, plan: Plan, run: RunInfo, event: RunMetricEvent, latest: number): Firing {
+    const spec = a.spec;
+    const e = spec.event;
+    let explanation: Explanation;
+    if (e.type === "runMetricThreshold") {
+      const values = this.spanValues(plan, a.stA);
+      explanation = { kind: "threshold", metric: e.metric, agg: e.agg, window: e.agg === null ? 1 : e.window, values, value: aggregateOf(e.agg, values), cmp: e.cmp, threshold: e.threshold };
+    } else if (e.type === "runMetricChange") {
+      const currentValues = this.spanValues(plan, a.stA);
+      const priorValues = this.spanValues(plan, a.stB);
+      const current = aggregateOf(e.agg, currentValues);
+      const prior = aggregateOf(e.agg, priorValues);
+      explanation = {
+        kind: "change",
+        metric: e.metric,
+        agg: e.agg,
+        window: e.agg === null ? 1 : e.window,
+        priorWindow: e.agg === null ? 1 : e.priorWindow,
+        currentValues,
+        priorValues,
+        current,
+        prior,
+        change: e.change,
+        delta: changeOf(current, prior, e.change),
+        direction: e.direction,
+        amount: e.amount,
+      };
+    } else if (e.type === "runMetricZScore") {
+      const values = this.spanValues(plan, a.stA);
+      const stdKind: StdKind = this.zSample ? "sample" : "population";
+      const z = zscoreOf(values, latest, stdKind);
+      explanation = {
+        kind: "zscore",
+        metric: e.metric,
+        window: e.window,
+        windowValues: this.zOffset === 1 ? "preceding" : "including-latest",
+        values,
+        latest,
+        mean: z.mean,
+        std: z.std,
+        stdKind,
+        zscore: z.z,
+        direction: e.direction,
+        threshold: e.threshold,
+      };
+    } else {
+      throw new TripwireError("TW2900", `internal error: automation ${a.id} is not a run-metric automation`);
+    }
+    return {
+      automationId: a.id,
+      automation: spec.name,
+      scope: spec.scope,
+      eventType: e.type,
+      at: event.timestamp,
+      event,
+      run: { id: run.id, name: run.name, user: run.user },
+      step: event.step,
+      explanation,
+    };
+  }
+
+  private pushState(event: RunStateEvent): Firing[] {
+    const run = this.runFor(event.entity, event.project, event.run);
+    const now = this.now(event.timestamp);
+    const from = run.state;
+    run.state = event.state;
+    const to = effectiveState(event.state);
+    if (to === undefined || (from !== null && effectiveState(from) === to)) return [];
+    const loc = run.loc;
+    loc.runStateAutos ??= this.runStateAutos.filter((a) => scopeContains((this.autos[a] as Compiled).spec.scope, loc.loc, undefined));
+    const fields = this.runFields(run);
+    const out: Firing[] = [];
+    for (const ai of loc.runStateAutos) {
+      const a = this.autos[ai] as Compiled;
+      const e = a.spec.event;
+      if (e.type !== "runState" || !e.states.includes(to) || !a.filter(fields)) continue;
+      const key = `${ai}:${run.index}`;
+      if (this.runStateLimit) {
+        if (!cooldownAllows(this.stateCooldowns.get(key) ?? NaN, now, this.cooldowns.periodMs)) continue;
+        this.stateCooldowns.set(key, now);
+      }
+      out.push({
+        automationId: a.id,
+        automation: a.spec.name,
+        scope: a.spec.scope,
+        eventType: "runState",
+        at: event.timestamp,
+        event,
+        run: { id: run.id, name: run.name, user: run.user },
+        explanation: { kind: "runState", from, to: event.state, matched: to, states: [...e.states] },
+      });
+    }
+    return out;
+  }
+
+  private holderKey(loc: Location, collection: string): string {
+    return `${loc.registry ? "registry" : "project"}:${loc.entity}/${loc.name}/${collection}`;
+  }
+
+  private pushArtifact(event: ArtifactEvent): Firing[] {
+    this.now(event.timestamp);
+    const loc = artifactLocation(event, this.options.orgOf);
+    const out: Firing[] = [];
+    const key = this.holderKey(loc, event.collection);
+    const aliases = event.aliases ?? [];
+    const addAliases = (list: readonly string[]) => {
+      for (const alias of list) {
+        let holders = this.aliasHolders.get(key);
+        if (holders === undefined) this.aliasHolders.set(key, (holders = new Map()));
+        const previous = holders.get(alias);
+        if (previous === event.version) continue; // already held: nothing is added
+        holders.set(alias, event.version);
+        this.fireArtifact(out, "addArtifactAlias", event, loc, "alias", [alias], { alias, previousHolder: previous ?? null });
+      }
+    };
+    switch (event.type) {
+      case "artifact.created":
+        this.fireArtifact(out, "createArtifact", event, loc, "alias", aliases, {});
+        addAliases(aliases);
+        break;
+      case "artifact.linked":
+        this.fireArtifact(out, "linkArtifact", event, loc, "alias", aliases, {});
+        addAliases(aliases);
+        break;
+      case "artifact.unlinked": {
+        this.fireArtifact(out, "unlinkArtifact", event, loc, "alias", aliases, {});
+        const holders = this.aliasHolders.get(key);
+        if (holders) for (const [alias, version] of holders) if (version === event.version) holders.delete(alias);
+        break;
+      }
+      case "artifact.alias_added":
+        addAliases([event.alias ?? ""]);
+        break;
+      case "artifact.tag_added":
+        this.fireArtifact(out, "addArtifactTag", event, loc, "tag", [event.tag ?? ""], { tag: event.tag ?? "" });
+        break;
+      case "artifact.tag_removed":
+        this.fireArtifact(out, "removeArtifactTag", event, loc, "tag", [event.tag ?? ""], { tag: event.tag ?? "" });
+        break;
+    }
+    return out;
+  }
+
+  private pushCollectionTag(event: CollectionTagEvent): Firing[] {
+    this.now(event.timestamp);
+    const loc = artifactLocation(event, this.options.orgOf);
+    const out: Firing[] = [];
+    const type = event.type === "collection.tag_added" ? "addCollectionTag" : "removeCollectionTag";
+    this.fireArtifact(out, type, event, loc, "tag", [event.tag], { tag: event.tag });
+    return out;
+  }
+
+  private fireArtifact(
+    out: Firing[],
+    type: EventType,
+    event: ArtifactEvent | CollectionTagEvent,
+    loc: Location,
+    field: "alias" | "tag",
+    values: readonly string[],
+    extra: { alias?: string; tag?: string; previousHolder?: number | null },
+  ): void {
+    const list = this.artifactAutos.get(type);
+    if (list === undefined) return;
+    const fields: FieldValues = { [field]: values };
+    for (const ai of list) {
+      const a = this.autos[ai] as Compiled;
+      if (!scopeContains(a.spec.scope, loc, event.collection, a.collectionFilter) || !a.filter(fields)) continue;
+      const artifact: NonNullable<Firing["artifact"]> = { entity: event.entity, collection: event.collection };
+      if (loc.registry) artifact.registry = loc.name;
+      else artifact.project = loc.name;
+      if ("version" in event) artifact.version = event.version;
+      if (extra.alias !== undefined) artifact.alias = extra.alias;
+      if (extra.tag !== undefined) artifact.tag = extra.tag;
+      const explanation: ArtifactExplanation = { kind: "artifact", event: event.type, field, values: [...values] };
+      out.push({
+        automationId: a.id,
+        automation: a.spec.name,
+        scope: a.spec.scope,
+        eventType: type,
+        at: event.timestamp,
+        event,
+        artifact,
+        explanation: "previousHolder" in extra ? { ...explanation, previousHolder: extra.previousHolder ?? null } : explanation,
+      });
+    }
+  }
+
+  // ----- snapshot / restore ----------------------------------------------------------------------------------------
+
+  snapshot(): EngineSnapshot {
+    const automations = this.autos.filter((a) => a.family !== "none").map((a) => ({ id: a.id, fingerprint: a.fingerprint, epoch: a.epoch }));
+    const runs = this.runs.map((r) => ({ entity: r.entity, project: r.project, id: r.id, name: r.name, user: r.user, state: r.state }));
+    const series: EngineSnapshot["series"] = [];
+    const cooldowns: EngineSnapshot["cooldowns"] = [];
+    for (const run of this.runs) {
+      for (const plans of run.plans) {
+        if (plans === undefined) continue;
+        for (const plan of plans) {
+          const ch = plan.ch;
+          const [metric, epoch] = (this.channelKeys[plan.channel] as string).split(CHANNEL_SEP) as [string, string];
+          if ((ch.count[plan.slot] as number) > 0) {
+            series.push({ run: run.index, metric, epoch: Number(epoch), count: ch.count[plan.slot] as number, lastStep: ch.lastStep[plan.slot] as number, values: ch.retained(plan.slot) });
+          }
+          plan.autos.forEach((ai, j) => {
+            const at = this.cooldowns.last[plan.bind + j] as number;
+            if (!Number.isNaN(at)) cooldowns.push({ automation: (this.autos[ai] as Compiled).id, run: run.index, at });
+          });
+        }
+      }
+    }
+    for (const [key, at] of this.stateCooldowns) {
+      const [ai, ri] = key.split(":").map(Number) as [number, number];
+      cooldowns.push({ automation: (this.autos[ai] as Compiled).id, run: ri, at });
+    }
+    const aliases: EngineSnapshot["aliases"] = [];
+    for (const [key, holders] of this.aliasHolders) for (const [alias, version] of holders) aliases.push({ key, alias, version });
+    return { version: 1, epoch: this.epoch, automations, runs, series, cooldowns, aliases };
+  }
+
+  /** Loads a snapshot's state into this (fresh) engine; see `restoreEngine`. */
+  load(snapshot: EngineSnapshot): void {
+    const runs = snapshot.runs.map((r) => {
+      const run = this.runFor(r.entity, r.project, { id: r.id, name: r.name, user: r.user });
+      run.state = r.state;
+      return run;
+    });
+    const kept = new Map(this.autos.filter((a) => a.family !== "none").map((a) => [a.id, a]));
+    for (const s of snapshot.series) {
+      const run = runs[s.run];
+      const m = this.metricIds.get(s.metric);
+      if (run === undefined || m === undefined) continue;
+      const c = this.channelKeys.indexOf(`${s.metric}${CHANNEL_SEP}${s.epoch}`);
+      if (c < 0) continue;
+      const plan = (run.plans[m] ?? this.plansFor(run, m)).find((p) => p.channel === c);
+      if (plan === undefined) continue;
+      plan.ch.restore(plan.slot, s.values, s.count, s.lastStep);
+    }
+    const previous = new Map(snapshot.automations.map((a) => [a.id, a]));
+    for (const cd of snapshot.cooldowns) {
+      const a = kept.get(cd.automation);
+      const run = runs[cd.run];
+      const before = previous.get(cd.automation);
+      if (a === undefined || run === undefined || before === undefined || before.fingerprint !== a.fingerprint) continue;
+      if (a.family === "runState") {
+        this.stateCooldowns.set(`${a.index}:${run.index}`, cd.at);
+      } else if (a.family === "metric") {
+        const m = this.metricIds.get(a.metric) as number;
+        const plan = (run.plans[m] ?? this.plansFor(run, m)).find((p) => p.channel === a.channel);
+        const j = plan ? plan.autos.indexOf(a.index) : -1;
+        if (plan && j >= 0) this.cooldowns.record(plan.bind + j, cd.at);
+      }
+    }
+    for (const { key, alias, version } of snapshot.aliases) {
+      let holders = this.aliasHolders.get(key);
+      if (holders === undefined) this.aliasHolders.set(key, (holders = new Map()));
+      holders.set(alias, version);
+    }
+  }
+
+  windowBytes(): number {
+    return this.channels.reduce((b, ch) => b + ch.bytes(), 0) + this.cooldowns.bytes();
+  }
+}
+
+/** The state a run-state automation sees: crashed counts as failed; killed never fires. */
+function effectiveState(state: EventRunState): RunState | undefined {
+  if (state === "crashed") return "failed";
+  if (state === "killed") return undefined;
+  return state;
+}
+
+function rowEvent(run: RunInfo, step: number, now: number, source: { columns: MetricColumns; row: number }): RunMetricEvent {
+  const metrics: Record<string, JsonValue> = {};
+  for (const [name, col] of Object.entries(source.columns.metrics)) {
+    const v = col[source.row] as number;
+    if (!Number.isNaN(v)) metrics[name] = v;
+  }
+  return {
+    type: "run.metric",
+    entity: run.entity,
+    project: run.project,
+    run: { id: run.id, name: run.name, user: run.user },
+    step,
+    timestamp: formatTimestamp(now),
+    metrics,
+  };
+}
+
+/**
+ * Creates a streaming engine over the automations (plain specs, or `{ id, spec }` with a stable id).
+ * Disabled automations and raw events never fire.
+ * @example
+ * const engine = createEngine([toSpec(lossSpike)], { partialWindows: false });
+ * for (const event of events) for (const firing of engine.push(event)) console.log(firing.automation, firing.explanation);
+ */
+export function createEngine(automations: readonly (AutomationSpec | EngineAutomation)[], options: EngineOptions = {}): Engine {
+  return new EngineImpl(normalizeAutomations(automations), options, new Map(), 0);
+}
+
+/**
+ * Recreates an engine from `snapshot()` data, possibly with a changed automation list: automations whose id and
+ * definition (scope and event; for z-scores also the z-score options) are unchanged keep their windows and
+ * cooldowns; new or changed ones start with empty windows; removed ones are dropped.
+ * @example
+ * const saved = JSON.stringify(engine.snapshot());
+ * const again = restoreEngine(automations, JSON.parse(saved));
+ */
+export function restoreEngine(
+  automations: readonly (AutomationSpec | EngineAutomation)[],
+  snapshot: EngineSnapshot,
+  options: EngineOptions = {},
+): Engine {
+  if (snapshot.version !== 1) throw new TripwireError("TW2003", `unsupported engine snapshot version ${String(snapshot.version)}`);
+  const list = normalizeAutomations(automations);
+  const previous = new Map(snapshot.automations.map((a) => [a.id, a]));
+  const epochs = new Map<string, number>();
+  let fresh = false;
+  for (const { id, spec } of list) {
+    const before = previous.get(id);
+    if (before !== undefined && before.fingerprint === fingerprintOf(spec, options)) epochs.set(id, before.epoch);
+    else fresh = true;
+  }
+  const engine = new EngineImpl(list, options, epochs, fresh ? snapshot.epoch + 1 : snapshot.epoch);
+  engine.load(snapshot);
+  return engine;
+}

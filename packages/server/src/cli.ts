@@ -1,0 +1,76 @@
+import { parseArgs } from "node:util";
+import { jsonLogger, type LogLevel } from "./log.js";
+import { startServer } from "./server.js";
+
+const HELP = `tripwire-server — a local W&B-compatible automations backend
+
+Usage: tripwire-server --db PATH [--port N] [--host H] [--seed FILE] [--durability full|normal] [--log-level L]
+
+  --db PATH            SQLite database file (created and migrated if needed)          (required)
+  --port N             port to listen on; 0 picks a free port and logs it              (default 8080)
+  --host H             interface to bind                                               (default 127.0.0.1)
+  --seed FILE          JSON seed: users and API keys, orgs, teams, integrations, secrets (idempotent)
+  --durability MODE    full: fsync every group commit; normal: survives kill -9 only    (default full)
+  --log-level L        debug | info | warn | error                                     (default info)
+
+Logs are one JSON object per line on stderr. SIGTERM / SIGINT stop gracefully.`;
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        db: { type: "string" },
+        port: { type: "string", default: "8080" },
+        host: { type: "string", default: "127.0.0.1" },
+        seed: { type: "string" },
+        durability: { type: "string", default: "full" },
+        "log-level": { type: "string", default: "info" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const level = args["log-level"] as LogLevel;
+  const logger = jsonLogger((line) => process.stderr.write(line), ["debug", "info", "warn", "error"].includes(level) ? level : "info");
+  const port = Number(args.port);
+  if (!args.db || !Number.isInteger(port) || port < 0 || port > 65535 || (args.durability !== "full" && args.durability !== "normal")) {
+    process.stderr.write(`${!args.db ? "--db is required" : "invalid --port or --durability"}\n\n${HELP}\n`);
+    return 2;
+  }
+  const server = await startServer({
+    db: args.db,
+    port,
+    host: args.host as string,
+    ...(args.seed ? { seed: args.seed } : {}),
+    durability: args.durability,
+    logger,
+  });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.log("info", "signal received", { signal });
+      server.close().then(resolve, (e: unknown) => {
+        logger.log("error", "shutdown failed", { error: String(e) });
+        resolve();
+      });
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", msg: "failed to start", error: String((e as Error).message ?? e) })}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,11 @@
+import type { Access } from "../access.js";
+import type { ExecutionRecord, Store, UserRecord } from "../store/types.js";
+
+/** What every resolver gets: the store, the authenticated user and what they may see. */
+export interface GraphQLContext {
+  readonly store: Store;
+  readonly user: UserRecord;
+  readonly access: Access;
+  /** A webhook execution's request body as sent, with secret values masked (history only). */
+  readonly historyPayload?: (execution: ExecutionRecord) => string | null;
+}

@@ -1,0 +1,106 @@
+import { execute as gqlExecute, GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { Access } from "../access.js";
+import { ERROR_STATUS, type ErrorCode } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { ExecutionRecord, Store, UserRecord } from "../store/types.js";
+import type { GraphQLContext } from "./context.js";
+import { createSchema } from "./schema.js";
+
+/** A GraphQL request as W&B's clients send it. */
+export interface GraphQLRequest {
+  readonly query: string;
+  readonly variables?: Record<string, unknown> | null;
+  readonly operationName?: string | null;
+}
+
+/** The answer: the JSON body a client receives, and the HTTP status it comes with. */
+export interface GraphQLResponse {
+  readonly status: number;
+  readonly body: { data?: unknown; errors?: readonly GraphQLFormattedError[] };
+}
+
+export interface ExecuteOptions {
+  /** The authenticated user (a record or a username); absent means unauthenticated (401). */
+  readonly user: UserRecord | string | undefined;
+  /** Defaults to one shared {@link createSchema} instance. */
+  readonly schema?: GraphQLSchema;
+  readonly logger?: Logger;
+  /** Renders a webhook execution's body for history with secrets masked (the runtime provides it). */
+  readonly historyPayload?: (execution: ExecutionRecord) => string | null;
+}
+
+let sharedSchema: GraphQLSchema | undefined;
+const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+const MAX_CACHED_DOCUMENTS = 500;
+
+function document(schema: GraphQLSchema, query: string): DocumentNode | readonly GraphQLError[] {
+  const hit = documents.get(query);
+  if (hit && schema === sharedSchema) return hit;
+  let out: DocumentNode | readonly GraphQLError[];
+  try {
+    const doc = parse(query);
+    const errors = validate(schema, doc);
+    out = errors.length > 0 ? errors : doc;
+  } catch (e) {
+    out = [e instanceof GraphQLError ? e : new GraphQLError(String(e))];
+  }
+  if (schema === sharedSchema) {
+    if (documents.size >= MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value as string);
+    documents.set(query, out);
+  }
+  return out;
+}
+
+function codeOf(e: GraphQLError): ErrorCode | undefined {
+  const code = e.extensions?.code;
+  return typeof code === "string" && code in ERROR_STATUS ? (code as ErrorCode) : undefined;
+}
+
+const unauthenticated = (): GraphQLResponse => ({
+  status: 401,
+  body: { errors: [{ message: "authentication required: send Authorization: Basic base64(\"api:<API key>\")", extensions: { code: "UNAUTHENTICATED" } }] },
+});
+
+/**
+ * Executes one GraphQL request against a store as `user`, exactly as the HTTP endpoint would, and returns
+ * the body and status the client would have received — the CLI's embedded default uses this, no HTTP.
+ * @example
+ * const { status, body } = await execute(store, { query: "{ viewer { username } }" }, { user: "alice" });
+ */
+export async function execute(store: Store, request: GraphQLRequest, options: ExecuteOptions): Promise<GraphQLResponse> {
+  const user = typeof options.user === "string" ? store.userByName(options.user) : options.user;
+  if (!user) return unauthenticated();
+  if (typeof request.query !== "string" || request.query.length === 0) {
+    return { status: 400, body: { errors: [{ message: "the request has no query", extensions: { code: "BAD_USER_INPUT" } }] } };
+  }
+  const schema = options.schema ?? (sharedSchema ??= createSchema());
+  const doc = document(schema, request.query);
+  if (!("kind" in doc)) {
+    return { status: 400, body: { errors: doc.map((e) => ({ ...e.toJSON(), extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) } };
+  }
+  const contextValue: GraphQLContext = {
+    store,
+    user,
+    access: new Access(store, user),
+    ...(options.historyPayload ? { historyPayload: options.historyPayload } : {}),
+  };
+  const result = await gqlExecute({
+    schema,
+    document: doc,
+    variableValues: request.variables ?? undefined,
+    operationName: request.operationName || undefined,
+    contextValue,
+  });
+  if (!result.errors || result.errors.length === 0) return { status: 200, body: { data: result.data } };
+  let status = 0;
+  const errors = result.errors.map((e) => {
+    const code = codeOf(e) ?? (e.originalError && !(e.originalError instanceof GraphQLError) ? "INTERNAL_SERVER_ERROR" : e.path ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT");
+    if (code === "INTERNAL_SERVER_ERROR") {
+      options.logger?.log("error", "graphql resolver failed", { error: String(e.originalError?.stack ?? e.message), path: e.path });
+    }
+    if (status === 0) status = ERROR_STATUS[code];
+    const message = code === "INTERNAL_SERVER_ERROR" && !codeOf(e) ? "internal server error" : e.message;
+    return { ...e.toJSON(), message, extensions: { ...e.extensions, code } };
+  });
+  return { status, body: { ...(result.data !== undefined ? { data: result.data } : {}), errors } };
+}

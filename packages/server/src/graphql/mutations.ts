@@ -1,0 +1,198 @@
+import { isArtifactEventType, SECRET_NAME, validate, WEBHOOK_NAME, type EventType } from "@tripwire/sdk";
+import { EVENT_TYPE_FROM_WIRE } from "@tripwire/sdk/wire";
+import { ConflictError, gqlError } from "../errors.js";
+import { fromGlobalId, toGlobalId, type IdType } from "../ids.js";
+import { decodeTrigger, resolveScope, type ResolvedScope } from "../scope.js";
+import type { EntityRecord, IntegrationRecord, ScopeType, TriggerInput, TriggerRecord } from "../store/types.js";
+import type { GraphQLContext } from "./context.js";
+
+/** The fields of `CreateFilterTriggerInput` (all set) after an update's gaps are filled from the saved automation. */
+export interface TriggerFieldsInput {
+  readonly name: string;
+  readonly description?: string | null | undefined;
+  readonly enabled: boolean;
+  readonly scopeType: ScopeType;
+  readonly scopeID: string;
+  readonly triggeringEventType: string;
+  readonly eventFilter: string;
+  readonly triggeredActionType: string;
+  readonly triggeredActionConfig: Record<string, Record<string, unknown> | null | undefined>;
+}
+
+const SCOPE_ID_TYPE: Record<ScopeType, IdType> = { PROJECT: "Project", ARTIFACT_COLLECTION: "ArtifactCollection", ENTITY: "Entity" };
+const CONFIG_KEY: Record<string, string> = {
+  NOTIFICATION: "notificationActionInput",
+  GENERIC_WEBHOOK: "genericWebhookActionInput",
+  NO_OP: "noOpActionInput",
+  QUEUE_JOB: "queueJobActionInput",
+  PUSH_NOTIFICATION: "pushNotificationActionInput",
+};
+
+/** Resolves an entity by name that the viewer can see, or answers "not found" (other teams are invisible). */
+export function visibleEntity(ctx: GraphQLContext, name: string): EntityRecord {
+  const e = ctx.store.entityByName(name);
+  if (!ctx.access.canSee(e)) throw gqlError("NOT_FOUND", `entity "${name}" not found`);
+  return e;
+}
+
+/** Like {@link visibleEntity}, and the viewer must be one of its admins. */
+export function adminEntity(ctx: GraphQLContext, name: string, what: string): EntityRecord {
+  const e = visibleEntity(ctx, name);
+  if (!ctx.access.isAdmin(e)) throw gqlError("FORBIDDEN", `only admins of "${name}" can ${what}`);
+  return e;
+}
+
+function visibleIntegration(ctx: GraphQLContext, id: unknown): IntegrationRecord {
+  const n = typeof id === "string" ? fromGlobalId("Integration", id) : undefined;
+  const i = n === undefined ? undefined : ctx.store.integrationById(n);
+  const owner = i && ctx.store.entityById(i.entityId);
+  if (!i || !ctx.access.canSee(owner)) throw gqlError("NOT_FOUND", `integration ${String(id)} not found`);
+  return i;
+}
+
+/** The saved filter text: artifact filters are stored wrapped in `{"filter": …}` as W&B stores them (spec §B.1). */
+function savedFilter(eventType: EventType | undefined, text: string): string {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw gqlError("BAD_USER_INPUT", "eventFilter is not valid JSON");
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) throw gqlError("BAD_USER_INPUT", "eventFilter must be a JSON object");
+  if (eventType === undefined || !isArtifactEventType(eventType)) return text;
+  const o = json as Record<string, unknown>;
+  // A client re-sending a saved filter still wrapped gets it stored once wrapped, not twice.
+  const inner = Object.keys(o).length === 1 && "filter" in o ? (typeof o.filter === "string" ? (JSON.parse(o.filter) as unknown) : o.filter) : o;
+  return JSON.stringify({ filter: inner });
+}
+
+/** Checks a complete trigger definition the way W&B does and turns it into a store row. */
+export function buildTrigger(ctx: GraphQLContext, f: TriggerFieldsInput): { input: TriggerInput; scope: ResolvedScope } {
+  const scopeRow = fromGlobalId(SCOPE_ID_TYPE[f.scopeType], f.scopeID);
+  const scope = scopeRow === undefined ? undefined : resolveScope(ctx.store, f.scopeType, scopeRow);
+  if (!scope || !ctx.access.canSee(scope.entity)) throw gqlError("NOT_FOUND", `${f.scopeType} scope ${f.scopeID} not found`);
+
+  if (f.triggeringEventType === "UPDATE_ARTIFACT_ALIAS") {
+    throw gqlError("BAD_USER_INPUT", "UPDATE_ARTIFACT_ALIAS is a legacy event and cannot be created or updated; use ADD_ARTIFACT_ALIAS");
+  }
+  const eventType = EVENT_TYPE_FROM_WIRE[f.triggeringEventType];
+  if (eventType === undefined) throw gqlError("BAD_USER_INPUT", `event ${f.triggeringEventType} is not supported by this server`);
+  if (f.triggeredActionType === "QUEUE_JOB" || f.triggeredActionType === "PUSH_NOTIFICATION") {
+    throw gqlError("BAD_USER_INPUT", `${f.triggeredActionType} is a legacy action and cannot be created or updated`);
+  }
+  const key = CONFIG_KEY[f.triggeredActionType];
+  if (key === undefined) throw gqlError("BAD_USER_INPUT", `action ${f.triggeredActionType} is not supported by this server`);
+  const members = Object.entries(f.triggeredActionConfig).filter(([, v]) => v !== null && v !== undefined);
+  const other = members.find(([k]) => k !== key);
+  if (other) throw gqlError("BAD_USER_INPUT", `triggeredActionConfig.${other[0]} does not match triggeredActionType ${f.triggeredActionType}`);
+  const member = f.triggeredActionConfig[key] ?? undefined;
+
+  let integrationId: number | null = null;
+  let config: Record<string, unknown>;
+  if (f.triggeredActionType === "NO_OP") {
+    config = { noOp: true };
+  } else {
+    if (!member) throw gqlError("BAD_USER_INPUT", `triggeredActionConfig.${key} is required for ${f.triggeredActionType}`);
+    const integration = visibleIntegration(ctx, member.integrationID);
+    const want = f.triggeredActionType === "NOTIFICATION" ? "slack" : "webhook";
+    if (integration.kind !== want) {
+      throw gqlError("BAD_USER_INPUT", `${f.triggeredActionType} needs a ${want === "slack" ? "Slack" : "generic webhook"} integration; ${String(member.integrationID)} is not one`);
+    }
+    integrationId = integration.id;
+    config =
+      f.triggeredActionType === "NOTIFICATION"
+        ? {
+            integrationId,
+            title: (member.title as string | null | undefined) ?? "",
+            message: (member.message as string | null | undefined) ?? "",
+            severity: (member.severity as string | null | undefined) ?? "INFO",
+          }
+        : member.requestPayload === null || member.requestPayload === undefined
+          ? { integrationId }
+          : { integrationId, requestPayload: member.requestPayload };
+  }
+
+  const input: TriggerInput = {
+    name: f.name,
+    description: f.description ?? null,
+    enabled: f.enabled,
+    scopeType: f.scopeType,
+    scopeId: scopeRow as number,
+    entityId: scope.entity.id,
+    projectId: scope.type === "ENTITY" ? null : scope.project.id,
+    eventType: f.triggeringEventType,
+    eventFilter: savedFilter(eventType, f.eventFilter),
+    actionType: f.triggeredActionType,
+    actionConfig: JSON.stringify(config),
+    integrationId,
+  };
+
+  // Decode exactly what would be saved, then validate it as the SDK does: one rulebook for client and server.
+  const probe: TriggerRecord = { ...input, id: 0, createdBy: null, createdAt: "", updatedAt: null, effectiveBatch: 0 };
+  const decoded = decodeTrigger(ctx.store, probe, scope);
+  const problems = decoded.issues.filter((i) => i.severity === "error" || i.code === "TW1015");
+  if (decoded.spec) problems.push(...validate(decoded.spec).issues.filter((i) => i.severity === "error"));
+  if (!decoded.spec || problems.length > 0) {
+    const messages = problems.map((i) => i.message);
+    throw gqlError("BAD_USER_INPUT", `invalid automation "${f.name}": ${messages.join("; ") || "it cannot be decoded"}`, {
+      issues: problems.map((i) => ({ code: i.code, message: i.message, path: i.path })),
+    });
+  }
+  return { input, scope };
+}
+
+/** The saved trigger as complete `CreateFilterTriggerInput` fields (what an update starts from). */
+export function savedFields(t: TriggerRecord): TriggerFieldsInput {
+  const config = JSON.parse(t.actionConfig) as Record<string, unknown>;
+  const { integrationId, ...rest } = config;
+  const member = typeof integrationId === "number" ? { ...rest, integrationID: toGlobalId("Integration", integrationId) } : rest;
+  const key = CONFIG_KEY[t.actionType] ?? "noOpActionInput";
+  return {
+    name: t.name,
+    description: t.description,
+    enabled: t.enabled,
+    scopeType: t.scopeType,
+    scopeID: toGlobalId(SCOPE_ID_TYPE[t.scopeType], t.scopeId),
+    triggeringEventType: t.eventType,
+    eventFilter: t.eventFilter,
+    triggeredActionType: t.actionType,
+    triggeredActionConfig: { [key]: member },
+  };
+}
+
+/** Runs a store write, turning its conflicts into W&B's 409 answer. */
+export function conflictAware<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ConflictError) throw gqlError("CONFLICT", e.message);
+    throw e;
+  }
+}
+
+export function visibleTrigger(ctx: GraphQLContext, id: string): TriggerRecord {
+  const n = fromGlobalId("Trigger", id);
+  const t = n === undefined ? undefined : ctx.store.triggerById(n);
+  if (!t || !ctx.access.canSee(ctx.store.entityById(t.entityId))) throw gqlError("NOT_FOUND", `automation ${id} not found`);
+  return t;
+}
+
+export function checkWebhookName(name: string): void {
+  if (name.length === 0 || name.length > 64 || !WEBHOOK_NAME.test(name)) {
+    throw gqlError("BAD_USER_INPUT", `webhook name "${name}" must be 1 to 64 letters, digits, "_" or "-", with single spaces between words`);
+  }
+}
+
+export function checkSecretName(name: string): void {
+  if (!SECRET_NAME.test(name)) throw gqlError("BAD_USER_INPUT", `secret name "${name}" must use letters, digits and "_" and not start with a digit`);
+}
+
+export function checkUrl(url: string, field: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw gqlError("BAD_USER_INPUT", `${field} "${url}" is not a URL`);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw gqlError("BAD_USER_INPUT", `${field} must be an http or https URL`);
+}

@@ -1,0 +1,199 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { GraphQLSchema } from "graphql";
+import { Access } from "./access.js";
+import { execute, type GraphQLRequest } from "./graphql/execute.js";
+import { executionNode } from "./graphql/history.js";
+import { fromGlobalId } from "./ids.js";
+import { parseBody } from "./ingest/parse.js";
+import type { Logger } from "./log.js";
+import { IngestForbidden } from "./runtime/catalog.js";
+import type { Runtime } from "./runtime/runtime.js";
+import type { ExecutionState, Store, UserRecord } from "./store/types.js";
+import { pageArgs, connection } from "./graphql/connection.js";
+
+export interface HttpOptions {
+  readonly store: Store;
+  readonly runtime: Runtime;
+  readonly schema: GraphQLSchema;
+  readonly logger: Logger;
+  /** Largest accepted request body (default 32 MiB). */
+  readonly maxBodyBytes?: number;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const KEY_CACHE_MS = 5_000;
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        // Answer now and discard the rest; the connection closes after the answer.
+        if (chunks.length > 0) chunks.length = 0;
+        reject(new HttpError(413, `the body is larger than ${max} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * The HTTP front: `POST /graphql`, `POST /api/v1/events`, `GET /api/v1/executions`, `GET /healthz`. Every
+ * route but `/healthz` needs `Authorization: Basic base64("api:<API key>")`.
+ */
+export function createHttpServer(options: HttpOptions): { server: Server; inflight: () => number } {
+  const { store, runtime, schema, logger } = options;
+  const max = options.maxBodyBytes ?? 32 * 1024 * 1024;
+  const keys = new Map<string, { user: UserRecord; at: number }>();
+  let inflight = 0;
+
+  const authenticate = (req: IncomingMessage): UserRecord | undefined => {
+    const h = req.headers.authorization;
+    if (!h || !h.startsWith("Basic ")) return undefined;
+    const hit = keys.get(h);
+    const now = Date.now();
+    if (hit && now - hit.at < KEY_CACHE_MS) return hit.user;
+    const decoded = Buffer.from(h.slice(6), "base64").toString("utf8");
+    const sep = decoded.indexOf(":");
+    const key = sep >= 0 ? decoded.slice(sep + 1) : decoded;
+    const user = key ? store.userByApiKey(key) : undefined;
+    if (user) {
+      if (keys.size > 10_000) keys.clear();
+      keys.set(h, { user, at: now });
+    }
+    return user;
+  };
+
+  const graphql = async (req: IncomingMessage, res: ServerResponse, user: UserRecord) => {
+    if (req.method !== "POST") throw new HttpError(405, "POST a GraphQL request to /graphql");
+    let request: GraphQLRequest;
+    try {
+      request = JSON.parse(await readBody(req, max)) as GraphQLRequest;
+    } catch (e) {
+      if (e instanceof HttpError) throw e;
+      return send(res, 400, { errors: [{ message: "the body is not JSON", extensions: { code: "BAD_USER_INPUT" } }] });
+    }
+    if (request === null || typeof request !== "object") return send(res, 400, { errors: [{ message: "the body must be a JSON object", extensions: { code: "BAD_USER_INPUT" } }] });
+    const r = await execute(store, request, { user, schema, logger, historyPayload: runtime.historyPayload });
+    send(res, r.status, r.body);
+  };
+
+  const events = async (req: IncomingMessage, res: ServerResponse, user: UserRecord) => {
+    if (req.method !== "POST") throw new HttpError(405, "POST events (NDJSON or a JSON array) to /api/v1/events");
+    const body = await readBody(req, max);
+    const parsed = parseBody(body);
+    if (!parsed.ok) return send(res, 400, { error: "invalid events; nothing was accepted", issues: parsed.issues });
+    try {
+      send(res, 200, await runtime.submit(user, parsed.events, body));
+    } catch (e) {
+      if (e instanceof IngestForbidden) return send(res, 403, { error: e.message });
+      throw e;
+    }
+  };
+
+  const executions = (req: IncomingMessage, res: ServerResponse, user: UserRecord, url: { searchParams: URLSearchParams }) => {
+    if (req.method !== "GET") throw new HttpError(405, "GET /api/v1/executions");
+    const access = new Access(store, user);
+    const q = url.searchParams;
+    const automation = q.get("automation");
+    const state = q.get("state");
+    const triggerId = automation === null ? undefined : (fromGlobalId("Trigger", automation) ?? (/^\d+$/.test(automation) ? Number(automation) : undefined));
+    if (automation !== null && triggerId === undefined) throw new HttpError(400, `automation "${automation}" is not an automation ID`);
+    if (state !== null && !["PENDING", "FINISHED", "FAILED", "SKIPPED"].includes(state)) throw new HttpError(400, `state must be PENDING, FINISHED, FAILED or SKIPPED`);
+    const first = q.get("first");
+    let page;
+    try {
+      page = pageArgs(first === null ? 100 : Number(first), q.get("after"));
+    } catch (e) {
+      throw new HttpError(400, (e as Error).message);
+    }
+    const result = store.listExecutions(
+      {
+        entityIds: access.visibleEntities().map((e) => e.id),
+        ...(triggerId !== undefined ? { triggerId } : {}),
+        ...(state !== null ? { state: state as ExecutionState } : {}),
+      },
+      page,
+    );
+    const ctx = { store, user, access, historyPayload: runtime.historyPayload };
+    const conn = connection(result, (x) => x.id, (x) => {
+      const node = executionNode(ctx, x);
+      return {
+        id: node.id,
+        automationId: node.triggerID,
+        automationName: x.triggerName,
+        state: x.state,
+        idempotencyKey: x.key,
+        createdAt: x.createdAt,
+        updatedAt: x.updatedAt,
+        eventType: x.eventType,
+        actionType: x.actionType,
+        attempts: store.attempts(x.id),
+        statusCode: x.statusCode,
+        error: x.error,
+        response: x.response,
+        requestPayload: runtime.historyPayload(x),
+        firing: JSON.parse(x.firing) as unknown,
+      };
+    });
+    send(res, 200, { totalCount: result.totalCount, executions: conn.edges.map((e) => e.node), pageInfo: conn.pageInfo });
+  };
+
+  const debug = logger.enabled?.("debug") ?? true;
+  const server = createServer((req, res) => {
+    inflight++;
+    if (debug) {
+      const started = performance.now();
+      res.once("close", () => {
+        inflight--;
+        logger.log("debug", "request", { method: req.method, path: req.url, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 });
+      });
+    } else res.once("close", () => inflight--);
+    const raw = req.url ?? "/";
+    const q = raw.indexOf("?");
+    // Only /api/v1/executions reads a query string; the other routes need just the path.
+    const url = q < 0 ? { pathname: raw, searchParams: new URLSearchParams() } : new URL(raw, "http://localhost");
+    const handle = async () => {
+      if (url.pathname === "/healthz") return send(res, 200, { status: "ok" });
+      const route = url.pathname === "/graphql" ? graphql : url.pathname === "/api/v1/events" ? events : url.pathname === "/api/v1/executions" ? executions : undefined;
+      if (!route) throw new HttpError(404, `no route ${url.pathname}`);
+      const user = authenticate(req);
+      if (!user) {
+        res.setHeader("WWW-Authenticate", 'Basic realm="tripwire"');
+        const message = 'authentication required: send Authorization: Basic base64("api:<API key>")';
+        return send(res, 401, url.pathname === "/graphql" ? { errors: [{ message, extensions: { code: "UNAUTHENTICATED" } }] } : { error: message });
+      }
+      await route(req, res, user, url);
+    };
+    handle().catch((e: unknown) => {
+      if (res.headersSent) return;
+      if (e instanceof HttpError) {
+        if (e.status === 413) res.setHeader("Connection", "close");
+        send(res, e.status, url.pathname === "/graphql" ? { errors: [{ message: e.message }] } : { error: e.message });
+        return;
+      }
+      logger.log("error", "request failed", { path: url.pathname, error: String((e as Error).stack ?? e) });
+      send(res, 500, url.pathname === "/graphql" ? { errors: [{ message: "internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] } : { error: "internal server error" });
+    });
+  });
+  return { server, inflight: () => inflight };
+}

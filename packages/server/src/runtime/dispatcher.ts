@@ -1,0 +1,381 @@
+import { Pool } from "undici";
+import type { NotificationActionSpec, Severity, WebhookActionSpec } from "@tripwire/sdk";
+import { slackMessage, webhookRequest, type Firing } from "@tripwire/evaluator";
+import type { Logger } from "../log.js";
+import type { AttemptUpdate, ExecutionRecord, ExecutionSettle, IntegrationRecord, Store } from "../store/types.js";
+import { DueHeap } from "./heap.js";
+
+/** Delivery policy: retries, timeouts and concurrency. */
+export interface DeliveryOptions {
+  /** Attempts per execution, the first included (default 8). */
+  readonly maxAttempts?: number;
+  /** First retry delay before jitter (default 500 ms); doubles per attempt. */
+  readonly baseDelayMs?: number;
+  /** Cap of the exponential backoff (default 60 s). */
+  readonly maxDelayMs?: number;
+  /** Cap of a receiver's `Retry-After` (default 10 min). */
+  readonly maxRetryAfterMs?: number;
+  /** Request timeout when the integration sets none (default 10 s). */
+  readonly timeoutMs?: number;
+  /** Attempts in flight at once, all receivers together (default 128). */
+  readonly concurrency?: number;
+  /** Keep-alive connections per receiver origin (default 32). */
+  readonly connectionsPerOrigin?: number;
+  /** Base URL of the "View in W&B" link in Slack messages. */
+  readonly linkBaseUrl?: string;
+  /** Jitter source in [0, 1) (tests pin it). */
+  readonly random?: () => number;
+  /**
+   * Attempt results are written in groups, at most this long after the attempt (default 20 ms) or once
+   * 512 are waiting. A crash in between loses only the record, and the delivery is repeated with the same
+   * idempotency key (at-least-once).
+   */
+  readonly writeDelayMs?: number;
+}
+
+const SNIPPET = 1024;
+const RETRY_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds from now. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v.trim()) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** The action as it was saved when the automation fired (`triggers.action_config`). */
+interface SavedAction {
+  integrationId?: number;
+  requestPayload?: string;
+  title?: string;
+  message?: string;
+  severity?: string;
+}
+
+/**
+ * Delivers executions from the durable outbox: webhooks (spec §E.1 request format, signed, bearer token) and
+ * Slack incoming-webhook messages, over one undici `Pool` per receiver origin. Every attempt is recorded;
+ * failures are retried with exponential backoff and equal jitter, or after the receiver's `Retry-After` on
+ * 429 / 503; every attempt carries the execution's `Idempotency-Key`, so a delivery repeated after a crash
+ * (at-least-once) is recognisable. Attempt results are written in groups, one transaction per event-loop turn.
+ */
+export class Dispatcher {
+  private readonly heap = new DueHeap();
+  private readonly cache = new Map<number, ExecutionRecord>();
+  private readonly queued = new Set<number>();
+  private readonly pools = new Map<string, Pool>();
+  private readonly inflight = new Set<number>();
+  /** Firings of executions handed over live, already parsed (saves parsing them back from JSON). */
+  private readonly firings = new Map<number, Firing>();
+  private readonly writes: AttemptUpdate[] = [];
+  private readonly settles: ExecutionSettle[] = [];
+  private writeScheduled = false;
+  private writeTimer: NodeJS.Timeout | undefined;
+  /** Integrations and secrets change rarely: read them at most once a second per delivery burst. */
+  private readonly lookups = new Map<string, { at: number; value: unknown }>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = Infinity;
+  private closed = false;
+  private closedHard = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly opt: Required<Omit<DeliveryOptions, "linkBaseUrl">> & { linkBaseUrl: string | undefined };
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    options: DeliveryOptions = {},
+  ) {
+    this.opt = {
+      maxAttempts: options.maxAttempts ?? 8,
+      baseDelayMs: options.baseDelayMs ?? 500,
+      maxDelayMs: options.maxDelayMs ?? 60_000,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 600_000,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      concurrency: options.concurrency ?? 128,
+      connectionsPerOrigin: options.connectionsPerOrigin ?? 32,
+      linkBaseUrl: options.linkBaseUrl,
+      random: options.random ?? Math.random,
+      writeDelayMs: options.writeDelayMs ?? 20,
+    };
+  }
+
+  /** Loads every pending execution from the store (after a restart they carry on where they stopped). */
+  start(): void {
+    const pending = this.store.pendingExecutions();
+    for (const p of pending) this.schedule(p.id, p.nextAttemptAt);
+    if (pending.length > 0) this.logger.log("info", "resuming pending deliveries", { count: pending.length });
+  }
+
+  /** Hands freshly committed executions to the dispatcher (with their firings, when the caller has them). */
+  enqueue(records: readonly ExecutionRecord[], firings?: readonly Firing[]): void {
+    for (const [i, r] of records.entries()) {
+      if (r.state !== "PENDING") continue;
+      this.cache.set(r.id, r);
+      const f = firings?.[i];
+      if (f) this.firings.set(r.id, f);
+      this.schedule(r.id, r.nextAttemptAt ?? Date.now());
+    }
+  }
+
+  /** Executions waiting or in flight. */
+  get backlog(): number {
+    return this.queued.size + this.inflight.size;
+  }
+
+  private schedule(id: number, due: number): void {
+    if (this.closed || this.queued.has(id)) return;
+    this.queued.add(id);
+    this.heap.push(id, due);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.closed) {
+      if (this.inflight.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+      return;
+    }
+    const now = Date.now();
+    while (this.inflight.size < this.opt.concurrency && this.heap.size > 0 && (this.heap.peekDue() as number) <= now) {
+      const id = this.heap.pop() as number;
+      this.queued.delete(id);
+      this.attempt(id);
+    }
+    const next = this.heap.peekDue();
+    if (next !== undefined && next > now && this.inflight.size < this.opt.concurrency && next < this.timerDue) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timerDue = next;
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.timerDue = Infinity;
+        this.pump();
+      }, next - now);
+    }
+    if (this.inflight.size === 0 && this.heap.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private pool(origin: string): Pool {
+    let p = this.pools.get(origin);
+    if (!p) {
+      p = new Pool(origin, { connections: this.opt.connectionsPerOrigin, pipelining: 1, keepAliveTimeout: 30_000 });
+      this.pools.set(origin, p);
+    }
+    return p;
+  }
+
+  private attempt(id: number): void {
+    const x = this.cache.get(id) ?? this.store.executionById(id);
+    if (!x || x.state !== "PENDING") return;
+    this.inflight.add(id);
+    void this.deliver(x).finally(() => {
+      this.inflight.delete(id);
+      this.pump();
+    });
+  }
+
+  private forget(id: number): void {
+    this.cache.delete(id);
+    this.firings.delete(id);
+  }
+
+  private settle(x: ExecutionRecord, state: "SKIPPED" | "FAILED", error: string): void {
+    this.forget(x.id);
+    this.settles.push({ executionId: x.id, state, error });
+    this.scheduleWrite();
+    this.logger.log("warn", "delivery not attempted", { execution: x.id, automation: x.triggerName, state, error });
+  }
+
+  private request(x: ExecutionRecord, integration: IntegrationRecord, attempt: number): { url: string; headers: Record<string, string>; body: string } | string {
+    const action = JSON.parse(x.action) as SavedAction;
+    const firing = this.firings.get(x.id) ?? (JSON.parse(x.firing) as Firing);
+    const extra = { "Idempotency-Key": x.key, "X-Tripwire-Attempt": String(attempt), "User-Agent": "tripwire-server" };
+    if (x.actionType === "NOTIFICATION") {
+      const spec: NotificationActionSpec = {
+        type: "notification",
+        integration: { kind: "slack", name: integration.channelName ?? "" },
+        title: action.title ?? "",
+        message: action.message ?? "",
+        severity: (action.severity ?? "INFO") as Severity,
+      };
+      const message = slackMessage(spec, firing, this.opt.linkBaseUrl ? { baseUrl: this.opt.linkBaseUrl } : {});
+      return { url: integration.url, headers: { "Content-Type": "application/json", ...extra }, body: JSON.stringify(message) };
+    }
+    const secrets = this.cached(`s${integration.entityId}`, () => this.store.secretValues(integration.entityId));
+    const hook: { url: string; secret?: string; accessToken?: string } = { url: integration.url };
+    for (const [ref, field] of [[integration.secretRef, "secret"], [integration.accessTokenRef, "accessToken"]] as const) {
+      if (ref === null) continue;
+      const value = secrets[ref];
+      if (value === undefined) return `the webhook's ${field === "secret" ? "signing secret" : "access token"} "${ref}" is not a secret of its entity`;
+      hook[field] = value;
+    }
+    const spec: WebhookActionSpec = {
+      type: "webhook",
+      integration: { kind: "webhook", name: integration.name ?? "" },
+      ...(action.requestPayload !== undefined ? { payloadText: action.requestPayload } : {}),
+    };
+    const r = webhookRequest(spec, firing, hook, secrets);
+    return { url: r.url, headers: { ...r.headers, ...extra }, body: r.body };
+  }
+
+  private async deliver(x: ExecutionRecord): Promise<void> {
+    const action = JSON.parse(x.action) as SavedAction;
+    const id = action.integrationId;
+    const integration = id === undefined ? undefined : this.cached(`i${id}`, () => this.store.integrationById(id));
+    if (!integration) return this.settle(x, "SKIPPED", "the automation's integration was deleted before delivery");
+    const attempt = x.attempts + 1;
+    let req: ReturnType<Dispatcher["request"]>;
+    try {
+      req = this.request(x, integration, attempt);
+    } catch (e) {
+      return this.settle(x, "FAILED", `the request could not be built: ${(e as Error).message}`);
+    }
+    if (typeof req === "string") return this.settle(x, "FAILED", req);
+
+    const started = Date.now();
+    const startedAt = new Date(started).toISOString();
+    const timeout = integration.timeoutMs ?? this.opt.timeoutMs;
+    let statusCode: number | null = null;
+    let response: string | null = null;
+    let error: string | null = null;
+    let retryAfter: number | undefined;
+    try {
+      const target = this.target(req.url);
+      const res = await this.pool(target.origin).request({
+        method: "POST",
+        path: target.path,
+        headers: req.headers,
+        body: req.body,
+        // The integration's timeout bounds the wait for the answer's headers and for each body chunk.
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      statusCode = res.statusCode;
+      retryAfter = retryAfterMs(res.headers["retry-after"]);
+      const text = await res.body.text();
+      response = text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text;
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+
+    // Cut short by shutdown: record nothing, the execution stays pending and is retried after a restart.
+    if (this.closedHard && statusCode === null) return;
+    const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
+    const retryable = !ok && (statusCode === null || RETRY_STATUSES.has(statusCode) || statusCode >= 500);
+    if (!ok && error === null) error = `receiver answered ${statusCode}`;
+    let outcome: AttemptUpdate["outcome"] = ok ? "success" : "failed";
+    let retryIn: number | null = null;
+    if (retryable && attempt < this.opt.maxAttempts) {
+      outcome = "retry";
+      retryIn =
+        (statusCode === 429 || statusCode === 503) && retryAfter !== undefined
+          ? Math.min(retryAfter, this.opt.maxRetryAfterMs)
+          : this.backoff(attempt);
+    }
+    const state = outcome === "success" ? "FINISHED" : outcome === "retry" ? "PENDING" : "FAILED";
+    const nextAttemptAt = retryIn === null ? null : Date.now() + retryIn;
+    const update: AttemptUpdate = {
+      executionId: x.id,
+      attempt,
+      startedAt,
+      durationMs: Date.now() - started,
+      statusCode,
+      outcome,
+      error: ok ? null : error,
+      response,
+      retryInMs: retryIn,
+      state,
+      nextAttemptAt,
+    };
+    this.writes.push(update);
+    this.scheduleWrite();
+    if (outcome === "retry") {
+      this.cache.set(x.id, { ...x, attempts: attempt, statusCode, response, error, nextAttemptAt });
+      this.schedule(x.id, nextAttemptAt as number);
+    } else {
+      this.forget(x.id);
+      if (!ok) this.logger.log("warn", "delivery failed", { execution: x.id, automation: x.triggerName, attempt, statusCode, error });
+    }
+  }
+
+  private readonly targets = new Map<string, { origin: string; path: string }>();
+  private target(url: string): { origin: string; path: string } {
+    let t = this.targets.get(url);
+    if (!t) {
+      const u = new URL(url);
+      t = { origin: u.origin, path: `${u.pathname}${u.search}` };
+      if (this.targets.size > 10_000) this.targets.clear();
+      this.targets.set(url, t);
+    }
+    return t;
+  }
+
+  private cached<T>(key: string, read: () => T): T {
+    const now = Date.now();
+    const hit = this.lookups.get(key);
+    if (hit && now - hit.at < 1000) return hit.value as T;
+    const value = read();
+    this.lookups.set(key, { at: now, value });
+    return value;
+  }
+
+  /** Exponential backoff with equal jitter: half the step fixed, half random. */
+  private backoff(attempt: number): number {
+    const step = Math.min(this.opt.maxDelayMs, this.opt.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(step / 2 + this.opt.random() * (step / 2));
+  }
+
+  private scheduleWrite(): void {
+    if (this.writes.length + this.settles.length >= 512) {
+      this.flushWrites();
+      return;
+    }
+    if (this.writeScheduled) return;
+    this.writeScheduled = true;
+    this.writeTimer = setTimeout(() => this.flushWrites(), this.opt.writeDelayMs);
+  }
+
+  /** Writes recorded attempts (one transaction). */
+  flushWrites(): void {
+    this.writeScheduled = false;
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = undefined;
+    if (this.writes.length === 0 && this.settles.length === 0) return;
+    const writes = this.writes.splice(0);
+    const settles = this.settles.splice(0);
+    try {
+      this.store.recordAttempts(writes, settles);
+    } catch (e) {
+      this.logger.log("error", "could not record delivery attempts; they will be retried after a restart", { error: String(e), count: writes.length });
+    }
+  }
+
+  /** Resolves when nothing is queued or in flight (tests, benchmarks). */
+  idle(): Promise<void> {
+    if (this.inflight.size === 0 && this.heap.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops dispatching: nothing new starts; attempts in flight get `graceMs` to finish (then are aborted and
+   * recorded for a retry after restart); results are written; connections closed.
+   */
+  async close(graceMs = 5_000): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.inflight.size > 0) {
+      const done = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      const t = setTimeout(() => {
+        // Past the grace period: cut the connections; those attempts stay pending for the next start.
+        this.closedHard = true;
+        for (const p of this.pools.values()) void p.destroy();
+      }, graceMs);
+      // pump() starts nothing once closed, but still wakes the waiters when the last attempt ends.
+      await done;
+      clearTimeout(t);
+    }
+    this.flushWrites();
+    await Promise.all([...this.pools.values()].map((p) => (p.destroyed ? undefined : p.close())));
+    this.pools.clear();
+  }
+}

@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { execute } from "../src/graphql/execute.js";
+import type { SqliteStore } from "../src/store/sqlite.js";
+import { CreateAutomation, DeleteAutomation, GetEntityAutomations, IntegrationsByEntity, ServerFeaturesQuery } from "./documents.js";
+import { seededStore } from "./helpers.js";
+
+let store: SqliteStore;
+let cleanup: () => void;
+beforeEach(() => ({ store, cleanup } = seededStore()));
+afterEach(() => cleanup());
+
+const ids = async (user: string) => {
+  const r = await execute(store, { query: `{ project(name: "llm", entityName: "ml") { id } }` }, { user });
+  return { project: (r.body.data as { project: { id: string } }).project.id };
+};
+
+describe("in-process execution", () => {
+  it("answers as HTTP would: 401 without a user, data and 200 with one", async () => {
+    expect(await execute(store, { query: ServerFeaturesQuery }, { user: undefined })).toMatchObject({ status: 401 });
+    const r = await execute(store, { query: ServerFeaturesQuery }, { user: "bob" });
+    expect(r.status).toBe(200);
+    const features = (r.body.data as { serverInfo: { features: { name: string; isEnabled: boolean }[] } }).serverInfo.features;
+    expect(features).toContainEqual({ name: "AUTOMATION_SCOPE_ENTITY", isEnabled: true });
+    expect(features).toContainEqual({ name: "AUTOMATION_ACTION_NO_OP", isEnabled: true });
+  });
+
+  it("creates, lists and deletes an automation with W&B's documents", async () => {
+    const { project } = await ids("bob");
+    const input = {
+      enabled: true,
+      eventFilter: '{"run_filter":"{\\"$and\\":[]}","run_metric_filter":{"threshold_filter":{"name":"acc","agg_op":null,"window_size":1,"cmp_op":"$gte","threshold":0.9}},"metric_filter":null}',
+      name: "acc-hit",
+      scopeID: project,
+      scopeType: "PROJECT",
+      triggeredActionConfig: { noOpActionInput: { noOp: true } },
+      triggeredActionType: "NO_OP",
+      triggeringEventType: "RUN_METRIC",
+    };
+    const created = await execute(store, { query: CreateAutomation, variables: { input } }, { user: "bob" });
+    expect(created.status).toBe(200);
+    const trigger = (created.body.data as { result: { trigger: { id: string; scope: unknown; event: unknown; action: unknown } } }).result.trigger;
+    expect(trigger.scope).toEqual({ __typename: "Project", id: project, name: "llm" });
+    expect(trigger.event).toEqual({ __typename: "FilterEventTriggeringCondition", eventType: "RUN_METRIC", filter: input.eventFilter });
+    expect(trigger.action).toEqual({ __typename: "NoOpTriggeredAction", noOp: true });
+
+    const dup = await execute(store, { query: CreateAutomation, variables: { input } }, { user: "alice" });
+    expect(dup.status).toBe(409);
+
+    const list = await execute(store, { query: GetEntityAutomations, variables: { entity: "ml", perPage: 50, cursor: null, filters: null } }, { user: "bob" });
+    expect(list.body.data).toMatchObject({ scope: { triggers: { edges: [{ node: { id: trigger.id, name: "acc-hit" } }], pageInfo: { hasNextPage: false } } } });
+
+    expect(await execute(store, { query: DeleteAutomation, variables: { id: trigger.id } }, { user: "bob" })).toMatchObject({ status: 200, body: { data: { result: { success: true } } } });
+    expect((await execute(store, { query: DeleteAutomation, variables: { id: trigger.id } }, { user: "bob" })).status).toBe(404);
+  });
+
+  it("lists Slack and webhook integrations in one connection", async () => {
+    const r = await execute(store, { query: IntegrationsByEntity, variables: { entity: "ml", perPage: 50 } }, { user: "bob" });
+    const nodes = (r.body.data as { entity: { integrations: { edges: { node: Record<string, unknown> }[] } } }).entity.integrations.edges.map((e) => e.node);
+    expect(nodes).toEqual([
+      { __typename: "SlackIntegration", id: "SW50ZWdyYXRpb246MQ==", teamName: "acme-slack", channelName: "#alerts" },
+      { __typename: "GenericWebhookIntegration", id: "SW50ZWdyYXRpb246Mg==", name: "ci", urlEndpoint: "http://127.0.0.1:9/hook" },
+    ]);
+  });
+});
+
+describe("the embedded default (package exports)", () => {
+  it("starts empty, creates what definitions reference, and applies automations in-process", async () => {
+    const { openStore, ensureUser, ensureTeam, ensureOrg, ensureProject, ensureRegistry, ensureCollection, execute: run } = await import("../src/index.js");
+    const { tempDir } = await import("./helpers.js");
+    const { join } = await import("node:path");
+    const t = tempDir();
+    const local = openStore(join(t.dir, "local.db"));
+    try {
+      ensureUser(local, "local", { admin: true });
+      ensureOrg(local, "acme");
+      ensureTeam(local, "ml", "acme");
+      const dataset = ensureCollection(local, ensureProject(local, "ml", "llm"), "dataset");
+      const model = ensureCollection(local, ensureRegistry(local, "acme", "model"), "llm-7b");
+      expect([dataset.kind, model.kind]).toEqual(["sequence", "portfolio"]);
+      // Idempotent: a second apply finds everything in place.
+      expect(ensureCollection(local, ensureProject(local, "ml", "llm"), "dataset").id).toBe(dataset.id);
+      const ids = await run(local, { query: `{ project(name: "wandb-registry-model", entityName: "acme") { id artifactCollection(name: "llm-7b") { id } } }` }, { user: "local" });
+      const registry = (ids.body.data as { project: { id: string; artifactCollection: { id: string } } }).project;
+      const created = await run(
+        local,
+        {
+          query: CreateAutomation,
+          variables: {
+            input: {
+              enabled: true,
+              eventFilter: '{"$or":[{"$and":[{"alias":{"$eq":"prod"}}]}]}',
+              name: "registry-link",
+              scopeID: registry.id,
+              scopeType: "PROJECT",
+              triggeredActionConfig: { noOpActionInput: { noOp: true } },
+              triggeredActionType: "NO_OP",
+              triggeringEventType: "LINK_MODEL",
+            },
+          },
+        },
+        { user: "local" },
+      );
+      expect(created.status).toBe(200);
+      const listed = await run(local, { query: GetEntityAutomations, variables: { entity: "acme" } }, { user: "local" });
+      expect((listed.body.data as { scope: { triggers: { edges: unknown[] } } }).scope.triggers.edges).toHaveLength(1);
+    } finally {
+      local.close();
+      t.cleanup();
+    }
+  });
+});
