@@ -33,4 +33,5 @@ export const live = (
   };
 };
 
+export const read = { entities: ["acme"], lookups: { entities: ["acme"], projects: [], collections: [], lists: [], integrations: [] } };
 export const backend = { kind: "embedded" as const, url: "file:.tripwire/local.db" };

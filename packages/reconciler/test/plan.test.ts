@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { automation, doNothing, metric, onRunMetric, onRunState, project, runName, sendWebhook, toSpec, webhook } from "@tripwire/sdk";
 import { computePlan, type Plan } from "../src/plan/plan.js";
 import { definitionHash, markDescription, readMarker } from "../src/plan/ownership.js";
-import { backend, desired, live } from "./helpers.js";
+import { backend, desired, live, read } from "./helpers.js";
 
 const llm = project("acme/llm");
 const failed = automation("run-failed").in(llm).on(onRunState(["failed"])).do(doNothing());
 const spike = automation("loss-spike").in(llm).on(onRunMetric(metric("loss").mean(5).gt(0.6))).do(doNothing());
 const plan = (d: Parameters<typeof desired>[0][], l: ReturnType<typeof live>[]): Plan =>
-  computePlan({ desired: d.map((x) => desired(x)), live: l, backend, fingerprint: "f" });
+  computePlan({ desired: d.map((x) => desired(x)), live: l, backend, fingerprint: "f", read });
 const ops = (p: Plan) => p.operations.map((o) => `${o.op} ${o.address}${o.op === "update" ? ` (${o.reason})` : ""}${o.op === "rename" ? ` from ${o.from}` : ""}`);
 
 describe("ownership marker", () => {
@@ -107,6 +107,7 @@ describe("computePlan", () => {
       live: [live(failed), live(automation("gone").in(llm).on(onRunState(["running"])).do(doNothing())), live(automation("old").in(llm).on(onRunState(["running"])).do(doNothing()))],
       backend,
       fingerprint: "f",
+      read,
     });
     const p = computePlan(input);
     expect(ops(p)).toEqual([

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { automation, doNothing, metric, onAddArtifactAlias, onRunMetric, onRunState, project, registry, alias, runName, sendWebhook, toSpec, webhook } from "@tripwire/sdk";
 import { computePlan } from "../src/plan/plan.js";
 import { renderJson, renderMarkdown, renderText } from "../src/render/index.js";
-import { backend, desired, live } from "./helpers.js";
+import { backend, desired, live, read } from "./helpers.js";
 
 const llm = project("acme/llm");
 const deploy = (version: string) =>
@@ -19,6 +19,7 @@ const plan = computePlan({
   live: [live(deploy("${artifact_version}")), live(failed.enabled(false), { appliedAs: toSpec(failed) }), live(old), live(automation("hand-made").in(llm).on(onRunState(["running"])).do(doNothing()), { managed: false })],
   backend,
   fingerprint: "sha256:abc",
+  read,
 });
 
 describe("renderers", () => {
@@ -177,6 +178,7 @@ describe("renderers", () => {
       live: [],
       backend,
       fingerprint: "f",
+      read,
     });
     const parts = renderMarkdown(many, { maxLength: 4000 });
     expect(parts.length).toBeGreaterThan(2);
@@ -187,7 +189,7 @@ describe("renderers", () => {
     const all = parts.join("");
     for (let i = 0; i < 40; i++) expect(all).toContain(`auto-${String(i).padStart(2, "0")}`);
 
-    const huge = computePlan({ desired: [desired(deploy("x".repeat(20_000)))], live: [], backend, fingerprint: "f" });
+    const huge = computePlan({ desired: [desired(deploy("x".repeat(20_000)))], live: [], backend, fingerprint: "f", read });
     const [only, ...rest] = renderMarkdown(huge, { maxLength: 4000 });
     expect(rest).toEqual([]);
     expect(only!.length).toBeLessThanOrEqual(4000);
@@ -195,7 +197,7 @@ describe("renderers", () => {
   });
 
   it("markdown: a payload holding backticks cannot break out of its code block", () => {
-    const ticks = computePlan({ desired: [desired(deploy("```js\nalert(1)\n```"))], live: [], backend, fingerprint: "f" });
+    const ticks = computePlan({ desired: [desired(deploy("```js\nalert(1)\n```"))], live: [], backend, fingerprint: "f", read });
     const [md] = renderMarkdown(ticks);
     expect(md).toContain("````diff\n");
     expect(md).toContain("\n````\n");
@@ -203,7 +205,7 @@ describe("renderers", () => {
 
   it("json: the plan document, applyable unless there are errors; secrets appear by name only", () => {
     const doc = JSON.parse(renderJson(plan)) as Record<string, unknown>;
-    expect(Object.keys(doc)).toEqual(["format_version", "backend", "fingerprint", "prerequisites", "operations", "drift", "unmanaged", "diagnostics", "summary", "applyable"]);
+    expect(Object.keys(doc)).toEqual(["format_version", "backend", "fingerprint", "read", "prerequisites", "operations", "drift", "unmanaged", "diagnostics", "summary", "applyable"]);
     expect(doc.format_version).toBe("1.0");
     expect(doc.applyable).toBe(true);
     expect(doc.summary).toEqual({ add: 1, change: 2, rename: 0, destroy: 1 });
@@ -211,7 +213,7 @@ describe("renderers", () => {
   });
 
   it("no changes", () => {
-    const empty = computePlan({ desired: [desired(failed)], live: [live(failed)], backend, fingerprint: "f" });
+    const empty = computePlan({ desired: [desired(failed)], live: [live(failed)], backend, fingerprint: "f", read });
     expect(renderText(empty)).toBe("No changes. The live automations match the code.\n");
     expect(renderMarkdown(empty)).toEqual(["### Tripwire plan\n\n**No changes. The live automations match the code.**\n"]);
   });

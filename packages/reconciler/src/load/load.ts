@@ -69,20 +69,21 @@ function preciseSource(source: SourceLocation | undefined, cwd: string, lines: M
 }
 
 /**
- * Loads the config and the definition files, and collects every exported automation with where it was defined.
- * User mistakes (a missing file, a module that throws, an incomplete or invalid automation, duplicate names) are
- * diagnostics; nothing is thrown for them.
+ * Loads `tripwire.config.ts` (or `configFile`): a missing or invalid config is a diagnostic, and the defaults apply.
  */
-export async function loadDefinitions(options: LoadOptions): Promise<LoadResult> {
+export async function loadConfig(
+  options: { readonly cwd: string; readonly configFile?: string },
+  jiti: Jiti = makeJiti(resolve(options.cwd)),
+): Promise<{ config: TripwireConfig; configFile?: string; diagnostics: Diagnostic[] }> {
   const cwd = resolve(options.cwd);
   const diagnostics: Diagnostic[] = [];
-  const jiti = makeJiti(cwd);
-
   const configFile = options.configFile ? resolve(cwd, options.configFile) : CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
   let config: TripwireConfig = {};
   if (options.configFile && configFile && !existsSync(configFile)) {
     diagnostics.push({ code: "TW2000", severity: "error", message: `config file ${options.configFile} does not exist` });
-  } else if (configFile) {
+    return { config, diagnostics };
+  }
+  if (configFile) {
     try {
       const mod = (await jiti.import(configFile)) as { default?: unknown };
       const parsed = ConfigSchema.safeParse(mod.default ?? {});
@@ -94,9 +95,26 @@ export async function loadDefinitions(options: LoadOptions): Promise<LoadResult>
         }
       }
     } catch (error) {
-      diagnostics.push({ code: "TW2002", severity: "error", message: `cannot load the config: ${(error as Error).message}`, source: locationIn(error, configFile, cwd) });
+      diagnostics.push({ code: "TW2002", severity: "error", message: `cannot load the config: ${(error as Error).message.split("\n")[0]}`, source: locationIn(error, configFile, cwd) });
     }
   }
+  return { config, ...(configFile ? { configFile: relative(cwd, configFile) } : {}), diagnostics };
+}
+
+/**
+ * Loads the config and the definition files, and collects every exported automation with where it was defined.
+ * User mistakes (a missing file, a module that throws, an incomplete or invalid automation, duplicate names) are
+ * diagnostics; nothing is thrown for them.
+ */
+export async function loadDefinitions(options: LoadOptions): Promise<LoadResult> {
+  const cwd = resolve(options.cwd);
+  const diagnostics: Diagnostic[] = [];
+  const jiti = makeJiti(cwd);
+
+  const loaded = await loadConfig({ cwd, ...(options.configFile ? { configFile: options.configFile } : {}) }, jiti);
+  diagnostics.push(...loaded.diagnostics);
+  const { config } = loaded;
+  const configFile = loaded.configFile ? resolve(cwd, loaded.configFile) : undefined;
 
   const base = options.paths && options.paths.length > 0 ? cwd : configFile ? dirname(configFile) : cwd;
   const paths = options.paths && options.paths.length > 0 ? options.paths : (config.automations ?? ["automations"]);
@@ -152,7 +170,7 @@ export async function loadDefinitions(options: LoadOptions): Promise<LoadResult>
   const automations: DesiredAutomation[] = complete.map(({ spec, source }) => ({ address: `${scopeKey(spec.scope)}/${spec.name}`, spec, source }));
   return {
     config,
-    configFile: configFile && existsSync(configFile) ? relative(cwd, configFile) : undefined,
+    configFile: loaded.configFile,
     files: files.map((f) => relative(cwd, f)),
     automations,
     diagnostics: sortDiagnostics(diagnostics),

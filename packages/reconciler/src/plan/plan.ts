@@ -1,4 +1,5 @@
 import { scopeKey, type AutomationSpec, type Scope, type SourceLocation } from "@tripwire/sdk";
+import type { CatalogNeeds } from "../remote/catalog.js";
 import type { Address, Diagnostic, LiveAutomation, ResolvedAutomation } from "../types.js";
 import { diffSpecs, type FieldChange } from "./fields.js";
 import { definitionHash } from "./ownership.js";
@@ -89,6 +90,11 @@ export interface Prerequisite {
   readonly entityType?: "team" | "organization" | undefined;
 }
 
+export interface PlanReads {
+  readonly entities: readonly string[];
+  readonly lookups: CatalogNeeds;
+}
+
 export interface PlanSummary {
   readonly add: number;
   readonly change: number;
@@ -102,6 +108,8 @@ export interface Plan {
   readonly backend: { readonly kind: "embedded" | "remote"; readonly url: string };
   /** Hash of the live state the plan was made against; apply refuses the plan if it no longer matches. */
   readonly fingerprint: string;
+  /** What was read to make the plan (entities listed, names looked up), so apply can read it again. */
+  readonly read: PlanReads;
   readonly prerequisites: readonly Prerequisite[];
   readonly operations: readonly Operation[];
   readonly drift: readonly DriftEntry[];
@@ -116,6 +124,7 @@ export interface PlanInput {
   readonly prerequisites?: readonly Prerequisite[];
   readonly backend: Plan["backend"];
   readonly fingerprint: string;
+  readonly read: PlanReads;
   /** Diagnostics from earlier stages, carried into the plan. */
   readonly diagnostics?: readonly Diagnostic[];
 }
@@ -254,6 +263,7 @@ export function computePlan(input: PlanInput): Plan {
     format_version: PLAN_FORMAT_VERSION,
     backend: input.backend,
     fingerprint: input.fingerprint,
+    read: input.read,
     prerequisites: [...(input.prerequisites ?? [])],
     operations: sortOperations(operations, diagnostics),
     drift,

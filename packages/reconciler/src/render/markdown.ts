@@ -1,4 +1,5 @@
 import type { Plan } from "../plan/plan.js";
+import type { Diagnostic } from "../types.js";
 import { formatDiagnostic } from "./diagnostics.js";
 import { changeLines, describePrerequisite, opChanges, opTitle, summaryLine, SYMBOL, UPDATE_REASONS, VERB } from "./format.js";
 
@@ -103,4 +104,10 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
   }
   parts.push(current);
   return parts.map((p, i) => `${title(i + 1, parts.length)}${p}`.trimEnd() + "\n");
+}
+
+/** When the definitions are invalid there is no plan: the comment shows the diagnostics instead. */
+export function renderDiagnosticsMarkdown(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  return `### Tripwire plan\n\n> [!CAUTION]\n> **The definitions have ${errors} error${errors === 1 ? "" : "s"}; nothing was planned.**\n\n${fenced("text", diagnostics.map(formatDiagnostic).join("\n"), GITHUB_COMMENT_LIMIT - 1024)}\n`;
 }
