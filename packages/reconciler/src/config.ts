@@ -1,31 +1,9 @@
+import { SeedSchema } from "@tripwire/server";
 import { z } from "zod";
 
-const SlackIntegration = z
-  .object({
-    kind: z.literal("slack"),
-    /** Entity (team) that owns the integration. */
-    entity: z.string().min(1),
-    /** Channel name, as automations reference it with slack(channel). */
-    channel: z.string().min(1),
-    /** Slack incoming-webhook URL the local server posts to. */
-    url: z.string().url(),
-    /** Slack workspace name shown by W&B (teamName). */
-    workspace: z.string().optional(),
-  })
-  .strict();
-
-const WebhookIntegration = z
-  .object({
-    kind: z.literal("webhook"),
-    entity: z.string().min(1),
-    name: z.string().min(1),
-    url: z.string().url(),
-    /** Name of the team secret used to sign payloads (X-Wandb-Signature). */
-    secret: z.string().optional(),
-    /** Name of the team secret sent as `Authorization: Bearer`. */
-    accessToken: z.string().optional(),
-  })
-  .strict();
+// Integrations and secrets use the server's seed format, so one declaration works in both places.
+const SeedIntegrations = SeedSchema.shape.integrations.unwrap();
+const SeedSecrets = SeedSchema.shape.secrets.unwrap();
 
 /** `tripwire.config.ts`: where the definitions are, what Tripwire prunes, and the embedded default's setup. */
 export const ConfigSchema = z
@@ -43,9 +21,10 @@ export const ConfigSchema = z
     embedded: z
       .object({
         db: z.string().min(1).optional(),
-        integrations: z.array(z.discriminatedUnion("kind", [SlackIntegration, WebhookIntegration])).optional(),
-        /** Team secrets by entity: `{ acme: { GITHUB_TOKEN: process.env.GITHUB_TOKEN ?? "" } }`. Never printed. */
-        secrets: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+        /** Slack (`{ kind: "slack", entity, channelName, webhookUrl }`) and webhook (`{ kind: "webhook", entity, name, url, secret?, accessToken? }`) integrations, as in the server's seed file. */
+        integrations: SeedIntegrations.optional(),
+        /** Team secrets: `[{ entity: "acme", name: "GITHUB_TOKEN", value: process.env.GITHUB_TOKEN ?? "" }]`. Values are never printed. */
+        secrets: SeedSecrets.optional(),
       })
       .strict()
       .optional(),
@@ -70,3 +49,8 @@ export function defineConfig(config: TripwireConfig): TripwireConfig {
 
 /** File names looked up in the working directory when no `--config` is given. */
 export const CONFIG_FILES = ["tripwire.config.ts", "tripwire.config.mts", "tripwire.config.js", "tripwire.config.mjs"];
+
+/** How automations name an integration: a webhook by its name, Slack by its channel (without `#`). */
+export function integrationName(i: EmbeddedIntegration): string {
+  return i.kind === "slack" ? i.channelName.replace(/^#/, "") : i.name;
+}

@@ -1,6 +1,6 @@
 import { scopeEntity, type AutomationSpec } from "@tripwire/sdk";
 import { encodeAutomation, encodeUpdate } from "@tripwire/sdk/wire";
-import type { TripwireConfig } from "../config.js";
+import { integrationName, type TripwireConfig } from "../config.js";
 import { isReconcilerError } from "../errors.js";
 import { definitionHash, markDescription, readMarker } from "../plan/ownership.js";
 import type { Operation, Plan, Prerequisite } from "../plan/plan.js";
@@ -43,6 +43,9 @@ async function timed(op: OpResult["op"], address: string, fn: () => Promise<stri
   }
 }
 
+const secretValue = (config: TripwireConfig, entity: string, name: string) =>
+  config.embedded?.secrets?.find((s) => s.entity === entity && s.name === name)?.value;
+
 async function prerequisite(backend: Backend, p: Prerequisite, config: TripwireConfig): Promise<void> {
   const admin = backend.admin;
   if (!admin) throw new Error(`${p.kind} ${p.name} is missing and only the embedded default creates it`);
@@ -56,21 +59,19 @@ async function prerequisite(backend: Backend, p: Prerequisite, config: TripwireC
     case "collection":
       return admin.ensureCollection(p.entity, p.parent ?? "", p.name);
     case "secret": {
-      const value = config.embedded?.secrets?.[p.entity]?.[p.name];
+      const value = secretValue(config, p.entity, p.name);
       if (value === undefined) throw new Error(`secret ${p.name} of ${p.entity} has no value in tripwire.config.ts`);
       return admin.ensureSecret(p.entity, p.name, value);
     }
     case "slack":
     case "webhook": {
-      const declared = (config.embedded?.integrations ?? []).find(
-        (i) => i.entity === p.entity && (i.kind === "slack" ? p.kind === "slack" && i.channel.replace(/^#/, "") === p.name : p.kind === "webhook" && i.name === p.name),
-      );
+      const declared = (config.embedded?.integrations ?? []).find((i) => i.entity === p.entity && i.kind === p.kind && integrationName(i) === p.name);
       if (!declared) throw new Error(`${p.kind} integration ${p.name} is not declared in tripwire.config.ts`);
       // An integration's signing and token secrets must exist before it does.
       for (const name of declared.kind === "webhook" ? [declared.secret, declared.accessToken] : []) {
         if (!name) continue;
-        const value = config.embedded?.secrets?.[declared.entity]?.[name];
-        if (value === undefined) throw new Error(`webhook "${p.name}" names secret ${name}, which has no value under embedded.secrets.${declared.entity}`);
+        const value = secretValue(config, declared.entity, name);
+        if (value === undefined) throw new Error(`webhook "${p.name}" names secret ${name}, which has no value under embedded.secrets for ${declared.entity}`);
         await admin.ensureSecret(declared.entity, name, value);
       }
       return admin.ensureIntegration(declared);

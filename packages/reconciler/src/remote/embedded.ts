@@ -10,7 +10,7 @@ import {
   openStore,
   type Store,
 } from "@tripwire/server";
-import type { EmbeddedIntegration, TripwireConfig } from "../config.js";
+import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../config.js";
 import type { Prerequisite } from "../plan/plan.js";
 import type { Backend, EmbeddedAdmin } from "./backend.js";
 import { WandbClient } from "./client.js";
@@ -56,13 +56,12 @@ export function embeddedBackend(cwd: string, config: TripwireConfig): Backend & 
   const integrationMatches = (i: EmbeddedIntegration) => {
     const e = store.entityByName(i.entity);
     if (!e) return false;
-    const existing = store.listIntegrations(e.id, { after: 0, limit: 10_000 }).items.find((r) =>
-      i.kind === "slack" ? r.kind === "slack" && r.channelName === i.channel.replace(/^#/, "") : r.kind === "webhook" && r.name === i.name,
-    );
+    const existing = store
+      .listIntegrations(e.id, { after: 0, limit: 10_000 })
+      .items.find((r) => r.kind === i.kind && (r.kind === "slack" ? r.channelName : r.name) === integrationName(i));
     if (!existing) return false;
-    if (existing.url !== i.url) return false;
-    if (i.kind === "webhook") return existing.secretRef === (i.secret ?? null) && existing.accessTokenRef === (i.accessToken ?? null);
-    return existing.teamName === (i.workspace ?? existing.teamName);
+    if (i.kind === "slack") return existing.url === i.webhookUrl && existing.teamName === (i.teamName ?? null);
+    return existing.url === i.url && existing.secretRef === (i.secret ?? null) && existing.accessTokenRef === (i.accessToken ?? null) && existing.timeoutMs === (i.timeoutMs ?? null);
   };
   const admin: EmbeddedAdmin = {
     async ensureEntity(name: string, type: "team" | "organization") {
@@ -77,17 +76,11 @@ export function embeddedBackend(cwd: string, config: TripwireConfig): Backend & 
     },
     async ensureIntegration(i: EmbeddedIntegration) {
       const e = entityOf(store, i.entity);
-      store.upsertIntegration({
-        entityId: e.id,
-        kind: i.kind,
-        name: i.kind === "webhook" ? i.name : null,
-        url: i.url,
-        secretRef: i.kind === "webhook" ? (i.secret ?? null) : null,
-        accessTokenRef: i.kind === "webhook" ? (i.accessToken ?? null) : null,
-        teamName: i.kind === "slack" ? (i.workspace ?? null) : null,
-        channelName: i.kind === "slack" ? i.channel.replace(/^#/, "") : null,
-        timeoutMs: null,
-      });
+      store.upsertIntegration(
+        i.kind === "slack"
+          ? { entityId: e.id, kind: "slack", name: null, url: i.webhookUrl, secretRef: null, accessTokenRef: null, teamName: i.teamName ?? null, channelName: integrationName(i), timeoutMs: null }
+          : { entityId: e.id, kind: "webhook", name: i.name, url: i.url, secretRef: i.secret ?? null, accessTokenRef: i.accessToken ?? null, teamName: null, channelName: null, timeoutMs: i.timeoutMs ?? null },
+      );
     },
     async ensureSecret(entity: string, name: string, value: string) {
       store.upsertSecret(entityOf(store, entity).id, name, value);
@@ -95,13 +88,12 @@ export function embeddedBackend(cwd: string, config: TripwireConfig): Backend & 
     // Values are compared in-process and never shown.
     outOfSync(): Prerequisite[] {
       const out: Prerequisite[] = [];
-      for (const [entity, secrets] of Object.entries(config.embedded?.secrets ?? {})) {
+      for (const { entity, name, value } of config.embedded?.secrets ?? []) {
         const e = store.entityByName(entity);
-        const stored = e ? store.secretValues(e.id) : {};
-        for (const [name, value] of Object.entries(secrets)) if (stored[name] !== value) out.push({ kind: "secret", entity, name });
+        if ((e ? store.secretValues(e.id)[name] : undefined) !== value) out.push({ kind: "secret", entity, name });
       }
       for (const i of config.embedded?.integrations ?? []) {
-        if (!integrationMatches(i)) out.push({ kind: i.kind, entity: i.entity, name: i.kind === "slack" ? i.channel.replace(/^#/, "") : i.name });
+        if (!integrationMatches(i)) out.push({ kind: i.kind, entity: i.entity, name: integrationName(i) });
       }
       return out;
     },

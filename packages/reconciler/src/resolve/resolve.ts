@@ -1,5 +1,5 @@
 import { describeScope, scopeKey, type AutomationSpec, type Scope } from "@tripwire/sdk";
-import type { EmbeddedIntegration, TripwireConfig } from "../config.js";
+import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../config.js";
 import type { Prerequisite } from "../plan/plan.js";
 import { collectionKey, integrationEntity, projectKey, projectOf, type Catalog } from "../remote/catalog.js";
 import type { Diagnostic, DesiredAutomation, ResolvedAutomation } from "../types.js";
@@ -35,7 +35,7 @@ export function resolve(input: ResolveInput): ResolveResult {
   const prerequisites = new Map<string, Prerequisite>();
   const need = (p: Prerequisite) => prerequisites.set(`${p.kind}:${p.entity}:${p.parent ?? ""}:${p.name}`, p);
   const features = new Set(catalog.features);
-  for (const p of input.extraPrerequisites ?? []) need(p);
+
   const resolved: ResolvedAutomation[] = [];
   const seen = new Map<string, DesiredAutomation>();
 
@@ -48,6 +48,11 @@ export function resolve(input: ResolveInput): ResolveResult {
   const entityPrereq = (name: string) => {
     if (!catalog.entities[name]) need({ kind: "entity", entity: name, name, entityType: entityTypes.get(name) ?? "team" });
   };
+
+  for (const p of input.extraPrerequisites ?? []) {
+    entityPrereq(p.entity); // an integration or secret needs its entity
+    need(p);
+  }
 
   for (const d of input.desired) {
     const fail = (code: string, message: string) => diagnostics.push({ code, severity: "error", message, source: d.source, subject: d.spec.name });
@@ -172,9 +177,7 @@ function integrationIdOf(
   if (found) return found.id;
   const label = wanted === "slack" ? `Slack integration for #${a.integration.name}` : `webhook integration "${a.integration.name}"`;
   if (embedded) {
-    const declared = (embedded.integrations ?? []).find((i: EmbeddedIntegration) =>
-      i.entity === entity && (i.kind === "slack" ? wanted === "slack" && i.channel.replace(/^#/, "") === a.integration.name : wanted === "webhook" && i.name === a.integration.name),
-    );
+    const declared = (embedded.integrations ?? []).find((i: EmbeddedIntegration) => i.entity === entity && integrationName(i) === a.integration.name && i.kind === wanted);
     // A declared integration is created (or brought in line) by the embedded backend's own prerequisites.
     if (!declared) fail("TW2103", `no ${label} in ${entity}: declare it under embedded.integrations in tripwire.config.ts (in "${spec.name}")`);
     return undefined;
