@@ -1,6 +1,7 @@
 /**
  * SDK values are recognised by a brand under a registered symbol, never with `instanceof`:
  * a user's project may load its own copy of the SDK, and `Symbol.for` is shared by all copies.
+ * @example const kind = (value as Record<symbol, unknown>)[BRAND]; // "automation"
  */
 export const BRAND: unique symbol = Symbol.for("tripwire/brand") as never;
 
@@ -10,7 +11,10 @@ export interface Branded<K extends BrandKind> {
   readonly [BRAND]: K;
 }
 
-/** Whether `value` carries the Tripwire brand `kind` (works across copies of the SDK). */
+/**
+ * Whether `value` carries the Tripwire brand `kind` (works across copies of the SDK).
+ * @example isBranded(value, "automation")
+ */
 export function isBranded<K extends BrandKind>(value: unknown, kind: K): value is Branded<K> {
   return (
     (typeof value === "object" || typeof value === "function") &&

@@ -2,6 +2,7 @@ import type { SourceLocation } from "./model/automation.js";
 
 /**
  * Diagnostic codes. Messages say what is wrong and how to fix it; the code is stable for scripts.
+ * @example ISSUE_CODES.TW1003 // "invalid window"
  */
 export const ISSUE_CODES = {
   TW1000: "value has the wrong shape",
@@ -10,7 +11,6 @@ export const ISSUE_CODES = {
   TW1003: "invalid window",
   TW1004: "invalid change amount",
   TW1005: "invalid z-score threshold",
-  TW1006: "invalid threshold",
   TW1007: "invalid regular expression",
   TW1008: "filter field not available for this event",
   TW1009: "invalid run states",
@@ -48,6 +48,7 @@ export interface ValidationResult<T> {
 
 /**
  * Formats an issue the way tsc does: `automations/alerts.ts:12:7 - error TW1003: window must be at least 1`.
+ * @example formatIssue(issue, { file: "automations/alerts.ts", line: 12, column: 7 })
  */
 export function formatIssue(issue: Issue, source?: SourceLocation, subject?: string): string {
   const where = source ? `${source.file}:${source.line}:${source.column} - ` : "";
@@ -56,6 +57,10 @@ export function formatIssue(issue: Issue, source?: SourceLocation, subject?: str
   return `${where}${issue.severity} ${issue.code}: ${about}${issue.message}${at}`;
 }
 
+/**
+ * Renders an issue path: `event.runFilter.args[0]`.
+ * @example formatPath(["event", "runFilter", "args", 0]) // "event.runFilter.args[0]"
+ */
 export function formatPath(path: readonly (string | number)[]): string {
   return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 }
@@ -63,6 +68,7 @@ export function formatPath(path: readonly (string | number)[]): string {
 /**
  * A failure (as opposed to a diagnostic): thrown, coded, with a cause. Builders throw it for misuse that
  * cannot produce a definition at all (`.do()` before `.on()`, a run event on a collection scope).
+ * @example try { automation("x").do(doNothing() as never); } catch (e) { if (isTripwireError(e)) console.error(e.code); }
  */
 export class TripwireError extends Error {
   override readonly name = "TripwireError";
@@ -74,7 +80,10 @@ export class TripwireError extends Error {
   }
 }
 
-/** Recognises Tripwire failures across SDK copies. */
+/**
+ * Recognises Tripwire failures across SDK copies.
+ * @example if (isTripwireError(err)) process.exitCode = 1;
+ */
 export function isTripwireError(value: unknown): value is TripwireError {
   return value instanceof Error && (value as unknown as Record<symbol, unknown>)[Symbol.for("tripwire/error")] === true;
 }

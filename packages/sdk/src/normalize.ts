@@ -34,7 +34,7 @@ export function normalizeFilter<F extends FilterField>(expr: FilterExpr<F> | und
     case "not": {
       const inner = normalizeFilter(expr.arg);
       if (inner === undefined) return { op: "not", arg: { op: "and", args: [] } };
-      if (inner.op === "not") return inner.arg;
+      if (inner.op === "not") return isMatchAll(inner.arg) ? undefined : inner.arg;
       return { op: "not", arg: inner };
     }
     case "in": {
@@ -133,4 +133,9 @@ export function specsEqual(a: AutomationSpec, b: AutomationSpec): boolean {
     return canonicalJson(rest);
   };
   return strip(a) === strip(b);
+}
+
+/** An empty `and` matches everything (it stands for "no filter"; `not` of it matches nothing). */
+function isMatchAll(expr: FilterExpr): boolean {
+  return expr.op === "and" && expr.args.length === 0;
 }

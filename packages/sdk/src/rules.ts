@@ -3,11 +3,16 @@ import type { FilterField } from "./model/filter.js";
 import type { ScopeType } from "./model/scope.js";
 
 /**
- * Which events each scope accepts — exactly W&B's rules (spec §A.3): a new version is only created inside
- * a collection, and run events need a project-like or entity scope (W&B refuses them on a collection).
+ * Scopes that name artifact collections rather than a project or an entity.
+ * @example COLLECTION_SCOPES.includes(spec.scope.type)
  */
 export const COLLECTION_SCOPES: readonly ScopeType[] = ["collection", "collections"];
 
+/**
+ * Which events each scope accepts — exactly W&B's rules (spec §A.3): a new version is only created inside
+ * a collection, and run events need a project-like or entity scope (W&B refuses them on a collection).
+ * @example scopeAllowsEvent("project", "createArtifact") // false
+ */
 export function scopeAllowsEvent(scope: ScopeType, event: EventType): boolean {
   const onCollection = COLLECTION_SCOPES.includes(scope);
   if (event === "createArtifact") return onCollection;
@@ -15,7 +20,10 @@ export function scopeAllowsEvent(scope: ScopeType, event: EventType): boolean {
   return true;
 }
 
-/** Why a scope × event pair is refused, in the words a user needs. */
+/**
+ * Why a scope × event pair is refused, in the words a user needs.
+ * @example scopeEventMessage("collection", "runState")
+ */
 export function scopeEventMessage(scope: ScopeType, event: EventType): string {
   if (event === "createArtifact") {
     return `a new artifact version is only created inside a collection: use project(...).collection(name), registry(...).collection(name) or project(...).collections(filter), not a ${scope} scope`;
@@ -23,7 +31,10 @@ export function scopeEventMessage(scope: ScopeType, event: EventType): string {
   return `run events (${event}) need a project, registry, team or org scope; W&B refuses them on a ${scope === "collections" ? "collection filter" : "collection"} scope`;
 }
 
-/** Filter fields each event understands (spec §B.2): aliases for version events, tags for tag events. */
+/**
+ * Filter fields each event understands (spec §B.2): aliases for version events, tags for tag events.
+ * @example fieldsForEvent("addArtifactTag") // ["tag"]
+ */
 export function fieldsForEvent(event: EventType): readonly FilterField[] {
   switch (event) {
     case "createArtifact":

@@ -23,9 +23,15 @@ class Collector {
   }
 }
 
-/** W&B's limit on automation names. */
+/**
+ * W&B's limit on automation names.
+ * @example name.length <= MAX_NAME_LENGTH
+ */
 export const MAX_NAME_LENGTH = 255;
-/** W&B's rule for webhook integration names (spec §A.5). */
+/**
+ * W&B's rule for webhook integration names (spec §A.5).
+ * @example WEBHOOK_NAME.test("github-dispatch") // true
+ */
 export const WEBHOOK_NAME = /^[-\w]+([ ]+[-\w]+)*$/;
 
 /**
@@ -61,6 +67,7 @@ export function validate(input: unknown): ValidationResult<AutomationSpec> {
 /**
  * Validates a set of automations together: each one, plus names unique per scope and renames that do not
  * collide. Issue paths start with the automation's index in `specs`.
+ * @example const { ok, issues } = validateAll(definitions.map(toSpec));
  */
 export function validateAll(specs: readonly unknown[]): ValidationResult<AutomationSpec[]> {
   const issues: Issue[] = [];
@@ -78,7 +85,7 @@ export function validateAll(specs: readonly unknown[]): ValidationResult<Automat
       issues.push({
         code: "TW1014",
         severity: "error",
-        message: `another automation (#${first + 1}) is already named "${r.value.name}" in this scope; names are unique per scope`,
+        message: `another automation in this scope is already named "${r.value.name}" (#${first + 1} in the list); names are unique per scope`,
         path: [index, "name"],
       });
     } else seen.set(key, index);
@@ -210,7 +217,6 @@ function checkEvent(spec: AutomationSpec, c: Collector): void {
       if (event.agg === null && event.window !== 1) {
         c.error("TW1003", `the latest value has no window (got ${event.window}): aggregate with mean(n), min(n) or max(n)`, [...path, "window"]);
       } else checkWindow(event.window, "window", [...path, "window"], c);
-      if (!Number.isFinite(event.threshold)) c.error("TW1006", "threshold must be a finite number", [...path, "threshold"]);
       return;
     case "runMetricChange":
       checkMetricName(event.metric, c);
@@ -221,7 +227,7 @@ function checkEvent(spec: AutomationSpec, c: Collector): void {
         checkWindow(event.window, "window", [...path, "window"], c);
         checkWindow(event.priorWindow, "priorWindow", [...path, "priorWindow"], c);
       }
-      if (!(Number.isFinite(event.amount) && event.amount > 0)) {
+      if (!(event.amount > 0)) {
         c.error("TW1004", `the change amount must be greater than 0, got ${event.amount}`, [...path, "amount"]);
       }
       return;
@@ -229,7 +235,7 @@ function checkEvent(spec: AutomationSpec, c: Collector): void {
       checkMetricName(event.metric, c);
       checkWindow(event.window, "window", [...path, "window"], c);
       if (event.window === 1) c.warn("TW1003", "a z-score over a window of 1 value never fires (its standard deviation is 0)", [...path, "window"]);
-      if (!(Number.isFinite(event.threshold) && event.threshold > 0)) {
+      if (!(event.threshold > 0)) {
         c.error("TW1005", `the z-score threshold must be greater than 0, got ${event.threshold}`, [...path, "threshold"]);
       }
       return;

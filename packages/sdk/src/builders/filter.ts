@@ -64,7 +64,8 @@ export const tag: FieldFilter<"tag"> = fieldFilter("tag");
  */
 export const collectionName: FieldFilter<"collectionName"> = fieldFilter("collectionName");
 
-type FieldsOf<T> = T extends FilterExpr<infer F> ? F : never;
+/** The fields a filter mentions, as a type (`raw` filters mention none the SDK knows). */
+type FieldsOf<T> = T extends RawFilter ? never : T extends FilterExpr<infer F> ? F : never;
 
 /**
  * All of the conditions hold.
@@ -86,8 +87,8 @@ export function or<const A extends readonly FilterExpr[]>(...args: A): OrFilter<
  * The condition does not hold.
  * @example not(runName.eq("debug"))
  */
-export function not<F extends FilterField>(arg: FilterExpr<F>): NotFilter<F> {
-  return deepFreeze({ op: "not", arg });
+export function not<const E extends FilterExpr>(arg: E): NotFilter<FieldsOf<E>> {
+  return deepFreeze({ op: "not", arg }) as NotFilter<FieldsOf<E>>;
 }
 
 /**

@@ -34,10 +34,12 @@ function stripFileUrl(path: string): string {
  * and module loaders. Used for diagnostics that point at `file:line:col`.
  */
 export function captureSource(): SourceLocation | undefined {
-  const previous = Error.stackTraceLimit;
-  Error.stackTraceLimit = 50;
+  // V8's Error.stackTraceLimit, typed locally so the SDK needs no Node.js type definitions.
+  const V8Error = Error as { stackTraceLimit?: number };
+  const previous = V8Error.stackTraceLimit;
+  V8Error.stackTraceLimit = 50;
   const stack = new Error().stack ?? "";
-  Error.stackTraceLimit = previous;
+  if (previous !== undefined) V8Error.stackTraceLimit = previous;
   for (const line of stack.split("\n").slice(1)) {
     const m = FRAME.exec(line);
     if (!m) continue;

@@ -7,6 +7,7 @@ import { ScopeSchema, type Scope } from "./scope.js";
  * One automation as plain data: what the builders produce and every other package consumes.
  * `movedFrom` (earlier names, for renames that keep the W&B ID and history) and `protect` (refuse deletion)
  * are instructions to the reconciler; they are not part of W&B's object.
+ * @example AutomationSpecSchema.safeParse(JSON.parse(text))
  */
 export const AutomationSpecSchema = z
   .object({

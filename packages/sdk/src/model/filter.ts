@@ -6,6 +6,7 @@ import { JsonValueSchema, type JsonValue } from "./json.js";
  *
  * Fields are our names; the wire codec maps them (`runName` → `display_name`, `runUser` → `username`).
  * A `raw` node holds a wire filter the SDK cannot model, kept verbatim so it is never lost.
+ * @example FILTER_FIELDS.includes("runName") // true
  */
 export const FILTER_FIELDS = ["runName", "runUser", "alias", "tag", "collectionName"] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
@@ -13,6 +14,10 @@ export type RunField = "runName" | "runUser";
 export type ArtifactField = "alias" | "tag";
 export type CollectionField = "collectionName";
 
+/**
+ * Operators that compare a field with one string.
+ * @example VALUE_OPS.includes("regex") // true
+ */
 export const VALUE_OPS = ["eq", "ne", "contains", "regex"] as const;
 export type ValueOp = (typeof VALUE_OPS)[number];
 
@@ -56,6 +61,10 @@ export type RunFilter = FilterExpr<RunField>;
 export type ArtifactFilter = FilterExpr<ArtifactField>;
 export type CollectionFilter = FilterExpr<CollectionField>;
 
+/**
+ * Validates a filter expression.
+ * @example FilterExprSchema.parse(and(runName.eq("a"), runUser.ne("b")))
+ */
 export const FilterExprSchema: z.ZodType<FilterExpr> = z.lazy(() =>
   z.discriminatedUnion("op", [
     z.object({ op: z.enum(VALUE_OPS), field: z.enum(FILTER_FIELDS), value: z.string() }).strict(),
@@ -67,7 +76,10 @@ export const FilterExprSchema: z.ZodType<FilterExpr> = z.lazy(() =>
   ]),
 );
 
-/** Every field a filter mentions (raw nodes mention none we know of). */
+/**
+ * Every field a filter mentions (raw nodes mention none we know of).
+ * @example filterFields(and(runName.eq("a"), runUser.eq("b"))) // Set { "runName", "runUser" }
+ */
 export function filterFields(expr: FilterExpr): Set<FilterField> {
   const out = new Set<FilterField>();
   const walk = (e: FilterExpr): void => {
@@ -89,7 +101,10 @@ export function filterFields(expr: FilterExpr): Set<FilterField> {
   return out;
 }
 
-/** Visits every node of a filter, depth first, with its path inside the filter. */
+/**
+ * Visits every node of a filter, depth first, with its path inside the filter.
+ * @example walkFilter(filter, (node, path) => console.log(path.join("."), node.op))
+ */
 export function walkFilter(
   expr: FilterExpr,
   visit: (node: FilterExpr, path: (string | number)[]) => void,

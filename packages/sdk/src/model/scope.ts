@@ -15,14 +15,23 @@ import { FilterExprSchema, type CollectionFilter } from "./filter.js";
  *   names are unique per scope); a collection created later is covered by the next apply, and the nightly
  *   drift check (`plan --detailed-exitcode`) reports it. The evaluator matches the filter directly.
  * - `team`, `org`: W&B `ENTITY` scopes (team entity, organization entity).
+ * @example ProjectScopeSchema.parse(project("acme/llm").spec)
  */
 export const ProjectScopeSchema = z
   .object({ type: z.literal("project"), entity: z.string(), project: z.string() })
   .strict();
+/**
+ * A registry scope.
+ * @example RegistryScopeSchema.parse(registry("acme/model").spec)
+ */
 export const RegistryScopeSchema = z
   .object({ type: z.literal("registry"), org: z.string(), registry: z.string() })
   .strict();
 
+/**
+ * One collection of a project or registry.
+ * @example CollectionScopeSchema.parse(registry("acme/model").collection("llm-7b").spec)
+ */
 export const CollectionScopeSchema = z
   .object({
     type: z.literal("collection"),
@@ -31,6 +40,10 @@ export const CollectionScopeSchema = z
   })
   .strict();
 
+/**
+ * A project's collections matching a name filter.
+ * @example CollectionsScopeSchema.parse(project("acme/llm").collections(collectionName.regex("^ckpt-")).spec)
+ */
 export const CollectionsScopeSchema = z
   .object({
     type: z.literal("collections"),
@@ -39,9 +52,21 @@ export const CollectionsScopeSchema = z
   })
   .strict();
 
+/**
+ * A team scope.
+ * @example TeamScopeSchema.parse(team("acme-ml").spec)
+ */
 export const TeamScopeSchema = z.object({ type: z.literal("team"), team: z.string() }).strict();
+/**
+ * An organisation scope.
+ * @example OrgScopeSchema.parse(org("acme").spec)
+ */
 export const OrgScopeSchema = z.object({ type: z.literal("org"), org: z.string() }).strict();
 
+/**
+ * Any scope.
+ * @example ScopeSchema.parse(JSON.parse(text))
+ */
 export const ScopeSchema = z.discriminatedUnion("type", [
   ProjectScopeSchema,
   RegistryScopeSchema,
@@ -62,10 +87,16 @@ export type OrgScope = z.infer<typeof OrgScopeSchema>;
 export type Scope = ProjectScope | RegistryScope | CollectionScope | CollectionsScope | TeamScope | OrgScope;
 export type ScopeType = Scope["type"];
 
-/** W&B's registry backing projects are named with this prefix. */
+/**
+ * W&B's registry backing projects are named with this prefix.
+ * @example `${REGISTRY_PREFIX}model` // "wandb-registry-model"
+ */
 export const REGISTRY_PREFIX = "wandb-registry-";
 
-/** A stable, human-readable key for a scope: names are unique per scope key. */
+/**
+ * A stable, human-readable key for a scope: names are unique per scope key.
+ * @example scopeKey(project("acme/llm").spec) // "project:acme/llm"
+ */
 export function scopeKey(scope: Scope): string {
   switch (scope.type) {
     case "project":
@@ -83,7 +114,10 @@ export function scopeKey(scope: Scope): string {
   }
 }
 
-/** How a scope reads in messages and plans: `project acme/llm`, `collection acme/llm:dataset`. */
+/**
+ * How a scope reads in messages and plans: `project acme/llm`, `collection acme/llm:dataset`.
+ * @example describeScope(registry("acme/model").collection("llm-7b").spec) // "registry collection acme/model:llm-7b"
+ */
 export function describeScope(scope: Scope): string {
   switch (scope.type) {
     case "project":
@@ -104,7 +138,10 @@ export function describeScope(scope: Scope): string {
   }
 }
 
-/** The W&B entity a scope belongs to (integrations and secrets are looked up there). */
+/**
+ * The W&B entity a scope belongs to (integrations and secrets are looked up there).
+ * @example scopeEntity(registry("acme/model").spec) // "acme"
+ */
 export function scopeEntity(scope: Scope): string {
   switch (scope.type) {
     case "project":

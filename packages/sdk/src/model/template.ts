@@ -2,6 +2,7 @@
  * Payload template variables W&B substitutes in a webhook's `${…}` placeholders (spec §E.2).
  * `artifact_metadata.<KEY>` reads a top-level metadata key; any other name is a team secret
  * (`${ACCESS_TOKEN}` is the webhook's access-token secret).
+ * @example TEMPLATE_VARIABLES.includes("artifact_version_string") // true
  */
 export const TEMPLATE_VARIABLES = [
   "automation_name",
@@ -25,17 +26,30 @@ export const TEMPLATE_VARIABLES = [
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
+/**
+ * Prefix of `${artifact_metadata.<KEY>}` placeholders.
+ * @example "${" + METADATA_PREFIX + "num_rows}"
+ */
 export const METADATA_PREFIX = "artifact_metadata.";
 
-/** Matches one `${name}` placeholder; group 1 is the name. */
+/**
+ * Matches one `${name}` placeholder; group 1 is the name.
+ * @example "${alias} ${tag}".replace(PLACEHOLDER, (_, name) => values[name] ?? "")
+ */
 export const PLACEHOLDER = /\$\{([^{}]*)\}/g;
 
-/** Every placeholder name in a text, in order of appearance. */
+/**
+ * Every placeholder name in a text, in order of appearance.
+ * @example placeholders('{"v": "${alias}"}') // ["alias"]
+ */
 export function placeholders(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] ?? "");
 }
 
-/** What a placeholder refers to: a W&B variable, a metadata key, or a secret (by name). */
+/**
+ * What a placeholder refers to: a W&B variable, a metadata key, or a secret (by name).
+ * @example classifyPlaceholder("ACCESS_TOKEN") // { kind: "secret", name: "ACCESS_TOKEN" }
+ */
 export function classifyPlaceholder(
   name: string,
 ): { kind: "variable"; name: TemplateVariable } | { kind: "metadata"; key: string } | { kind: "secret"; name: string } {
@@ -44,5 +58,8 @@ export function classifyPlaceholder(
   return { kind: "secret", name };
 }
 
-/** Secret names use letters, digits and underscores (W&B team secrets). */
+/**
+ * Secret names use letters, digits and underscores (W&B team secrets).
+ * @example SECRET_NAME.test("GITHUB_TOKEN") // true
+ */
 export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

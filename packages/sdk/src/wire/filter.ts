@@ -11,6 +11,7 @@ type Obj = { [key: string]: Json };
  * Simplifies a filter the way W&B's Python SDK does before sending it (`simplify_expr`): nested groups of the
  * same kind flattened, empty `and`s dropped, single-element groups unwrapped, double negation removed.
  * Unlike `normalizeFilter`, it keeps the user's order, so the wire text matches W&B's byte for byte.
+ * @example simplify(and(and(runName.eq("a")))) // { op: "eq", field: "runName", value: "a" }
  */
 export function simplify(expr: FilterExpr): FilterExpr | undefined {
   switch (expr.op) {
@@ -19,7 +20,10 @@ export function simplify(expr: FilterExpr): FilterExpr | undefined {
       const args: FilterExpr[] = [];
       for (const arg of expr.args) {
         const s = simplify(arg);
-        if (s === undefined) continue;
+        if (s === undefined) {
+          if (expr.op === "or") return undefined; // a match-all alternative makes the whole `or` match all
+          continue;
+        }
         if (s.op === expr.op) args.push(...s.args);
         else args.push(s);
       }
@@ -30,7 +34,7 @@ export function simplify(expr: FilterExpr): FilterExpr | undefined {
     case "not": {
       const inner = simplify(expr.arg);
       if (inner === undefined) return { op: "not", arg: { op: "and", args: [] } };
-      if (inner.op === "not") return inner.arg;
+      if (inner.op === "not") return isMatchAll(inner.arg) ? undefined : inner.arg;
       return { op: "not", arg: inner };
     }
     default:
@@ -38,7 +42,10 @@ export function simplify(expr: FilterExpr): FilterExpr | undefined {
   }
 }
 
-/** The MongoDB-like JSON of a (simplified) filter. */
+/**
+ * The MongoDB-like JSON of a (simplified) filter.
+ * @example filterToJson(not(runName.eq("debug"))) // {"$not":{"display_name":{"$eq":"debug"}}}
+ */
 export function filterToJson(expr: FilterExpr): Json {
   switch (expr.op) {
     case "and":
@@ -57,7 +64,10 @@ export function filterToJson(expr: FilterExpr): Json {
   }
 }
 
-/** A run filter as W&B stores it: always wrapped in `$and` (`{"$and":[]}` for none). */
+/**
+ * A run filter as W&B stores it: always wrapped in `$and` (`{"$and":[]}` for none).
+ * @example runFilterJson(runName.contains("my-run")) // {"$and":[{"display_name":{"$contains":"my-run"}}]}
+ */
 export function runFilterJson(expr: FilterExpr | undefined): Obj {
   const s = expr === undefined ? undefined : simplify(expr);
   if (s === undefined) return { $and: [] };
@@ -65,7 +75,10 @@ export function runFilterJson(expr: FilterExpr | undefined): Obj {
   return { $and: [filterToJson(s)] };
 }
 
-/** An artifact-event filter as W&B's frontend expects it: `{"$or":[{"$and":[…]}]}`. */
+/**
+ * An artifact-event filter as W&B's frontend expects it: `{"$or":[{"$and":[…]}]}`.
+ * @example mutationFilterJson(alias.eq("prod")) // {"$or":[{"$and":[{"alias":{"$eq":"prod"}}]}]}
+ */
 export function mutationFilterJson(expr: FilterExpr | undefined): Obj {
   return { $or: [runFilterJson(expr)] };
 }
@@ -75,6 +88,7 @@ const OPS: Record<string, "eq" | "ne" | "contains" | "regex"> = { $eq: "eq", $ne
 /**
  * Reads a MongoDB-like wire filter into the filter model. What the model cannot express (an unknown field or
  * operator, a non-string operand) becomes a `raw` node holding the JSON verbatim, with a TW1015 warning.
+ * @example filterFromJson({ alias: "prod" }, ["alias"], issues, []) // { op: "eq", field: "alias", value: "prod" }
  */
 export function filterFromJson(json: Json, fields: readonly FilterField[], issues: Issue[], path: (string | number)[]): FilterExpr | undefined {
   const byWire = new Map(fields.map((f) => [WIRE_FIELD[f], f] as const));
@@ -118,4 +132,9 @@ export function filterFromJson(json: Json, fields: readonly FilterField[], issue
     return conds.length === 1 ? (conds[0] as FilterExpr) : { op: "and", args: conds };
   };
   return normalizeFilter(read(json, path));
+}
+
+/** An empty `and` matches everything (it stands for "no filter"; `not` of it matches nothing). */
+function isMatchAll(expr: FilterExpr): boolean {
+  return expr.op === "and" && expr.args.length === 0;
 }

@@ -24,6 +24,10 @@ export type WireEventType =
 export type WireActionType = "GENERIC_WEBHOOK" | "NOTIFICATION" | "NO_OP" | "PUSH_NOTIFICATION" | "QUEUE_JOB";
 export type WireSeverity = "INFO" | "WARN" | "ERROR";
 
+/**
+ * W&B's `TriggerScopeType` for each scope type.
+ * @example SCOPE_TYPE.registry // "PROJECT"
+ */
 export const SCOPE_TYPE: Record<ScopeType, WireScopeType> = {
   project: "PROJECT",
   registry: "PROJECT",
@@ -33,6 +37,10 @@ export const SCOPE_TYPE: Record<ScopeType, WireScopeType> = {
   org: "ENTITY",
 };
 
+/**
+ * W&B's `EventTriggeringConditionType` for each event type.
+ * @example EVENT_TYPE.linkArtifact // "LINK_MODEL"
+ */
 export const EVENT_TYPE: Record<EventType, WireEventType> = {
   createArtifact: "CREATE_ARTIFACT",
   linkArtifact: "LINK_MODEL",
@@ -47,16 +55,39 @@ export const EVENT_TYPE: Record<EventType, WireEventType> = {
   runMetricChange: "RUN_METRIC_CHANGE",
   runMetricZScore: "RUN_METRIC_ZSCORE",
 };
+/**
+ * The event type of a W&B `EventTriggeringConditionType`.
+ * @example EVENT_TYPE_FROM_WIRE.RUN_METRIC // "runMetricThreshold"
+ */
 export const EVENT_TYPE_FROM_WIRE: Partial<Record<string, EventType>> = Object.fromEntries(
   Object.entries(EVENT_TYPE).map(([k, v]) => [v, k as EventType]),
 );
 
+/**
+ * `agg_op` spellings inside W&B's metric filters.
+ * @example AGG_OP.mean // "AVERAGE"
+ */
 export const AGG_OP: Record<Aggregation, string> = { mean: "AVERAGE", min: "MIN", max: "MAX" };
+/**
+ * `cmp_op` spellings inside W&B's threshold filters.
+ * @example CMP_OP.gte // "$gte"
+ */
 export const CMP_OP: Record<Comparison, string> = { gt: "$gt", gte: "$gte", lt: "$lt", lte: "$lte", eq: "$eq", ne: "$ne" };
+/**
+ * `change_type` spellings inside W&B's change filters.
+ * @example CHANGE_TYPE.relative // "RELATIVE"
+ */
 export const CHANGE_TYPE: Record<ChangeType, string> = { relative: "RELATIVE", absolute: "ABSOLUTE" };
+/**
+ * `change_dir` spellings inside W&B's change and z-score filters.
+ * @example CHANGE_DIR.any // "ANY"
+ */
 export const CHANGE_DIR: Record<Direction, string> = { increase: "INCREASE", decrease: "DECREASE", any: "ANY" };
 
-/** Filter field names on the wire: W&B filters `Run.name` on `display_name`, the run's user on `username`. */
+/**
+ * Filter field names on the wire: W&B filters `Run.name` on `display_name`, the run's user on `username`.
+ * @example WIRE_FIELD.runName // "display_name"
+ */
 export const WIRE_FIELD: Record<FilterField, string> = {
   runName: "display_name",
   runUser: "username",

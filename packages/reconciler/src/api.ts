@@ -1,0 +1,263 @@
+import { readFileSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
+import { executePlan, type OpResult } from "./apply/apply.js";
+import { verifyApplied } from "./apply/verify.js";
+import type { TripwireConfig } from "./config.js";
+import { ReconcilerError, isReconcilerError } from "./errors.js";
+import { loadConfig, loadDefinitions, sortDiagnostics, type LoadResult } from "./load/load.js";
+import { typecheckFiles } from "./load/typecheck.js";
+import { computePlan, PLAN_FORMAT_VERSION, type Operation, type Plan } from "./plan/plan.js";
+import type { Backend } from "./remote/backend.js";
+import { catalogNeeds, readCatalog } from "./remote/catalog.js";
+import { fingerprint, readLiveState } from "./remote/live.js";
+import { openBackend as defaultOpenBackend } from "./remote/open.js";
+import { SILENT, type Reporter } from "./reporter.js";
+import { resolve } from "./resolve/resolve.js";
+import { hasErrors, type Diagnostic, type DesiredAutomation } from "./types.js";
+
+/** Exit codes, the same for every command. */
+export const EXIT = { ok: 0, error: 1, changes: 2, diagnostics: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export interface CommonOptions {
+  /** Working directory (definitions, config and the embedded database are found from here). */
+  readonly cwd: string;
+  /** Definition files or folders (default: the config's `automations`, else `automations/`). */
+  readonly paths?: readonly string[];
+  readonly configFile?: string;
+  /** Environment (`WANDB_BASE_URL`, `WANDB_API_KEY`, `WANDB_ENTITY`); default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Type-check definition files with TypeScript (default true). */
+  readonly typecheck?: boolean;
+  /** Concurrent requests (default: the config's, else 8). */
+  readonly parallelism?: number;
+  readonly reporter?: Reporter;
+  /** How to reach the live backend (tests inject one). Default: W&B / a server per `WANDB_BASE_URL`, else the embedded default. */
+  readonly openBackend?: (ctx: { cwd: string; config: TripwireConfig; env: Readonly<Record<string, string | undefined>> }) => Promise<Backend>;
+}
+
+export interface ValidateOutcome {
+  readonly load: LoadResult;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly exitCode: ExitCode;
+}
+
+/**
+ * Loads, validates and type-checks the definitions — offline, nothing is read from any backend.
+ * @example const { exitCode, diagnostics } = await validate({ cwd: process.cwd() });
+ */
+export async function validate(options: CommonOptions): Promise<ValidateOutcome> {
+  const load = await loadDefinitions(loadOptions(options));
+  const diagnostics = sortDiagnostics([...load.diagnostics, ...(options.typecheck === false ? [] : typecheck(load, options.cwd))]);
+  return { load, diagnostics, exitCode: hasErrors(diagnostics) ? EXIT.diagnostics : EXIT.ok };
+}
+
+function loadOptions(options: CommonOptions) {
+  return { cwd: options.cwd, ...(options.paths ? { paths: options.paths } : {}), ...(options.configFile ? { configFile: options.configFile } : {}) };
+}
+
+function typecheck(load: LoadResult, cwd: string): Diagnostic[] {
+  return typecheckFiles([...load.files, ...(load.configFile ? [load.configFile] : [])], cwd);
+}
+
+export interface PlanOutcome {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Absent when the definitions have errors (nothing was read from the backend). */
+  readonly plan?: Plan;
+  readonly exitCode: ExitCode;
+}
+
+export interface PlanOptions extends CommonOptions {
+  /** Exit 2 when the plan has changes (a drift check for nightly jobs). */
+  readonly detailedExitCode?: boolean;
+}
+
+interface Planned {
+  readonly load: LoadResult;
+  readonly plan?: Plan;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly backend?: Backend;
+  readonly desired: readonly DesiredAutomation[];
+}
+
+async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Planned> {
+  const reporter = options.reporter ?? SILENT;
+  const checked = await validate(options);
+  const load = checked.load;
+  if (hasErrors(checked.diagnostics)) return { load, diagnostics: checked.diagnostics, desired: load.automations };
+  const env = options.env ?? process.env;
+  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config: load.config, env });
+  try {
+    const parallelism = options.parallelism ?? load.config.parallelism ?? 8;
+    reporter.message("TWI001", `reading the live state from ${backend.url}`);
+    const lookups = catalogNeeds(load.automations.map((a) => a.spec));
+    const catalog = await readCatalog(backend.client, lookups, parallelism);
+    const extraPrerequisites = backend.admin?.outOfSync() ?? [];
+    const resolved = resolve({
+      desired: load.automations,
+      catalog,
+      embedded: backend.kind === "embedded" ? (load.config.embedded ?? {}) : undefined,
+      extraPrerequisites,
+    });
+    const entities = [...new Set([...lookups.entities, ...(load.config.entities ?? []), ...(env.WANDB_ENTITY ? [env.WANDB_ENTITY] : [])])].sort();
+    const live = await readLiveState(backend.client, entities, parallelism);
+    const plan = computePlan({
+      desired: resolved.resolved,
+      live: live.automations,
+      prerequisites: resolved.prerequisites,
+      backend: { kind: backend.kind, url: backend.url },
+      fingerprint: fingerprint(backend.url, live, catalog),
+      read: { entities, lookups },
+      diagnostics: sortDiagnostics([...checked.diagnostics, ...resolved.diagnostics]),
+    });
+    if (!keepOpen) await backend.close();
+    return { load, plan, diagnostics: plan.diagnostics, ...(keepOpen ? { backend } : {}), desired: resolved.resolved };
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+}
+
+const hasChanges = (plan: Plan) => plan.operations.length > 0 || plan.prerequisites.length > 0;
+
+/**
+ * Diffs the definitions against the live state and returns the plan (nothing is written).
+ * Exit code: 0 no changes, 2 changes (with `detailedExitCode`; else 0), 3 invalid definitions.
+ * @example const { plan, exitCode } = await plan({ cwd: process.cwd(), detailedExitCode: true });
+ */
+export async function plan(options: PlanOptions): Promise<PlanOutcome> {
+  const p = await makePlan(options, false);
+  if (!p.plan) return { diagnostics: p.diagnostics, exitCode: EXIT.diagnostics };
+  const exitCode = hasErrors(p.plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(p.plan) ? EXIT.changes : EXIT.ok;
+  return { diagnostics: p.plan.diagnostics, plan: p.plan, exitCode };
+}
+
+export interface ApplyOptions extends CommonOptions {
+  /** Apply this saved plan (`tripwire plan --out`) exactly, refusing it if the live state changed since. */
+  readonly planFile?: string;
+  /** Skip the confirmation. */
+  readonly yes?: boolean;
+  /** Allow the plan's deletions without a confirmation. */
+  readonly allowDelete?: boolean;
+  /** Asks the user (on a terminal); absent when no one can answer, so apply needs `yes`. */
+  readonly confirm?: (plan: Plan) => Promise<boolean>;
+  /** Shown the plan before anything is asked or written. */
+  readonly onPlan?: (plan: Plan) => void;
+}
+
+export interface ApplyOutcome {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly plan?: Plan;
+  readonly results: readonly OpResult[];
+  /** Differences still present after the apply (re-read from the backend). */
+  readonly remaining: readonly string[];
+  /** Why nothing was applied, when it was refused (stale plan, no confirmation). */
+  readonly refused?: string;
+  readonly exitCode: ExitCode;
+}
+
+/**
+ * Applies a plan: prerequisites, renames, deletes, updates, creates (bounded concurrency; one failure never
+ * stops independent operations), then re-reads the live state and reports what still differs. Re-running after
+ * an interruption converges: names are unique per scope and Tripwire's marker identifies its own automations.
+ * @example const { exitCode, results } = await apply({ cwd: process.cwd(), yes: true });
+ */
+export async function apply(options: ApplyOptions): Promise<ApplyOutcome> {
+  const reporter = options.reporter ?? SILENT;
+  let planned: Planned;
+  if (options.planFile) planned = await loadSavedPlan(options);
+  else planned = await makePlan(options, true);
+  const { plan, backend } = planned;
+  const done = (outcome: Omit<ApplyOutcome, "diagnostics">): ApplyOutcome => ({ diagnostics: planned.diagnostics, ...outcome });
+  if (!plan || !backend) {
+    await backend?.close();
+    return done({ results: [], remaining: [], exitCode: EXIT.diagnostics, ...(plan ? { plan } : {}) });
+  }
+  try {
+    options.onPlan?.(plan);
+    if (hasErrors(plan.diagnostics)) return done({ plan, results: [], remaining: [], exitCode: EXIT.diagnostics });
+    if (!hasChanges(plan)) return done({ plan, results: [], remaining: [], exitCode: EXIT.ok });
+    const deletes = plan.operations.filter((o) => o.op === "delete").length;
+    let approved = options.yes === true;
+    if (!approved) {
+      if (!options.confirm) {
+        return done({ plan, results: [], remaining: [], refused: "refusing to apply without --yes: no terminal to confirm on", exitCode: EXIT.error });
+      }
+      approved = await options.confirm(plan);
+      if (!approved) return done({ plan, results: [], remaining: [], refused: "apply cancelled", exitCode: EXIT.error });
+    }
+    if (deletes > 0 && !options.allowDelete && (options.yes || !options.confirm)) {
+      return done({
+        plan,
+        results: [],
+        remaining: [],
+        refused: `the plan destroys ${deletes} automation${deletes === 1 ? "" : "s"}: pass --allow-delete, or confirm on a terminal`,
+        exitCode: EXIT.error,
+      });
+    }
+    const parallelism = options.parallelism ?? planned.load.config.parallelism ?? 8;
+    reporter.message("TWI002", `applying ${plan.operations.length} change${plan.operations.length === 1 ? "" : "s"} to ${backend.url}`);
+    const resolveIds = idResolver(backend, planned, parallelism);
+    const results = await executePlan(plan, backend, { parallelism, config: planned.load.config, onProgress: (r) => reporter.progress(r), resolveIds });
+    reporter.message("TWI004", "re-reading the live state to verify");
+    const after = await readLiveState(backend.client, plan.read.entities, parallelism);
+    const remaining = verifyApplied(plan, after.automations);
+    const failed = results.some((r) => !r.ok) || remaining.length > 0;
+    return done({ plan, results, remaining, exitCode: failed ? EXIT.error : EXIT.ok });
+  } finally {
+    await backend.close();
+  }
+}
+
+/** After prerequisites were created, the IDs of scopes and integrations that did not exist at plan time. */
+function idResolver(backend: Backend, planned: Planned, parallelism: number) {
+  let fresh: Promise<Map<string, { scopeId?: string | undefined; integrationId?: string | undefined }>> | undefined;
+  return async (op: Operation) => {
+    fresh ??= (async () => {
+      const specs = planned.plan?.operations.flatMap((o) => (o.op === "delete" ? [] : [o.after])) ?? [];
+      const catalog = await readCatalog(backend.client, catalogNeeds(specs), parallelism);
+      const desired = (planned.plan?.operations ?? []).flatMap((o) => (o.op === "delete" ? [] : [{ address: o.address, spec: o.after }]));
+      const r = resolve({ desired, catalog });
+      return new Map(r.resolved.map((d) => [d.address, { scopeId: d.scopeId, integrationId: d.integrationId }]));
+    })();
+    const ids = (await fresh).get(op.address);
+    return ids ?? { error: `cannot resolve the scope or integration of ${op.address}` };
+  };
+}
+
+async function loadSavedPlan(options: ApplyOptions): Promise<Planned> {
+  const file = resolvePath(options.cwd, options.planFile as string);
+  let plan: Plan;
+  try {
+    plan = JSON.parse(readFileSync(file, "utf8")) as Plan;
+  } catch (error) {
+    throw new ReconcilerError("TWE005", `cannot read the saved plan ${options.planFile}: ${(error as Error).message}`, { cause: error });
+  }
+  const major = String(plan.format_version ?? "").split(".")[0];
+  if (major !== PLAN_FORMAT_VERSION.split(".")[0] || !Array.isArray(plan.operations) || !plan.read) {
+    throw new ReconcilerError("TWE005", `${options.planFile} is not a Tripwire plan of format ${PLAN_FORMAT_VERSION}`);
+  }
+  const { config, diagnostics } = await loadConfig({ cwd: options.cwd, ...(options.configFile ? { configFile: options.configFile } : {}) });
+  if (hasErrors(diagnostics)) {
+    return { load: { config, files: [], automations: [], diagnostics }, diagnostics, desired: [] };
+  }
+  const env = options.env ?? process.env;
+  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config, env });
+  try {
+    if (backend.url !== plan.backend.url) {
+      throw new ReconcilerError("TWE004", `the plan was made against ${plan.backend.url}, not ${backend.url}`);
+    }
+    const parallelism = options.parallelism ?? config.parallelism ?? 8;
+    const catalog = await readCatalog(backend.client, plan.read.lookups, parallelism);
+    const live = await readLiveState(backend.client, plan.read.entities, parallelism);
+    if (fingerprint(backend.url, live, catalog) !== plan.fingerprint) {
+      throw new ReconcilerError("TWE004", "the saved plan is stale: the live state changed since it was made; run tripwire plan again");
+    }
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+  return { load: { config, files: [], automations: [], diagnostics: [] }, plan, diagnostics: plan.diagnostics, backend, desired: [] };
+}
+
+export { isReconcilerError };

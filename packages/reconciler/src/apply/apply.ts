@@ -1,0 +1,151 @@
+import { scopeEntity, type AutomationSpec } from "@tripwire/sdk";
+import { encodeAutomation, encodeUpdate } from "@tripwire/sdk/wire";
+import type { TripwireConfig } from "../config.js";
+import { isReconcilerError } from "../errors.js";
+import { definitionHash, markDescription, readMarker } from "../plan/ownership.js";
+import type { Operation, Plan, Prerequisite } from "../plan/plan.js";
+import type { Backend } from "../remote/backend.js";
+import { mapLimit } from "../remote/limit.js";
+
+/** The outcome of one operation (or prerequisite). */
+export interface OpResult {
+  readonly op: Operation["op"] | "prerequisite";
+  readonly address: string;
+  readonly ok: boolean;
+  readonly id?: string | undefined;
+  readonly error?: string | undefined;
+  readonly ms: number;
+}
+
+export interface ExecuteOptions {
+  readonly parallelism: number;
+  readonly config: TripwireConfig;
+  /** One line per finished operation. */
+  readonly onProgress?: (result: OpResult) => void;
+  /** IDs for operations whose scope or integration the embedded default had to create first. */
+  readonly resolveIds?: (op: Operation) => Promise<{ scopeId?: string | undefined; integrationId?: string | undefined; error?: string }>;
+}
+
+/** What W&B stores for a definition: Tripwire's marker appended to the description. */
+function stored(spec: AutomationSpec): AutomationSpec {
+  const { movedFrom: _m, protect: _p, ...rest } = spec;
+  return { ...rest, description: markDescription(spec) };
+}
+
+async function timed(op: OpResult["op"], address: string, fn: () => Promise<string | undefined>): Promise<OpResult> {
+  const start = performance.now();
+  try {
+    const id = await fn();
+    return { op, address, ok: true, id, ms: Math.round(performance.now() - start) };
+  } catch (error) {
+    const message = isReconcilerError(error) || error instanceof Error ? error.message : String(error);
+    return { op, address, ok: false, error: message, ms: Math.round(performance.now() - start) };
+  }
+}
+
+async function prerequisite(backend: Backend, p: Prerequisite, config: TripwireConfig): Promise<void> {
+  const admin = backend.admin;
+  if (!admin) throw new Error(`${p.kind} ${p.name} is missing and only the embedded default creates it`);
+  switch (p.kind) {
+    case "entity":
+      return admin.ensureEntity(p.name, p.entityType ?? "team");
+    case "project":
+      return admin.ensureProject(p.entity, p.name);
+    case "registry":
+      return admin.ensureProject(p.entity, `wandb-registry-${p.name}`);
+    case "collection":
+      return admin.ensureCollection(p.entity, p.parent ?? "", p.name);
+    case "secret": {
+      const value = config.embedded?.secrets?.[p.entity]?.[p.name];
+      if (value === undefined) throw new Error(`secret ${p.name} of ${p.entity} has no value in tripwire.config.ts`);
+      return admin.ensureSecret(p.entity, p.name, value);
+    }
+    case "slack":
+    case "webhook": {
+      const declared = (config.embedded?.integrations ?? []).find(
+        (i) => i.entity === p.entity && (i.kind === "slack" ? p.kind === "slack" && i.channel.replace(/^#/, "") === p.name : p.kind === "webhook" && i.name === p.name),
+      );
+      if (!declared) throw new Error(`${p.kind} integration ${p.name} is not declared in tripwire.config.ts`);
+      // An integration's signing and token secrets must exist before it does.
+      for (const name of declared.kind === "webhook" ? [declared.secret, declared.accessToken] : []) {
+        if (!name) continue;
+        const value = config.embedded?.secrets?.[declared.entity]?.[name];
+        if (value === undefined) throw new Error(`webhook "${p.name}" names secret ${name}, which has no value under embedded.secrets.${declared.entity}`);
+        await admin.ensureSecret(declared.entity, name, value);
+      }
+      return admin.ensureIntegration(declared);
+    }
+  }
+}
+
+/**
+ * Carries out a plan: prerequisites, then renames (in chain order), deletes, updates and creates, each kind with
+ * bounded concurrency. A failure never stops independent operations; every result is returned.
+ */
+export async function executePlan(plan: Plan, backend: Backend, options: ExecuteOptions): Promise<OpResult[]> {
+  const results: OpResult[] = [];
+  const report = (r: OpResult) => {
+    results.push(r);
+    options.onProgress?.(r);
+  };
+  for (const p of plan.prerequisites) {
+    report(await timed("prerequisite", `${p.kind}:${p.entity}/${p.parent ? `${p.parent}:` : ""}${p.name}`, async () => (await prerequisite(backend, p, options.config), undefined)));
+  }
+  const client = backend.client;
+  const ids = async (op: Exclude<Operation, { op: "delete" }>) => {
+    let scopeId = op.scopeId;
+    let integrationId = op.integrationId;
+    const needsIntegration = op.after.action.type === "notification" || op.after.action.type === "webhook";
+    if ((!scopeId || (needsIntegration && !integrationId)) && options.resolveIds) {
+      const r = await options.resolveIds(op);
+      if (r.error) throw new Error(r.error);
+      scopeId ??= r.scopeId;
+      integrationId ??= r.integrationId;
+    }
+    if (!scopeId) throw new Error(`cannot resolve the scope of ${op.address}`);
+    return { scopeId, ...(integrationId ? { integrationId } : {}) };
+  };
+  const run = async (op: Operation): Promise<OpResult> =>
+    timed(op.op, op.address, async () => {
+      switch (op.op) {
+        case "delete":
+          await client.deleteAutomation(op.id);
+          return op.id;
+        case "create": {
+          const input = encodeAutomation(stored(op.after), await ids(op));
+          try {
+            return (await client.createAutomation(input)).id;
+          } catch (error) {
+            // A retried create whose first attempt landed finds its own automation: that is success.
+            const existing = await findOwn(backend, op);
+            if (existing) return existing;
+            throw error;
+          }
+        }
+        case "update":
+        case "rename":
+          return (await client.updateAutomation(encodeUpdate(stored(op.after), { id: op.id, ...(await ids(op)) }))).id;
+      }
+    });
+
+  const phases: Operation["op"][] = ["rename", "delete", "update", "create"];
+  for (const phase of phases) {
+    const ops = plan.operations.filter((o) => o.op === phase);
+    // Renames run one at a time, in the plan's chain order; the rest run concurrently.
+    const limit = phase === "rename" ? 1 : options.parallelism;
+    await mapLimit(ops, limit, async (op) => report(await run(op)));
+  }
+  return results;
+}
+
+/** After a failed create: is an automation with this name, carrying exactly this definition's marker, there? */
+async function findOwn(backend: Backend, op: Extract<Operation, { op: "create" }>): Promise<string | undefined> {
+  try {
+    const triggers = await backend.client.automations(scopeEntity(op.scope));
+    const hash = definitionHash(op.after);
+    const mine = triggers.find((t) => t.name === op.name && readMarker(t.description).ownership?.hash === hash);
+    return mine?.id;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,84 @@
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { apply } from "../api.js";
+import { renderJson, renderText } from "../render/index.js";
+import { ask, interactive, printDiagnostics, progressLine, stderrReporter, useColor, type Io } from "./io.js";
+
+export interface ApplyArgs {
+  readonly paths: readonly string[];
+  readonly config?: string | undefined;
+  readonly json: boolean;
+  readonly yes: boolean;
+  readonly allowDelete: boolean;
+  readonly typecheck: boolean;
+  readonly color?: boolean | undefined;
+  readonly parallelism?: number | undefined;
+}
+
+/** A single `.json` argument that is a file is a saved plan; anything else names definitions. */
+function savedPlan(paths: readonly string[], cwd: string): string | undefined {
+  if (paths.length !== 1) return undefined;
+  const p = paths[0] as string;
+  const abs = resolve(cwd, p);
+  return p.endsWith(".json") && existsSync(abs) && statSync(abs).isFile() ? p : undefined;
+}
+
+/**
+ * `tripwire apply [plan.json | paths…]`: shows the plan, asks on a terminal (refuses without `--yes` elsewhere),
+ * applies it, and re-reads the live state to report anything that still differs.
+ */
+export async function applyCommand(args: ApplyArgs, io: Io): Promise<number> {
+  const planFile = savedPlan(args.paths, io.cwd);
+  const canAsk = interactive(io) && !args.json;
+  const outcome = await apply({
+    cwd: io.cwd,
+    env: io.env,
+    typecheck: args.typecheck,
+    yes: args.yes,
+    allowDelete: args.allowDelete,
+    reporter: stderrReporter(io, args.json),
+    ...(planFile ? { planFile } : { paths: args.paths }),
+    ...(args.config ? { configFile: args.config } : {}),
+    ...(args.parallelism ? { parallelism: args.parallelism } : {}),
+    onPlan: (p) => {
+      if (!args.json) io.stderr.write(renderText(p, { color: useColor(io, "stderr", args.color) }));
+    },
+    ...(canAsk
+      ? {
+          confirm: (p) => {
+            const deletes = p.operations.filter((o) => o.op === "delete").length;
+            const warning = deletes > 0 ? `\nThis destroys ${deletes} automation${deletes === 1 ? "" : "s"}.` : "";
+            return ask(io, `\nDo you want to apply these changes?${warning}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `);
+          },
+        }
+      : {}),
+  });
+  if (args.json) {
+    io.stdout.write(
+      `${JSON.stringify(
+        {
+          applied: outcome.results.length > 0 && outcome.exitCode === 0,
+          refused: outcome.refused ?? null,
+          results: outcome.results,
+          remaining: outcome.remaining,
+          diagnostics: outcome.diagnostics,
+          plan: outcome.plan ? JSON.parse(renderJson(outcome.plan)) : null,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return outcome.exitCode;
+  }
+  if (!outcome.plan || outcome.exitCode === 3) printDiagnostics(io, outcome.diagnostics);
+  if (outcome.refused) io.stderr.write(`\nerror: ${outcome.refused}\n`);
+  if (outcome.results.length > 0) {
+    const failed = outcome.results.filter((r) => !r.ok);
+    io.stderr.write(`\nApply ${failed.length === 0 ? "complete" : "finished with errors"}: ${outcome.results.length - failed.length} succeeded, ${failed.length} failed.\n`);
+    for (const r of failed) io.stderr.write(`  ${progressLine(r)}\n`);
+  }
+  if (outcome.remaining.length > 0) {
+    io.stderr.write(`\nStill different after the apply:\n${outcome.remaining.map((r) => `  ${r}`).join("\n")}\n`);
+  }
+  return outcome.exitCode;
+}

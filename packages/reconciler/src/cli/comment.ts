@@ -1,0 +1,41 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { postPlanComment } from "../github/comment.js";
+import type { Io } from "./io.js";
+import { MARKDOWN_PART_SEPARATOR } from "./plan.js";
+
+export interface CommentArgs {
+  readonly file: string;
+  readonly repo: string;
+  readonly pr: number;
+  readonly tokenEnv: string;
+  readonly apiUrl?: string | undefined;
+}
+
+async function readInput(file: string, io: Io): Promise<string> {
+  if (file !== "-") return readFileSync(resolve(io.cwd, file), "utf8");
+  let text = "";
+  for await (const chunk of io.stdin) text += String(chunk);
+  return text;
+}
+
+/**
+ * `tripwire comment --repo owner/name --pr N plan.md`: posts `tripwire plan --markdown` output on a pull request,
+ * one comment per part, updated in place on every run.
+ */
+export async function commentCommand(args: CommentArgs, io: Io): Promise<number> {
+  const token = io.env[args.tokenEnv];
+  if (!token) {
+    io.stderr.write(`error: no GitHub token in $${args.tokenEnv}\n`);
+    return 1;
+  }
+  const text = await readInput(args.file, io);
+  const parts = text.split(MARKDOWN_PART_SEPARATOR).filter((p) => p.trim() !== "");
+  if (parts.length === 0) {
+    io.stderr.write("error: the plan Markdown is empty\n");
+    return 1;
+  }
+  const r = await postPlanComment({ repo: args.repo, pr: args.pr, token, parts, ...(args.apiUrl ? { apiUrl: args.apiUrl } : {}) });
+  io.stderr.write(`Pull request #${args.pr}: ${r.created} comment${r.created === 1 ? "" : "s"} created, ${r.updated} updated, ${r.deleted} deleted.\n`);
+  return 0;
+}

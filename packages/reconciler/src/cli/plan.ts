@@ -1,0 +1,50 @@
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { plan } from "../api.js";
+import { renderDiagnosticsMarkdown, renderJson, renderMarkdown, renderText } from "../render/index.js";
+import { printDiagnostics, stderrReporter, useColor, type Io } from "./io.js";
+
+export interface PlanArgs {
+  readonly paths: readonly string[];
+  readonly config?: string | undefined;
+  readonly json: boolean;
+  readonly markdown: boolean;
+  readonly out?: string | undefined;
+  readonly detailedExitcode: boolean;
+  readonly typecheck: boolean;
+  readonly color?: boolean | undefined;
+  readonly parallelism?: number | undefined;
+}
+
+/** Separates the parts of `--markdown` output, each small enough for one pull-request comment. */
+export const MARKDOWN_PART_SEPARATOR = "\n<!-- tripwire:part -->\n";
+
+/** `tripwire plan [paths…]`: what apply would change, as text, Markdown (`--markdown`) or JSON (`--json`). */
+export async function planCommand(args: PlanArgs, io: Io): Promise<number> {
+  const outcome = await plan({
+    cwd: io.cwd,
+    paths: args.paths,
+    env: io.env,
+    typecheck: args.typecheck,
+    detailedExitCode: args.detailedExitcode,
+    reporter: stderrReporter(io, args.json),
+    ...(args.config ? { configFile: args.config } : {}),
+    ...(args.parallelism ? { parallelism: args.parallelism } : {}),
+  });
+  if (!outcome.plan) {
+    if (args.json) io.stdout.write(`${JSON.stringify({ valid: false, diagnostics: outcome.diagnostics }, null, 2)}\n`);
+    else {
+      if (args.markdown) io.stdout.write(renderDiagnosticsMarkdown(outcome.diagnostics));
+      printDiagnostics(io, outcome.diagnostics);
+    }
+    return outcome.exitCode;
+  }
+  if (args.out) {
+    writeFileSync(resolve(io.cwd, args.out), renderJson(outcome.plan));
+    if (!args.json) io.stderr.write(`Saved the plan to ${args.out}: apply exactly it with \`tripwire apply ${args.out}\`.\n`);
+  }
+  if (args.json) io.stdout.write(renderJson(outcome.plan));
+  else if (args.markdown) io.stdout.write(renderMarkdown(outcome.plan).join(MARKDOWN_PART_SEPARATOR));
+  else io.stdout.write(renderText(outcome.plan, { color: useColor(io, "stdout", args.color) }));
+  return outcome.exitCode;
+}

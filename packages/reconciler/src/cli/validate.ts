@@ -1,0 +1,29 @@
+import { validate } from "../api.js";
+import { printDiagnostics, type Io } from "./io.js";
+
+export interface ValidateArgs {
+  readonly paths: readonly string[];
+  readonly config?: string | undefined;
+  readonly json: boolean;
+  readonly typecheck: boolean;
+}
+
+/** `tripwire validate [paths…]`: offline checks — types, W&B's rules, names unique per scope. */
+export async function validateCommand(args: ValidateArgs, io: Io): Promise<number> {
+  const outcome = await validate({ cwd: io.cwd, paths: args.paths, ...(args.config ? { configFile: args.config } : {}), typecheck: args.typecheck });
+  if (args.json) {
+    const errors = outcome.diagnostics.filter((d) => d.severity === "error").length;
+    const doc = {
+      valid: errors === 0,
+      error_count: errors,
+      warning_count: outcome.diagnostics.length - errors,
+      automations: outcome.load.automations.map((a) => ({ address: a.address, source: a.source })),
+      diagnostics: outcome.diagnostics,
+    };
+    io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } else {
+    printDiagnostics(io, outcome.diagnostics);
+    if (outcome.exitCode === 0) io.stderr.write(`Success! ${outcome.load.automations.length} automation${outcome.load.automations.length === 1 ? "" : "s"} in ${outcome.load.files.length} file${outcome.load.files.length === 1 ? "" : "s"} are valid.\n`);
+  }
+  return outcome.exitCode;
+}

@@ -1,0 +1,10 @@
+/**
+ * `@tripwire/reconciler`: load automation definitions, diff them against the live state, render and apply plans.
+ * The `tripwire` CLI is a thin shell over these functions.
+ */
+export { defineConfig, ConfigSchema, type TripwireConfig } from "./config.js";
+export { loadDefinitions, type LoadOptions, type LoadResult } from "./load/load.js";
+export { typecheckFiles } from "./load/typecheck.js";
+export { computePlan, PLAN_FORMAT_VERSION, type Plan, type Operation, type PlanInput } from "./plan/plan.js";
+export { renderText, renderMarkdown, renderJson, formatDiagnostic, summaryLine } from "./render/index.js";
+export type { Diagnostic, DesiredAutomation, LiveAutomation, ResolvedAutomation } from "./types.js";

@@ -1,0 +1,187 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createJiti, type Jiti } from "jiti";
+import { formatPath, isTripwireError, scopeKey, validateAll, type AnyAutomation, type AutomationSpec, type SourceLocation } from "@tripwire/sdk";
+import { CONFIG_FILES, ConfigSchema, type TripwireConfig } from "../config.js";
+import type { Diagnostic, DesiredAutomation } from "../types.js";
+import { collectAutomations } from "./collect.js";
+import { discoverFiles } from "./files.js";
+
+export interface LoadOptions {
+  /** Working directory: paths and diagnostics are relative to it. */
+  readonly cwd: string;
+  /** Files or folders given on the command line (default: the config's `automations`, else `automations/`). */
+  readonly paths?: readonly string[];
+  /** An explicit config file (default: `tripwire.config.ts` in `cwd`, if present). */
+  readonly configFile?: string;
+}
+
+export interface LoadResult {
+  readonly config: TripwireConfig;
+  readonly configFile?: string | undefined;
+  readonly files: readonly string[];
+  readonly automations: readonly DesiredAutomation[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Packages a definition may import that the CLI can provide when the user's project does not install them. */
+const PROVIDED = ["@tripwire/sdk", "@tripwire/reconciler"] as const;
+
+function makeJiti(cwd: string): Jiti {
+  // Resolve our own packages from the user's project when it installs them; otherwise lend the CLI's copies
+  // (values are recognised by brand, so two copies of the SDK interoperate).
+  const fromUser = createRequire(resolve(cwd, "noop.js"));
+  const alias: Record<string, string> = {};
+  for (const name of PROVIDED) {
+    try {
+      fromUser.resolve(name);
+    } catch {
+      alias[name] = fileURLToPath(import.meta.resolve(name));
+    }
+  }
+  return createJiti(import.meta.url, { moduleCache: false, fsCache: true, sourceMaps: true, alias, interopDefault: false });
+}
+
+/** The `file:line:col` of the first stack frame inside `file` (jiti's source maps give original TS lines). */
+function locationIn(error: unknown, file: string, cwd: string): SourceLocation {
+  const stack = error instanceof Error ? `${error.stack ?? ""}\n${error.message}` : "";
+  for (const m of stack.matchAll(/((?:file:\/\/)?\/[^\s():]+):(\d+):(\d+)/g)) {
+    const path = (m[1] as string).replace(/^file:\/\//, "");
+    if (path === file) return { file: relative(cwd, file), line: Number(m[2]), column: Number(m[3]) };
+  }
+  return { file: relative(cwd, file), line: 1, column: 1 };
+}
+
+/** Source maps place columns loosely; point at the `automation(` call on the reported line when there is one. */
+function preciseSource(source: SourceLocation | undefined, cwd: string, lines: Map<string, string[]>): SourceLocation | undefined {
+  if (!source) return undefined;
+  let text = lines.get(source.file);
+  if (!text) {
+    text = existsSync(source.file) ? readFileSync(source.file, "utf8").split("\n") : [];
+    lines.set(source.file, text);
+  }
+  const line = text[source.line - 1] ?? "";
+  const calls = [...line.matchAll(/\bautomation\s*\(/g)].map((m) => (m.index as number) + 1);
+  const column = calls.length === 0 ? source.column : calls.reduce((best, c) => (Math.abs(c - source.column) < Math.abs(best - source.column) ? c : best));
+  return { file: relative(cwd, source.file), line: source.line, column };
+}
+
+/**
+ * Loads `tripwire.config.ts` (or `configFile`): a missing or invalid config is a diagnostic, and the defaults apply.
+ */
+export async function loadConfig(
+  options: { readonly cwd: string; readonly configFile?: string },
+  jiti: Jiti = makeJiti(resolve(options.cwd)),
+): Promise<{ config: TripwireConfig; configFile?: string; diagnostics: Diagnostic[] }> {
+  const cwd = resolve(options.cwd);
+  const diagnostics: Diagnostic[] = [];
+  const configFile = options.configFile ? resolve(cwd, options.configFile) : CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
+  let config: TripwireConfig = {};
+  if (options.configFile && configFile && !existsSync(configFile)) {
+    diagnostics.push({ code: "TW2000", severity: "error", message: `config file ${options.configFile} does not exist` });
+    return { config, diagnostics };
+  }
+  if (configFile) {
+    try {
+      const mod = (await jiti.import(configFile)) as { default?: unknown };
+      const parsed = ConfigSchema.safeParse(mod.default ?? {});
+      if (parsed.success) config = parsed.data;
+      else {
+        for (const issue of parsed.error.issues) {
+          const at = issue.path.length > 0 ? ` (at ${formatPath(issue.path.map(String))})` : "";
+          diagnostics.push({ code: "TW2001", severity: "error", message: `${issue.message}${at}`, source: { file: relative(cwd, configFile), line: 1, column: 1 } });
+        }
+      }
+    } catch (error) {
+      diagnostics.push({ code: "TW2002", severity: "error", message: `cannot load the config: ${(error as Error).message.split("\n")[0]}`, source: locationIn(error, configFile, cwd) });
+    }
+  }
+  return { config, ...(configFile ? { configFile: relative(cwd, configFile) } : {}), diagnostics };
+}
+
+/**
+ * Loads the config and the definition files, and collects every exported automation with where it was defined.
+ * User mistakes (a missing file, a module that throws, an incomplete or invalid automation, duplicate names) are
+ * diagnostics; nothing is thrown for them.
+ */
+export async function loadDefinitions(options: LoadOptions): Promise<LoadResult> {
+  const cwd = resolve(options.cwd);
+  const diagnostics: Diagnostic[] = [];
+  const jiti = makeJiti(cwd);
+
+  const loaded = await loadConfig({ cwd, ...(options.configFile ? { configFile: options.configFile } : {}) }, jiti);
+  diagnostics.push(...loaded.diagnostics);
+  const { config } = loaded;
+  const configFile = loaded.configFile ? resolve(cwd, loaded.configFile) : undefined;
+
+  const base = options.paths && options.paths.length > 0 ? cwd : configFile ? dirname(configFile) : cwd;
+  const paths = options.paths && options.paths.length > 0 ? options.paths : (config.automations ?? ["automations"]);
+  const { files, missing } = discoverFiles(paths, base);
+  for (const m of missing) {
+    diagnostics.push({ code: "TW2003", severity: "error", message: `${m} does not exist (pass definition files or folders, or set "automations" in tripwire.config.ts)` });
+  }
+  if (files.length === 0 && missing.length === 0) {
+    diagnostics.push({ code: "TW2003", severity: "error", message: `no definition files found in ${paths.join(", ")}` });
+  }
+
+  const found: { automation: AnyAutomation; file: string }[] = [];
+  for (const file of files) {
+    try {
+      const mod = (await jiti.import(file)) as Record<string, unknown>;
+      for (const { automation } of collectAutomations(mod)) found.push({ automation, file });
+    } catch (error) {
+      const code = isTripwireError(error) ? error.code : "TW2004";
+      const message = isTripwireError(error) ? error.message.replace(/^TW\d+: /, "") : `cannot load ${relative(cwd, file)}: ${(error as Error).message.split("\n")[0]}`;
+      diagnostics.push({ code, severity: "error", message, source: locationIn(error, file, cwd) });
+    }
+  }
+
+  const lines = new Map<string, string[]>();
+  const complete: { spec: AutomationSpec; source: SourceLocation | undefined }[] = [];
+  for (const { automation, file } of found) {
+    const source = preciseSource(automation.source, cwd, lines) ?? { file: relative(cwd, file), line: 1, column: 1 };
+    if (automation.stage !== "complete") {
+      const missingStep = automation.stage === "new" ? ".in(scope)" : automation.stage === "scoped" ? ".on(event)" : ".do(action)";
+      diagnostics.push({ code: "TW1000", severity: "error", message: `automation "${automation.name}" is incomplete: it needs ${missingStep}`, source, subject: automation.name });
+      continue;
+    }
+    complete.push({ spec: automation.toSpec(), source });
+  }
+
+  const validation = validateAll(complete.map((c) => c.spec));
+  const where = (s: SourceLocation | undefined) => (s ? `${s.file}:${s.line}:${s.column}` : "another file");
+  for (const issue of validation.issues) {
+    const index = issue.path[0] as number;
+    const at = complete[index];
+    const rest = issue.path.slice(1);
+    // Point at the other definition rather than its index in our list.
+    const message = issue.message.replace(/\(#(\d+) in the list\)/, (_m, n: string) => `at ${where(complete[Number(n) - 1]?.source)}`);
+    diagnostics.push({
+      code: issue.code,
+      severity: issue.severity,
+      message: `${message} (in "${at?.spec.name}"${rest.length > 0 ? ` at ${formatPath(rest)}` : ""})`,
+      source: at?.source,
+      subject: at?.spec.name,
+    });
+  }
+
+  const automations: DesiredAutomation[] = complete.map(({ spec, source }) => ({ address: `${scopeKey(spec.scope)}/${spec.name}`, spec, source }));
+  return {
+    config,
+    configFile: loaded.configFile,
+    files: files.map((f) => relative(cwd, f)),
+    automations,
+    diagnostics: sortDiagnostics(diagnostics),
+  };
+}
+
+/** As tsc orders them: diagnostics without a location first, then by file, line and column. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic) => (d.source ? [1, d.source.file, d.source.line, d.source.column] : [0, "", 0, 0]) as [number, string, number, number];
+  return [...diagnostics].sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x[0] - y[0] || x[1].localeCompare(y[1]) || x[2] - y[2] || x[3] - y[3];
+  });
+}

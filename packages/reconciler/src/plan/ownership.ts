@@ -1,0 +1,37 @@
+import { createHash } from "node:crypto";
+import { canonicalJson, normalizeSpec, type AutomationSpec } from "@tripwire/sdk";
+import type { Ownership } from "../types.js";
+
+/**
+ * W&B automations have no labels, so Tripwire records ownership on the live object: a marker line at the end of
+ * its description. It carries a hash of the definition Tripwire last applied, so a later difference can be told
+ * apart — changed in code, or changed by hand in W&B — and whether deletion is refused. The marker is hidden from
+ * diffs and from the user's own description.
+ *
+ *     Deploy whatever gets the production alias
+ *
+ *     [managed by Tripwire · tw1:3f9a0c1d2e4b5a69:protect]
+ */
+const MARKER = /(?:\n\n)?\[managed by Tripwire · tw1:([0-9a-f]{16})(:protect)?\]\s*$/;
+
+/** Hash of what W&B stores for a definition (normalised; rename/protect instructions excluded). */
+export function definitionHash(spec: AutomationSpec): string {
+  const { movedFrom: _m, protect: _p, ...stored } = normalizeSpec(spec);
+  return createHash("sha256").update(canonicalJson(stored)).digest("hex").slice(0, 16);
+}
+
+/** The description Tripwire writes: the user's own text, then the marker line. */
+export function markDescription(spec: AutomationSpec): string {
+  const tag = `[managed by Tripwire · tw1:${definitionHash(spec)}${spec.protect ? ":protect" : ""}]`;
+  return spec.description ? `${spec.description}\n\n${tag}` : tag;
+}
+
+/** Splits a live description into the user's text and Tripwire's marker, if any. */
+export function readMarker(description: string | null | undefined): { description?: string; ownership?: Ownership } {
+  const text = description ?? "";
+  const m = MARKER.exec(text);
+  if (!m) return text === "" ? {} : { description: text };
+  const rest = text.slice(0, m.index);
+  const ownership: Ownership = { hash: m[1] as string, protect: m[2] !== undefined };
+  return rest === "" ? { ownership } : { description: rest, ownership };
+}

@@ -1,0 +1,345 @@
+import { scopeKey, type AutomationSpec, type Scope, type SourceLocation } from "@tripwire/sdk";
+import type { CatalogNeeds } from "../remote/catalog.js";
+import type { Address, Diagnostic, LiveAutomation, ResolvedAutomation } from "../types.js";
+import { diffSpecs, type FieldChange } from "./fields.js";
+import { definitionHash } from "./ownership.js";
+
+/** Bumped on any incompatible change of the plan document (see JSON_CONTRACT.md). */
+export const PLAN_FORMAT_VERSION = "1.0";
+
+interface OpBase {
+  readonly address: Address;
+  readonly name: string;
+  readonly scope: Scope;
+  readonly source?: SourceLocation | undefined;
+}
+
+/** Create a new automation. */
+export interface CreateOp extends OpBase {
+  readonly op: "create";
+  readonly after: AutomationSpec;
+  readonly scopeId?: string | undefined;
+  readonly integrationId?: string | undefined;
+}
+
+/** Why an existing automation is written. */
+export type UpdateReason =
+  | "code" // the definition changed in code
+  | "drift" // changed outside Tripwire; the code's definition is restored
+  | "conflict" // changed in code and outside Tripwire since the last apply
+  | "ownership"; // only Tripwire's marker changes (a hand edit that matches the code, or protect toggled)
+
+/** Update an existing automation in place (W&B receives the whole definition). */
+export interface UpdateOp extends OpBase {
+  readonly op: "update";
+  readonly id: string;
+  readonly reason: UpdateReason;
+  readonly before: AutomationSpec;
+  readonly after: AutomationSpec;
+  readonly changes: readonly FieldChange[];
+  readonly scopeId: string;
+  readonly integrationId?: string | undefined;
+}
+
+/** Rename (and possibly change) an automation declared with `.movedFrom()`, keeping its ID and history. */
+export interface RenameOp extends OpBase {
+  readonly op: "rename";
+  readonly id: string;
+  readonly from: string;
+  readonly before: AutomationSpec;
+  readonly after: AutomationSpec;
+  readonly changes: readonly FieldChange[];
+  readonly scopeId: string;
+  readonly integrationId?: string | undefined;
+}
+
+/** Delete a managed automation that is no longer in code. */
+export interface DeleteOp extends OpBase {
+  readonly op: "delete";
+  readonly id: string;
+  readonly before?: AutomationSpec | undefined;
+}
+
+export type Operation = CreateOp | UpdateOp | RenameOp | DeleteOp;
+
+/** A managed automation changed outside Tripwire since the last apply. */
+export interface DriftEntry {
+  readonly address: Address;
+  readonly id: string;
+  readonly name: string;
+  /** Live differences from the code's definition (when the code is what was last applied, exactly the hand edits). */
+  readonly changes: readonly FieldChange[];
+  /** Also changed in code since the last apply: the changes mix both. */
+  readonly conflict: boolean;
+}
+
+/** An automation in the scanned scopes that Tripwire does not manage: listed, never touched. */
+export interface UnmanagedEntry {
+  readonly address: Address;
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Something the embedded default creates before the automations (a scope, an integration, a secret). */
+export interface Prerequisite {
+  readonly kind: "entity" | "project" | "registry" | "collection" | "slack" | "webhook" | "secret";
+  readonly entity: string;
+  readonly name: string;
+  /** project or registry of a collection */
+  readonly parent?: string | undefined;
+  readonly entityType?: "team" | "organization" | undefined;
+}
+
+export interface PlanReads {
+  readonly entities: readonly string[];
+  readonly lookups: CatalogNeeds;
+}
+
+export interface PlanSummary {
+  readonly add: number;
+  readonly change: number;
+  readonly rename: number;
+  readonly destroy: number;
+}
+
+/** A plan: data first, rendered separately, applied exactly. */
+export interface Plan {
+  readonly format_version: string;
+  readonly backend: { readonly kind: "embedded" | "remote"; readonly url: string };
+  /** Hash of the live state the plan was made against; apply refuses the plan if it no longer matches. */
+  readonly fingerprint: string;
+  /** What was read to make the plan (entities listed, names looked up), so apply can read it again. */
+  readonly read: PlanReads;
+  readonly prerequisites: readonly Prerequisite[];
+  readonly operations: readonly Operation[];
+  readonly drift: readonly DriftEntry[];
+  readonly unmanaged: readonly UnmanagedEntry[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly summary: PlanSummary;
+}
+
+export interface PlanInput {
+  readonly desired: readonly ResolvedAutomation[];
+  readonly live: readonly LiveAutomation[];
+  readonly prerequisites?: readonly Prerequisite[];
+  readonly backend: Plan["backend"];
+  readonly fingerprint: string;
+  readonly read: PlanReads;
+  /** Diagnostics from earlier stages, carried into the plan. */
+  readonly diagnostics?: readonly Diagnostic[];
+}
+
+const withoutReconcilerOptions = (spec: AutomationSpec): AutomationSpec => {
+  const { movedFrom: _m, protect: _p, ...rest } = spec;
+  return rest;
+};
+
+/**
+ * Diffs the desired automations against the live state. Pure: reads its inputs, never mutates them.
+ * Only automations carrying Tripwire's ownership marker are ever changed or deleted.
+ */
+export function computePlan(input: PlanInput): Plan {
+  const diagnostics: Diagnostic[] = [...(input.diagnostics ?? [])];
+  const operations: Operation[] = [];
+  const drift: DriftEntry[] = [];
+  const liveByAddress = new Map<Address, LiveAutomation>();
+  for (const l of input.live) liveByAddress.set(l.address, l);
+  const claimed = new Set<string>(); // live IDs matched by a desired automation
+
+  const error = (code: string, message: string, d: ResolvedAutomation) =>
+    diagnostics.push({ code, severity: "error", message, source: d.source, subject: d.spec.name });
+
+  // Renames first: a live automation named in some definition's movedFrom() moves to that definition, unless the
+  // definition already has a live automation of its own name that stays put (then the old one is an orphan).
+  const sourceOf = new Map<ResolvedAutomation, LiveAutomation>();
+  const movingTo = new Map<string, ResolvedAutomation>();
+  for (const d of input.desired) {
+    for (const old of d.spec.movedFrom ?? []) {
+      const l = liveByAddress.get(`${scopeKey(d.spec.scope)}/${old}`);
+      if (l && l.name !== d.spec.name && !movingTo.has(l.id)) {
+        movingTo.set(l.id, d);
+        sourceOf.set(d, l);
+        break;
+      }
+    }
+  }
+  const staysPut = (d: ResolvedAutomation): boolean => {
+    const current = liveByAddress.get(d.address);
+    if (!current) return false;
+    const taker = movingTo.get(current.id);
+    return taker === undefined || taker === d;
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [d, source] of sourceOf) {
+      if (staysPut(d)) {
+        sourceOf.delete(d);
+        movingTo.delete(source.id);
+        changed = true;
+      }
+    }
+  }
+
+  const renames: RenameOp[] = [];
+  for (const d of input.desired) {
+    const source = sourceOf.get(d);
+    if (source) {
+      claimed.add(source.id);
+      if (!source.ownership) {
+        error("TW3001", `movedFrom("${source.name}") names an automation Tripwire does not manage; adopt it with \`tripwire import\` first`, d);
+        continue;
+      }
+      if (!source.spec) {
+        error("TW3002", `the live automation "${source.name}" (${source.id}) cannot be read: ${source.issues.map((i) => i.message).join("; ")}`, d);
+        continue;
+      }
+      renames.push({
+        op: "rename",
+        address: d.address,
+        name: d.spec.name,
+        scope: d.spec.scope,
+        source: d.source,
+        id: source.id,
+        from: source.name,
+        before: source.spec,
+        after: d.spec,
+        changes: diffSpecs(source.spec, withoutReconcilerOptions(d.spec)),
+        scopeId: d.scopeId ?? source.scopeId,
+        integrationId: d.integrationId,
+      });
+      continue;
+    }
+    const current = staysPut(d) ? liveByAddress.get(d.address) : undefined;
+    if (current) {
+      claimed.add(current.id);
+      if (!current.ownership) {
+        error("TW3001", `an automation named "${d.spec.name}" already exists in ${describe(d)} and is not managed by Tripwire; adopt it with \`tripwire import\` or rename yours`, d);
+        continue;
+      }
+      if (!current.spec) {
+        error("TW3002", `the live automation "${d.spec.name}" (${current.id}) cannot be read: ${current.issues.map((i) => i.message).join("; ")}`, d);
+        continue;
+      }
+      const op = updateFor(d, current, drift);
+      if (op) operations.push(op);
+      continue;
+    }
+    operations.push({
+      op: "create",
+      address: d.address,
+      name: d.spec.name,
+      scope: d.spec.scope,
+      source: d.source,
+      after: d.spec,
+      scopeId: d.scopeId,
+      integrationId: d.integrationId,
+    });
+  }
+  operations.push(...renames);
+
+  const unmanaged: UnmanagedEntry[] = [];
+  for (const l of input.live) {
+    if (claimed.has(l.id)) continue;
+    if (!l.ownership) {
+      unmanaged.push({ address: l.address, id: l.id, name: l.name });
+      continue;
+    }
+    if (l.spec && definitionHash(l.spec) !== l.ownership.hash) {
+      drift.push({ address: l.address, id: l.id, name: l.name, changes: [], conflict: false });
+    }
+    if (l.ownership.protect) {
+      diagnostics.push({
+        code: "TW3003",
+        severity: "error",
+        message: `"${l.name}" (${l.address}) is protected and no longer in code; Tripwire refuses to delete it. Put it back, or apply it with .protect(false) before removing it`,
+        subject: l.name,
+      });
+      continue;
+    }
+    operations.push({ op: "delete", address: l.address, name: l.name, scope: l.spec?.scope ?? l.scope ?? unknownScope(l), id: l.id, before: l.spec });
+  }
+
+  return {
+    format_version: PLAN_FORMAT_VERSION,
+    backend: input.backend,
+    fingerprint: input.fingerprint,
+    read: input.read,
+    prerequisites: [...(input.prerequisites ?? [])],
+    operations: sortOperations(operations, diagnostics),
+    drift,
+    unmanaged: unmanaged.sort((a, b) => a.address.localeCompare(b.address)),
+    diagnostics,
+    summary: {
+      add: operations.filter((o) => o.op === "create").length,
+      change: operations.filter((o) => o.op === "update").length,
+      rename: operations.filter((o) => o.op === "rename").length,
+      destroy: operations.filter((o) => o.op === "delete").length,
+    },
+  };
+}
+
+function updateFor(d: ResolvedAutomation, live: LiveAutomation, drift: DriftEntry[]): UpdateOp | undefined {
+  const before = live.spec as AutomationSpec;
+  const marker = live.ownership as NonNullable<LiveAutomation["ownership"]>;
+  const desiredHash = definitionHash(d.spec);
+  const liveHash = definitionHash(before);
+  const changes = diffSpecs(before, withoutReconcilerOptions(d.spec));
+  const handEdited = liveHash !== marker.hash;
+  const codeChanged = desiredHash !== marker.hash;
+  if (handEdited) drift.push({ address: d.address, id: live.id, name: live.name, changes, conflict: codeChanged && changes.length > 0 });
+  const protectChanged = Boolean(d.spec.protect) !== marker.protect;
+  if (changes.length === 0 && !handEdited && !protectChanged) return undefined;
+  const reason: UpdateReason = changes.length === 0 ? "ownership" : handEdited ? (codeChanged ? "conflict" : "drift") : "code";
+  return {
+    op: "update",
+    address: d.address,
+    name: d.spec.name,
+    scope: d.spec.scope,
+    source: d.source,
+    id: live.id,
+    reason,
+    before,
+    after: d.spec,
+    changes,
+    scopeId: d.scopeId ?? live.scopeId,
+    integrationId: d.integrationId,
+  };
+}
+
+function describe(d: ResolvedAutomation): string {
+  return scopeKey(d.spec.scope).replace(":", " ");
+}
+
+function unknownScope(l: LiveAutomation): Scope {
+  return { type: "project", entity: "?", project: l.scopeId };
+}
+
+const ORDER: Record<Operation["op"], number> = { rename: 0, delete: 1, update: 2, create: 3 };
+
+/**
+ * Execution order: renames first (they free names), then deletes, updates, creates; by address within a kind.
+ * A rename chain (a → b while b → c) runs in dependency order; a cycle (a swap) is refused.
+ */
+function sortOperations(ops: Operation[], diagnostics: Diagnostic[]): Operation[] {
+  const sorted = [...ops].sort((a, b) => ORDER[a.op] - ORDER[b.op] || a.address.localeCompare(b.address));
+  const pending = new Set(sorted.filter((o): o is RenameOp => o.op === "rename"));
+  const ordered: RenameOp[] = [];
+  while (pending.size > 0) {
+    const blocks = (r: RenameOp) => [...pending].some((o) => o !== r && o.from === r.name && scopeKey(o.scope) === scopeKey(r.scope));
+    const ready = [...pending].find((r) => !blocks(r));
+    if (!ready) {
+      const cycle = [...pending];
+      diagnostics.push({
+        code: "TW3004",
+        severity: "error",
+        message: `renames form a cycle (${cycle.map((r) => `${r.from} → ${r.name}`).join(", ")}); rename through a temporary name in two applies`,
+        subject: cycle[0]?.name,
+        source: cycle[0]?.source,
+      });
+      break;
+    }
+    ordered.push(ready);
+    pending.delete(ready);
+  }
+  return [...ordered, ...sorted.filter((o) => o.op !== "rename")];
+}

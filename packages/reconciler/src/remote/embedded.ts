@@ -1,0 +1,110 @@
+import { mkdirSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import {
+  ensureCollection,
+  ensureOrg,
+  ensureProject,
+  ensureTeam,
+  ensureUser,
+  execute,
+  openStore,
+  type Store,
+} from "@tripwire/server";
+import type { EmbeddedIntegration, TripwireConfig } from "../config.js";
+import type { Prerequisite } from "../plan/plan.js";
+import type { Backend, EmbeddedAdmin } from "./backend.js";
+import { WandbClient } from "./client.js";
+import type { GraphQLResponse, Transport } from "./transport.js";
+
+/** The user the embedded default acts as: an instance admin of the local database. */
+export const LOCAL_USER = "local";
+/** Where the embedded default keeps its database, relative to the working directory. */
+export const DEFAULT_DB = ".tripwire/local.db";
+
+function entityOf(store: Store, name: string) {
+  const e = store.entityByName(name);
+  if (!e) throw new Error(`entity ${name} does not exist in the local database`);
+  return e;
+}
+
+/**
+ * The embedded default: the server's GraphQL schema executed in-process on a local SQLite file — the same documents
+ * as against W&B, no HTTP, no account. Creating scopes, integrations and secrets is what only it can do.
+ */
+export function embeddedBackend(cwd: string, config: TripwireConfig): Backend & { readonly admin: EmbeddedAdmin } {
+  const path = resolve(cwd, config.embedded?.db ?? DEFAULT_DB);
+  mkdirSync(dirname(path), { recursive: true });
+  const store = openStore(path);
+  ensureUser(store, LOCAL_USER, { admin: true });
+  let count = 0;
+  const url = `file:${relative(cwd, path) || path}`;
+  const transport: Transport = {
+    url,
+    get requestCount() {
+      return count;
+    },
+    async request<T>(request: { query: string; variables?: Record<string, unknown> }): Promise<GraphQLResponse<T>> {
+      count++;
+      const r = await execute(store, request, { user: LOCAL_USER });
+      const body = r.body as { data?: T | null; errors?: NonNullable<GraphQLResponse<T>["errors"]> };
+      return { status: r.status, ...(body.data !== undefined ? { data: body.data } : {}), ...(body.errors ? { errors: body.errors } : {}) };
+    },
+    async close() {
+      store.close();
+    },
+  };
+  const integrationMatches = (i: EmbeddedIntegration) => {
+    const e = store.entityByName(i.entity);
+    if (!e) return false;
+    const existing = store.listIntegrations(e.id, { after: 0, limit: 10_000 }).items.find((r) =>
+      i.kind === "slack" ? r.kind === "slack" && r.channelName === i.channel.replace(/^#/, "") : r.kind === "webhook" && r.name === i.name,
+    );
+    if (!existing) return false;
+    if (existing.url !== i.url) return false;
+    if (i.kind === "webhook") return existing.secretRef === (i.secret ?? null) && existing.accessTokenRef === (i.accessToken ?? null);
+    return existing.teamName === (i.workspace ?? existing.teamName);
+  };
+  const admin: EmbeddedAdmin = {
+    async ensureEntity(name: string, type: "team" | "organization") {
+      if (type === "organization") ensureOrg(store, name);
+      else ensureTeam(store, name);
+    },
+    async ensureProject(entity: string, project: string) {
+      ensureProject(store, entity, project);
+    },
+    async ensureCollection(entity: string, project: string, collection: string) {
+      ensureCollection(store, ensureProject(store, entity, project), collection);
+    },
+    async ensureIntegration(i: EmbeddedIntegration) {
+      const e = entityOf(store, i.entity);
+      store.upsertIntegration({
+        entityId: e.id,
+        kind: i.kind,
+        name: i.kind === "webhook" ? i.name : null,
+        url: i.url,
+        secretRef: i.kind === "webhook" ? (i.secret ?? null) : null,
+        accessTokenRef: i.kind === "webhook" ? (i.accessToken ?? null) : null,
+        teamName: i.kind === "slack" ? (i.workspace ?? null) : null,
+        channelName: i.kind === "slack" ? i.channel.replace(/^#/, "") : null,
+        timeoutMs: null,
+      });
+    },
+    async ensureSecret(entity: string, name: string, value: string) {
+      store.upsertSecret(entityOf(store, entity).id, name, value);
+    },
+    // Values are compared in-process and never shown.
+    outOfSync(): Prerequisite[] {
+      const out: Prerequisite[] = [];
+      for (const [entity, secrets] of Object.entries(config.embedded?.secrets ?? {})) {
+        const e = store.entityByName(entity);
+        const stored = e ? store.secretValues(e.id) : {};
+        for (const [name, value] of Object.entries(secrets)) if (stored[name] !== value) out.push({ kind: "secret", entity, name });
+      }
+      for (const i of config.embedded?.integrations ?? []) {
+        if (!integrationMatches(i)) out.push({ kind: i.kind, entity: i.entity, name: i.kind === "slack" ? i.channel.replace(/^#/, "") : i.name });
+      }
+      return out;
+    },
+  };
+  return { kind: "embedded", url, client: new WandbClient(transport), admin, close: () => transport.close() };
+}

@@ -1,0 +1,59 @@
+import { createHash } from "node:crypto";
+import { canonicalJson, scopeKey } from "@tripwire/sdk";
+import { decodeAutomation, type WireTrigger } from "@tripwire/sdk/wire";
+import { readMarker } from "../plan/ownership.js";
+import type { LiveAutomation } from "../types.js";
+import type { Catalog } from "./catalog.js";
+import type { WandbClient } from "./client.js";
+import { mapLimit } from "./limit.js";
+
+/** Reads a saved automation into Tripwire's view: decoded definition, the user's description, the marker. */
+export function toLive(trigger: WireTrigger, entity: string): LiveAutomation {
+  const { description, ownership } = readMarker(trigger.description);
+  const { spec, issues } = decodeAutomation({ ...trigger, description: description ?? null }, { entity });
+  const scopeId = (trigger.scope as { id?: string }).id ?? "";
+  const action = (trigger.action ?? trigger.triggeredAction) as { integration?: { id?: string } | null } | undefined;
+  return {
+    id: trigger.id,
+    address: spec ? `${scopeKey(spec.scope)}/${trigger.name}` : `id:${scopeId}/${trigger.name}`,
+    name: trigger.name,
+    scopeId,
+    spec,
+    scope: spec?.scope,
+    issues,
+    ownership,
+    integrationId: action?.integration?.id ?? undefined,
+    raw: trigger,
+  };
+}
+
+export interface LiveState {
+  readonly entities: readonly string[];
+  readonly automations: readonly LiveAutomation[];
+}
+
+/** Every automation of the given entities, each once (an entity listing and a project walk may overlap). */
+export async function readLiveState(client: WandbClient, entities: readonly string[], parallelism: number): Promise<LiveState> {
+  const lists = await mapLimit([...entities].sort(), parallelism, async (e) => ({ entity: e, triggers: await client.automations(e) }));
+  const byId = new Map<string, LiveAutomation>();
+  for (const { entity, triggers } of lists) for (const t of triggers) if (!byId.has(t.id)) byId.set(t.id, toLive(t, entity));
+  return { entities: [...entities].sort(), automations: [...byId.values()].sort((a, b) => a.address.localeCompare(b.address)) };
+}
+
+/**
+ * A hash of the live state a plan is made against: the backend, every automation read (as the server returned
+ * it), and the IDs the names resolved to. It is never the hash of nothing: an empty state still hashes its backend
+ * and scanned entities, so a plan made against empty state cannot be applied twice (hashicorp/terraform#24078).
+ */
+export function fingerprint(backendUrl: string, live: LiveState, catalog: Catalog): string {
+  const automations = live.automations.map((a) => a.raw).sort((a, b) => a.id.localeCompare(b.id));
+  const ids = {
+    entities: catalog.entities,
+    projects: catalog.projects,
+    collections: catalog.collections,
+    collectionLists: catalog.collectionLists,
+    integrations: Object.fromEntries(Object.entries(catalog.integrations).map(([e, list]) => [e, list.map((i) => ({ id: i.id, name: i.name ?? i.channelName }))])),
+  };
+  const text = canonicalJson({ backend: backendUrl, entities: live.entities, automations, ids });
+  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
+}

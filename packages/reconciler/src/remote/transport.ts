@@ -1,0 +1,169 @@
+import { Pool, errors as undiciErrors } from "undici";
+import { ReconcilerError } from "../errors.js";
+
+export interface GraphQLRequest {
+  readonly query: string;
+  readonly variables?: Record<string, unknown>;
+}
+
+export interface GraphQLError {
+  readonly message: string;
+  readonly path?: readonly (string | number)[];
+  readonly extensions?: Record<string, unknown>;
+}
+
+export interface GraphQLResponse<T = unknown> {
+  /** The HTTP status (the one the server would have sent, for in-process execution). */
+  readonly status: number;
+  readonly data?: T | null;
+  readonly errors?: readonly GraphQLError[];
+}
+
+/** How GraphQL documents reach a backend: HTTP (W&B, a Tripwire server) or in-process (the embedded default). */
+export interface Transport {
+  readonly url: string;
+  request<T>(request: GraphQLRequest): Promise<GraphQLResponse<T>>;
+  /** Requests sent so far (retries included). */
+  readonly requestCount: number;
+  close(): Promise<void>;
+}
+
+export interface RetryPolicy {
+  /** Attempts after the first (default 5). */
+  readonly retries: number;
+  /** First backoff, doubled each attempt, with full jitter (default 250 ms). */
+  readonly baseDelayMs: number;
+  /** Longest wait between attempts, `Retry-After` included (default 30 s). */
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 250, maxDelayMs: 30_000 };
+
+export interface HttpTransportOptions {
+  readonly apiKey?: string;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Per-request timeout (default 30 s). */
+  readonly timeoutMs?: number;
+  /** Keep-alive connections to the backend (default 8). */
+  readonly connections?: number;
+  /** For tests: deterministic jitter and sleeping. */
+  readonly random?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Told about each retry (status or error, and the wait). */
+  readonly onRetry?: (info: { attempt: number; status?: number; error?: string; delayMs: number }) => void;
+}
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
+/** Seconds (`120`) or an HTTP date; also W&B's `RateLimit-Reset` seconds. */
+export function retryAfterMs(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
+  const header = (name: string) => {
+    const v = headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const value = header("retry-after") ?? header("ratelimit-reset");
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/** Exponential backoff with full jitter, or the server's `Retry-After` when it sent one. */
+export function backoffMs(attempt: number, policy: RetryPolicy, random: () => number, retryAfter?: number): number {
+  if (retryAfter !== undefined) return Math.min(policy.maxDelayMs, retryAfter);
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(cap * random());
+}
+
+/**
+ * GraphQL over HTTP with undici: one keep-alive pool per backend, a timeout per request, and retries with
+ * exponential backoff and jitter on 429 and 5xx (honouring `Retry-After`) and on connection failures.
+ */
+export class HttpTransport implements Transport {
+  readonly url: string;
+  private readonly pool: Pool;
+  private readonly path: string;
+  private readonly headers: Record<string, string>;
+  private readonly policy: RetryPolicy;
+  private readonly timeoutMs: number;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly onRetry: HttpTransportOptions["onRetry"];
+  private count = 0;
+
+  constructor(baseUrl: string, options: HttpTransportOptions = {}) {
+    const base = new URL(baseUrl);
+    this.url = `${base.origin}${base.pathname.replace(/\/$/, "")}/graphql`;
+    this.path = `${base.pathname.replace(/\/$/, "")}/graphql`;
+    this.pool = new Pool(base.origin, { connections: options.connections ?? 8, keepAliveTimeout: 30_000 });
+    this.headers = {
+      "content-type": "application/json",
+      accept: "application/json",
+      "user-agent": "tripwire",
+      ...(options.apiKey ? { authorization: `Basic ${Buffer.from(`api:${options.apiKey}`).toString("base64")}` } : {}),
+    };
+    this.policy = { ...DEFAULT_RETRY, ...options.retry };
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.onRetry = options.onRetry;
+  }
+
+  get requestCount(): number {
+    return this.count;
+  }
+
+  async request<T>(request: GraphQLRequest): Promise<GraphQLResponse<T>> {
+    const body = JSON.stringify({ query: request.query, ...(request.variables ? { variables: request.variables } : {}) });
+    for (let attempt = 0; ; attempt++) {
+      this.count++;
+      let status: number;
+      let text: string;
+      let headers: Record<string, string | string[] | undefined>;
+      try {
+        const res = await this.pool.request({
+          path: this.path,
+          method: "POST",
+          headers: this.headers,
+          body,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+        });
+        status = res.statusCode;
+        headers = res.headers;
+        text = await res.body.text();
+      } catch (error) {
+        const message = error instanceof undiciErrors.UndiciError || error instanceof Error ? error.message : String(error);
+        if (attempt >= this.policy.retries) {
+          throw new ReconcilerError("TWE001", `cannot reach ${this.url}: ${message} (after ${attempt + 1} attempts)`, { cause: error });
+        }
+        const delayMs = backoffMs(attempt + 1, this.policy, this.random);
+        this.onRetry?.({ attempt: attempt + 1, error: message, delayMs });
+        await this.sleep(delayMs);
+        continue;
+      }
+      if (RETRYABLE_STATUS.has(status) && attempt < this.policy.retries) {
+        const delayMs = backoffMs(attempt + 1, this.policy, this.random, retryAfterMs(headers));
+        this.onRetry?.({ attempt: attempt + 1, status, delayMs });
+        await this.sleep(delayMs);
+        continue;
+      }
+      let parsed: { data?: T | null; errors?: GraphQLError[] } | undefined;
+      try {
+        parsed = JSON.parse(text) as typeof parsed;
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || (parsed.data === undefined && parsed.errors === undefined)) {
+        const snippet = text.slice(0, 200).replace(/\s+/g, " ");
+        throw new ReconcilerError("TWE002", `${this.url} answered HTTP ${status}: ${snippet || "(empty body)"}`, { status });
+      }
+      return { status, ...parsed };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}

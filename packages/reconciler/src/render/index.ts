@@ -1,0 +1,5 @@
+export { renderText, type TextOptions } from "./text.js";
+export { renderMarkdown, renderDiagnosticsMarkdown, GITHUB_COMMENT_LIMIT, type MarkdownOptions } from "./markdown.js";
+export { renderJson } from "./json.js";
+export { formatDiagnostic } from "./diagnostics.js";
+export { summaryLine } from "./format.js";

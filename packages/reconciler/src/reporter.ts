@@ -1,0 +1,21 @@
+import type { OpResult } from "./apply/apply.js";
+
+/**
+ * Where library code sends human output: never `console`. The CLI prints to stderr (stdout carries the one
+ * document of `--json`); tests collect. Messages carry a stable code.
+ */
+export interface Reporter {
+  message(code: string, text: string): void;
+  progress(result: OpResult): void;
+}
+
+export const SILENT: Reporter = { message: () => {}, progress: () => {} };
+
+/** Message codes (informational). */
+export const MESSAGES = {
+  TWI001: "reading the live state",
+  TWI002: "applying",
+  TWI003: "apply finished",
+  TWI004: "verifying",
+  TWI005: "retrying a request",
+} as const;

@@ -1,0 +1,184 @@
+import { describeScope, scopeKey, type AutomationSpec, type Scope } from "@tripwire/sdk";
+import type { EmbeddedIntegration, TripwireConfig } from "../config.js";
+import type { Prerequisite } from "../plan/plan.js";
+import { collectionKey, integrationEntity, projectKey, projectOf, type Catalog } from "../remote/catalog.js";
+import type { Diagnostic, DesiredAutomation, ResolvedAutomation } from "../types.js";
+import { requiredFeatures } from "./features.js";
+import { matches } from "./match.js";
+
+export interface ResolveInput {
+  /** Prerequisites found elsewhere (the embedded backend's out-of-sync integrations and secrets), merged in. */
+  readonly extraPrerequisites?: readonly Prerequisite[];
+  readonly desired: readonly DesiredAutomation[];
+  readonly catalog: Catalog;
+  /**
+   * The embedded default: nothing else can create things in it, so missing entities, projects, registries and
+   * collections become prerequisites apply creates, and integrations come from the config. Against W&B or a
+   * server, anything missing is a diagnostic.
+   */
+  readonly embedded?: TripwireConfig["embedded"] | undefined;
+}
+
+export interface ResolveResult {
+  readonly resolved: readonly ResolvedAutomation[];
+  readonly prerequisites: readonly Prerequisite[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Resolves scopes and integrations by name to IDs and expands `project(p).collections(filter)` into one automation
+ * per matching collection. Pure: everything live comes in through the catalog.
+ */
+export function resolve(input: ResolveInput): ResolveResult {
+  const { catalog, embedded } = input;
+  const diagnostics: Diagnostic[] = [];
+  const prerequisites = new Map<string, Prerequisite>();
+  const need = (p: Prerequisite) => prerequisites.set(`${p.kind}:${p.entity}:${p.parent ?? ""}:${p.name}`, p);
+  const features = new Set(catalog.features);
+  for (const p of input.extraPrerequisites ?? []) need(p);
+  const resolved: ResolvedAutomation[] = [];
+  const seen = new Map<string, DesiredAutomation>();
+
+  const entityTypes = new Map<string, "team" | "organization">();
+  for (const d of input.desired) {
+    const s = d.spec.scope;
+    const org = s.type === "org" ? s.org : s.type === "registry" ? s.org : s.type === "collection" && s.parent.type === "registry" ? s.parent.org : undefined;
+    if (org) entityTypes.set(org, "organization");
+  }
+  const entityPrereq = (name: string) => {
+    if (!catalog.entities[name]) need({ kind: "entity", entity: name, name, entityType: entityTypes.get(name) ?? "team" });
+  };
+
+  for (const d of input.desired) {
+    const fail = (code: string, message: string) => diagnostics.push({ code, severity: "error", message, source: d.source, subject: d.spec.name });
+    for (const feature of requiredFeatures(d.spec)) {
+      if (!features.has(feature)) fail("TW2104", `the backend does not support this automation: it needs the server feature ${feature} (in "${d.spec.name}")`);
+    }
+    const expanded = expand(d, catalog, embedded !== undefined, fail, (m) => diagnostics.push({ code: "TW2105", severity: "warning", message: m, source: d.source, subject: d.spec.name }));
+    for (const e of expanded) {
+      const clash = seen.get(e.address);
+      if (clash) {
+        fail("TW1014", `"${e.spec.name}" in ${describeScope(e.spec.scope)} is defined twice (also at ${clash.source ? `${clash.source.file}:${clash.source.line}:${clash.source.column}` : "another definition"}); names are unique per scope`);
+        continue;
+      }
+      seen.set(e.address, e);
+      const scopeId = scopeIdOf(e.spec.scope, catalog, embedded !== undefined, fail, need, entityPrereq);
+      const integrationId = integrationIdOf(e.spec, catalog, embedded, fail);
+      resolved.push({ ...e, scopeId, integrationId });
+    }
+  }
+  const order: Record<Prerequisite["kind"], number> = { entity: 0, project: 1, registry: 1, collection: 2, secret: 3, slack: 4, webhook: 4 };
+  return {
+    resolved,
+    prerequisites: [...prerequisites.values()].sort((a, b) => order[a.kind] - order[b.kind] || `${a.entity}/${a.parent ?? ""}/${a.name}`.localeCompare(`${b.entity}/${b.parent ?? ""}/${b.name}`)),
+    diagnostics,
+  };
+}
+
+function expand(
+  d: DesiredAutomation,
+  catalog: Catalog,
+  embedded: boolean,
+  fail: (code: string, message: string) => void,
+  warn: (message: string) => void,
+): DesiredAutomation[] {
+  const s = d.spec.scope;
+  if (s.type !== "collections") return [d];
+  const p = projectOf(s.parent);
+  const list = catalog.collectionLists[projectKey(p)];
+  if (list === null || list === undefined) {
+    if (!embedded) fail("TW2101", `project ${p.entity}/${p.project} does not exist (in "${d.spec.name}")`);
+    else warn(`the collection filter of "${d.spec.name}" matches no collection yet: project ${p.entity}/${p.project} has none; apply again once it has`);
+    return [];
+  }
+  const out: DesiredAutomation[] = [];
+  for (const c of list) {
+    const hit = matches(s.filter, { collectionName: [c.name] });
+    if (hit === undefined) {
+      fail("TW2106", `the collection filter of "${d.spec.name}" holds a raw condition Tripwire cannot evaluate; use collectionName.eq/ne/contains/regex/in`);
+      return [];
+    }
+    if (!hit) continue;
+    const scope: Scope = { type: "collection", parent: s.parent, collection: c.name };
+    out.push({ ...d, spec: { ...d.spec, scope }, address: `${scopeKey(scope)}/${d.spec.name}`, expandedFrom: d.address });
+  }
+  if (out.length === 0) warn(`the collection filter of "${d.spec.name}" matches none of the ${list.length} collections of ${p.entity}/${p.project}; nothing to apply yet`);
+  return out;
+}
+
+function scopeIdOf(
+  scope: Scope,
+  catalog: Catalog,
+  embedded: boolean,
+  fail: (code: string, message: string) => void,
+  need: (p: Prerequisite) => void,
+  entityPrereq: (name: string) => void,
+): string | undefined {
+  switch (scope.type) {
+    case "team":
+    case "org": {
+      const name = scope.type === "team" ? scope.team : scope.org;
+      const want = scope.type === "team" ? "team" : "organization";
+      const e = catalog.entities[name];
+      if (!e) {
+        if (embedded) entityPrereq(name);
+        else fail("TW2101", `${want} ${name} does not exist or is not visible with this API key`);
+        return undefined;
+      }
+      if (e.entityType !== want) fail("TW2102", `${name} is a ${e.entityType} entity, not a ${want}`);
+      return e.id;
+    }
+    case "project":
+    case "registry": {
+      const p = projectOf(scope);
+      const found = catalog.projects[projectKey(p)];
+      if (found) return found.id;
+      if (embedded) {
+        entityPrereq(p.entity);
+        need({ kind: scope.type, entity: p.entity, name: scope.type === "project" ? scope.project : scope.registry });
+      } else fail("TW2101", `${describeScope(scope)} does not exist or is not visible with this API key`);
+      return undefined;
+    }
+    case "collection": {
+      const p = projectOf(scope.parent);
+      const found = catalog.collections[collectionKey(p, scope.collection)];
+      if (found) return found.id;
+      if (embedded) {
+        scopeIdOf(scope.parent, catalog, embedded, fail, need, entityPrereq);
+        need({ kind: "collection", entity: p.entity, parent: p.project, name: scope.collection });
+      } else if (!catalog.projects[projectKey(p)]) fail("TW2101", `${describeScope(scope.parent)} does not exist or is not visible with this API key`);
+      else fail("TW2101", `${describeScope(scope)} does not exist (W&B creates a collection when an artifact is first logged or linked to it)`);
+      return undefined;
+    }
+    case "collections":
+      return undefined; // expanded before
+  }
+}
+
+function integrationIdOf(
+  spec: AutomationSpec,
+  catalog: Catalog,
+  embedded: TripwireConfig["embedded"] | undefined,
+  fail: (code: string, message: string) => void,
+): string | undefined {
+  const a = spec.action;
+  if (a.type !== "notification" && a.type !== "webhook") return undefined;
+  const entity = integrationEntity(spec) as string;
+  const wanted = a.integration.kind;
+  const list = catalog.integrations[entity] ?? [];
+  const found = list.find((i) =>
+    wanted === "slack" ? i.__typename === "SlackIntegration" && i.channelName?.replace(/^#/, "") === a.integration.name : i.__typename === "GenericWebhookIntegration" && i.name === a.integration.name,
+  );
+  if (found) return found.id;
+  const label = wanted === "slack" ? `Slack integration for #${a.integration.name}` : `webhook integration "${a.integration.name}"`;
+  if (embedded) {
+    const declared = (embedded.integrations ?? []).find((i: EmbeddedIntegration) =>
+      i.entity === entity && (i.kind === "slack" ? wanted === "slack" && i.channel.replace(/^#/, "") === a.integration.name : wanted === "webhook" && i.name === a.integration.name),
+    );
+    // A declared integration is created (or brought in line) by the embedded backend's own prerequisites.
+    if (!declared) fail("TW2103", `no ${label} in ${entity}: declare it under embedded.integrations in tripwire.config.ts (in "${spec.name}")`);
+    return undefined;
+  }
+  fail("TW2103", `no ${label} in ${entity}; create it in W&B (team settings) first (in "${spec.name}")`);
+  return undefined;
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { loadDefinitions } from "../src/load/load.js";
+import { typecheckFiles } from "../src/load/typecheck.js";
+import { formatDiagnostic } from "../src/render/diagnostics.js";
+import { makeProject } from "./project.js";
+
+const header = `import { automation, project, metric, onRunMetric, onRunState, onCreateArtifact, doNothing } from "@tripwire/sdk";\nconst llm = project("acme/llm");\n`;
+
+describe("load", () => {
+  it("collects default and named exports, arrays and nested arrays, each automation once, with its location", async () => {
+    const dir = makeProject({
+      "automations/a.ts": `${header}export const one = automation("one").in(llm).on(onRunState("failed")).do(doNothing());
+export default [one, [automation("two").in(llm).on(onRunState("running")).do(doNothing())]];
+`,
+      "automations/nested/b.ts": `${header}export const three = automation("three").in(llm).on(onRunState("finished")).do(doNothing());\n`,
+      "automations/b.test.ts": `throw new Error("tests are not definitions");\n`,
+    });
+    const r = await loadDefinitions({ cwd: dir });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.files).toEqual(["automations/a.ts", "automations/nested/b.ts"]);
+    expect(r.automations.map((a) => [a.address, `${a.source?.file}:${a.source?.line}:${a.source?.column}`])).toEqual([
+      ["project:acme/llm/one", "automations/a.ts:3:20"],
+      ["project:acme/llm/two", "automations/a.ts:4:23"],
+      ["project:acme/llm/three", "automations/nested/b.ts:3:22"],
+    ]);
+  });
+
+  it("reads tripwire.config.ts for the definition folders", async () => {
+    const dir = makeProject({
+      "tripwire.config.ts": `import { defineConfig } from "@tripwire/reconciler";\nexport default defineConfig({ automations: ["defs"], entities: ["acme"] });\n`,
+      "defs/x.ts": `${header}export default automation("x").in(llm).on(onRunState("failed")).do(doNothing());\n`,
+    });
+    const r = await loadDefinitions({ cwd: dir });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.config).toEqual({ automations: ["defs"], entities: ["acme"] });
+    expect(r.configFile).toBe("tripwire.config.ts");
+    expect(r.automations.map((a) => a.spec.name)).toEqual(["x"]);
+  });
+
+  it("reports every mistake as a diagnostic at file:line:col, like tsc, in file order", async () => {
+    const dir = makeProject({
+      "automations/bad.ts": `${header}export const w = automation("w").in(llm).on(onRunMetric(metric("loss").mean(0).gt(1))).do(doNothing());
+export const dup1 = automation("dup").in(llm).on(onRunState("failed")).do(doNothing());
+export const dup2 = automation("dup").in(llm).on(onRunState("running")).do(doNothing());
+export const half = automation("half").in(llm);
+`,
+      "automations/throws.ts": `${header}
+export const x = automation("x").in(llm).on(onCreateArtifact() as never);
+`,
+      "tripwire.config.ts": `export default { automations: ["automations", "missing"] };\n`,
+    });
+    const r = await loadDefinitions({ cwd: dir });
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([
+      'error TW2003: missing does not exist (pass definition files or folders, or set "automations" in tripwire.config.ts)',
+      'automations/bad.ts:3:18 - error TW1003: window must be at least 1 (a whole number of logged values), got 0 (in "w" at event.window)',
+      'automations/bad.ts:5:21 - error TW1014: another automation in this scope is already named "dup" at automations/bad.ts:4:21; names are unique per scope (in "dup" at name)',
+      'automations/bad.ts:6:21 - error TW1000: automation "half" is incomplete: it needs .on(event)',
+      'automations/throws.ts:4:57 - error TW1002: automation "x": a new artifact version is only created inside a collection: use project(...).collection(name), registry(...).collection(name) or project(...).collections(filter), not a project scope',
+    ]);
+  });
+
+  it("a config with a mistake is a diagnostic, and the definitions still load", async () => {
+    const dir = makeProject({
+      "tripwire.config.ts": `export default { paralelism: 2 };\n`,
+      "automations/x.ts": `${header}export default automation("x").in(llm).on(onRunState("failed")).do(doNothing());\n`,
+    });
+    const r = await loadDefinitions({ cwd: dir });
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual(['tripwire.config.ts:1:1 - error TW2001: Unrecognized key: "paralelism"']);
+    expect(r.automations.map((a) => a.spec.name)).toEqual(["x"]);
+  });
+
+  it("type errors in definition files are diagnostics too (only the user's files)", async () => {
+    const dir = makeProject({
+      "automations/typed.ts": `${header}export const bad = automation("b").in(llm.collection("c")).on(onRunState(["failed"])).do(doNothing());\n`,
+    });
+    const diagnostics = typecheckFiles(["automations/typed.ts"], dir);
+    expect(diagnostics.map((d) => `${d.source?.file}:${d.source?.line}:${d.source?.column} ${d.code}`)).toEqual(["automations/typed.ts:3:63 TS2345"]);
+    expect(diagnostics[0]?.message).toContain("run events (onRunMetric, onRunState) need a project, registry, team or org scope, not a collection");
+  }, 60_000);
+});

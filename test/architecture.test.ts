@@ -1,0 +1,66 @@
+// Dependency arrows point inward (sdk ◀ evaluator ◀ reconciler, server): checked by reading every import.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** What each package's source may import besides its own files. `node:*` builtins are listed explicitly. */
+const ALLOWED: Record<string, readonly string[]> = {
+  sdk: ["zod"],
+  evaluator: ["@tripwire/sdk", "zod", "node:crypto"],
+  server: ["@tripwire/sdk", "@tripwire/evaluator", "graphql", "better-sqlite3", "undici", "zod", "node:*"],
+  reconciler: ["@tripwire/sdk", "@tripwire/evaluator", "@tripwire/server", "undici", "yargs", "diff", "ts-morph", "jiti", "yaml", "zod", "node:*"],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+
+function imports(file: string): string[] {
+  // Drop comments first: TSDoc @examples show imports the module itself does not make.
+  const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|\s)\/\/.*$/gm, "$1");
+  return [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2]) as string);
+}
+
+function packageOf(specifier: string): string {
+  if (specifier.startsWith("node:")) return specifier;
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? `${parts[0]}/${parts[1]}` : (parts[0] as string);
+}
+
+const packages = readdirSync(join(root, "packages")).filter((p) => statSync(join(root, "packages", p)).isDirectory());
+
+describe("architecture: dependency direction", () => {
+  it("every package has a rule", () => {
+    expect(packages.filter((p) => !(p in ALLOWED))).toEqual([]);
+  });
+  for (const pkg of packages) {
+    it(`${pkg} imports only what it may`, () => {
+      const allowed = ALLOWED[pkg] ?? [];
+      const bad: string[] = [];
+      for (const file of sourceFiles(join(root, "packages", pkg, "src"))) {
+        for (const spec of imports(file)) {
+          if (spec.startsWith(".")) continue;
+          const name = packageOf(spec);
+          const ok = allowed.includes(name) || (name.startsWith("node:") && allowed.includes("node:*"));
+          if (!ok) bad.push(`${relative(root, file)} imports ${spec}`);
+        }
+      }
+      expect(bad).toEqual([]);
+    });
+  }
+  it("only the reconciler's render stage imports diff", () => {
+    const dir = join(root, "packages", "reconciler", "src");
+    if (!packages.includes("reconciler")) return;
+    const users = sourceFiles(dir).filter((f) => imports(f).some((s) => packageOf(s) === "diff"));
+    expect(users.filter((f) => !relative(dir, f).startsWith("render/"))).toEqual([]);
+  });
+});
