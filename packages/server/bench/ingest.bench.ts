@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { BARE, BIN, fmt, load, spawnListening } from "./common.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -91,6 +92,22 @@ async function bare(mode: Mode, concurrency: number) {
   }
 }
 
+/** B5's anchor: one event per autocommit transaction with synchronous=FULL (an fsync per event). */
+function perRowFullRate(seconds: number): number {
+  const db = new Database(join(dir, "per-row.db"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.exec("CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+  const insert = db.prepare("INSERT INTO events (body) VALUES (?)");
+  const deadline = performance.now() + seconds * 1000;
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() < deadline) insert.run(event(n++, 1));
+  const rate = n / ((performance.now() - t0) / 1000);
+  db.close();
+  return rate;
+}
+
 try {
   console.log(`ingest: ${SECONDS} s per run, ${RUNS} runs round-robin, 4 metric automations, one point per event`);
   const line = (what: string, r: { rps: number; p50: number; p99: number }, perReq: number) =>
@@ -116,6 +133,8 @@ try {
   console.log(`  points/s persisted, 1-metric rows:  ${fmt(full1.rps * 100)} (goal >= 300,000: ${verdict(full1.rps * 100 >= 300_000)}); ${fmt(full1.rps / bare1.rps, 2)}x the bare parse-only server`);
   console.log(`  points/s persisted, 10-metric rows: ${fmt(full10.rps * 100)} (goal >= 300,000: ${verdict(full10.rps * 100 >= 300_000)}); ${fmt(full10.rps / bare10.rps, 2)}x the bare parse-only server`);
   console.log(`  fsync per group commit vs synchronous=NORMAL: ${fmt(full1.rps / normal1.rps, 2)}x`);
+  const perRow = perRowFullRate(2);
+  console.log(`  durability anchor: one event per fsync'd autocommit ${fmt(perRow)} events/s; group commit (fsync) is ${fmt((full1.rps * 100) / perRow, 1)}x that`);
   const ratio = single1.rps / bareSingle.rps;
   console.log(`  single-event POSTs vs bare: ${fmt(ratio, 2)}x (goal >= 0.50: ${verdict(ratio >= 0.5)})`);
 } finally {

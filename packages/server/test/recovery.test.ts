@@ -122,3 +122,23 @@ describe("recovery from snapshot + event log", () => {
     expect(store.listExecutions({}, { after: 0, limit: 0 }).totalCount).toBe(count);
   });
 });
+
+describe("a group commit that fails", () => {
+  it("rejects its batches, rebuilds the engine from what is durable, and carries on", async () => {
+    const live = new Runtime(store, { logger: silentLogger });
+    await create("hot", filter("MAX", 3, 5));
+    await submit(live, batch(0, 2, () => 1));
+    const before = JSON.stringify(live.engineState());
+    const original = store.insertExecutions.bind(store);
+    store.insertExecutions = () => {
+      throw new Error("disk full");
+    };
+    // This batch fires (max over 3 > 5), so the insert fails and the whole commit rolls back.
+    await expect(submit(live, batch(2, 3, () => 9))).rejects.toThrow(/could not be committed/);
+    store.insertExecutions = original;
+    expect(JSON.stringify(live.engineState())).toBe(before);
+    expect(store.eventCount()).toBe(6);
+    expect(await submit(live, batch(2, 3, () => 9))).toBe(3);
+    expect(store.listExecutions({}, { after: 0, limit: 10 }).totalCount).toBe(3);
+  });
+});

@@ -186,8 +186,7 @@ export class Dispatcher {
     this.logger.log("warn", "delivery not attempted", { execution: x.id, automation: x.triggerName, state, error });
   }
 
-  private request(x: ExecutionRecord, integration: IntegrationRecord, attempt: number): { url: string; headers: Record<string, string>; body: string } | string {
-    const action = JSON.parse(x.action) as SavedAction;
+  private request(x: ExecutionRecord, action: SavedAction, integration: IntegrationRecord, attempt: number): { url: string; headers: Record<string, string>; body: string } | string {
     const firing = this.firings.get(x.id) ?? (JSON.parse(x.firing) as Firing);
     const extra = { "Idempotency-Key": x.key, "X-Tripwire-Attempt": String(attempt), "User-Agent": "tripwire-server" };
     if (x.actionType === "NOTIFICATION") {
@@ -218,15 +217,23 @@ export class Dispatcher {
     return { url: r.url, headers: { ...r.headers, ...extra }, body: r.body };
   }
 
+  /** Saved actions by their JSON text: every execution of an automation shares one. */
+  private readonly actions = new Map<string, SavedAction>();
+
   private async deliver(x: ExecutionRecord): Promise<void> {
-    const action = JSON.parse(x.action) as SavedAction;
+    let action = this.actions.get(x.action);
+    if (!action) {
+      action = JSON.parse(x.action) as SavedAction;
+      if (this.actions.size > 10_000) this.actions.clear();
+      this.actions.set(x.action, action);
+    }
     const id = action.integrationId;
     const integration = id === undefined ? undefined : this.cached(`i${id}`, () => this.store.integrationById(id));
     if (!integration) return this.settle(x, "SKIPPED", "the automation's integration was deleted before delivery");
     const attempt = x.attempts + 1;
     let req: ReturnType<Dispatcher["request"]>;
     try {
-      req = this.request(x, integration, attempt);
+      req = this.request(x, action, integration, attempt);
     } catch (e) {
       return this.settle(x, "FAILED", `the request could not be built: ${(e as Error).message}`);
     }
