@@ -6,6 +6,7 @@ import type { TripwireConfig } from "./config.js";
 import { ReconcilerError, isReconcilerError } from "./errors.js";
 import { loadConfig, loadDefinitions, sortDiagnostics, type LoadResult } from "./load/load.js";
 import { typecheckFiles } from "./load/typecheck.js";
+import { DEFAULT_OWNER } from "./plan/ownership.js";
 import { computePlan, PLAN_FORMAT_VERSION, type Operation, type Plan } from "./plan/plan.js";
 import type { Backend } from "./remote/backend.js";
 import { catalogNeeds, readCatalog } from "./remote/catalog.js";
@@ -102,6 +103,7 @@ async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Plan
     const entities = [...new Set([...lookups.entities, ...(load.config.entities ?? []), ...(env.WANDB_ENTITY ? [env.WANDB_ENTITY] : [])])].sort();
     const live = await readLiveState(backend.client, entities, parallelism);
     const plan = computePlan({
+      owner: load.config.owner ?? DEFAULT_OWNER,
       desired: resolved.resolved,
       live: live.automations,
       prerequisites: resolved.prerequisites,

@@ -1,5 +1,6 @@
 import { SeedSchema } from "@tripwire/server";
 import { z } from "zod";
+import { OWNER_NAME } from "./plan/ownership.js";
 
 // Integrations and secrets use the server's seed format, so one declaration works in both places.
 const SeedIntegrations = SeedSchema.shape.integrations.unwrap();
@@ -8,6 +9,11 @@ const SeedSecrets = SeedSchema.shape.secrets.unwrap();
 /** `tripwire.config.ts`: where the definitions are, what Tripwire prunes, and the embedded default's setup. */
 export const ConfigSchema = z
   .object({
+    /**
+     * Who manages these automations (default "default"). Tripwire only changes and deletes automations whose
+     * ownership marker names this owner, so several repositories can manage automations in the same W&B entity.
+     */
+    owner: z.string().regex(OWNER_NAME, 'letters, digits, ".", "_" and "-", at most 64').optional(),
     /** Files or folders of definitions, relative to the config file (default: `automations`). */
     automations: z.array(z.string().min(1)).optional(),
     /**

@@ -25,6 +25,8 @@ export interface ResolvedAutomation extends DesiredAutomation {
 
 /** What Tripwire recorded on a live automation it manages (see plan/ownership.ts). */
 export interface Ownership {
+  /** Which Tripwire configuration manages it (`owner` in tripwire.config.ts). */
+  readonly owner: string;
   /** Hash of the definition Tripwire last applied. */
   readonly hash: string;
   /** Deletion refused (`.protect()`). */

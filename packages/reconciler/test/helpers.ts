@@ -11,11 +11,11 @@ let next = 1;
 /** A live automation as the remote stage would read it back (marker parsed from the description). */
 export const live = (
   a: Automation | AutomationSpec,
-  options: { managed?: boolean; appliedAs?: AutomationSpec; id?: string } = {},
+  options: { managed?: boolean; appliedAs?: AutomationSpec; id?: string; owner?: string } = {},
 ): LiveAutomation => {
   const spec = "toSpec" in a ? toSpec(a) : a;
   const applied = options.appliedAs ?? spec;
-  const description = options.managed === false ? spec.description : markDescription(applied);
+  const description = options.managed === false ? spec.description : markDescription(applied, options.owner ?? "default");
   const read = readMarker(description);
   const { description: _d, movedFrom: _m, protect: _p, ...rest } = spec;
   const liveSpec: AutomationSpec = read.description ? { ...rest, description: read.description } : rest;

@@ -8,16 +8,16 @@ const llm = project("acme/llm");
 const failed = automation("run-failed").in(llm).on(onRunState(["failed"])).do(doNothing());
 const spike = automation("loss-spike").in(llm).on(onRunMetric(metric("loss").mean(5).gt(0.6))).do(doNothing());
 const plan = (d: Parameters<typeof desired>[0][], l: ReturnType<typeof live>[]): Plan =>
-  computePlan({ desired: d.map((x) => desired(x)), live: l, backend, fingerprint: "f", read });
+  computePlan({ owner: "default", desired: d.map((x) => desired(x)), live: l, backend, fingerprint: "f", read });
 const ops = (p: Plan) => p.operations.map((o) => `${o.op} ${o.address}${o.op === "update" ? ` (${o.reason})` : ""}${o.op === "rename" ? ` from ${o.from}` : ""}`);
 
 describe("ownership marker", () => {
   it("round-trips the user's description, the hash and protect", () => {
     const spec = toSpec(failed.describe("Page on failure").protect());
-    const text = markDescription(spec);
-    expect(text).toBe(`Page on failure\n\n[managed by Tripwire · tw1:${definitionHash(spec)}:protect]`);
-    expect(readMarker(text)).toEqual({ description: "Page on failure", ownership: { hash: definitionHash(spec), protect: true } });
-    expect(readMarker(markDescription(toSpec(failed)))).toEqual({ ownership: { hash: definitionHash(toSpec(failed)), protect: false } });
+    const text = markDescription(spec, "ml-platform");
+    expect(text).toBe(`Page on failure\n\n[managed by Tripwire · tw1 owner=ml-platform hash=${definitionHash(spec)} protect]`);
+    expect(readMarker(text)).toEqual({ description: "Page on failure", ownership: { owner: "ml-platform", hash: definitionHash(spec), protect: true } });
+    expect(readMarker(markDescription(toSpec(failed), "default"))).toEqual({ ownership: { owner: "default", hash: definitionHash(toSpec(failed)), protect: false } });
     expect(readMarker("hand written")).toEqual({ description: "hand written" });
     expect(readMarker(null)).toEqual({});
   });
@@ -76,6 +76,13 @@ describe("computePlan", () => {
     expect(p.diagnostics.map((d) => `${d.code} ${d.subject}`)).toEqual(["TW3001 run-failed"]);
   });
 
+  it("another configuration's automations (another owner) are listed, never changed or deleted; a name clash is a diagnostic", () => {
+    const p = plan([failed], [live(failed, { owner: "team-b" }), live(spike, { owner: "team-b" })]);
+    expect(p.operations).toEqual([]);
+    expect(p.unmanaged.map((u) => `${u.address} ${u.owner}`)).toEqual(["project:acme/llm/loss-spike team-b"]);
+    expect(p.diagnostics.map((d) => d.code)).toEqual(["TW3005"]);
+  });
+
   it("deletes managed automations no longer in code; protected ones are refused", () => {
     const p = plan([], [live(failed), live(spike.protect())]);
     expect(ops(p)).toEqual(["delete project:acme/llm/run-failed"]);
@@ -103,6 +110,7 @@ describe("computePlan", () => {
   it("orders renames, deletes, updates, creates and never mutates its inputs", () => {
     const frozen = <T>(v: T): T => JSON.parse(JSON.stringify(v), (_k, x) => (typeof x === "object" && x !== null ? Object.freeze(x) : x)) as T;
     const input = frozen({
+      owner: "default",
       desired: [desired(failed.describe("x")), desired(spike), desired(automation("n").in(llm).on(onRunState(["running"])).do(doNothing()).movedFrom("gone"))],
       live: [live(failed), live(automation("gone").in(llm).on(onRunState(["running"])).do(doNothing())), live(automation("old").in(llm).on(onRunState(["running"])).do(doNothing()))],
       backend,

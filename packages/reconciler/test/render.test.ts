@@ -15,6 +15,7 @@ const failed = automation("run-failed").in(llm).on(onRunState(["failed"])).do(do
 const old = automation("gone").in(llm).on(onRunState(["finished"])).do(doNothing());
 
 const plan = computePlan({
+  owner: "default",
   desired: [desired(spike, { source: { file: "automations/alerts.ts", line: 12, column: 7 } }), desired(deploy("${artifact_version_string}")), desired(failed)],
   live: [live(deploy("${artifact_version}")), live(failed.enabled(false), { appliedAs: toSpec(failed) }), live(old), live(automation("hand-made").in(llm).on(onRunState(["running"])).do(doNothing()), { managed: false })],
   backend,
@@ -174,6 +175,7 @@ describe("renderers", () => {
 
   it("markdown: split into parts under the limit, each with its title; a huge block is cut, not dropped", () => {
     const many = computePlan({
+      owner: "default",
       desired: Array.from({ length: 40 }, (_, i) => desired(automation(`auto-${String(i).padStart(2, "0")}`).in(llm).on(onRunState(["failed"])).do(doNothing()))),
       live: [],
       backend,
@@ -189,7 +191,7 @@ describe("renderers", () => {
     const all = parts.join("");
     for (let i = 0; i < 40; i++) expect(all).toContain(`auto-${String(i).padStart(2, "0")}`);
 
-    const huge = computePlan({ desired: [desired(deploy("x".repeat(20_000)))], live: [], backend, fingerprint: "f", read });
+    const huge = computePlan({ owner: "default", desired: [desired(deploy("x".repeat(20_000)))], live: [], backend, fingerprint: "f", read });
     const [only, ...rest] = renderMarkdown(huge, { maxLength: 4000 });
     expect(rest).toEqual([]);
     expect(only!.length).toBeLessThanOrEqual(4000);
@@ -197,7 +199,7 @@ describe("renderers", () => {
   });
 
   it("markdown: a payload holding backticks cannot break out of its code block", () => {
-    const ticks = computePlan({ desired: [desired(deploy("```js\nalert(1)\n```"))], live: [], backend, fingerprint: "f", read });
+    const ticks = computePlan({ owner: "default", desired: [desired(deploy("```js\nalert(1)\n```"))], live: [], backend, fingerprint: "f", read });
     const [md] = renderMarkdown(ticks);
     expect(md).toContain("````diff\n");
     expect(md).toContain("\n````\n");
@@ -205,7 +207,7 @@ describe("renderers", () => {
 
   it("json: the plan document, applyable unless there are errors; secrets appear by name only", () => {
     const doc = JSON.parse(renderJson(plan)) as Record<string, unknown>;
-    expect(Object.keys(doc)).toEqual(["format_version", "backend", "fingerprint", "read", "prerequisites", "operations", "drift", "unmanaged", "diagnostics", "summary", "applyable"]);
+    expect(Object.keys(doc)).toEqual(["format_version", "owner", "backend", "fingerprint", "read", "prerequisites", "operations", "drift", "unmanaged", "diagnostics", "summary", "applyable"]);
     expect(doc.format_version).toBe("1.0");
     expect(doc.applyable).toBe(true);
     expect(doc.summary).toEqual({ add: 1, change: 2, rename: 0, destroy: 1 });
@@ -213,7 +215,7 @@ describe("renderers", () => {
   });
 
   it("no changes", () => {
-    const empty = computePlan({ desired: [desired(failed)], live: [live(failed)], backend, fingerprint: "f", read });
+    const empty = computePlan({ owner: "default", desired: [desired(failed)], live: [live(failed)], backend, fingerprint: "f", read });
     expect(renderText(empty)).toBe("No changes. The live automations match the code.\n");
     expect(renderMarkdown(empty)).toEqual(["### Tripwire plan\n\n**No changes. The live automations match the code.**\n"]);
   });

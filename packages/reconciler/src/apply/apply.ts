@@ -27,9 +27,9 @@ export interface ExecuteOptions {
 }
 
 /** What W&B stores for a definition: Tripwire's marker appended to the description. */
-function stored(spec: AutomationSpec): AutomationSpec {
+function stored(spec: AutomationSpec, owner: string): AutomationSpec {
   const { movedFrom: _m, protect: _p, ...rest } = spec;
-  return { ...rest, description: markDescription(spec) };
+  return { ...rest, description: markDescription(spec, owner) };
 }
 
 async function timed(op: OpResult["op"], address: string, fn: () => Promise<string | undefined>): Promise<OpResult> {
@@ -113,19 +113,19 @@ export async function executePlan(plan: Plan, backend: Backend, options: Execute
           await client.deleteAutomation(op.id);
           return op.id;
         case "create": {
-          const input = encodeAutomation(stored(op.after), await ids(op));
+          const input = encodeAutomation(stored(op.after, plan.owner), await ids(op));
           try {
             return (await client.createAutomation(input)).id;
           } catch (error) {
             // A retried create whose first attempt landed finds its own automation: that is success.
-            const existing = await findOwn(backend, op);
+            const existing = await findOwn(backend, op, plan.owner);
             if (existing) return existing;
             throw error;
           }
         }
         case "update":
         case "rename":
-          return (await client.updateAutomation(encodeUpdate(stored(op.after), { id: op.id, ...(await ids(op)) }))).id;
+          return (await client.updateAutomation(encodeUpdate(stored(op.after, plan.owner), { id: op.id, ...(await ids(op)) }))).id;
       }
     });
 
@@ -140,11 +140,14 @@ export async function executePlan(plan: Plan, backend: Backend, options: Execute
 }
 
 /** After a failed create: is an automation with this name, carrying exactly this definition's marker, there? */
-async function findOwn(backend: Backend, op: Extract<Operation, { op: "create" }>): Promise<string | undefined> {
+async function findOwn(backend: Backend, op: Extract<Operation, { op: "create" }>, owner: string): Promise<string | undefined> {
   try {
     const triggers = await backend.client.automations(scopeEntity(op.scope));
     const hash = definitionHash(op.after);
-    const mine = triggers.find((t) => t.name === op.name && readMarker(t.description).ownership?.hash === hash);
+    const mine = triggers.find((t) => {
+      const o = readMarker(t.description).ownership;
+      return t.name === op.name && o?.owner === owner && o.hash === hash;
+    });
     return mine?.id;
   } catch {
     return undefined;

@@ -19,7 +19,7 @@ export function verifyApplied(plan: Plan, live: readonly LiveAutomation[]): stri
     const l = byAddress.get(op.address);
     if (!l || !l.spec) remaining.push(`${op.address}: missing`);
     else if (!specsEqual(l.spec, op.after)) remaining.push(`${op.address}: differs from the code`);
-    else if (l.ownership?.hash !== definitionHash(op.after) || l.ownership.protect !== Boolean(op.after.protect)) {
+    else if (l.ownership?.owner !== plan.owner || l.ownership.hash !== definitionHash(op.after) || l.ownership.protect !== Boolean(op.after.protect)) {
       remaining.push(`${op.address}: ownership marker not recorded`);
     }
   }

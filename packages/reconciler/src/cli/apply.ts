@@ -70,7 +70,8 @@ export async function applyCommand(args: ApplyArgs, io: Io): Promise<number> {
     );
     return outcome.exitCode;
   }
-  if (!outcome.plan || outcome.exitCode === 3) printDiagnostics(io, outcome.diagnostics);
+  // With a plan, its text (shown before anything happened) already listed the diagnostics.
+  if (!outcome.plan) printDiagnostics(io, outcome.diagnostics);
   if (outcome.refused) io.stderr.write(`\nerror: ${outcome.refused}\n`);
   if (outcome.results.length > 0) {
     const failed = outcome.results.filter((r) => !r.ok);

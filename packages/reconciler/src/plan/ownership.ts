@@ -4,15 +4,20 @@ import type { Ownership } from "../types.js";
 
 /**
  * W&B automations have no labels, so Tripwire records ownership on the live object: a marker line at the end of
- * its description. It carries a hash of the definition Tripwire last applied, so a later difference can be told
- * apart — changed in code, or changed by hand in W&B — and whether deletion is refused. The marker is hidden from
- * diffs and from the user's own description.
+ * its description. It names the owner (the `owner` of tripwire.config.ts, so several repositories can manage
+ * automations in the same entity without touching each other's), carries a hash of the definition Tripwire last
+ * applied (so a later difference can be told apart: changed in code, or changed by hand in W&B), and whether
+ * deletion is refused. The marker is hidden from diffs and from the user's own description.
  *
  *     Deploy whatever gets the production alias
  *
- *     [managed by Tripwire · tw1:3f9a0c1d2e4b5a69:protect]
+ *     [managed by Tripwire · tw1 owner=ml-platform hash=3f9a0c1d2e4b5a69 protect]
  */
-const MARKER = /(?:\n\n)?\[managed by Tripwire · tw1:([0-9a-f]{16})(:protect)?\]\s*$/;
+const MARKER = /(?:\n\n)?\[managed by Tripwire · tw1 owner=([A-Za-z0-9._-]{1,64}) hash=([0-9a-f]{16})( protect)?\]\s*$/;
+
+/** Owner names: letters, digits, ".", "_", "-" (at most 64). */
+export const OWNER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+export const DEFAULT_OWNER = "default";
 
 /** Hash of what W&B stores for a definition (normalised; rename/protect instructions excluded). */
 export function definitionHash(spec: AutomationSpec): string {
@@ -21,8 +26,8 @@ export function definitionHash(spec: AutomationSpec): string {
 }
 
 /** The description Tripwire writes: the user's own text, then the marker line. */
-export function markDescription(spec: AutomationSpec): string {
-  const tag = `[managed by Tripwire · tw1:${definitionHash(spec)}${spec.protect ? ":protect" : ""}]`;
+export function markDescription(spec: AutomationSpec, owner: string): string {
+  const tag = `[managed by Tripwire · tw1 owner=${owner} hash=${definitionHash(spec)}${spec.protect ? " protect" : ""}]`;
   return spec.description ? `${spec.description}\n\n${tag}` : tag;
 }
 
@@ -32,6 +37,6 @@ export function readMarker(description: string | null | undefined): { descriptio
   const m = MARKER.exec(text);
   if (!m) return text === "" ? {} : { description: text };
   const rest = text.slice(0, m.index);
-  const ownership: Ownership = { hash: m[1] as string, protect: m[2] !== undefined };
+  const ownership: Ownership = { owner: m[1] as string, hash: m[2] as string, protect: m[3] !== undefined };
   return rest === "" ? { ownership } : { description: rest, ownership };
 }

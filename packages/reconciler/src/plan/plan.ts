@@ -73,11 +73,13 @@ export interface DriftEntry {
   readonly conflict: boolean;
 }
 
-/** An automation in the scanned scopes that Tripwire does not manage: listed, never touched. */
+/** An automation in the scanned scopes that this configuration does not manage: listed, never touched. */
 export interface UnmanagedEntry {
   readonly address: Address;
   readonly id: string;
   readonly name: string;
+  /** Managed by another Tripwire configuration with this owner (absent: not managed by Tripwire at all). */
+  readonly owner?: string | undefined;
 }
 
 /** Something the embedded default creates before the automations (a scope, an integration, a secret). */
@@ -105,6 +107,8 @@ export interface PlanSummary {
 /** A plan: data first, rendered separately, applied exactly. */
 export interface Plan {
   readonly format_version: string;
+  /** The owner this plan manages automations for (tripwire.config.ts `owner`). */
+  readonly owner: string;
   readonly backend: { readonly kind: "embedded" | "remote"; readonly url: string };
   /** Hash of the live state the plan was made against; apply refuses the plan if it no longer matches. */
   readonly fingerprint: string;
@@ -119,6 +123,8 @@ export interface Plan {
 }
 
 export interface PlanInput {
+  /** Only automations whose marker names this owner are changed or deleted. */
+  readonly owner: string;
   readonly desired: readonly ResolvedAutomation[];
   readonly live: readonly LiveAutomation[];
   readonly prerequisites?: readonly Prerequisite[];
@@ -148,6 +154,19 @@ export function computePlan(input: PlanInput): Plan {
 
   const error = (code: string, message: string, d: ResolvedAutomation) =>
     diagnostics.push({ code, severity: "error", message, source: d.source, subject: d.spec.name });
+  const mine = (l: LiveAutomation) => l.ownership?.owner === input.owner;
+  // Why this configuration may not take over a live automation, or undefined when it may.
+  const notMine = (l: LiveAutomation, d: ResolvedAutomation, what: string): boolean => {
+    if (!l.ownership) {
+      error("TW3001", `${what} "${l.name}" already exists in ${describe(d)} and is not managed by Tripwire; adopt it with \`tripwire import\` or rename yours`, d);
+      return true;
+    }
+    if (!mine(l)) {
+      error("TW3005", `${what} "${l.name}" in ${describe(d)} is managed by another Tripwire configuration (owner "${l.ownership.owner}"); rename yours, or set owner: "${l.ownership.owner}" in tripwire.config.ts if it is this one`, d);
+      return true;
+    }
+    return false;
+  };
 
   // Renames first: a live automation named in some definition's movedFrom() moves to that definition, unless the
   // definition already has a live automation of its own name that stays put (then the old one is an orphan).
@@ -185,10 +204,7 @@ export function computePlan(input: PlanInput): Plan {
     const source = sourceOf.get(d);
     if (source) {
       claimed.add(source.id);
-      if (!source.ownership) {
-        error("TW3001", `movedFrom("${source.name}") names an automation Tripwire does not manage; adopt it with \`tripwire import\` first`, d);
-        continue;
-      }
+      if (notMine(source, d, "movedFrom() names the automation")) continue;
       if (!source.spec) {
         error("TW3002", `the live automation "${source.name}" (${source.id}) cannot be read: ${source.issues.map((i) => i.message).join("; ")}`, d);
         continue;
@@ -212,10 +228,7 @@ export function computePlan(input: PlanInput): Plan {
     const current = staysPut(d) ? liveByAddress.get(d.address) : undefined;
     if (current) {
       claimed.add(current.id);
-      if (!current.ownership) {
-        error("TW3001", `an automation named "${d.spec.name}" already exists in ${describe(d)} and is not managed by Tripwire; adopt it with \`tripwire import\` or rename yours`, d);
-        continue;
-      }
+      if (notMine(current, d, "an automation named")) continue;
       if (!current.spec) {
         error("TW3002", `the live automation "${d.spec.name}" (${current.id}) cannot be read: ${current.issues.map((i) => i.message).join("; ")}`, d);
         continue;
@@ -240,8 +253,8 @@ export function computePlan(input: PlanInput): Plan {
   const unmanaged: UnmanagedEntry[] = [];
   for (const l of input.live) {
     if (claimed.has(l.id)) continue;
-    if (!l.ownership) {
-      unmanaged.push({ address: l.address, id: l.id, name: l.name });
+    if (!l.ownership || !mine(l)) {
+      unmanaged.push({ address: l.address, id: l.id, name: l.name, ...(l.ownership ? { owner: l.ownership.owner } : {}) });
       continue;
     }
     if (l.spec && definitionHash(l.spec) !== l.ownership.hash) {
@@ -261,6 +274,7 @@ export function computePlan(input: PlanInput): Plan {
 
   return {
     format_version: PLAN_FORMAT_VERSION,
+    owner: input.owner,
     backend: input.backend,
     fingerprint: input.fingerprint,
     read: input.read,

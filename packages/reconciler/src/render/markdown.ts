@@ -86,7 +86,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
     blocks.push((limit) => details(`Changed outside Tripwire since the last apply (${plan.drift.length})`, fenced("diff", body, limit - 128)));
   }
   if (plan.unmanaged.length > 0) {
-    const list = plan.unmanaged.map((u) => u.address).join("\n");
+    const list = plan.unmanaged.map((u) => (u.owner ? `${u.address} (owner ${u.owner})` : u.address)).join("\n");
     blocks.push((limit) => details(`Not managed by Tripwire (${plan.unmanaged.length}, never touched)`, fenced("text", list, limit - 128)));
   }
 

@@ -44,9 +44,15 @@ export function renderText(plan: Plan, options: TextOptions = {}): string {
     }
   }
 
-  if (plan.unmanaged.length > 0) {
+  const untouched = plan.unmanaged.filter((u) => u.owner === undefined);
+  if (untouched.length > 0) {
     out.push("", st.dim(`Not managed by Tripwire (never touched; adopt with \`tripwire import\`):`));
-    for (const u of plan.unmanaged) out.push(st.dim(`  · ${u.address}`));
+    for (const u of untouched) out.push(st.dim(`  · ${u.address}`));
+  }
+  const elsewhere = plan.unmanaged.filter((u) => u.owner !== undefined);
+  if (elsewhere.length > 0) {
+    out.push("", st.dim(`Managed by other Tripwire configurations (never touched):`));
+    for (const u of elsewhere) out.push(st.dim(`  · ${u.address} (owner ${u.owner})`));
   }
 
   if (plan.diagnostics.length > 0) {
