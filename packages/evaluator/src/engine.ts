@@ -251,6 +251,16 @@ interface LocInfo {
 
 const CHANNEL_SEP = "\u0000";
 
+/** Per channel: this push's state values (valid when `stamp[k]` is the current tick) and guard-band factors. */
+interface StateCache {
+  readonly stamp: Float64Array;
+  readonly v: Float64Array;
+  readonly e: Float64Array;
+  readonly sumK: Float64Array;
+  readonly momMeanK: Float64Array;
+  readonly momVarK: Float64Array;
+}
+
 /** The automation id of a plain spec: `${scopeKey(scope)}/${name}`. */
 export function automationIdOf(spec: AutomationSpec): string {
   return `${scopeKey(spec.scope)}/${spec.name}`;
@@ -287,9 +297,6 @@ class EngineImpl implements Engine {
   private readonly channels: Channel[] = [];
   private readonly channelKeys: string[] = [];
   private readonly channelAutos: number[][] = [];
-  private readonly sumK: Float64Array[] = [];
-  private readonly momMeanK: Float64Array[] = [];
-  private readonly momVarK: Float64Array[] = [];
   /** Watched metric name → dense id; per metric id, its channels. */
   private readonly metricIds = new Map<string, number>();
   private readonly metricChannels: number[][] = [];
@@ -308,9 +315,18 @@ class EngineImpl implements Engine {
   private readonly zSample: boolean;
   private lastTs = "";
   private lastMs = NaN;
-  // Out-parameters of aggValue(), to keep the hot path free of allocations.
-  private val = 0;
-  private err = 0;
+  /** Counts pushes into channels, to know which cached state values are current. */
+  private tick = 0;
+  private readonly cache: StateCache[] = [];
+  // Run-metric automation parameters, structure of arrays indexed by automation index (the hot path reads these).
+  private aNeed = new Float64Array(0);
+  private aKind = new Int8Array(0);
+  private aStA = new Int32Array(0);
+  private aStB = new Int32Array(0);
+  private aCmp = new Int8Array(0);
+  private aT = new Float64Array(0);
+  private aDir = new Int8Array(0);
+  private aRel = new Uint8Array(0);
 
   constructor(
     automations: readonly EngineAutomation[],
@@ -327,12 +343,26 @@ class EngineImpl implements Engine {
     const stateSpecs: StateSpec[][] = [];
     for (const { id, spec } of automations) this.compile(id, spec, options, epochs.get(id) ?? epoch, stateSpecs);
     stateSpecs.forEach((specs, c) => {
-      const ch = new Channel(specs);
-      this.channels[c] = ch;
-      this.sumK[c] = Float64Array.from(specs, (s) => sumFactor(s.width));
-      this.momMeanK[c] = Float64Array.from(specs, (s) => momentMeanFactor(s.width));
-      this.momVarK[c] = Float64Array.from(specs, (s) => momentVarFactor(s.width) * (this.zSample ? 2 : 1));
+      this.channels[c] = new Channel(specs);
+      this.cache[c] = {
+        stamp: new Float64Array(specs.length),
+        v: new Float64Array(specs.length),
+        e: new Float64Array(specs.length),
+        sumK: Float64Array.from(specs, (s) => sumFactor(s.width)),
+        momMeanK: Float64Array.from(specs, (s) => momentMeanFactor(s.width)),
+        momVarK: Float64Array.from(specs, (s) => momentVarFactor(s.width) * (this.zSample ? 2 : 1)),
+      };
     });
+    const count = this.autos.length;
+    this.aNeed = Float64Array.from(this.autos, (a) => a.need);
+    this.aKind = Int8Array.from(this.autos, (a) => a.evalKind);
+    this.aStA = Int32Array.from(this.autos, (a) => a.stA);
+    this.aStB = Int32Array.from(this.autos, (a) => a.stB);
+    this.aCmp = Int8Array.from(this.autos, (a) => a.cmp);
+    this.aT = Float64Array.from(this.autos, (a) => a.threshold);
+    this.aDir = Int8Array.from(this.autos, (a) => a.dir);
+    this.aRel = Uint8Array.from(this.autos, (a) => (a.relative ? 1 : 0));
+    if (count !== this.aNeed.length) throw new TripwireError("TW2900", "internal error: automation tables out of step");
   }
 
   private compile(id: string, spec: AutomationSpec, options: EngineOptions, epoch: number, stateSpecs: StateSpec[][]): void {
@@ -618,71 +648,83 @@ class EngineImpl implements Engine {
     const ch = plan.ch;
     const slot = plan.slot;
     if (!ch.push(slot, step, v)) return undefined;
-    const n = ch.count[slot] as number;
+    const n = ch.count(slot);
     const autos = plan.autos;
+    const active = plan.active;
     const last = this.cooldowns.last;
     const period = this.cooldowns.periodMs;
+    const need = this.aNeed;
+    const kind = this.aKind;
+    const tick = ++this.tick;
     let out: Firing[] | undefined;
     for (let j = 0; j < autos.length; j++) {
-      if (plan.active[j] === 0) continue;
-      const a = this.autos[autos[j] as number] as Compiled;
-      if (n < a.need) continue;
+      if (active[j] === 0) continue;
+      const a = autos[j] as number;
+      if (n < (need[a] as number)) continue;
       const b = plan.bind + j;
       if (now - (last[b] as number) < period) continue;
-      let fires: boolean;
-      if (a.evalKind === THRESHOLD) fires = this.thresholdHolds(a, plan, v);
-      else if (a.evalKind === CHANGE) fires = this.changeHolds(a, plan);
-      else fires = this.zscoreHolds(a, plan, v);
+      const k = kind[a];
+      const fires = k === THRESHOLD ? this.thresholdHolds(a, plan, v, tick) : k === CHANGE ? this.changeHolds(a, plan, tick) : this.zscoreHolds(a, plan, v);
       if (!fires) continue;
       this.cooldowns.record(b, now);
       const ev = event ?? rowEvent(run, step, now, source as { columns: MetricColumns; row: number });
-      (out ??= []).push(this.metricFiring(a, plan, run, ev, v));
+      (out ??= []).push(this.metricFiring(this.autos[a] as Compiled, plan, run, ev, v));
     }
     return out;
   }
 
-  /** The running value of state `k` into `this.val`, with a bound of its distance to the exact value in `this.err`. */
-  private aggValue(plan: Plan, k: number): void {
+  /**
+   * The running value of state `k` of the plan's channel (cached for this push in the channel's `cv`), with a
+   * bound of its distance to the exact value in `ce`: 0 for extremes and single values, a guard band for means.
+   */
+  private stateValue(plan: Plan, k: number, tick: number): number {
+    const c = plan.channel;
+    const cache = this.cache[c] as StateCache;
+    if (cache.stamp[k] === tick) return cache.v[k] as number;
     const ch = plan.ch;
     const slot = plan.slot;
     const kind = ch.kinds[k];
+    let val: number;
+    let err = 0;
     if (kind === SUM) {
       const cnt = ch.spanCount(k, slot);
-      const est = ((ch.a[k] as Float64Array)[slot] as number) / cnt;
-      this.val = est;
-      this.err = ((this.sumK[plan.channel] as Float64Array)[k] as number) * ((ch.scale[k] as Float64Array)[slot] as number) / cnt + 4 * U * Math.abs(est);
+      val = ch.runningA(k, slot) / cnt;
+      err = ((cache.sumK[k] as number) * ch.scale(k, slot)) / cnt + 4 * U * Math.abs(val);
     } else if (kind === LAST) {
-      this.val = ch.valueAt(slot, ch.offsets[k] as number);
-      this.err = 0;
+      val = ch.valueAt(slot, ch.offsets[k] as number);
     } else {
-      this.val = ch.extreme(k, slot);
-      this.err = 0;
+      val = ch.extreme(k, slot);
     }
+    cache.stamp[k] = tick;
+    cache.v[k] = val;
+    cache.e[k] = err;
+    return val;
+  }
+
+  private stateErr(plan: Plan, k: number): number {
+    return (this.cache[plan.channel] as StateCache).e[k] as number;
   }
 
   /** The exact aggregate of state `k` (a fresh mean; extremes and single values are exact already). */
-  private exactAgg(plan: Plan, k: number): number {
+  private exactAgg(plan: Plan, k: number, tick: number): number {
     const ch = plan.ch;
-    if (ch.kinds[k] !== SUM) {
-      this.aggValue(plan, k);
-      return this.val;
-    }
+    if (ch.kinds[k] !== SUM) return this.stateValue(plan, k, tick);
     const cnt = ch.spanCount(k, plan.slot);
     ch.copySpan(plan.slot, ch.offsets[k] as number, cnt, ch.scratch);
     return meanOf(ch.scratch, 0, cnt);
   }
 
-  private thresholdHolds(a: Compiled, plan: Plan, v: number): boolean {
-    const k = a.stA;
-    const t = a.threshold;
+  private thresholdHolds(a: number, plan: Plan, v: number, tick: number): boolean {
+    const k = this.aStA[a] as number;
+    const t = this.aT[a] as number;
     let x: number;
     if (plan.ch.kinds[k] === LAST) x = v;
     else {
-      this.aggValue(plan, k);
-      x = this.val;
-      if (this.err > 0 && Math.abs(x - t) <= this.err) x = this.exactAgg(plan, k);
+      x = this.stateValue(plan, k, tick);
+      const err = this.stateErr(plan, k);
+      if (err > 0 && Math.abs(x - t) <= err) x = this.exactAgg(plan, k, tick);
     }
-    switch (a.cmp) {
+    switch (this.aCmp[a]) {
       case 0:
         return x > t;
       case 1:
@@ -698,20 +740,21 @@ class EngineImpl implements Engine {
     }
   }
 
-  private changeHolds(a: Compiled, plan: Plan): boolean {
-    this.aggValue(plan, a.stA);
-    let cur = this.val;
-    const ec = this.err;
-    this.aggValue(plan, a.stB);
-    let prior = this.val;
-    const ep = this.err;
-    const amount = a.threshold;
+  private changeHolds(a: number, plan: Plan, tick: number): boolean {
+    const ka = this.aStA[a] as number;
+    const kb = this.aStB[a] as number;
+    let cur = this.stateValue(plan, ka, tick);
+    const ec = this.stateErr(plan, ka);
+    let prior = this.stateValue(plan, kb, tick);
+    const ep = this.stateErr(plan, kb);
+    const amount = this.aT[a] as number;
+    const relative = this.aRel[a] === 1;
     let d: number;
     if (ec === 0 && ep === 0) {
-      d = a.relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+      d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
     } else {
       let exact = false;
-      if (a.relative) {
+      if (relative) {
         const P = Math.abs(prior) - ep;
         if (P <= ep) exact = true;
         else {
@@ -725,30 +768,32 @@ class EngineImpl implements Engine {
         exact = Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
       }
       if (exact) {
-        cur = this.exactAgg(plan, a.stA);
-        prior = this.exactAgg(plan, a.stB);
+        cur = this.exactAgg(plan, ka, tick);
+        prior = this.exactAgg(plan, kb, tick);
       }
-      d = a.relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+      d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
     }
-    return a.dir === 0 ? d >= amount : a.dir === 1 ? d <= -amount : Math.abs(d) >= amount;
+    const dir = this.aDir[a];
+    return dir === 0 ? d >= amount : dir === 1 ? d <= -amount : Math.abs(d) >= amount;
   }
 
-  private zscoreHolds(a: Compiled, plan: Plan, x: number): boolean {
+  private zscoreHolds(a: number, plan: Plan, x: number): boolean {
     const ch = plan.ch;
     const slot = plan.slot;
-    const k = a.stA;
+    const k = this.aStA[a] as number;
+    const cache = this.cache[plan.channel] as StateCache;
     const cnt = ch.spanCount(k, slot);
-    const mean = (ch.a[k] as Float64Array)[slot] as number;
-    const variance = ((ch.m2[k] as Float64Array)[slot] as number) / (this.zSample ? cnt - 1 : cnt);
-    const scale = (ch.scale[k] as Float64Array)[slot] as number;
-    const eVar = ((this.momVarK[plan.channel] as Float64Array)[k] as number) * scale * scale;
-    const t = a.threshold;
+    const mean = ch.runningA(k, slot);
+    const variance = ch.runningM2(k, slot) / (this.zSample ? cnt - 1 : cnt);
+    const scale = ch.scale(k, slot);
+    const eVar = (cache.momVarK[k] as number) * scale * scale;
+    const t = this.aT[a] as number;
     let z = NaN;
     let exact = variance <= 4 * eVar;
     if (!exact) {
       const sigma = Math.sqrt(variance);
       z = (x - mean) / sigma;
-      const eMean = ((this.momMeanK[plan.channel] as Float64Array)[k] as number) * scale;
+      const eMean = (cache.momMeanK[k] as number) * scale;
       const ez = (eMean + 2 * U * Math.abs(x - mean)) / sigma + (Math.abs(z) * eVar) / variance;
       const m = 2 * ez + 8 * U * Math.abs(z);
       exact = Math.abs(Math.abs(z) - t) <= m;
@@ -757,7 +802,8 @@ class EngineImpl implements Engine {
       ch.copySpan(slot, ch.offsets[k] as number, cnt, ch.scratch);
       z = zscoreOf(ch.scratch, x, this.zSample ? "sample" : "population", 0, cnt).z;
     }
-    return a.dir === 0 ? z >= t : a.dir === 1 ? z <= -t : Math.abs(z) >= t;
+    const dir = this.aDir[a];
+    return dir === 0 ? z >= t : dir === 1 ? z <= -t : Math.abs(z) >= t;
   }
 
   private spanValues(plan: Plan, k: number): number[] {
@@ -968,8 +1014,8 @@ class EngineImpl implements Engine {
         for (const plan of plans) {
           const ch = plan.ch;
           const [metric, epoch] = (this.channelKeys[plan.channel] as string).split(CHANNEL_SEP) as [string, string];
-          if ((ch.count[plan.slot] as number) > 0) {
-            series.push({ run: run.index, metric, epoch: Number(epoch), count: ch.count[plan.slot] as number, lastStep: ch.lastStep[plan.slot] as number, values: ch.retained(plan.slot) });
+          if (ch.count(plan.slot) > 0) {
+            series.push({ run: run.index, metric, epoch: Number(epoch), count: ch.count(plan.slot), lastStep: ch.lastStep(plan.slot), values: ch.retained(plan.slot) });
           }
           plan.autos.forEach((ai, j) => {
             const at = this.cooldowns.last[plan.bind + j] as number;

@@ -22,15 +22,20 @@ export const MOMENTS = 3;
 export const LAST = 4;
 export type StateKind = typeof SUM | typeof MIN | typeof MAX | typeof MOMENTS | typeof LAST;
 
-const EMPTY_F = new Float64Array(0);
-const EMPTY_I = new Int32Array(0);
-
 /** An aggregate span of a channel: what it computes and over which values. */
 export interface StateSpec {
   readonly kind: StateKind;
   readonly offset: number;
   readonly width: number;
 }
+
+// Per-slot layout. Doubles (`f`, stride F): [count, lastStep, then per SUM state: sum, scale; per MOMENTS state:
+// mean, m2, scale]. Integers (`i`, stride I): [pos, then per SUM / MOMENTS state: since; per MIN / MAX state:
+// head, len]. Deques (`dq`, stride Q): per MIN / MAX state, `width` ring positions. One slot's scalars are
+// contiguous, so a point touches a few cache lines however many states the channel has.
+const F_COUNT = 0;
+const F_LAST_STEP = 1;
+const I_POS = 0;
 
 export class Channel {
   /** Ring length: the longest span end (`offset + width`) of the channel's states. */
@@ -39,94 +44,92 @@ export class Channel {
   size = 0;
   capacity: number;
   ring: Float64Array;
-  /** Values accepted per slot. */
-  count: Float64Array;
-  /** Ring position of the next value per slot. */
-  pos: Int32Array;
-  /** Step of the last accepted value per slot: a value at a step not after it is a duplicate and ignored. */
-  lastStep: Float64Array;
-  // Per state, indexed [state][slot] (or [state][slot * width + i] for deques); unused ones are empty.
+  f: Float64Array;
+  i: Int32Array;
+  dq: Int32Array;
+  readonly F: number;
+  readonly I: number;
+  readonly Q: number;
   readonly kinds: Int32Array;
   readonly offsets: Int32Array;
   readonly widths: Int32Array;
-  readonly a: Float64Array[]; // SUM: sum; MOMENTS: mean
-  readonly m2: Float64Array[]; // MOMENTS: sum of squared deviations
-  readonly scale: Float64Array[]; // SUM, MOMENTS: bound of |value| since the last re-sum
-  readonly since: Int32Array[]; // SUM, MOMENTS: values since the last re-sum
-  readonly dq: Int32Array[]; // MIN, MAX: deque of ring positions, circular, capacity = width
-  readonly head: Int32Array[];
-  readonly len: Int32Array[];
+  /** Per state: its first double in `f` (SUM: sum, scale; MOMENTS: mean, m2, scale), or -1. */
+  readonly fOff: Int32Array;
+  /** Per state: its first integer in `i` (SUM / MOMENTS: since; MIN / MAX: head, len). */
+  readonly iOff: Int32Array;
+  /** Per state: its first deque entry in `dq` (MIN / MAX), or -1. */
+  readonly qOff: Int32Array;
   /** Scratch for exact recomputation of one window (oldest value first). */
   readonly scratch: Float64Array;
 
   constructor(states: readonly StateSpec[], initialCapacity = 16) {
     this.states = states;
     this.L = Math.max(1, ...states.map((s) => s.offset + s.width));
-    this.capacity = initialCapacity;
-    const c = initialCapacity;
-    this.ring = new Float64Array(c * this.L);
-    this.count = new Float64Array(c);
-    this.pos = new Int32Array(c);
-    this.lastStep = new Float64Array(c).fill(-Infinity);
+    let F = 2;
+    let I = 1;
+    let Q = 0;
+    const fOff: number[] = [];
+    const iOff: number[] = [];
+    const qOff: number[] = [];
+    for (const s of states) {
+      fOff.push(s.kind === SUM || s.kind === MOMENTS ? F : -1);
+      F += s.kind === SUM ? 2 : s.kind === MOMENTS ? 3 : 0;
+      iOff.push(s.kind === LAST ? -1 : I);
+      I += s.kind === SUM || s.kind === MOMENTS ? 1 : s.kind === LAST ? 0 : 2;
+      qOff.push(s.kind === MIN || s.kind === MAX ? Q : -1);
+      Q += s.kind === MIN || s.kind === MAX ? s.width : 0;
+    }
+    this.F = F;
+    this.I = I;
+    this.Q = Q;
+    this.fOff = Int32Array.from(fOff);
+    this.iOff = Int32Array.from(iOff);
+    this.qOff = Int32Array.from(qOff);
     this.kinds = Int32Array.from(states.map((s) => s.kind));
     this.offsets = Int32Array.from(states.map((s) => s.offset));
     this.widths = Int32Array.from(states.map((s) => s.width));
-    this.a = states.map((s) => (s.kind === SUM || s.kind === MOMENTS ? new Float64Array(c) : EMPTY_F));
-    this.m2 = states.map((s) => (s.kind === MOMENTS ? new Float64Array(c) : EMPTY_F));
-    this.scale = states.map((s) => (s.kind === SUM || s.kind === MOMENTS ? new Float64Array(c) : EMPTY_F));
-    this.since = states.map((s) => (s.kind === SUM || s.kind === MOMENTS ? new Int32Array(c) : EMPTY_I));
-    this.dq = states.map((s) => (s.kind === MIN || s.kind === MAX ? new Int32Array(c * s.width) : EMPTY_I));
-    this.head = states.map((s) => (s.kind === MIN || s.kind === MAX ? new Int32Array(c) : EMPTY_I));
-    this.len = states.map((s) => (s.kind === MIN || s.kind === MAX ? new Int32Array(c) : EMPTY_I));
+    this.capacity = initialCapacity;
+    this.ring = new Float64Array(initialCapacity * this.L);
+    this.f = new Float64Array(initialCapacity * F);
+    this.i = new Int32Array(initialCapacity * I);
+    this.dq = new Int32Array(initialCapacity * Q);
     this.scratch = new Float64Array(this.L);
   }
 
   /** Allocates a slot for a new series. */
   addSlot(): number {
-    if (this.size === this.capacity) this.grow();
-    return this.size++;
-  }
-
-  private grow(): void {
-    const c = this.capacity * 2;
-    const f = (x: Float64Array, per: number, fill = 0) => {
-      if (x.length === 0) return x;
-      const y = new Float64Array(c * per).fill(fill);
-      y.set(x);
-      return y;
-    };
-    const i = (x: Int32Array, per: number) => {
-      if (x.length === 0) return x;
-      const y = new Int32Array(c * per);
-      y.set(x);
-      return y;
-    };
-    this.ring = f(this.ring, this.L);
-    this.count = f(this.count, 1);
-    this.pos = i(this.pos, 1);
-    this.lastStep = f(this.lastStep, 1, -Infinity);
-    for (let k = 0; k < this.states.length; k++) {
-      const w = this.widths[k] as number;
-      this.a[k] = f(this.a[k] as Float64Array, 1);
-      this.m2[k] = f(this.m2[k] as Float64Array, 1);
-      this.scale[k] = f(this.scale[k] as Float64Array, 1);
-      this.since[k] = i(this.since[k] as Int32Array, 1);
-      this.dq[k] = i(this.dq[k] as Int32Array, w);
-      this.head[k] = i(this.head[k] as Int32Array, 1);
-      this.len[k] = i(this.len[k] as Int32Array, 1);
+    if (this.size === this.capacity) {
+      const c = this.capacity * 2;
+      const ring = new Float64Array(c * this.L);
+      ring.set(this.ring);
+      const f = new Float64Array(c * this.F);
+      f.set(this.f);
+      const i = new Int32Array(c * this.I);
+      i.set(this.i);
+      const dq = new Int32Array(c * this.Q);
+      dq.set(this.dq);
+      this.ring = ring;
+      this.f = f;
+      this.i = i;
+      this.dq = dq;
+      this.capacity = c;
     }
-    this.capacity = c;
+    const slot = this.size++;
+    this.f[slot * this.F + F_LAST_STEP] = -Infinity;
+    return slot;
   }
 
   /** Typed-array bytes held (the window memory), for the benchmark's bytes-per-window figure. */
   bytes(): number {
-    let b = this.ring.byteLength + this.count.byteLength + this.pos.byteLength + this.lastStep.byteLength;
-    for (let k = 0; k < this.states.length; k++) {
-      b += (this.a[k] as Float64Array).byteLength + (this.m2[k] as Float64Array).byteLength;
-      b += (this.scale[k] as Float64Array).byteLength + (this.since[k] as Int32Array).byteLength;
-      b += (this.dq[k] as Int32Array).byteLength + (this.head[k] as Int32Array).byteLength + (this.len[k] as Int32Array).byteLength;
-    }
-    return b;
+    return this.ring.byteLength + this.f.byteLength + this.i.byteLength + this.dq.byteLength;
+  }
+
+  count(slot: number): number {
+    return this.f[slot * this.F + F_COUNT] as number;
+  }
+
+  lastStep(slot: number): number {
+    return this.f[slot * this.F + F_LAST_STEP] as number;
   }
 
   /**
@@ -134,47 +137,47 @@ export class Channel {
    * `step` is not after the slot's last step: W&B history steps only increase, so that is a duplicate.
    */
   push(slot: number, step: number, v: number): boolean {
-    if (!(step > (this.lastStep[slot] as number))) return false;
-    this.lastStep[slot] = step;
+    const f = this.f;
+    const fb = slot * this.F;
+    if (!(step > (f[fb + F_LAST_STEP] as number))) return false;
+    f[fb + F_LAST_STEP] = step;
     const L = this.L;
     const ring = this.ring;
+    const ints = this.i;
+    const ib = slot * this.I;
     const base = slot * L;
-    const n = this.count[slot] as number; // index of the new value
-    const p = this.pos[slot] as number;
+    const n = f[fb + F_COUNT] as number; // index of the new value
+    const p = ints[ib + I_POS] as number;
     const old = ring[base + p] as number; // the value of age L, about to be overwritten
     ring[base + p] = v;
-    this.pos[slot] = p + 1 === L ? 0 : p + 1;
-    this.count[slot] = n + 1;
+    ints[ib + I_POS] = p + 1 === L ? 0 : p + 1;
+    f[fb + F_COUNT] = n + 1;
     const kinds = this.kinds;
-    for (let k = 0; k < kinds.length; k++) {
-      const o = this.offsets[k] as number;
+    const offsets = this.offsets;
+    const widths = this.widths;
+    const iOff = this.iOff;
+    const fOff = this.fOff;
+    const qOff = this.qOff;
+    const dq = this.dq;
+    const qb = slot * this.Q;
+    const nk = kinds.length;
+    for (let k = 0; k < nk; k++) {
+      const o = offsets[k] as number;
       if (n < o) continue; // the span has not started yet
-      const w = this.widths[k] as number;
+      const kind = kinds[k] as number;
+      if (kind === LAST) continue;
+      const w = widths[k] as number;
       let ep = p - o;
       if (ep < 0) ep += L;
       const x = o === 0 ? v : (ring[base + ep] as number);
       const leaves = n - o - w >= 0;
       let lp = p - o - w;
       if (lp < 0) lp += L;
-      const kind = kinds[k] as number;
-      if (kind === SUM) {
-        const sums = this.a[k] as Float64Array;
-        const scale = this.scale[k] as Float64Array;
-        const since = this.since[k] as Int32Array;
-        const y = leaves ? (o + w === L ? old : (ring[base + lp] as number)) : 0;
-        sums[slot] = leaves ? (sums[slot] as number) + x - y : (sums[slot] as number) + x;
-        const ax = Math.abs(x);
-        if (ax > (scale[slot] as number)) scale[slot] = ax;
-        const s = (since[slot] as number) + 1;
-        if (s >= w) this.resum(k, slot);
-        else since[slot] = s;
-      } else if (kind === MIN || kind === MAX) {
-        const dq = this.dq[k] as Int32Array;
-        const heads = this.head[k] as Int32Array;
-        const lens = this.len[k] as Int32Array;
-        const db = slot * w;
-        let h = heads[slot] as number;
-        let len = lens[slot] as number;
+      const ii = ib + (iOff[k] as number);
+      if (kind === MIN || kind === MAX) {
+        const db = qb + (qOff[k] as number);
+        let h = ints[ii] as number;
+        let len = ints[ii + 1] as number;
         if (leaves && len > 0 && dq[db + h] === lp) {
           h = h + 1 === w ? 0 : h + 1;
           len--;
@@ -197,76 +200,88 @@ export class Channel {
         let t = h + len;
         if (t >= w) t -= w;
         dq[db + t] = ep;
-        heads[slot] = h;
-        lens[slot] = len + 1;
-      } else if (kind === MOMENTS) {
-        const means = this.a[k] as Float64Array;
-        const m2s = this.m2[k] as Float64Array;
-        const mean = means[slot] as number;
+        ints[ii] = h;
+        ints[ii + 1] = len + 1;
+        continue;
+      }
+      const fi = fb + (fOff[k] as number);
+      const ax = x < 0 ? -x : x;
+      if (kind === SUM) {
+        if (leaves) {
+          const y = o + w === L ? old : (ring[base + lp] as number);
+          f[fi] = (f[fi] as number) + x - y;
+        } else f[fi] = (f[fi] as number) + x;
+        if (ax > (f[fi + 1] as number)) f[fi + 1] = ax;
+      } else {
+        const mean = f[fi] as number;
         if (leaves) {
           const y = o + w === L ? old : (ring[base + lp] as number);
           const delta = x - y;
           const next = mean + delta / w;
-          m2s[slot] = (m2s[slot] as number) + delta * (x - next + y - mean);
-          means[slot] = next;
+          f[fi + 1] = (f[fi + 1] as number) + delta * (x - next + y - mean);
+          f[fi] = next;
         } else {
-          const cnt = n - o + 1;
           const delta = x - mean;
-          const next = mean + delta / cnt;
-          m2s[slot] = (m2s[slot] as number) + delta * (x - next);
-          means[slot] = next;
+          const next = mean + delta / (n - o + 1);
+          f[fi + 1] = (f[fi + 1] as number) + delta * (x - next);
+          f[fi] = next;
         }
-        const scale = this.scale[k] as Float64Array;
-        const since = this.since[k] as Int32Array;
-        const ax = Math.abs(x);
-        if (ax > (scale[slot] as number)) scale[slot] = ax;
-        const s = (since[slot] as number) + 1;
-        if (s >= w) this.resum(k, slot);
-        else since[slot] = s;
+        if (ax > (f[fi + 2] as number)) f[fi + 2] = ax;
       }
+      const since = (ints[ii] as number) + 1;
+      if (since >= w) this.resum(k, slot);
+      else ints[ii] = since;
     }
     return true;
   }
 
   /** Values in a state's span right now (fewer than its width while the series is young). */
   spanCount(k: number, slot: number): number {
-    const c = (this.count[slot] as number) - (this.offsets[k] as number);
+    const c = (this.f[slot * this.F + F_COUNT] as number) - (this.offsets[k] as number);
     const w = this.widths[k] as number;
     return c < 0 ? 0 : c < w ? c : w;
   }
 
-  /**
-   * Copies the `cnt` values of a span ending at age `offset` into `out` (oldest first) and returns `cnt`.
-   */
+  /** Copies the `cnt` values of a span ending at age `offset` into `out` (oldest first) and returns `cnt`. */
   copySpan(slot: number, offset: number, cnt: number, out: Float64Array): number {
     const L = this.L;
     const base = slot * L;
-    const p = this.pos[slot] as number; // position of age 0 is p - 1
-    for (let i = 0; i < cnt; i++) {
-      const age = offset + cnt - 1 - i;
+    const p = this.i[slot * this.I + I_POS] as number; // position of age 0 is p - 1
+    for (let j = 0; j < cnt; j++) {
+      const age = offset + cnt - 1 - j;
       let q = p - 1 - age;
       while (q < 0) q += L;
-      out[i] = this.ring[base + q] as number;
+      out[j] = this.ring[base + q] as number;
     }
     return cnt;
   }
 
   /** The value of age `age` (0 = latest). */
   valueAt(slot: number, age: number): number {
-    let q = (this.pos[slot] as number) - 1 - age;
+    let q = (this.i[slot * this.I + I_POS] as number) - 1 - age;
     while (q < 0) q += this.L;
-    return this.ring[this.slotBase(slot) + q] as number;
+    return this.ring[slot * this.L + q] as number;
   }
 
-  slotBase(slot: number): number {
-    return slot * this.L;
-  }
-
-  /** The extreme of a MIN/MAX state. */
+  /** The extreme of a MIN / MAX state. */
   extreme(k: number, slot: number): number {
-    const dq = this.dq[k] as Int32Array;
-    const w = this.widths[k] as number;
-    return this.ring[slot * this.L + (dq[slot * w + (this.head[k] as Int32Array)[slot]!] as number)] as number;
+    const h = this.i[slot * this.I + (this.iOff[k] as number)] as number;
+    return this.ring[slot * this.L + (this.dq[slot * this.Q + (this.qOff[k] as number) + h] as number)] as number;
+  }
+
+  /** Running sum of a SUM state, or running mean of a MOMENTS state. */
+  runningA(k: number, slot: number): number {
+    return this.f[slot * this.F + (this.fOff[k] as number)] as number;
+  }
+
+  /** Running sum of squared deviations of a MOMENTS state. */
+  runningM2(k: number, slot: number): number {
+    return this.f[slot * this.F + (this.fOff[k] as number) + 1] as number;
+  }
+
+  /** Bound of |value| over a SUM / MOMENTS state's values since its last re-sum. */
+  scale(k: number, slot: number): number {
+    return this.f[slot * this.F + (this.fOff[k] as number) + (this.kinds[k] === SUM ? 1 : 2)] as number;
   }
 
   /** Re-derives a SUM or MOMENTS state exactly from the ring (and its scale from the span's values). */
@@ -276,26 +291,28 @@ export class Channel {
     this.copySpan(slot, this.offsets[k] as number, cnt, vals);
     let s = 0;
     let sc = 0;
-    for (let i = 0; i < cnt; i++) {
-      const x = vals[i] as number;
+    for (let j = 0; j < cnt; j++) {
+      const x = vals[j] as number;
       s += x;
       const ax = Math.abs(x);
       if (ax > sc) sc = ax;
     }
+    const fi = slot * this.F + (this.fOff[k] as number);
     if (this.kinds[k] === MOMENTS) {
-      const mean = s / cnt;
+      const mean = cnt === 0 ? 0 : s / cnt;
       let ss = 0;
-      for (let i = 0; i < cnt; i++) {
-        const d = (vals[i] as number) - mean;
+      for (let j = 0; j < cnt; j++) {
+        const d = (vals[j] as number) - mean;
         ss += d * d;
       }
-      (this.a[k] as Float64Array)[slot] = cnt === 0 ? 0 : mean;
-      (this.m2[k] as Float64Array)[slot] = ss;
+      this.f[fi] = mean;
+      this.f[fi + 1] = ss;
+      this.f[fi + 2] = sc;
     } else {
-      (this.a[k] as Float64Array)[slot] = s;
+      this.f[fi] = s;
+      this.f[fi + 1] = sc;
     }
-    (this.scale[k] as Float64Array)[slot] = sc;
-    (this.since[k] as Int32Array)[slot] = 0;
+    this.i[slot * this.I + (this.iOff[k] as number)] = 0;
   }
 
   /**
@@ -305,20 +322,22 @@ export class Channel {
    */
   restore(slot: number, values: readonly number[], count: number, lastStep: number): void {
     const keep = values.slice(-this.L);
+    const fb = slot * this.F;
     for (const v of keep) {
-      this.lastStep[slot] = -Infinity;
+      this.f[fb + F_LAST_STEP] = -Infinity;
       this.push(slot, 0, v);
     }
-    this.count[slot] = Math.max(count, keep.length);
+    // A ring shorter than the history it claims (never, for an unchanged automation) restarts the count.
+    this.f[fb + F_COUNT] = keep.length < Math.min(count, this.L) ? keep.length : Math.max(count, keep.length);
     for (let k = 0; k < this.states.length; k++) {
       if (this.kinds[k] === SUM || this.kinds[k] === MOMENTS) this.resum(k, slot);
     }
-    this.lastStep[slot] = lastStep;
+    this.f[fb + F_LAST_STEP] = lastStep;
   }
 
   /** The retained values of a slot, oldest first (what a snapshot stores). */
   retained(slot: number): number[] {
-    const cnt = Math.min(this.count[slot] as number, this.L);
+    const cnt = Math.min(this.count(slot), this.L);
     const out = new Float64Array(cnt);
     this.copySpan(slot, 0, cnt, out);
     return Array.from(out);

@@ -98,8 +98,8 @@ describe("properties (spec §D.4)", () => {
           expect(ch.extreme(2, slot)).toBe(maxOf(values, from, end));
           const cnt = ch.spanCount(0, slot);
           expect(cnt).toBe(end - from);
-          const scale = ch.scale[0]![slot]!;
-          expect(Math.abs(ch.a[0]![slot]! / cnt - mean)).toBeLessThanOrEqual((2 * (5 * w * w + 2 * w + 2) * 2 ** -53 * scale) / cnt + 4 * 2 ** -53 * Math.abs(mean));
+          const scale = ch.scale(0, slot);
+          expect(Math.abs(ch.runningA(0, slot) / cnt - mean)).toBeLessThanOrEqual((2 * (5 * w * w + 2 * w + 2) * 2 ** -53 * scale) / cnt + 4 * 2 ** -53 * Math.abs(mean));
         });
       }),
       RUNS,
