@@ -73,6 +73,11 @@ async function* records(input: AsyncIterable<string> | Iterable<string>): AsyncI
   }
 }
 
+/** Items of an iterable are lines: a newline ends each (a quoted field may continue on the next line). */
+async function* asLines(lines: AsyncIterable<string> | Iterable<string>): AsyncIterable<string> {
+  for await (const line of lines) yield line.endsWith("\n") ? line : `${line}\n`;
+}
+
 const STATES: readonly EventRunState[] = ["running", "finished", "failed", "crashed", "killed"];
 
 /**
@@ -88,7 +93,7 @@ export async function* readWandbHistoryCsv(
   csv: AsyncIterable<string> | Iterable<string> | string,
   run: CsvRun,
 ): AsyncIterable<TripwireEvent> {
-  const input = typeof csv === "string" ? [csv] : csv;
+  const input = typeof csv === "string" ? [csv] : asLines(csv);
   let header: string[] | undefined;
   let stepCol = -1;
   let timeCol = -1;
