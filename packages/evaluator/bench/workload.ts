@@ -15,13 +15,31 @@ export const T0 = Date.parse("2026-11-26T00:00:00Z");
 export const STEP_MS = 300_000;
 export const DAY_MS = 86_400_000;
 
-/** The value of run r at step s (the same formula as `VALUE_SQL`). */
-export function valueAt(r: number, s: number): number {
-  let k = (r * 1103515245 + s * 12345 + 12345) % 2147483648;
-  k = (k * 48271) % 2147483647;
-  return (k % 2048) / 1024 + (s * (r % 7)) / 8192;
+/** MurmurHash3's 32-bit finaliser of run · 1,000,003 + step (the same as `VALUE_SQL`). */
+function mix(r: number, s: number): number {
+  let h = (r * 1_000_003 + s) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h >>> 0;
 }
-export const VALUE_SQL = `(((((run * 1103515245 + step * 12345 + 12345) % 2147483648) * 48271) % 2147483647) % 2048)::DOUBLE / 1024 + (step * (run % 7))::DOUBLE / 8192`;
+
+/** The value of run r at step s: noise in [0, 2) plus a per-run drift, all multiples of 1/8192. */
+export function valueAt(r: number, s: number): number {
+  return (mix(r, s) % 2048) / 1024 + (s * (r % 7)) / 8192;
+}
+
+/** DuckDB SQL computing `valueAt` for a relation with `run` and `step` columns (32-bit arithmetic in HUGEINT). */
+export const VALUE_SQL = `
+  h0 AS (SELECT run, step, (run * 1000003 + step) % 4294967296 AS h FROM grid),
+  h1 AS (SELECT run, step, xor(h, h >> 16) AS h FROM h0),
+  h2 AS (SELECT run, step, ((h::HUGEINT * 2246822507) % 4294967296)::BIGINT AS h FROM h1),
+  h3 AS (SELECT run, step, xor(h, h >> 13) AS h FROM h2),
+  h4 AS (SELECT run, step, ((h::HUGEINT * 3266489909) % 4294967296)::BIGINT AS h FROM h3),
+  h5 AS (SELECT run, step, xor(h, h >> 16) AS h FROM h4)`;
+export const VALUE_EXPR = `(h % 2048)::DOUBLE / 1024 + (step * (run % 7))::DOUBLE / 8192`;
 
 /** Final state of run r (10 % fail). */
 export const finalState = (r: number): "failed" | "finished" => (r % 10 === 0 ? "failed" : "finished");
@@ -61,14 +79,14 @@ export const RULES: readonly Rule[] = [
   { kind: "threshold", agg: "mean", window: 50, cmp: "lt", t: 0.85 },
   { kind: "threshold", agg: "min", window: 50, cmp: "gt", t: 0.4 },
   { kind: "threshold", agg: "min", window: 50, cmp: "lt", t: 0.0005 },
-  { kind: "threshold", agg: "max", window: 50, cmp: "gt", t: 2.7 },
+  { kind: "threshold", agg: "max", window: 50, cmp: "gt", t: 2.65 },
   { kind: "threshold", agg: "max", window: 50, cmp: "lt", t: 1.97 },
   { kind: "change", agg: "mean", window: 10, prior: 50, change: "relative", direction: "increase", amount: 0.4 },
   { kind: "change", agg: "mean", window: 10, prior: 50, change: "absolute", direction: "decrease", amount: 0.45 },
   { kind: "change", agg: "min", window: 10, prior: 50, change: "relative", direction: "any", amount: 40 },
-  { kind: "change", agg: "min", window: 10, prior: 50, change: "absolute", direction: "increase", amount: 0.3 },
-  { kind: "change", agg: "max", window: 10, prior: 50, change: "relative", direction: "decrease", amount: 0.12 },
-  { kind: "change", agg: "max", window: 10, prior: 50, change: "absolute", direction: "any", amount: 0.35 },
+  { kind: "change", agg: "min", window: 10, prior: 50, change: "absolute", direction: "increase", amount: 0.5 },
+  { kind: "change", agg: "max", window: 10, prior: 50, change: "relative", direction: "decrease", amount: 0.2 },
+  { kind: "change", agg: "max", window: 10, prior: 50, change: "absolute", direction: "any", amount: 0.5 },
   { kind: "state", state: "failed" },
   { kind: "state", state: "finished" },
 ];

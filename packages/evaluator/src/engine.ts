@@ -30,7 +30,7 @@ import {
   TripwireError,
 } from "@tripwire/sdk";
 import { aggregateOf, changeOf, compare, directionHolds, meanOf, U, zscoreOf, type StdKind } from "./aggregate.js";
-import { Cooldowns, cooldownAllows } from "./cooldown.js";
+import { cooldownAllows } from "./cooldown.js";
 import type { ArtifactEvent, CollectionTagEvent, EventRunState, RunMetricEvent, RunRef, RunStateEvent, TripwireEvent, TripwireEventType } from "./events.js";
 import { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
 import { artifactLocation, locationProject, projectLocation, scopeContains, type Location, type OrgOf } from "./scope.js";
@@ -176,7 +176,7 @@ export interface MetricColumns {
 }
 
 export interface Engine {
-  /** Evaluates one event; returns the firings it caused, in automation order. */
+  /** Evaluates one event; returns the firings it caused, in the order of the automation list. */
   push(event: TripwireEvent): Firing[];
   /** Same as pushing each event in turn. */
   pushBatch(events: readonly TripwireEvent[]): Firing[];
@@ -186,8 +186,12 @@ export interface Engine {
   snapshot(): EngineSnapshot;
   /** Automations that never fire because the evaluator cannot decide them, and why (e.g. a raw filter operator). */
   readonly unsupported: readonly { automationId: string; reason: string }[];
-  /** Typed-array bytes of the metric windows and cooldowns (for capacity planning and the benchmark). */
+  /**
+   * Bytes of the metric windows in use, last firing times included (`allocated`: with the growth slack of the
+   * typed arrays, up to twice as much), for capacity planning and the benchmark.
+   */
   windowBytes(): number;
+  allocatedWindowBytes(): number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -220,13 +224,17 @@ interface Compiled {
   readonly relative: boolean;
 }
 
+/** What one value of a metric of a run touches in one channel: its slot and the automations to evaluate. */
 interface Plan {
   readonly ch: Channel;
   readonly channel: number;
   readonly slot: number;
+  /** Automation indices, and their positions in the channel (where their last firing time is kept). */
   readonly autos: Int32Array;
-  readonly bind: number;
+  readonly local: Int32Array;
+  /** Whether each automation's run filter matches the run (recomputed when the run's name or user changes). */
   readonly active: Uint8Array;
+  allActive: boolean;
 }
 
 interface RunInfo {
@@ -244,18 +252,15 @@ interface RunInfo {
 
 interface LocInfo {
   readonly loc: Location;
-  /** Per channel: the automations of that channel whose scope contains this location (`undefined`: not computed). */
+  /** Per channel: positions (in the channel's automation list) of those whose scope contains this location. */
   readonly channelAutos: (Int32Array | undefined)[];
   runStateAutos: number[] | undefined;
 }
 
 const CHANNEL_SEP = "\u0000";
 
-/** Per channel: this push's state values (valid when `stamp[k]` is the current tick) and guard-band factors. */
+/** Per channel: guard-band factors of its states. */
 interface StateCache {
-  readonly stamp: Float64Array;
-  readonly v: Float64Array;
-  readonly e: Float64Array;
   readonly sumK: Float64Array;
   readonly momMeanK: Float64Array;
   readonly momVarK: Float64Array;
@@ -297,8 +302,10 @@ class EngineImpl implements Engine {
   private readonly channels: Channel[] = [];
   private readonly channelKeys: string[] = [];
   private readonly channelAutos: number[][] = [];
-  /** Watched metric name → dense id; per metric id, its channels. */
+  /** Watched metric name → dense id (and back); per metric id, its channels. */
   private readonly metricIds = new Map<string, number>();
+  private readonly metricNames: string[] = [];
+  private readonly indexById = new Map<string, number>();
   private readonly metricChannels: number[][] = [];
   private readonly runStateAutos: number[] = [];
   private readonly artifactAutos = new Map<EventType, number[]>();
@@ -306,7 +313,8 @@ class EngineImpl implements Engine {
   private readonly runIndex = new Map<string, Map<string, Map<string, RunInfo>>>();
   private readonly runByRef = new WeakMap<RunRef, RunInfo>();
   private readonly locs = new Map<string, LocInfo>();
-  private readonly cooldowns: Cooldowns;
+  /** The per-run limit in milliseconds. */
+  private readonly period: number;
   private readonly stateCooldowns = new Map<string, number>();
   private readonly aliasHolders = new Map<string, Map<string, number>>();
   private readonly partial: boolean;
@@ -339,15 +347,12 @@ class EngineImpl implements Engine {
     this.runStateLimit = options.runStateCooldown ?? true;
     this.zOffset = options.zscoreWindow === "preceding" ? 1 : 0;
     this.zSample = options.zscoreStd === "sample";
-    this.cooldowns = new Cooldowns(options.cooldownMs ?? DEFAULT_COOLDOWN_MS);
+    this.period = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
     const stateSpecs: StateSpec[][] = [];
     for (const { id, spec } of automations) this.compile(id, spec, options, epochs.get(id) ?? epoch, stateSpecs);
     stateSpecs.forEach((specs, c) => {
-      this.channels[c] = new Channel(specs);
+      this.channels[c] = new Channel(specs, (this.channelAutos[c] ?? []).length);
       this.cache[c] = {
-        stamp: new Float64Array(specs.length),
-        v: new Float64Array(specs.length),
-        e: new Float64Array(specs.length),
         sumK: Float64Array.from(specs, (s) => sumFactor(s.width)),
         momMeanK: Float64Array.from(specs, (s) => momentMeanFactor(s.width)),
         momVarK: Float64Array.from(specs, (s) => momentVarFactor(s.width) * (this.zSample ? 2 : 1)),
@@ -367,6 +372,7 @@ class EngineImpl implements Engine {
 
   private compile(id: string, spec: AutomationSpec, options: EngineOptions, epoch: number, stateSpecs: StateSpec[][]): void {
     const index = this.autos.length;
+    this.indexById.set(id, index);
     const base = {
       index,
       id,
@@ -427,6 +433,7 @@ class EngineImpl implements Engine {
       if (m === undefined) {
         m = this.metricIds.size;
         this.metricIds.set(me.metric, m);
+        this.metricNames.push(me.metric);
         this.metricChannels.push([]);
       }
       this.metricChannels[m]?.push(c);
@@ -522,7 +529,10 @@ class EngineImpl implements Engine {
     const fields = this.runFields(run);
     for (const plans of run.plans) {
       if (plans === undefined) continue;
-      for (const plan of plans) plan.autos.forEach((a, j) => (plan.active[j] = this.autos[a]?.filter(fields) ? 1 : 0));
+      for (const plan of plans) {
+        plan.autos.forEach((a, j) => (plan.active[j] = this.autos[a]?.filter(fields) ? 1 : 0));
+        plan.allActive = plan.active.every((x) => x === 1);
+      }
     }
   }
 
@@ -534,21 +544,17 @@ class EngineImpl implements Engine {
     const plans: Plan[] = [];
     const fields = this.runFields(run);
     for (const c of this.metricChannels[m] ?? []) {
-      let autos = run.loc.channelAutos[c];
-      if (autos === undefined) {
-        autos = Int32Array.from((this.channelAutos[c] ?? []).filter((a) => scopeContains((this.autos[a] as Compiled).spec.scope, run.loc.loc, undefined)));
-        run.loc.channelAutos[c] = autos;
+      let local = run.loc.channelAutos[c];
+      const all = this.channelAutos[c] ?? [];
+      if (local === undefined) {
+        local = Int32Array.from(all.flatMap((a, j) => (scopeContains((this.autos[a] as Compiled).spec.scope, run.loc.loc, undefined) ? [j] : [])));
+        run.loc.channelAutos[c] = local;
       }
-      if (autos.length === 0) continue;
+      if (local.length === 0) continue;
       const ch = this.channels[c] as Channel;
-      plans.push({
-        ch,
-        channel: c,
-        slot: ch.addSlot(),
-        autos,
-        bind: this.cooldowns.alloc(autos.length),
-        active: Uint8Array.from(autos, (a) => ((this.autos[a] as Compiled).filter(fields) ? 1 : 0)),
-      });
+      const autos = Int32Array.from(local, (j) => all[j] as number);
+      const active = Uint8Array.from(autos, (a) => ((this.autos[a] as Compiled).filter(fields) ? 1 : 0));
+      plans.push({ ch, channel: c, slot: ch.addSlot(), autos, local, active, allActive: active.every((x) => x === 1) });
     }
     run.plans[m] = plans;
     return plans;
@@ -592,19 +598,42 @@ class EngineImpl implements Engine {
     const run = this.runFor(event.entity, event.project, event.run);
     const now = this.now(event.timestamp);
     const metrics = event.metrics;
+    const names = this.metricNames;
     let out: Firing[] | undefined;
-    for (const key in metrics) {
-      const m = this.metricIds.get(key);
-      if (m === undefined) continue;
-      const v = metrics[key];
-      if (typeof v !== "number" || !Number.isFinite(v)) continue; // non-numeric, NaN and ±Infinity are skipped
-      const plans = run.plans[m] ?? this.plansFor(run, m);
-      for (let i = 0; i < plans.length; i++) {
-        const f = this.pushValue(plans[i] as Plan, run, event.step, now, v, event, undefined);
-        if (f !== undefined) (out ??= []).push(...f);
+    if (names.length <= 8) {
+      // Few watched metrics: look each up (a keyed load) rather than enumerating the event's keys.
+      for (let m = 0; m < names.length; m++) {
+        const v = metrics[names[m] as string];
+        // Non-numeric, NaN and ±Infinity are skipped (v - v is 0 only for finite numbers).
+        if (typeof v !== "number" || v - v !== 0) continue;
+        const plans = run.plans[m] ?? this.plansFor(run, m);
+        for (let i = 0; i < plans.length; i++) {
+          const f = this.pushValue(plans[i] as Plan, run, event.step, now, v, event, undefined);
+          if (f !== undefined) out = out === undefined ? f : out.concat(f);
+        }
+      }
+    } else {
+      for (const key in metrics) {
+        const m = this.metricIds.get(key);
+        if (m === undefined) continue;
+        const v = metrics[key];
+        if (typeof v !== "number" || v - v !== 0) continue;
+        const plans = run.plans[m] ?? this.plansFor(run, m);
+        for (let i = 0; i < plans.length; i++) {
+          const f = this.pushValue(plans[i] as Plan, run, event.step, now, v, event, undefined);
+          if (f !== undefined) out = out === undefined ? f : out.concat(f);
+        }
       }
     }
-    return out ?? [];
+    if (out === undefined) return [];
+    if (out.length > 1) this.inAutomationOrder(out);
+    return out;
+  }
+
+  /** Firings of one event come in the order of the automation list. */
+  private inAutomationOrder(firings: Firing[]): void {
+    const index = this.indexById;
+    firings.sort((a, b) => (index.get(a.automationId) as number) - (index.get(b.automationId) as number));
   }
 
   pushColumns(columns: MetricColumns, from = 0, to = columns.run.length): Firing[] {
@@ -620,16 +649,21 @@ class EngineImpl implements Engine {
       const run = runs[columns.run[row] as number] as RunInfo;
       const step = columns.step[row] as number;
       const now = columns.time[row] as number;
+      let rowFirings: Firing[] | undefined;
       for (let j = 0; j < metricCols.length; j++) {
         const { m, col } = metricCols[j] as { m: number; col: ArrayLike<number> };
         const v = col[row] as number;
-        if (!Number.isFinite(v)) continue;
+        if (v - v !== 0) continue;
         const plans = run.plans[m] ?? this.plansFor(run, m);
         for (let i = 0; i < plans.length; i++) {
           source.row = row;
           const f = this.pushValue(plans[i] as Plan, run, step, now, v, undefined, source);
-          if (f !== undefined) for (const x of f) out.push(x);
+          if (f !== undefined) rowFirings = rowFirings === undefined ? f : rowFirings.concat(f);
         }
+      }
+      if (rowFirings !== undefined) {
+        if (rowFirings.length > 1) this.inAutomationOrder(rowFirings);
+        for (const f of rowFirings) out.push(f);
       }
     }
     return out;
@@ -650,23 +684,27 @@ class EngineImpl implements Engine {
     if (!ch.push(slot, step, v)) return undefined;
     const n = ch.count(slot);
     const autos = plan.autos;
+    const local = plan.local;
     const active = plan.active;
-    const last = this.cooldowns.last;
-    const period = this.cooldowns.periodMs;
+    const allActive = plan.allActive;
+    // The last firing times live in the slot's own block (see window.ts), next to its windows.
+    const last = ch.d;
+    const cd = ch.cooldownIndex(slot, 0);
+    const period = this.period;
     const need = this.aNeed;
     const kind = this.aKind;
     const tick = ++this.tick;
     let out: Firing[] | undefined;
     for (let j = 0; j < autos.length; j++) {
-      if (active[j] === 0) continue;
+      if (!allActive && active[j] === 0) continue;
       const a = autos[j] as number;
       if (n < (need[a] as number)) continue;
-      const b = plan.bind + j;
+      const b = cd + (local[j] as number);
       if (now - (last[b] as number) < period) continue;
       const k = kind[a];
       const fires = k === THRESHOLD ? this.thresholdHolds(a, plan, v, tick) : k === CHANGE ? this.changeHolds(a, plan, tick) : this.zscoreHolds(a, plan, v);
       if (!fires) continue;
-      this.cooldowns.record(b, now);
+      last[b] = now;
       const ev = event ?? rowEvent(run, step, now, source as { columns: MetricColumns; row: number });
       (out ??= []).push(this.metricFiring(this.autos[a] as Compiled, plan, run, ev, v));
     }
@@ -678,10 +716,8 @@ class EngineImpl implements Engine {
    * bound of its distance to the exact value in `ce`: 0 for extremes and single values, a guard band for means.
    */
   private stateValue(plan: Plan, k: number, tick: number): number {
-    const c = plan.channel;
-    const cache = this.cache[c] as StateCache;
-    if (cache.stamp[k] === tick) return cache.v[k] as number;
     const ch = plan.ch;
+    if (ch.stamp[k] === tick) return ch.cv[k] as number;
     const slot = plan.slot;
     const kind = ch.kinds[k];
     let val: number;
@@ -689,20 +725,20 @@ class EngineImpl implements Engine {
     if (kind === SUM) {
       const cnt = ch.spanCount(k, slot);
       val = ch.runningA(k, slot) / cnt;
-      err = ((cache.sumK[k] as number) * ch.scale(k, slot)) / cnt + 4 * U * Math.abs(val);
+      err = (((this.cache[plan.channel] as StateCache).sumK[k] as number) * ch.scale(k, slot)) / cnt + 4 * U * Math.abs(val);
     } else if (kind === LAST) {
       val = ch.valueAt(slot, ch.offsets[k] as number);
     } else {
       val = ch.extreme(k, slot);
     }
-    cache.stamp[k] = tick;
-    cache.v[k] = val;
-    cache.e[k] = err;
+    ch.stamp[k] = tick;
+    ch.cv[k] = val;
+    ch.ce[k] = err;
     return val;
   }
 
   private stateErr(plan: Plan, k: number): number {
-    return (this.cache[plan.channel] as StateCache).e[k] as number;
+    return plan.ch.ce[k] as number;
   }
 
   /** The exact aggregate of state `k` (a fresh mean; extremes and single values are exact already). */
@@ -809,9 +845,10 @@ class EngineImpl implements Engine {
   private spanValues(plan: Plan, k: number): number[] {
     const ch = plan.ch;
     const cnt = ch.spanCount(k, plan.slot);
-    const out = new Float64Array(cnt);
-    ch.copySpan(plan.slot, ch.offsets[k] as number, cnt, out);
-    return Array.from(out);
+    ch.copySpan(plan.slot, ch.offsets[k] as number, cnt, ch.scratch);
+    const out: number[] = [];
+    for (let i = 0; i < cnt; i++) out.push(ch.scratch[i] as number);
+    return out;
   }
 
   private metricFiring(a: Compiled, plan: Plan, run: RunInfo, event: RunMetricEvent, latest: number): Firing {
@@ -892,7 +929,7 @@ class EngineImpl implements Engine {
       if (e.type !== "runState" || !e.states.includes(to) || !a.filter(fields)) continue;
       const key = `${ai}:${run.index}`;
       if (this.runStateLimit) {
-        if (!cooldownAllows(this.stateCooldowns.get(key) ?? NaN, now, this.cooldowns.periodMs)) continue;
+        if (!cooldownAllows(this.stateCooldowns.get(key) ?? NaN, now, this.period)) continue;
         this.stateCooldowns.set(key, now);
       }
       out.push({
@@ -1018,7 +1055,7 @@ class EngineImpl implements Engine {
             series.push({ run: run.index, metric, epoch: Number(epoch), count: ch.count(plan.slot), lastStep: ch.lastStep(plan.slot), values: ch.retained(plan.slot) });
           }
           plan.autos.forEach((ai, j) => {
-            const at = this.cooldowns.last[plan.bind + j] as number;
+            const at = ch.d[ch.cooldownIndex(plan.slot, plan.local[j] as number)] as number;
             if (!Number.isNaN(at)) cooldowns.push({ automation: (this.autos[ai] as Compiled).id, run: run.index, at });
           });
         }
@@ -1063,7 +1100,7 @@ class EngineImpl implements Engine {
         const m = this.metricIds.get(a.metric) as number;
         const plan = (run.plans[m] ?? this.plansFor(run, m)).find((p) => p.channel === a.channel);
         const j = plan ? plan.autos.indexOf(a.index) : -1;
-        if (plan && j >= 0) this.cooldowns.record(plan.bind + j, cd.at);
+        if (plan && j >= 0) plan.ch.d[plan.ch.cooldownIndex(plan.slot, plan.local[j] as number)] = cd.at;
       }
     }
     for (const { key, alias, version } of snapshot.aliases) {
@@ -1074,7 +1111,11 @@ class EngineImpl implements Engine {
   }
 
   windowBytes(): number {
-    return this.channels.reduce((b, ch) => b + ch.bytes(), 0) + this.cooldowns.bytes();
+    return this.channels.reduce((b, ch) => b + ch.bytes(), 0);
+  }
+
+  allocatedWindowBytes(): number {
+    return this.channels.reduce((b, ch) => b + ch.allocatedBytes(), 0);
   }
 }
 

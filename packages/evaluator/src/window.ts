@@ -7,6 +7,9 @@
  * A span `(o, w)` covers the `w` values logged before the latest `o` ones (`o = 0`: the latest `w` values;
  * a change threshold's prior window is `(c, p)`).
  *
+ * A slot is one contiguous block of bytes (ring, scalars, integers, deques, the automations' last firing times),
+ * so a point touches adjacent cache lines, and the per-slot memory is exactly what the windows need.
+ *
  * States, all amortised O(1) per value, never a rescan of the window:
  * - SUM: running sum (subtract on evict), re-summed from the ring every `w` values so drift stays bounded, and
  *   `scale` = an upper bound of |value| since that re-sum, from which the engine bounds the drift;
@@ -29,10 +32,10 @@ export interface StateSpec {
   readonly width: number;
 }
 
-// Per-slot layout. Doubles (`f`, stride F): [count, lastStep, then per SUM state: sum, scale; per MOMENTS state:
-// mean, m2, scale]. Integers (`i`, stride I): [pos, then per SUM / MOMENTS state: since; per MIN / MAX state:
-// head, len]. Deques (`dq`, stride Q): per MIN / MAX state, `width` ring positions. One slot's scalars are
-// contiguous, so a point touches a few cache lines however many states the channel has.
+// Block layout of a slot (B bytes): the ring (L doubles), then doubles [count, lastStep, per SUM state: sum,
+// scale; per MOMENTS state: mean, m2, scale; one last-firing time per automation of the channel], then int32
+// [pos, per SUM / MOMENTS state: since; per MIN / MAX state: head, len], then the deques (16-bit ring positions
+// while L ≤ 65,536, else 32-bit), `width` entries per MIN / MAX state.
 const F_COUNT = 0;
 const F_LAST_STEP = 1;
 const I_POS = 0;
@@ -43,28 +46,45 @@ export class Channel {
   readonly states: readonly StateSpec[];
   size = 0;
   capacity: number;
-  ring: Float64Array;
-  f: Float64Array;
-  i: Int32Array;
-  dq: Int32Array;
+  buffer: ArrayBuffer;
+  /** Doubles of every block: the ring at [0, L), scalars at [L, L + F). */
+  d: Float64Array;
+  /** Int32 of every block, from `iStart`. */
+  n: Int32Array;
+  /** Deque entries of every block, from `qStart`. */
+  q: Uint16Array | Int32Array;
+  /** Block size in bytes, and in units of each view. */
+  readonly B: number;
+  readonly dPer: number;
+  readonly nPer: number;
+  readonly qPer: number;
   readonly F: number;
-  readonly I: number;
-  readonly Q: number;
+  readonly iStart: number;
+  readonly qStart: number;
+  /** Index (within the block's doubles) of the first automation's last firing time. */
+  readonly cdStart: number;
+  readonly automations: number;
   readonly kinds: Int32Array;
   readonly offsets: Int32Array;
   readonly widths: Int32Array;
-  /** Per state: its first double in `f` (SUM: sum, scale; MOMENTS: mean, m2, scale), or -1. */
+  /** Per state: its first double (relative to the block's doubles), or -1. */
   readonly fOff: Int32Array;
-  /** Per state: its first integer in `i` (SUM / MOMENTS: since; MIN / MAX: head, len). */
+  /** Per state: its first int32 (relative to the block's int32 start), or -1. */
   readonly iOff: Int32Array;
-  /** Per state: its first deque entry in `dq` (MIN / MAX), or -1. */
+  /** Per state: its first deque entry (relative to the block's deque start), or -1. */
   readonly qOff: Int32Array;
   /** Scratch for exact recomputation of one window (oldest value first). */
   readonly scratch: Float64Array;
+  /** The engine's per-push cache of state values: valid for state k while `stamp[k]` is the current tick. */
+  readonly stamp: Float64Array;
+  readonly cv: Float64Array;
+  readonly ce: Float64Array;
 
-  constructor(states: readonly StateSpec[], initialCapacity = 16) {
+  constructor(states: readonly StateSpec[], automations = 0, initialCapacity = 16) {
     this.states = states;
-    this.L = Math.max(1, ...states.map((s) => s.offset + s.width));
+    this.automations = automations;
+    const L = Math.max(1, ...states.map((s) => s.offset + s.width));
+    this.L = L;
     let F = 2;
     let I = 1;
     let Q = 0;
@@ -72,16 +92,27 @@ export class Channel {
     const iOff: number[] = [];
     const qOff: number[] = [];
     for (const s of states) {
-      fOff.push(s.kind === SUM || s.kind === MOMENTS ? F : -1);
+      fOff.push(s.kind === SUM || s.kind === MOMENTS ? L + F : -1);
       F += s.kind === SUM ? 2 : s.kind === MOMENTS ? 3 : 0;
       iOff.push(s.kind === LAST ? -1 : I);
       I += s.kind === SUM || s.kind === MOMENTS ? 1 : s.kind === LAST ? 0 : 2;
       qOff.push(s.kind === MIN || s.kind === MAX ? Q : -1);
       Q += s.kind === MIN || s.kind === MAX ? s.width : 0;
     }
+    this.cdStart = L + F;
+    F += automations;
     this.F = F;
-    this.I = I;
-    this.Q = Q;
+    const wide = L > 65_536;
+    const qBytes = wide ? 4 : 2;
+    const iByte = (L + F) * 8;
+    const qByte = iByte + I * 4;
+    const B = Math.ceil((qByte + Q * qBytes) / 8) * 8;
+    this.B = B;
+    this.dPer = B / 8;
+    this.nPer = B / 4;
+    this.qPer = B / qBytes;
+    this.iStart = iByte / 4;
+    this.qStart = qByte / qBytes;
     this.fOff = Int32Array.from(fOff);
     this.iOff = Int32Array.from(iOff);
     this.qOff = Int32Array.from(qOff);
@@ -89,47 +120,56 @@ export class Channel {
     this.offsets = Int32Array.from(states.map((s) => s.offset));
     this.widths = Int32Array.from(states.map((s) => s.width));
     this.capacity = initialCapacity;
-    this.ring = new Float64Array(initialCapacity * this.L);
-    this.f = new Float64Array(initialCapacity * F);
-    this.i = new Int32Array(initialCapacity * I);
-    this.dq = new Int32Array(initialCapacity * Q);
-    this.scratch = new Float64Array(this.L);
+    this.buffer = new ArrayBuffer(initialCapacity * B);
+    this.d = new Float64Array(this.buffer);
+    this.n = new Int32Array(this.buffer);
+    this.q = wide ? new Int32Array(this.buffer) : new Uint16Array(this.buffer);
+    this.scratch = new Float64Array(L);
+    this.stamp = new Float64Array(states.length);
+    this.cv = new Float64Array(states.length);
+    this.ce = new Float64Array(states.length);
   }
 
   /** Allocates a slot for a new series. */
   addSlot(): number {
     if (this.size === this.capacity) {
       const c = this.capacity * 2;
-      const ring = new Float64Array(c * this.L);
-      ring.set(this.ring);
-      const f = new Float64Array(c * this.F);
-      f.set(this.f);
-      const i = new Int32Array(c * this.I);
-      i.set(this.i);
-      const dq = new Int32Array(c * this.Q);
-      dq.set(this.dq);
-      this.ring = ring;
-      this.f = f;
-      this.i = i;
-      this.dq = dq;
+      const buffer = new ArrayBuffer(c * this.B);
+      new Uint8Array(buffer).set(new Uint8Array(this.buffer));
+      this.buffer = buffer;
+      this.d = new Float64Array(buffer);
+      this.n = new Int32Array(buffer);
+      this.q = this.q instanceof Int32Array ? new Int32Array(buffer) : new Uint16Array(buffer);
       this.capacity = c;
     }
     const slot = this.size++;
-    this.f[slot * this.F + F_LAST_STEP] = -Infinity;
+    const db = slot * this.dPer;
+    this.d[db + this.L + F_LAST_STEP] = -Infinity;
+    for (let j = 0; j < this.automations; j++) this.d[db + this.cdStart + j] = NaN;
     return slot;
   }
 
-  /** Typed-array bytes held (the window memory), for the benchmark's bytes-per-window figure. */
+  /** Bytes of the slots in use (`size` blocks of `B` bytes: exactly what the windows need). */
   bytes(): number {
-    return this.ring.byteLength + this.f.byteLength + this.i.byteLength + this.dq.byteLength;
+    return this.size * this.B;
+  }
+
+  /** Bytes allocated (capacity doubles as runs arrive, so up to twice `bytes()`). */
+  allocatedBytes(): number {
+    return this.buffer.byteLength;
   }
 
   count(slot: number): number {
-    return this.f[slot * this.F + F_COUNT] as number;
+    return this.d[slot * this.dPer + this.L + F_COUNT] as number;
   }
 
   lastStep(slot: number): number {
-    return this.f[slot * this.F + F_LAST_STEP] as number;
+    return this.d[slot * this.dPer + this.L + F_LAST_STEP] as number;
+  }
+
+  /** Index in `d` of the last firing time of the channel's automation `j` for this slot (`NaN`: never). */
+  cooldownIndex(slot: number, j: number): number {
+    return slot * this.dPer + this.cdStart + j;
   }
 
   /**
@@ -137,29 +177,28 @@ export class Channel {
    * `step` is not after the slot's last step: W&B history steps only increase, so that is a duplicate.
    */
   push(slot: number, step: number, v: number): boolean {
-    const f = this.f;
-    const fb = slot * this.F;
-    if (!(step > (f[fb + F_LAST_STEP] as number))) return false;
-    f[fb + F_LAST_STEP] = step;
+    const d = this.d;
     const L = this.L;
-    const ring = this.ring;
-    const ints = this.i;
-    const ib = slot * this.I;
-    const base = slot * L;
-    const n = f[fb + F_COUNT] as number; // index of the new value
+    const base = slot * this.dPer;
+    const fb = base + L;
+    if (!(step > (d[fb + F_LAST_STEP] as number))) return false;
+    d[fb + F_LAST_STEP] = step;
+    const ints = this.n;
+    const ib = slot * this.nPer + this.iStart;
+    const n = d[fb + F_COUNT] as number; // index of the new value
     const p = ints[ib + I_POS] as number;
-    const old = ring[base + p] as number; // the value of age L, about to be overwritten
-    ring[base + p] = v;
+    const old = d[base + p] as number; // the value of age L, about to be overwritten
+    d[base + p] = v;
     ints[ib + I_POS] = p + 1 === L ? 0 : p + 1;
-    f[fb + F_COUNT] = n + 1;
+    d[fb + F_COUNT] = n + 1;
     const kinds = this.kinds;
     const offsets = this.offsets;
     const widths = this.widths;
     const iOff = this.iOff;
     const fOff = this.fOff;
     const qOff = this.qOff;
-    const dq = this.dq;
-    const qb = slot * this.Q;
+    const dq = this.q;
+    const qb = slot * this.qPer + this.qStart;
     const nk = kinds.length;
     for (let k = 0; k < nk; k++) {
       const o = offsets[k] as number;
@@ -169,7 +208,7 @@ export class Channel {
       const w = widths[k] as number;
       let ep = p - o;
       if (ep < 0) ep += L;
-      const x = o === 0 ? v : (ring[base + ep] as number);
+      const x = o === 0 ? v : (d[base + ep] as number);
       const leaves = n - o - w >= 0;
       let lp = p - o - w;
       if (lp < 0) lp += L;
@@ -186,14 +225,14 @@ export class Channel {
           while (len > 0) {
             let t = h + len - 1;
             if (t >= w) t -= w;
-            if ((ring[base + (dq[db + t] as number)] as number) >= x) len--;
+            if ((d[base + (dq[db + t] as number)] as number) >= x) len--;
             else break;
           }
         } else {
           while (len > 0) {
             let t = h + len - 1;
             if (t >= w) t -= w;
-            if ((ring[base + (dq[db + t] as number)] as number) <= x) len--;
+            if ((d[base + (dq[db + t] as number)] as number) <= x) len--;
             else break;
           }
         }
@@ -204,29 +243,29 @@ export class Channel {
         ints[ii + 1] = len + 1;
         continue;
       }
-      const fi = fb + (fOff[k] as number);
+      const fi = base + (fOff[k] as number);
       const ax = x < 0 ? -x : x;
       if (kind === SUM) {
         if (leaves) {
-          const y = o + w === L ? old : (ring[base + lp] as number);
-          f[fi] = (f[fi] as number) + x - y;
-        } else f[fi] = (f[fi] as number) + x;
-        if (ax > (f[fi + 1] as number)) f[fi + 1] = ax;
+          const y = o + w === L ? old : (d[base + lp] as number);
+          d[fi] = (d[fi] as number) + x - y;
+        } else d[fi] = (d[fi] as number) + x;
+        if (ax > (d[fi + 1] as number)) d[fi + 1] = ax;
       } else {
-        const mean = f[fi] as number;
+        const mean = d[fi] as number;
         if (leaves) {
-          const y = o + w === L ? old : (ring[base + lp] as number);
+          const y = o + w === L ? old : (d[base + lp] as number);
           const delta = x - y;
           const next = mean + delta / w;
-          f[fi + 1] = (f[fi + 1] as number) + delta * (x - next + y - mean);
-          f[fi] = next;
+          d[fi + 1] = (d[fi + 1] as number) + delta * (x - next + y - mean);
+          d[fi] = next;
         } else {
           const delta = x - mean;
           const next = mean + delta / (n - o + 1);
-          f[fi + 1] = (f[fi + 1] as number) + delta * (x - next);
-          f[fi] = next;
+          d[fi + 1] = (d[fi + 1] as number) + delta * (x - next);
+          d[fi] = next;
         }
-        if (ax > (f[fi + 2] as number)) f[fi + 2] = ax;
+        if (ax > (d[fi + 2] as number)) d[fi + 2] = ax;
       }
       const since = (ints[ii] as number) + 1;
       if (since >= w) this.resum(k, slot);
@@ -237,7 +276,7 @@ export class Channel {
 
   /** Values in a state's span right now (fewer than its width while the series is young). */
   spanCount(k: number, slot: number): number {
-    const c = (this.f[slot * this.F + F_COUNT] as number) - (this.offsets[k] as number);
+    const c = (this.d[slot * this.dPer + this.L + F_COUNT] as number) - (this.offsets[k] as number);
     const w = this.widths[k] as number;
     return c < 0 ? 0 : c < w ? c : w;
   }
@@ -245,43 +284,43 @@ export class Channel {
   /** Copies the `cnt` values of a span ending at age `offset` into `out` (oldest first) and returns `cnt`. */
   copySpan(slot: number, offset: number, cnt: number, out: Float64Array): number {
     const L = this.L;
-    const base = slot * L;
-    const p = this.i[slot * this.I + I_POS] as number; // position of age 0 is p - 1
+    const base = slot * this.dPer;
+    const p = this.n[slot * this.nPer + this.iStart + I_POS] as number; // position of age 0 is p - 1
     for (let j = 0; j < cnt; j++) {
       const age = offset + cnt - 1 - j;
       let q = p - 1 - age;
       while (q < 0) q += L;
-      out[j] = this.ring[base + q] as number;
+      out[j] = this.d[base + q] as number;
     }
     return cnt;
   }
 
   /** The value of age `age` (0 = latest). */
   valueAt(slot: number, age: number): number {
-    let q = (this.i[slot * this.I + I_POS] as number) - 1 - age;
+    let q = (this.n[slot * this.nPer + this.iStart + I_POS] as number) - 1 - age;
     while (q < 0) q += this.L;
-    return this.ring[slot * this.L + q] as number;
+    return this.d[slot * this.dPer + q] as number;
   }
 
   /** The extreme of a MIN / MAX state. */
   extreme(k: number, slot: number): number {
-    const h = this.i[slot * this.I + (this.iOff[k] as number)] as number;
-    return this.ring[slot * this.L + (this.dq[slot * this.Q + (this.qOff[k] as number) + h] as number)] as number;
+    const h = this.n[slot * this.nPer + this.iStart + (this.iOff[k] as number)] as number;
+    return this.d[slot * this.dPer + (this.q[slot * this.qPer + this.qStart + (this.qOff[k] as number) + h] as number)] as number;
   }
 
   /** Running sum of a SUM state, or running mean of a MOMENTS state. */
   runningA(k: number, slot: number): number {
-    return this.f[slot * this.F + (this.fOff[k] as number)] as number;
+    return this.d[slot * this.dPer + (this.fOff[k] as number)] as number;
   }
 
   /** Running sum of squared deviations of a MOMENTS state. */
   runningM2(k: number, slot: number): number {
-    return this.f[slot * this.F + (this.fOff[k] as number) + 1] as number;
+    return this.d[slot * this.dPer + (this.fOff[k] as number) + 1] as number;
   }
 
   /** Bound of |value| over a SUM / MOMENTS state's values since its last re-sum. */
   scale(k: number, slot: number): number {
-    return this.f[slot * this.F + (this.fOff[k] as number) + (this.kinds[k] === SUM ? 1 : 2)] as number;
+    return this.d[slot * this.dPer + (this.fOff[k] as number) + (this.kinds[k] === SUM ? 1 : 2)] as number;
   }
 
   /** Re-derives a SUM or MOMENTS state exactly from the ring (and its scale from the span's values). */
@@ -297,22 +336,22 @@ export class Channel {
       const ax = Math.abs(x);
       if (ax > sc) sc = ax;
     }
-    const fi = slot * this.F + (this.fOff[k] as number);
+    const fi = slot * this.dPer + (this.fOff[k] as number);
     if (this.kinds[k] === MOMENTS) {
       const mean = cnt === 0 ? 0 : s / cnt;
       let ss = 0;
       for (let j = 0; j < cnt; j++) {
-        const d = (vals[j] as number) - mean;
-        ss += d * d;
+        const dv = (vals[j] as number) - mean;
+        ss += dv * dv;
       }
-      this.f[fi] = mean;
-      this.f[fi + 1] = ss;
-      this.f[fi + 2] = sc;
+      this.d[fi] = mean;
+      this.d[fi + 1] = ss;
+      this.d[fi + 2] = sc;
     } else {
-      this.f[fi] = s;
-      this.f[fi + 1] = sc;
+      this.d[fi] = s;
+      this.d[fi + 1] = sc;
     }
-    this.i[slot * this.I + (this.iOff[k] as number)] = 0;
+    this.n[slot * this.nPer + this.iStart + (this.iOff[k] as number)] = 0;
   }
 
   /**
@@ -322,24 +361,25 @@ export class Channel {
    */
   restore(slot: number, values: readonly number[], count: number, lastStep: number): void {
     const keep = values.slice(-this.L);
-    const fb = slot * this.F;
+    const fb = slot * this.dPer + this.L;
     for (const v of keep) {
-      this.f[fb + F_LAST_STEP] = -Infinity;
+      this.d[fb + F_LAST_STEP] = -Infinity;
       this.push(slot, 0, v);
     }
     // A ring shorter than the history it claims (never, for an unchanged automation) restarts the count.
-    this.f[fb + F_COUNT] = keep.length < Math.min(count, this.L) ? keep.length : Math.max(count, keep.length);
+    this.d[fb + F_COUNT] = keep.length < Math.min(count, this.L) ? keep.length : Math.max(count, keep.length);
     for (let k = 0; k < this.states.length; k++) {
       if (this.kinds[k] === SUM || this.kinds[k] === MOMENTS) this.resum(k, slot);
     }
-    this.f[fb + F_LAST_STEP] = lastStep;
+    this.d[fb + F_LAST_STEP] = lastStep;
   }
 
   /** The retained values of a slot, oldest first (what a snapshot stores). */
   retained(slot: number): number[] {
     const cnt = Math.min(this.count(slot), this.L);
-    const out = new Float64Array(cnt);
-    this.copySpan(slot, 0, cnt, out);
-    return Array.from(out);
+    this.copySpan(slot, 0, cnt, this.scratch);
+    const out: number[] = [];
+    for (let j = 0; j < cnt; j++) out.push(this.scratch[j] as number);
+    return out;
   }
 }

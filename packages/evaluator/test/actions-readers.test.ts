@@ -57,6 +57,14 @@ describe("§E.2 payload templates", () => {
     expect(JSON.parse(renderPayload(payload, f as Firing, {}) as string)).toEqual({ acc: 0.91, v: "acme/wandb-registry-model/llm-7b:v2" });
   });
 
+  it("describes change and z-score conditions and their current values", () => {
+    const change = auto({ type: "runMetricChange", metric: "loss", agg: null, window: 1, priorWindow: 1, change: "relative", direction: "decrease", amount: 0.2 });
+    const [c] = replay([change], points([10, 12, 9]));
+    expect(templateVariables(c as Firing)).toMatchObject({ metric_filter: "loss decreases by at least 20% against the 1 values before", metric_filter_short: "loss decreases by 20%", metric_current_status: "loss went from 12 to 9 (-25%)", metric_values: "[9]" });
+    const [z] = replay([auto({ type: "runMetricZScore", metric: "loss", window: 5, direction: "any", threshold: 2 })], points([1, 1, 1, 1, 5]));
+    expect(templateVariables(z as Firing)).toMatchObject({ metric_filter: "zscore(loss, 5) beyond ±2", metric_current_status: "zscore(loss, 5) = 2 (mean 1.8, std 1.6)" });
+  });
+
   it("no payload configured renders no body", () => {
     expect(renderPayload({ type: "webhook", integration: { kind: "webhook", name: "ci" } }, metricFiring(), {})).toBeUndefined();
   });
