@@ -644,7 +644,7 @@ class EngineImpl implements Engine {
       if (m !== undefined) metricCols.push({ m, col });
     }
     const runs = columns.runs.map((r) => this.runFor(r.entity, r.project, { id: r.id, name: r.name, user: r.user }));
-    const source = { columns, row: 0 };
+    const source: RowSource = { columns, entries: Object.entries(columns.metrics), row: 0, eventRow: -1, event: undefined };
     for (let row = from; row < to; row++) {
       const run = runs[columns.run[row] as number] as RunInfo;
       const step = columns.step[row] as number;
@@ -677,7 +677,7 @@ class EngineImpl implements Engine {
     now: number,
     v: number,
     event: RunMetricEvent | undefined,
-    source: { columns: MetricColumns; row: number } | undefined,
+    source: RowSource | undefined,
   ): Firing[] | undefined {
     const ch = plan.ch;
     const slot = plan.slot;
@@ -705,7 +705,7 @@ class EngineImpl implements Engine {
       const fires = k === THRESHOLD ? this.thresholdHolds(a, plan, v, tick) : k === CHANGE ? this.changeHolds(a, plan, tick) : this.zscoreHolds(a, plan, v);
       if (!fires) continue;
       last[b] = now;
-      const ev = event ?? rowEvent(run, step, now, source as { columns: MetricColumns; row: number });
+      const ev = event ?? rowEvent(run, step, now, source as RowSource);
       (out ??= []).push(this.metricFiring(this.autos[a] as Compiled, plan, run, ev, v));
     }
     return out;
@@ -1126,13 +1126,23 @@ function effectiveState(state: EventRunState): RunState | undefined {
   return state;
 }
 
-function rowEvent(run: RunInfo, step: number, now: number, source: { columns: MetricColumns; row: number }): RunMetricEvent {
+/** Where a columnar row comes from; the row's event is built once, on its first firing. */
+interface RowSource {
+  readonly columns: MetricColumns;
+  readonly entries: readonly [string, ArrayLike<number>][];
+  row: number;
+  eventRow: number;
+  event: RunMetricEvent | undefined;
+}
+
+function rowEvent(run: RunInfo, step: number, now: number, source: RowSource): RunMetricEvent {
+  if (source.eventRow === source.row && source.event !== undefined) return source.event;
   const metrics: Record<string, JsonValue> = {};
-  for (const [name, col] of Object.entries(source.columns.metrics)) {
+  for (const [name, col] of source.entries) {
     const v = col[source.row] as number;
     if (!Number.isNaN(v)) metrics[name] = v;
   }
-  return {
+  const event: RunMetricEvent = {
     type: "run.metric",
     entity: run.entity,
     project: run.project,
@@ -1141,6 +1151,9 @@ function rowEvent(run: RunInfo, step: number, now: number, source: { columns: Me
     timestamp: formatTimestamp(now),
     metrics,
   };
+  source.eventRow = source.row;
+  source.event = event;
+  return event;
 }
 
 /**

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "@tripwire/sdk";
 import type { AutomationSpec } from "@tripwire/sdk";
-import { createEngine, replay, restoreEngine, type Firing, type TripwireEvent } from "../src/index.js";
+import { createEngine, replay, replayColumns, restoreEngine, type Firing, type TripwireEvent } from "../src/index.js";
 import { meanOf, maxOf, minOf } from "../src/aggregate.js";
 import { Channel, MAX, MIN, SUM } from "../src/window.js";
 import { automationsArb, eventsArb, optionsArb, valueArb } from "./arbitraries.js";
@@ -58,6 +58,31 @@ describe("properties (spec §D.4)", () => {
         const second = restoreEngine(automations, saved, options);
         got.push(...second.pushBatch(events.slice(cut)));
         same(got, replay(automations, events, options));
+      }),
+      RUNS,
+    );
+  });
+
+  it("columnar history (replayColumns) gives the same firings as the same rows as events", () => {
+    fc.assert(
+      fc.property(automationsArb, eventsArb, optionsArb, (automations, stream, options) => {
+        const events = stream.filter((e): e is Extract<TripwireEvent, { type: "run.metric" }> => e.type === "run.metric");
+        const keys: string[] = [];
+        const runs: { entity: string; project: string; id: string; name: string; user: string }[] = [];
+        const col = (name: string) => events.map((e) => { const v = e.metrics[name]; return typeof v === "number" ? v : NaN; });
+        const columns = {
+          runs,
+          run: events.map((e) => {
+            const key = `${e.entity}/${e.project}/${e.run.id}`;
+            if (!keys.includes(key)) { keys.push(key); runs.push({ entity: e.entity, project: e.project, ...e.run }); }
+            return keys.indexOf(key);
+          }),
+          step: events.map((e) => e.step),
+          time: events.map((e) => Date.parse(e.timestamp)),
+          metrics: { loss: col("loss"), acc: col("acc") },
+        };
+        const strip = (fs: Firing[]) => fs.map(({ event: _e, ...rest }) => canonicalJson(rest));
+        expect(strip(replayColumns(automations, columns, options))).toEqual(strip(replay(automations, events, options)));
       }),
       RUNS,
     );
