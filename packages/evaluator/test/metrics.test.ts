@@ -174,6 +174,20 @@ describe("§D.4 at most one firing per automation per run in 24 hours", () => {
     expect(firedAt(events, replay([high], events, { cooldownMs: 20 * 60_000 }))).toEqual([0, 2]);
   });
 
+  it("a run renamed into a run filter is evaluated on its true window; a waiting automation resumes on it", () => {
+    // `a` fires at step 2 and waits 24 h; `b` (same window) matches no run until the run is renamed: from then
+    // on `b` must see the run's true window.
+    const a = threshold("mean", 3, "gt", 0);
+    const b = { ...threshold("mean", 3, "gte", 5), name: "b", event: { ...threshold("mean", 3, "gte", 5).event, runFilter: { op: "eq" as const, field: "runName" as const, value: "renamed" } } };
+    const renamed = { ...run2, id: "r1", name: "renamed" };
+    const events = [...points([1, 1, 1]), ...points([5, 5, 5], { run: renamed, start: T0 + 3000 }).map((e, i) => ({ ...e, step: 3 + i }))];
+    expect(replay([a, b], events).map((f) => `${f.automation}@${f.step}`)).toEqual(["a@2", "b@5"]);
+    // after its 24 h (steps 6 h apart: 2 → 6) `a` fires again on the window as it is then
+    const later = points([9, 9, 9, 1, 1, 1, 2, 4], { every: 6 * HOUR });
+    const fired = replay([threshold("mean", 3, "gt", 0)], later).map((f) => [f.step, (f.explanation as ThresholdExplanation).values]);
+    expect(fired).toEqual([[2, [9, 9, 9]], [6, [1, 1, 2]]]);
+  });
+
   it("engine.push returns only the new firings, in automation order", () => {
     const engine = createEngine([threshold(null, 1, "gt", 5), { ...threshold(null, 1, "gt", 1), name: "b" }]);
     const [e0, e1] = points([3, 7]);

@@ -66,7 +66,15 @@ describe("properties (spec §D.4)", () => {
   it("columnar history (replayColumns) gives the same firings as the same rows as events", () => {
     fc.assert(
       fc.property(automationsArb, eventsArb, optionsArb, (automations, stream, options) => {
-        const events = stream.filter((e): e is Extract<TripwireEvent, { type: "run.metric" }> => e.type === "run.metric");
+        // Columns hold one name per run: give every event of a run its first name.
+        const first = new Map<string, Extract<TripwireEvent, { type: "run.metric" }>["run"]>();
+        const events = stream
+          .filter((e): e is Extract<TripwireEvent, { type: "run.metric" }> => e.type === "run.metric")
+          .map((e) => {
+            const key = `${e.entity}/${e.project}/${e.run.id}`;
+            if (!first.has(key)) first.set(key, e.run);
+            return { ...e, run: first.get(key)! };
+          });
         const keys: string[] = [];
         const runs: { entity: string; project: string; id: string; name: string; user: string }[] = [];
         const col = (name: string) => events.map((e) => { const v = e.metrics[name]; return typeof v === "number" ? v : NaN; });
