@@ -266,7 +266,10 @@ interface StateCache {
   readonly momVarK: Float64Array;
 }
 
-/** The automation id of a plain spec: `${scopeKey(scope)}/${name}`. */
+/**
+ * The automation id of a plain spec: `${scopeKey(scope)}/${name}`.
+ * @example automationIdOf(toSpec(lossSpike)) // "project:acme/llm/loss-spike"
+ */
 export function automationIdOf(spec: AutomationSpec): string {
   return `${scopeKey(spec.scope)}/${spec.name}`;
 }

@@ -191,7 +191,10 @@ export function parseEvent(json: unknown): { ok: true; event: TripwireEvent } | 
   };
 }
 
-/** Whether an event is about a run (metric or state). */
+/**
+ * Whether an event is about a run (metric or state).
+ * @example if (isRunEvent(event)) console.log(event.run.name);
+ */
 export function isRunEvent(event: TripwireEvent): event is RunMetricEvent | RunStateEvent {
   return event.type === "run.metric" || event.type === "run.state";
 }

@@ -121,7 +121,10 @@ export function templateVariables(firing: Firing): Record<string, string> {
   return vars;
 }
 
-/** A value as the inside of a JSON string literal. */
+/**
+ * A value as the inside of a JSON string literal.
+ * @example jsonEscape('say "hi"') // 'say \\"hi\\"'
+ */
 export function jsonEscape(value: string): string {
   return JSON.stringify(value).slice(1, -1);
 }

@@ -57,7 +57,10 @@ export function parseTimestamp(s: string): number {
   return Date.parse(s);
 }
 
-/** ISO text of epoch milliseconds (`2026-11-26T10:00:00.000Z`). */
+/**
+ * ISO text of epoch milliseconds.
+ * @example formatTimestamp(1795687200000) // "2026-11-26T10:00:00.000Z"
+ */
 export function formatTimestamp(ms: number): string {
   return new Date(ms).toISOString();
 }
