@@ -69,6 +69,13 @@ describe("§D.4 run metrics: each run alone, its own recent values; non-numeric 
     expect(firings).toEqual([]);
   });
 
+  it("handles windows longer than 65,536 values (32-bit deque positions)", () => {
+    const events = points([3, 9, 1, 4]);
+    const big = (agg: "min" | "max", cmp: "eq", t: number) => auto({ type: "runMetricThreshold", metric: "loss", agg, window: 70_000, cmp, threshold: t });
+    expect(firedAt(events, replay([big("max", "eq", 9)], events, { partialWindows: true, cooldownMs: 0 }))).toEqual([1, 2, 3]);
+    expect(firedAt(events, replay([big("min", "eq", 1)], events, { partialWindows: true, cooldownMs: 0 }))).toEqual([2, 3]);
+  });
+
   it("does not evaluate a window that is not full by default; partialWindows evaluates over the values so far", () => {
     const events = points([10, 10, 10]);
     expect(firedAt(events, replay([threshold("mean", 5, "gt", 5)], events))).toEqual([]);
