@@ -73,6 +73,15 @@ export class Channel {
   readonly iOff: Int32Array;
   /** Per state: its first deque entry (relative to the block's deque start), or -1. */
   readonly qOff: Int32Array;
+  /**
+   * The states by kind, for the update loops: SUM and MOMENTS as [offset, width, first double, first int32];
+   * MIN / MAX as [offset, width, first int32, first deque entry, 1 for MIN]; and each one's state index.
+   */
+  readonly sumStates: Int32Array;
+  readonly extStates: Int32Array;
+  readonly momStates: Int32Array;
+  readonly sumK: Int32Array;
+  readonly momK: Int32Array;
   /** Scratch for exact recomputation of one window (oldest value first). */
   readonly scratch: Float64Array;
   /** The engine's per-push cache of state values: valid for state k while `stamp[k]` is the current tick. */
@@ -124,6 +133,13 @@ export class Channel {
     this.d = new Float64Array(this.buffer);
     this.n = new Int32Array(this.buffer);
     this.q = wide ? new Int32Array(this.buffer) : new Uint16Array(this.buffer);
+    const of = (kinds: number[], row: (st: StateSpec, k: number) => number[]) =>
+      Int32Array.from(states.flatMap((st, k) => (kinds.includes(st.kind) ? row(st, k) : [])));
+    this.sumStates = of([SUM], (st, k) => [st.offset, st.width, fOff[k] as number, iOff[k] as number]);
+    this.momStates = of([MOMENTS], (st, k) => [st.offset, st.width, fOff[k] as number, iOff[k] as number]);
+    this.extStates = of([MIN, MAX], (st, k) => [st.offset, st.width, iOff[k] as number, qOff[k] as number, st.kind === MIN ? 1 : 0]);
+    this.sumK = of([SUM], (_st, k) => [k]);
+    this.momK = of([MOMENTS], (_st, k) => [k]);
     this.scratch = new Float64Array(L);
     this.stamp = new Float64Array(states.length);
     this.cv = new Float64Array(states.length);
@@ -191,84 +207,98 @@ export class Channel {
     d[base + p] = v;
     ints[ib + I_POS] = p + 1 === L ? 0 : p + 1;
     d[fb + F_COUNT] = n + 1;
-    const kinds = this.kinds;
-    const offsets = this.offsets;
-    const widths = this.widths;
-    const iOff = this.iOff;
-    const fOff = this.fOff;
-    const qOff = this.qOff;
-    const dq = this.q;
-    const qb = slot * this.qPer + this.qStart;
-    const nk = kinds.length;
-    for (let k = 0; k < nk; k++) {
-      const o = offsets[k] as number;
-      if (n < o) continue; // the span has not started yet
-      const kind = kinds[k] as number;
-      if (kind === LAST) continue;
-      const w = widths[k] as number;
+    const sums = this.sumStates;
+    for (let j = 0; j < sums.length; j += 4) {
+      const o = sums[j] as number;
+      if (n < o) continue;
+      const w = sums[j + 1] as number;
+      const fi = base + (sums[j + 2] as number);
+      const ii = ib + (sums[j + 3] as number);
       let ep = p - o;
       if (ep < 0) ep += L;
-      const x = o === 0 ? v : (d[base + ep] as number);
-      const leaves = n - o - w >= 0;
-      let lp = p - o - w;
-      if (lp < 0) lp += L;
-      const ii = ib + (iOff[k] as number);
-      if (kind === MIN || kind === MAX) {
-        const db = qb + (qOff[k] as number);
-        let h = ints[ii] as number;
-        let len = ints[ii + 1] as number;
-        if (leaves && len > 0 && dq[db + h] === lp) {
+      const x = d[base + ep] as number;
+      if (n - o >= w) {
+        let lp = ep - w;
+        if (lp < 0) lp += L;
+        const y = o + w === L ? old : (d[base + lp] as number);
+        d[fi] = (d[fi] as number) + x - y;
+      } else d[fi] = (d[fi] as number) + x;
+      const ax = x < 0 ? -x : x;
+      if (ax > (d[fi + 1] as number)) d[fi + 1] = ax;
+      const since = (ints[ii] as number) + 1;
+      if (since >= w) this.resum(this.sumK[j >> 2] as number, slot);
+      else ints[ii] = since;
+    }
+    const dq = this.q;
+    const qb = slot * this.qPer + this.qStart;
+    const ext = this.extStates;
+    for (let j = 0; j < ext.length; j += 5) {
+      const o = ext[j] as number;
+      if (n < o) continue;
+      const w = ext[j + 1] as number;
+      const ii = ib + (ext[j + 2] as number);
+      const db = qb + (ext[j + 3] as number);
+      const isMin = ext[j + 4] === 1;
+      let ep = p - o;
+      if (ep < 0) ep += L;
+      const x = d[base + ep] as number;
+      let h = ints[ii] as number;
+      let len = ints[ii + 1] as number;
+      if (len > 0 && n - o >= w) {
+        let lp = ep - w;
+        if (lp < 0) lp += L;
+        if (dq[db + h] === lp) {
           h = h + 1 === w ? 0 : h + 1;
           len--;
         }
-        if (kind === MIN) {
-          while (len > 0) {
-            let t = h + len - 1;
-            if (t >= w) t -= w;
-            if ((d[base + (dq[db + t] as number)] as number) >= x) len--;
-            else break;
-          }
-        } else {
-          while (len > 0) {
-            let t = h + len - 1;
-            if (t >= w) t -= w;
-            if ((d[base + (dq[db + t] as number)] as number) <= x) len--;
-            else break;
-          }
-        }
-        let t = h + len;
-        if (t >= w) t -= w;
-        dq[db + t] = ep;
-        ints[ii] = h;
-        ints[ii + 1] = len + 1;
-        continue;
       }
-      const fi = base + (fOff[k] as number);
-      const ax = x < 0 ? -x : x;
-      if (kind === SUM) {
-        if (leaves) {
-          const y = o + w === L ? old : (d[base + lp] as number);
-          d[fi] = (d[fi] as number) + x - y;
-        } else d[fi] = (d[fi] as number) + x;
-        if (ax > (d[fi + 1] as number)) d[fi + 1] = ax;
+      let t = h + len - 1;
+      if (t >= w) t -= w;
+      if (isMin) {
+        while (len > 0 && (d[base + (dq[db + t] as number)] as number) >= x) {
+          len--;
+          t = t === 0 ? w - 1 : t - 1;
+        }
       } else {
-        const mean = d[fi] as number;
-        if (leaves) {
-          const y = o + w === L ? old : (d[base + lp] as number);
-          const delta = x - y;
-          const next = mean + delta / w;
-          d[fi + 1] = (d[fi + 1] as number) + delta * (x - next + y - mean);
-          d[fi] = next;
-        } else {
-          const delta = x - mean;
-          const next = mean + delta / (n - o + 1);
-          d[fi + 1] = (d[fi + 1] as number) + delta * (x - next);
-          d[fi] = next;
+        while (len > 0 && (d[base + (dq[db + t] as number)] as number) <= x) {
+          len--;
+          t = t === 0 ? w - 1 : t - 1;
         }
-        if (ax > (d[fi + 2] as number)) d[fi + 2] = ax;
       }
+      t = t + 1 === w ? 0 : t + 1;
+      dq[db + t] = ep;
+      ints[ii] = h;
+      ints[ii + 1] = len + 1;
+    }
+    const moms = this.momStates;
+    for (let j = 0; j < moms.length; j += 4) {
+      const o = moms[j] as number;
+      if (n < o) continue;
+      const w = moms[j + 1] as number;
+      const fi = base + (moms[j + 2] as number);
+      const ii = ib + (moms[j + 3] as number);
+      let ep = p - o;
+      if (ep < 0) ep += L;
+      const x = d[base + ep] as number;
+      const mean = d[fi] as number;
+      if (n - o >= w) {
+        let lp = ep - w;
+        if (lp < 0) lp += L;
+        const y = o + w === L ? old : (d[base + lp] as number);
+        const delta = x - y;
+        const next = mean + delta / w;
+        d[fi + 1] = (d[fi + 1] as number) + delta * (x - next + y - mean);
+        d[fi] = next;
+      } else {
+        const delta = x - mean;
+        const next = mean + delta / (n - o + 1);
+        d[fi + 1] = (d[fi + 1] as number) + delta * (x - next);
+        d[fi] = next;
+      }
+      const ax = x < 0 ? -x : x;
+      if (ax > (d[fi + 2] as number)) d[fi + 2] = ax;
       const since = (ints[ii] as number) + 1;
-      if (since >= w) this.resum(k, slot);
+      if (since >= w) this.resum(this.momK[j >> 2] as number, slot);
       else ints[ii] = since;
     }
     return true;
