@@ -200,20 +200,14 @@ function engineRun(limitRuns: number, sample: boolean): { ms: number; keys: stri
 engineRun(Math.min(R, 200), false);
 gc();
 
-// The engine runs twice (best of two: this machine's neighbours make single runs noisy; the second run also
-// samples latencies); the floor once (at 10,000 runs it takes about as long as one engine run).
 const fl = floor();
 gc();
 const fs = floorShared();
 gc();
-const first = engineRun(R, false);
-gc();
 const heapBefore = process.memoryUsage();
-const second = engineRun(R, true);
+const en = engineRun(R, true); // samples 1 push in 1,024 for latency (two clock reads: negligible)
 gc();
 const heapAfter = process.memoryUsage();
-const en = first.ms < second.ms ? { ...first, samples: second.samples } : second;
-compareKeys("engine, first vs second run", first.keys, second.keys);
 const oracleRuns = Number(process.env.BENCH_ORACLE_RUNS ?? R);
 const nv = naive(oracleRuns);
 

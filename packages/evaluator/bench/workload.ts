@@ -31,13 +31,17 @@ export function valueAt(r: number, s: number): number {
   return (mix(r, s) % 2048) / 1024 + (s * (r % 7)) / 8192;
 }
 
-/** DuckDB SQL computing `valueAt` for a relation with `run` and `step` columns (32-bit arithmetic in HUGEINT). */
+/**
+ * DuckDB SQL computing `valueAt` for a relation `grid(run, step)`: 32-bit multiplications are split in 16-bit
+ * halves so every product fits a BIGINT (HUGEINT arithmetic is several times slower).
+ */
+const mul32 = (h: string, c: number) => `((${h} * ${c & 0xffff}) + ((${h} * ${c >>> 16}) % 65536) * 65536) % 4294967296`;
 export const VALUE_SQL = `
   h0 AS (SELECT run, step, (run * 1000003 + step) % 4294967296 AS h FROM grid),
   h1 AS (SELECT run, step, xor(h, h >> 16) AS h FROM h0),
-  h2 AS (SELECT run, step, ((h::HUGEINT * 2246822507) % 4294967296)::BIGINT AS h FROM h1),
+  h2 AS (SELECT run, step, ${mul32("h", 0x85ebca6b)} AS h FROM h1),
   h3 AS (SELECT run, step, xor(h, h >> 13) AS h FROM h2),
-  h4 AS (SELECT run, step, ((h::HUGEINT * 3266489909) % 4294967296)::BIGINT AS h FROM h3),
+  h4 AS (SELECT run, step, ${mul32("h", 0xc2b2ae35)} AS h FROM h3),
   h5 AS (SELECT run, step, xor(h, h >> 16) AS h FROM h4)`;
 export const VALUE_EXPR = `(h % 2048)::DOUBLE / 1024 + (step * (run % 7))::DOUBLE / 8192`;
 

@@ -29,11 +29,11 @@ import {
   type Scope,
   TripwireError,
 } from "@tripwire/sdk";
-import { aggregateOf, changeOf, compare, directionHolds, meanOf, U, zscoreOf, type StdKind } from "./aggregate.js";
+import { aggregateOf, changeOf, meanOf, U, zscoreOf, type StdKind } from "./aggregate.js";
 import { cooldownAllows } from "./cooldown.js";
 import type { ArtifactEvent, CollectionTagEvent, EventRunState, RunMetricEvent, RunRef, RunStateEvent, TripwireEvent, TripwireEventType } from "./events.js";
 import { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
-import { artifactLocation, locationProject, projectLocation, scopeContains, type Location, type OrgOf } from "./scope.js";
+import { artifactLocation, projectLocation, scopeContains, type Location, type OrgOf } from "./scope.js";
 import { DEFAULT_COOLDOWN_MS, formatTimestamp, parseTimestamp } from "./time.js";
 import { Channel, LAST, MAX, MIN, MOMENTS, SUM, type StateKind, type StateSpec } from "./window.js";
 

@@ -45,11 +45,6 @@ export function artifactLocation(event: { entity: string; project?: string; regi
   return projectLocation(event.entity, event.project ?? "", orgOf);
 }
 
-/** The W&B project name of a location (`wandb-registry-<name>` for a registry). */
-export function locationProject(loc: Location): string {
-  return loc.registry ? `${REGISTRY_PREFIX}${loc.name}` : loc.name;
-}
-
 function inEntity(loc: Location, entity: string): boolean {
   return loc.entity === entity;
 }
