@@ -17,7 +17,10 @@ import {
 } from "@tripwire/sdk";
 import type { Explanation, Firing } from "./engine.js";
 
-/** `${event_type}` spellings: W&B's public names (`LINK_ARTIFACT`, not the wire's `LINK_MODEL`). */
+/**
+ * `${event_type}` spellings: W&B's public names (`LINK_ARTIFACT`, not the wire's `LINK_MODEL`).
+ * @example EVENT_TYPE_NAMES.linkArtifact // "LINK_ARTIFACT"
+ */
 export const EVENT_TYPE_NAMES: Record<EventType, string> = {
   createArtifact: "CREATE_ARTIFACT",
   linkArtifact: "LINK_ARTIFACT",

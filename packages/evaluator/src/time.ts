@@ -5,7 +5,10 @@
  */
 
 const DAY_MS = 86_400_000;
-/** The per-run limit of W&B: one firing per automation per run in 24 hours. */
+/**
+ * The per-run limit of W&B: one firing per automation per run in 24 hours.
+ * @example createEngine(specs, { cooldownMs: DEFAULT_COOLDOWN_MS / 24 }) // one hour instead
+ */
 export const DEFAULT_COOLDOWN_MS = DAY_MS;
 
 function digits(s: string, from: number, count: number): number {

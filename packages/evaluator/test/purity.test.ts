@@ -16,3 +16,20 @@ describe("the evaluator is pure (ARCHITECTURE: sdk ◀ evaluator; HOUSE_STYLE 11
     expect(code).not.toMatch(/\b(console\.|setTimeout|setInterval|Math\.random|Date\.now|performance\.now|process\.)/);
   });
 });
+
+describe("every runtime export of @tripwire/evaluator carries TSDoc with an @example (HOUSE_STYLE 24)", () => {
+  it("index.ts", async () => {
+    const mod = (await import("../src/index.js")) as Record<string, unknown>;
+    const sources = files(src).map((file) => readFileSync(file, "utf8"));
+    const missing = Object.keys(mod).filter((name) => {
+      for (const text of sources) {
+        const m = new RegExp(`^export (?:const|function|class|async function) ${name}\\b`, "m").exec(text);
+        if (!m) continue;
+        const before = text.slice(0, m.index).trimEnd();
+        return !(before.endsWith("*/") && before.slice(before.lastIndexOf("/**")).includes("@example"));
+      }
+      return true;
+    });
+    expect(missing).toEqual([]);
+  });
+});

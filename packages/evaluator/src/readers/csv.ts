@@ -89,10 +89,11 @@ const STATES: readonly EventRunState[] = ["running", "finished", "failed", "cras
  * const events = readWandbHistoryCsv(csv, { entity: "acme", project: "llm", id: "r1", name: "sweep-1", user: "alice", state: "finished" });
  * const firings = await replayAsync(automations, events);
  */
-export async function* readWandbHistoryCsv(
-  csv: AsyncIterable<string> | Iterable<string> | string,
-  run: CsvRun,
-): AsyncIterable<TripwireEvent> {
+export function readWandbHistoryCsv(csv: AsyncIterable<string> | Iterable<string> | string, run: CsvRun): AsyncIterable<TripwireEvent> {
+  return history(csv, run);
+}
+
+async function* history(csv: AsyncIterable<string> | Iterable<string> | string, run: CsvRun): AsyncIterable<TripwireEvent> {
   const input = typeof csv === "string" ? [csv] : asLines(csv);
   let header: string[] | undefined;
   let stepCol = -1;

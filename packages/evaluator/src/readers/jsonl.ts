@@ -15,7 +15,11 @@ import { linesOf } from "./lines.js";
  * const lines = createInterface({ input: createReadStream("history.jsonl"), crlfDelay: Infinity });
  * for await (const event of readJsonlEvents(lines)) engine.push(event);
  */
-export async function* readJsonlEvents(lines: AsyncIterable<string> | Iterable<string>): AsyncIterable<TripwireEvent> {
+export function readJsonlEvents(lines: AsyncIterable<string> | Iterable<string>): AsyncIterable<TripwireEvent> {
+  return jsonl(lines);
+}
+
+async function* jsonl(lines: AsyncIterable<string> | Iterable<string>): AsyncIterable<TripwireEvent> {
   let n = 0;
   for await (const line of linesOf(lines)) {
     n++;
