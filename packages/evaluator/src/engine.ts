@@ -35,6 +35,7 @@ import type { ArtifactEvent, CollectionTagEvent, EventRunState, RunMetricEvent, 
 import { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
 import { artifactLocation, projectLocation, scopeContains, type Location, type OrgOf } from "./scope.js";
 import { DEFAULT_COOLDOWN_MS, formatTimestamp, parseTimestamp } from "./time.js";
+import { windowExtremes, windowMeans } from "./kernel.js";
 import { Channel, LAST, MAX, MIN, MOMENTS, SUM, type StateKind, type StateSpec } from "./window.js";
 
 /** An automation with a stable key (the server passes W&B's trigger ID). */
@@ -259,6 +260,22 @@ interface LocInfo {
 
 const CHANNEL_SEP = "\u0000";
 
+/** The exact mean of the span (o, w) ending at series position k, as the streaming path recomputes it. */
+function exactMean(vals: Float64Array, o: number, w: number, k: number): number {
+  const e = k - o;
+  return meanOf(vals, Math.max(0, e - w + 1), e + 1);
+}
+
+/** Below this many consecutive rows of one run, columnar history streams row by row. */
+const KERNEL_MIN_ROWS = 8;
+
+/** A firing found by a columnar kernel, with what orders it: its row, then its automation. */
+interface KernelFiring {
+  readonly row: number;
+  readonly automation: number;
+  readonly firing: Firing;
+}
+
 /** Per channel: guard-band factors of its states. */
 interface StateCache {
   readonly sumK: Float64Array;
@@ -329,6 +346,9 @@ class EngineImpl implements Engine {
   /** Counts pushes into channels, to know which cached state values are current. */
   private tick = 0;
   private readonly cache: StateCache[] = [];
+  /** Scratch arrays of the columnar kernels. */
+  private readonly pool: (Float64Array | undefined)[] = [];
+  private rowPool = new Int32Array(0);
   // Run-metric automation parameters, structure of arrays indexed by automation index (the hot path reads these).
   private aNeed = new Float64Array(0);
   private aKind = new Int8Array(0);
@@ -648,28 +668,215 @@ class EngineImpl implements Engine {
     }
     const runs = columns.runs.map((r) => this.runFor(r.entity, r.project, { id: r.id, name: r.name, user: r.user }));
     const source: RowSource = { columns, entries: Object.entries(columns.metrics), row: 0, eventRow: -1, event: undefined };
-    for (let row = from; row < to; row++) {
-      const run = runs[columns.run[row] as number] as RunInfo;
-      const step = columns.step[row] as number;
-      const now = columns.time[row] as number;
-      let rowFirings: Firing[] | undefined;
-      for (let j = 0; j < metricCols.length; j++) {
-        const { m, col } = metricCols[j] as { m: number; col: ArrayLike<number> };
-        const v = col[row] as number;
-        if (v - v !== 0) continue;
-        const plans = run.plans[m] ?? this.plansFor(run, m);
-        for (let i = 0; i < plans.length; i++) {
-          source.row = row;
-          const f = this.pushValue(plans[i] as Plan, run, step, now, v, undefined, source);
-          if (f !== undefined) rowFirings = rowFirings === undefined ? f : rowFirings.concat(f);
+    let row = from;
+    while (row < to) {
+      // A segment: consecutive rows of one run (a history export holds each run's rows together).
+      const r = columns.run[row] as number;
+      let stop = row + 1;
+      while (stop < to && columns.run[stop] === r) stop++;
+      const run = runs[r] as RunInfo;
+      if (stop - row >= KERNEL_MIN_ROWS) {
+        const found: KernelFiring[] = [];
+        for (const { m, col } of metricCols) {
+          const plans = run.plans[m] ?? this.plansFor(run, m);
+          for (const plan of plans) this.segment(plan, run, columns, col, row, stop, source, found);
         }
+        found.sort((a, b) => a.row - b.row || a.automation - b.automation);
+        for (const f of found) out.push(f.firing);
+      } else {
+        for (let i = row; i < stop; i++) this.pushRow(run, columns, metricCols, i, source, out);
       }
-      if (rowFirings !== undefined) {
-        if (rowFirings.length > 1) this.inAutomationOrder(rowFirings);
-        for (const f of rowFirings) out.push(f);
-      }
+      row = stop;
     }
     return out;
+  }
+
+  /** One row of columnar history through the streaming path. */
+  private pushRow(run: RunInfo, columns: MetricColumns, metricCols: { m: number; col: ArrayLike<number> }[], row: number, source: RowSource, out: Firing[]): void {
+    const step = columns.step[row] as number;
+    const now = columns.time[row] as number;
+    let rowFirings: Firing[] | undefined;
+    for (let j = 0; j < metricCols.length; j++) {
+      const { m, col } = metricCols[j] as { m: number; col: ArrayLike<number> };
+      const v = col[row] as number;
+      if (v - v !== 0) continue;
+      const plans = run.plans[m] ?? this.plansFor(run, m);
+      for (let i = 0; i < plans.length; i++) {
+        source.row = row;
+        const f = this.pushValue(plans[i] as Plan, run, step, now, v, undefined, source);
+        if (f !== undefined) rowFirings = rowFirings === undefined ? f : rowFirings.concat(f);
+      }
+    }
+    if (rowFirings !== undefined) {
+      if (rowFirings.length > 1) this.inAutomationOrder(rowFirings);
+      for (const f of rowFirings) out.push(f);
+    }
+  }
+
+  /** A scratch Float64Array of at least `n` values (slot `i` of the pool). */
+  private buf(i: number, n: number): Float64Array {
+    let b = this.pool[i];
+    if (b === undefined || b.length < n) {
+      b = new Float64Array(Math.max(n, 2 * (b?.length ?? 0), 64));
+      this.pool[i] = b;
+    }
+    return b;
+  }
+
+  /**
+   * Evaluates a plan over rows [from, to) of one run with the columnar kernels (`kernel.ts`), automation by
+   * automation, then leaves the slot exactly as streaming the same values would have. Same semantics as
+   * `pushValue` row by row: the property tests compare both.
+   */
+  private segment(plan: Plan, run: RunInfo, columns: MetricColumns, col: ArrayLike<number>, from: number, to: number, source: RowSource, found: KernelFiring[]): void {
+    const ch = plan.ch;
+    const slot = plan.slot;
+    if (ch.hasMoments) {
+      // z-score windows stream row by row (sliding moments have no block form here)
+      for (let row = from; row < to; row++) {
+        const v = col[row] as number;
+        if (v - v !== 0) continue;
+        source.row = row;
+        const f = this.pushValue(plan, run, columns.step[row] as number, columns.time[row] as number, v, undefined, source);
+        if (f !== undefined) for (const x of f) found.push({ row, automation: this.indexById.get(x.automationId) as number, firing: x });
+      }
+      return;
+    }
+    // The series: the values the slot retains, then this segment's accepted values (finite, at a later step).
+    const L = ch.L;
+    const count0 = ch.count(slot);
+    const prefix = Math.min(count0, L);
+    const cap = prefix + (to - from);
+    const vals = this.buf(0, cap);
+    ch.copySpan(slot, 0, prefix, vals);
+    const rows = this.rowsBuf(cap);
+    let len = prefix;
+    let lastStep = ch.lastStep(slot);
+    for (let row = from; row < to; row++) {
+      const v = col[row] as number;
+      const step = columns.step[row] as number;
+      if (v - v !== 0 || !(step > lastStep)) continue;
+      lastStep = step;
+      vals[len] = v;
+      rows[len] = row;
+      len++;
+    }
+    if (len === prefix) return;
+    const base = count0 - prefix; // series index of vals[0]
+    // Aggregates of each state, indexed by the position of the span's newest value.
+    const states = ch.states;
+    const agg: Float64Array[] = [];
+    const err: (Float64Array | undefined)[] = [];
+    const sumK = (this.cache[plan.channel] as StateCache).sumK;
+    for (let k = 0; k < states.length; k++) {
+      const st = states[k] as StateSpec;
+      const a = this.buf(1 + 2 * k, len);
+      if (st.kind === SUM) {
+        const e = this.buf(2 + 2 * k, len);
+        windowMeans(vals, len, st.width, sumK[k] as number, a, e);
+        err.push(e);
+      } else if (st.kind === MIN || st.kind === MAX) {
+        windowExtremes(vals, len, st.width, st.kind === MAX, a, this.buf(2 + 2 * k, len));
+        err.push(undefined);
+      } else {
+        a.set(vals.subarray(0, len));
+        err.push(undefined);
+      }
+      agg.push(a);
+    }
+    const time = columns.time;
+    const period = this.period;
+    for (let j = 0; j < plan.autos.length; j++) {
+      if (plan.active[j] === 0) continue;
+      const a = plan.autos[j] as number;
+      const cdi = ch.cooldownIndex(slot, plan.local[j] as number);
+      let last = ch.d[cdi] as number;
+      const need = this.aNeed[a] as number;
+      const kA = this.aStA[a] as number;
+      const kind = this.aKind[a];
+      const oA = ch.offsets[kA] as number;
+      const wA = ch.widths[kA] as number;
+      const t = this.aT[a] as number;
+      const cmp = this.aCmp[a] as number;
+      const dir = this.aDir[a];
+      const relative = this.aRel[a] === 1;
+      const kB = this.aStB[a] as number;
+      const oB = kB >= 0 ? (ch.offsets[kB] as number) : 0;
+      const wB = kB >= 0 ? (ch.widths[kB] as number) : 0;
+      const aggA = agg[kA] as Float64Array;
+      const errA = err[kA];
+      const aggB = kB >= 0 ? (agg[kB] as Float64Array) : aggA;
+      const errB = kB >= 0 ? err[kB] : undefined;
+      const first = Math.max(prefix, need - base - 1);
+      // Comparisons as a sign test: gt / gte: (x − t) > / ≥ 0; lt / lte: (t − x) > / ≥ 0 (x − t is 0 only when x = t).
+      const sg = cmp === 0 || cmp === 1 ? 1 : -1;
+      const strict = cmp === 0 || cmp === 2;
+      for (let k = first; k < len; k++) {
+        const now = time[rows[k] as number] as number;
+        if (now - last < period) continue;
+        let fires: boolean;
+        if (kind === THRESHOLD) {
+          let x = aggA[k - oA] as number;
+          if (errA !== undefined && Math.abs(x - t) <= (errA[k - oA] as number)) x = exactMean(vals, oA, wA, k);
+          if (cmp < 4) {
+            const dlt = (x - t) * sg;
+            fires = strict ? dlt > 0 : dlt >= 0;
+          } else fires = cmp === 4 ? x === t : x !== t;
+        } else {
+          let cur = aggA[k - oA] as number;
+          let prior = aggB[k - oB] as number;
+          const ec = errA === undefined ? 0 : (errA[k - oA] as number);
+          const ep = errB === undefined ? 0 : (errB[k - oB] as number);
+          let d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+          if (ec !== 0 || ep !== 0) {
+            let near: boolean;
+            if (relative) {
+              const P = Math.abs(prior) - ep;
+              if (P <= ep) near = true;
+              else {
+                const m = (ec + ep) / P + (Math.abs(d) * ep) / P + 8 * U * (Math.abs(d) + (Math.abs(cur) + Math.abs(prior)) / P);
+                near = Math.abs(d - t) <= m || Math.abs(d + t) <= m;
+              }
+            } else {
+              const m = ec + ep + 4 * U * (Math.abs(cur) + Math.abs(prior));
+              near = Math.abs(d - t) <= m || Math.abs(d + t) <= m;
+            }
+            if (near) {
+              if (errA !== undefined) cur = exactMean(vals, oA, wA, k);
+              if (errB !== undefined) prior = exactMean(vals, oB, wB, k);
+              d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+            }
+          }
+          fires = dir === 0 ? d >= t : dir === 1 ? d <= -t : Math.abs(d) >= t;
+        }
+        if (!fires) continue;
+        if (!fires) continue;
+        last = now;
+        const row = rows[k] as number;
+        found.push({ row, automation: a, firing: this.kernelFiring(a, run, columns, source, row, now, ch, vals, k) });
+      }
+      ch.d[cdi] = last;
+    }
+    // Leave the slot as streaming would: the last L values, the count, the last step.
+    ch.reload(slot, Array.from(vals.subarray(Math.max(0, len - L), len)), base + len, lastStep);
+  }
+
+  /** A firing found by a kernel at series position `k` (kept out of the scan loop: no closure over it). */
+  private kernelFiring(a: number, run: RunInfo, columns: MetricColumns, source: RowSource, row: number, now: number, ch: Channel, vals: Float64Array, k: number): Firing {
+    source.row = row;
+    const event = rowEvent(run, columns.step[row] as number, now, source);
+    const span = (st: number): number[] => {
+      const e = k - (ch.offsets[st] as number);
+      const out: number[] = [];
+      for (let i = Math.max(0, e - (ch.widths[st] as number) + 1); i <= e; i++) out.push(vals[i] as number);
+      return out;
+    };
+    return this.explain(this.autos[a] as Compiled, run, event, vals[k] as number, span);
+  }
+
+  private rowsBuf(n: number): Int32Array {
+    if (this.rowPool.length < n) this.rowPool = new Int32Array(Math.max(n, 2 * this.rowPool.length, 64));
+    return this.rowPool;
   }
 
   /** Appends one value to a run's slot and evaluates the plan's automations. */
@@ -855,15 +1062,20 @@ class EngineImpl implements Engine {
   }
 
   private metricFiring(a: Compiled, plan: Plan, run: RunInfo, event: RunMetricEvent, latest: number): Firing {
+    return this.explain(a, run, event, latest, (k) => this.spanValues(plan, k));
+  }
+
+  /** A run-metric firing, its explanation built from the values of each state's span (`span(k)`, oldest first). */
+  private explain(a: Compiled, run: RunInfo, event: RunMetricEvent, latest: number, span: (k: number) => number[]): Firing {
     const spec = a.spec;
     const e = spec.event;
     let explanation: Explanation;
     if (e.type === "runMetricThreshold") {
-      const values = this.spanValues(plan, a.stA);
+      const values = span(a.stA);
       explanation = { kind: "threshold", metric: e.metric, agg: e.agg, window: e.agg === null ? 1 : e.window, values, value: aggregateOf(e.agg, values), cmp: e.cmp, threshold: e.threshold };
     } else if (e.type === "runMetricChange") {
-      const currentValues = this.spanValues(plan, a.stA);
-      const priorValues = this.spanValues(plan, a.stB);
+      const currentValues = span(a.stA);
+      const priorValues = span(a.stB);
       const current = aggregateOf(e.agg, currentValues);
       const prior = aggregateOf(e.agg, priorValues);
       explanation = {
@@ -882,7 +1094,7 @@ class EngineImpl implements Engine {
         amount: e.amount,
       };
     } else if (e.type === "runMetricZScore") {
-      const values = this.spanValues(plan, a.stA);
+      const values = span(a.stA);
       const stdKind: StdKind = this.zSample ? "sample" : "population";
       const z = zscoreOf(values, latest, stdKind);
       explanation = {

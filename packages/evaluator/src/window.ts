@@ -84,6 +84,8 @@ export class Channel {
   readonly momK: Int32Array;
   /** Scratch for exact recomputation of one window (oldest value first). */
   readonly scratch: Float64Array;
+  /** Whether some state is a z-score's moments (those only stream). */
+  readonly hasMoments: boolean;
   /** The engine's per-push cache of state values: valid for state k while `stamp[k]` is the current tick. */
   readonly stamp: Float64Array;
   readonly cv: Float64Array;
@@ -141,6 +143,7 @@ export class Channel {
     this.sumK = of([SUM], (_st, k) => [k]);
     this.momK = of([MOMENTS], (_st, k) => [k]);
     this.scratch = new Float64Array(L);
+    this.hasMoments = states.some((st) => st.kind === MOMENTS);
     this.stamp = new Float64Array(states.length);
     this.cv = new Float64Array(states.length);
     this.ce = new Float64Array(states.length);
@@ -402,6 +405,19 @@ export class Channel {
       if (this.kinds[k] === SUM || this.kinds[k] === MOMENTS) this.resum(k, slot);
     }
     this.d[fb + F_LAST_STEP] = lastStep;
+  }
+
+  /**
+   * Resets a slot's windows (keeping its automations' last firing times) and refills them like `restore`:
+   * what the columnar kernels leave behind, so streaming can continue exactly.
+   */
+  reload(slot: number, values: readonly number[], count: number, lastStep: number): void {
+    const db = slot * this.dPer;
+    const keep = this.d.slice(db + this.cdStart, db + this.cdStart + this.automations);
+    new Uint8Array(this.buffer, slot * this.B, this.B).fill(0);
+    this.d.set(keep, db + this.cdStart);
+    this.d[db + this.L + F_LAST_STEP] = -Infinity;
+    this.restore(slot, values, count, lastStep);
   }
 
   /** The retained values of a slot, oldest first (what a snapshot stores). */
