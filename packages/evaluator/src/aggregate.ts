@@ -13,6 +13,7 @@ export const U = 2 ** -53;
  * Mean as W&B's AVERAGE: the values summed oldest first, divided by their count, and clamped into the window's
  * [min, max]. A floating-point sum can land a few ulps outside (three values of 0.1 sum to 0.30000000000000004);
  * the clamp keeps min ≤ mean ≤ max exact, so a window of equal values averages to exactly that value.
+ * @example meanOf([0.1, 0.1, 0.1]) // 0.1
  */
 export function meanOf(values: ArrayLike<number>, from = 0, to = values.length): number {
   let s = 0;
@@ -28,19 +29,24 @@ export function meanOf(values: ArrayLike<number>, from = 0, to = values.length):
   return m < lo ? lo : m > hi ? hi : m;
 }
 
+/** @example minOf([3, 1, 2]) // 1 */
 export function minOf(values: ArrayLike<number>, from = 0, to = values.length): number {
   let m = Infinity;
   for (let i = from; i < to; i++) if ((values[i] as number) < m) m = values[i] as number;
   return m;
 }
 
+/** @example maxOf([3, 1, 2]) // 3 */
 export function maxOf(values: ArrayLike<number>, from = 0, to = values.length): number {
   let m = -Infinity;
   for (let i = from; i < to; i++) if ((values[i] as number) > m) m = values[i] as number;
   return m;
 }
 
-/** The aggregate of a window; `null` is the latest value alone. */
+/**
+ * The aggregate of a window; `null` is the latest value alone.
+ * @example aggregateOf("mean", [1, 2, 6]) // 3
+ */
 export function aggregateOf(agg: Aggregation | null, values: ArrayLike<number>, from = 0, to = values.length): number {
   switch (agg) {
     case null:
@@ -54,7 +60,10 @@ export function aggregateOf(agg: Aggregation | null, values: ArrayLike<number>, 
   }
 }
 
-/** One of the six comparisons of a threshold (`eq`/`ne` compare exactly). */
+/**
+ * One of the six comparisons of a threshold (`eq`/`ne` compare exactly).
+ * @example compare(0.7, "gt", 0.6) // true
+ */
 export function compare(x: number, cmp: Comparison, threshold: number): boolean {
   switch (cmp) {
     case "gt":
@@ -72,14 +81,20 @@ export function compare(x: number, cmp: Comparison, threshold: number): boolean 
   }
 }
 
-/** The change from the prior window's aggregate to the current one: absolute, or relative to |prior| (`NaN` when prior is 0). */
+/**
+ * The change from the prior window's aggregate to the current one: absolute, or relative to |prior| (`NaN` when prior is 0).
+ * @example changeOf(9, 12, "relative") // -0.25
+ */
 export function changeOf(current: number, prior: number, type: ChangeType): number {
   if (type === "absolute") return current - prior;
   if (prior === 0) return NaN;
   return (current - prior) / Math.abs(prior);
 }
 
-/** Whether a change (or a z-score) goes far enough in the direction: inclusive, as W&B evaluates it. */
+/**
+ * Whether a change (or a z-score) goes far enough in the direction: inclusive, as W&B evaluates it.
+ * @example directionHolds(-0.25, "decrease", 0.25) // true
+ */
 export function directionHolds(delta: number, direction: Direction, amount: number): boolean {
   switch (direction) {
     case "increase":
@@ -94,7 +109,10 @@ export function directionHolds(delta: number, direction: Direction, amount: numb
 /** Standard deviation divisor: `population` divides by n, `sample` by n − 1. */
 export type StdKind = "population" | "sample";
 
-/** Mean, standard deviation (two-pass) and z-score of `latest` against a window. `std` 0 gives z = NaN. */
+/**
+ * Mean, standard deviation (two-pass) and z-score of `latest` against a window. `std` 0 gives z = NaN.
+ * @example zscoreOf([1, 1, 1, 1, 5], 5, "population") // { mean: 1.8, std: 1.6, z: 2 }
+ */
 export function zscoreOf(
   values: ArrayLike<number>,
   latest: number,

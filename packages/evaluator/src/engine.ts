@@ -29,12 +29,13 @@ import {
   type Scope,
   TripwireError,
 } from "@tripwire/sdk";
-import { aggregateOf, changeOf, compare, directionHolds, meanOf, U, zscoreOf, type StdKind } from "./aggregate.js";
-import { Cooldowns, cooldownAllows } from "./cooldown.js";
+import { aggregateOf, changeOf, meanOf, U, zscoreOf, type StdKind } from "./aggregate.js";
+import { cooldownAllows } from "./cooldown.js";
 import type { ArtifactEvent, CollectionTagEvent, EventRunState, RunMetricEvent, RunRef, RunStateEvent, TripwireEvent, TripwireEventType } from "./events.js";
 import { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
-import { artifactLocation, locationProject, projectLocation, scopeContains, type Location, type OrgOf } from "./scope.js";
+import { artifactLocation, projectLocation, scopeContains, type Location, type OrgOf } from "./scope.js";
 import { DEFAULT_COOLDOWN_MS, formatTimestamp, parseTimestamp } from "./time.js";
+import { windowExtremes, windowMeans } from "./kernel.js";
 import { Channel, LAST, MAX, MIN, MOMENTS, SUM, type StateKind, type StateSpec } from "./window.js";
 
 /** An automation with a stable key (the server passes W&B's trigger ID). */
@@ -176,7 +177,7 @@ export interface MetricColumns {
 }
 
 export interface Engine {
-  /** Evaluates one event; returns the firings it caused, in automation order. */
+  /** Evaluates one event; returns the firings it caused, in the order of the automation list. */
   push(event: TripwireEvent): Firing[];
   /** Same as pushing each event in turn. */
   pushBatch(events: readonly TripwireEvent[]): Firing[];
@@ -186,8 +187,12 @@ export interface Engine {
   snapshot(): EngineSnapshot;
   /** Automations that never fire because the evaluator cannot decide them, and why (e.g. a raw filter operator). */
   readonly unsupported: readonly { automationId: string; reason: string }[];
-  /** Typed-array bytes of the metric windows and cooldowns (for capacity planning and the benchmark). */
+  /**
+   * Bytes of the metric windows in use, last firing times included (`allocated`: with the growth slack of the
+   * typed arrays, up to twice as much), for capacity planning and the benchmark.
+   */
   windowBytes(): number;
+  allocatedWindowBytes(): number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -220,13 +225,17 @@ interface Compiled {
   readonly relative: boolean;
 }
 
+/** What one value of a metric of a run touches in one channel: its slot and the automations to evaluate. */
 interface Plan {
   readonly ch: Channel;
   readonly channel: number;
   readonly slot: number;
+  /** Automation indices, and their positions in the channel (where their last firing time is kept). */
   readonly autos: Int32Array;
-  readonly bind: number;
+  readonly local: Int32Array;
+  /** Whether each automation's run filter matches the run (recomputed when the run's name or user changes). */
   readonly active: Uint8Array;
+  allActive: boolean;
 }
 
 interface RunInfo {
@@ -244,14 +253,40 @@ interface RunInfo {
 
 interface LocInfo {
   readonly loc: Location;
-  /** Per channel: the automations of that channel whose scope contains this location (`undefined`: not computed). */
+  /** Per channel: positions (in the channel's automation list) of those whose scope contains this location. */
   readonly channelAutos: (Int32Array | undefined)[];
   runStateAutos: number[] | undefined;
 }
 
 const CHANNEL_SEP = "\u0000";
 
-/** The automation id of a plain spec: `${scopeKey(scope)}/${name}`. */
+/** The exact mean of the span (o, w) ending at series position k, as the streaming path recomputes it. */
+function exactMean(vals: Float64Array, o: number, w: number, k: number): number {
+  const e = k - o;
+  return meanOf(vals, Math.max(0, e - w + 1), e + 1);
+}
+
+/** Below this many consecutive rows of one run, columnar history streams row by row. */
+const KERNEL_MIN_ROWS = 8;
+
+/** A firing found by a columnar kernel, with what orders it: its row, then its automation. */
+interface KernelFiring {
+  readonly row: number;
+  readonly automation: number;
+  readonly firing: Firing;
+}
+
+/** Per channel: guard-band factors of its states. */
+interface StateCache {
+  readonly sumK: Float64Array;
+  readonly momMeanK: Float64Array;
+  readonly momVarK: Float64Array;
+}
+
+/**
+ * The automation id of a plain spec: `${scopeKey(scope)}/${name}`.
+ * @example automationIdOf(toSpec(lossSpike)) // "project:acme/llm/loss-spike"
+ */
 export function automationIdOf(spec: AutomationSpec): string {
   return `${scopeKey(spec.scope)}/${spec.name}`;
 }
@@ -287,11 +322,10 @@ class EngineImpl implements Engine {
   private readonly channels: Channel[] = [];
   private readonly channelKeys: string[] = [];
   private readonly channelAutos: number[][] = [];
-  private readonly sumK: Float64Array[] = [];
-  private readonly momMeanK: Float64Array[] = [];
-  private readonly momVarK: Float64Array[] = [];
-  /** Watched metric name → dense id; per metric id, its channels. */
+  /** Watched metric name → dense id (and back); per metric id, its channels. */
   private readonly metricIds = new Map<string, number>();
+  private readonly metricNames: string[] = [];
+  private readonly indexById = new Map<string, number>();
   private readonly metricChannels: number[][] = [];
   private readonly runStateAutos: number[] = [];
   private readonly artifactAutos = new Map<EventType, number[]>();
@@ -299,7 +333,8 @@ class EngineImpl implements Engine {
   private readonly runIndex = new Map<string, Map<string, Map<string, RunInfo>>>();
   private readonly runByRef = new WeakMap<RunRef, RunInfo>();
   private readonly locs = new Map<string, LocInfo>();
-  private readonly cooldowns: Cooldowns;
+  /** The per-run limit in milliseconds. */
+  private readonly period: number;
   private readonly stateCooldowns = new Map<string, number>();
   private readonly aliasHolders = new Map<string, Map<string, number>>();
   private readonly partial: boolean;
@@ -308,9 +343,21 @@ class EngineImpl implements Engine {
   private readonly zSample: boolean;
   private lastTs = "";
   private lastMs = NaN;
-  // Out-parameters of aggValue(), to keep the hot path free of allocations.
-  private val = 0;
-  private err = 0;
+  /** Counts pushes into channels, to know which cached state values are current. */
+  private tick = 0;
+  private readonly cache: StateCache[] = [];
+  /** Scratch arrays of the columnar kernels. */
+  private readonly pool: (Float64Array | undefined)[] = [];
+  private rowPool = new Int32Array(0);
+  // Run-metric automation parameters, structure of arrays indexed by automation index (the hot path reads these).
+  private aNeed = new Float64Array(0);
+  private aKind = new Int8Array(0);
+  private aStA = new Int32Array(0);
+  private aStB = new Int32Array(0);
+  private aCmp = new Int8Array(0);
+  private aT = new Float64Array(0);
+  private aDir = new Int8Array(0);
+  private aRel = new Uint8Array(0);
 
   constructor(
     automations: readonly EngineAutomation[],
@@ -323,20 +370,32 @@ class EngineImpl implements Engine {
     this.runStateLimit = options.runStateCooldown ?? true;
     this.zOffset = options.zscoreWindow === "preceding" ? 1 : 0;
     this.zSample = options.zscoreStd === "sample";
-    this.cooldowns = new Cooldowns(options.cooldownMs ?? DEFAULT_COOLDOWN_MS);
+    this.period = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
     const stateSpecs: StateSpec[][] = [];
     for (const { id, spec } of automations) this.compile(id, spec, options, epochs.get(id) ?? epoch, stateSpecs);
     stateSpecs.forEach((specs, c) => {
-      const ch = new Channel(specs);
-      this.channels[c] = ch;
-      this.sumK[c] = Float64Array.from(specs, (s) => sumFactor(s.width));
-      this.momMeanK[c] = Float64Array.from(specs, (s) => momentMeanFactor(s.width));
-      this.momVarK[c] = Float64Array.from(specs, (s) => momentVarFactor(s.width) * (this.zSample ? 2 : 1));
+      this.channels[c] = new Channel(specs, (this.channelAutos[c] ?? []).length);
+      this.cache[c] = {
+        sumK: Float64Array.from(specs, (s) => sumFactor(s.width)),
+        momMeanK: Float64Array.from(specs, (s) => momentMeanFactor(s.width)),
+        momVarK: Float64Array.from(specs, (s) => momentVarFactor(s.width) * (this.zSample ? 2 : 1)),
+      };
     });
+    const count = this.autos.length;
+    this.aNeed = Float64Array.from(this.autos, (a) => a.need);
+    this.aKind = Int8Array.from(this.autos, (a) => a.evalKind);
+    this.aStA = Int32Array.from(this.autos, (a) => a.stA);
+    this.aStB = Int32Array.from(this.autos, (a) => a.stB);
+    this.aCmp = Int8Array.from(this.autos, (a) => a.cmp);
+    this.aT = Float64Array.from(this.autos, (a) => a.threshold);
+    this.aDir = Int8Array.from(this.autos, (a) => a.dir);
+    this.aRel = Uint8Array.from(this.autos, (a) => (a.relative ? 1 : 0));
+    if (count !== this.aNeed.length) throw new TripwireError("TW2900", "internal error: automation tables out of step");
   }
 
   private compile(id: string, spec: AutomationSpec, options: EngineOptions, epoch: number, stateSpecs: StateSpec[][]): void {
     const index = this.autos.length;
+    this.indexById.set(id, index);
     const base = {
       index,
       id,
@@ -397,6 +456,7 @@ class EngineImpl implements Engine {
       if (m === undefined) {
         m = this.metricIds.size;
         this.metricIds.set(me.metric, m);
+        this.metricNames.push(me.metric);
         this.metricChannels.push([]);
       }
       this.metricChannels[m]?.push(c);
@@ -492,7 +552,10 @@ class EngineImpl implements Engine {
     const fields = this.runFields(run);
     for (const plans of run.plans) {
       if (plans === undefined) continue;
-      for (const plan of plans) plan.autos.forEach((a, j) => (plan.active[j] = this.autos[a]?.filter(fields) ? 1 : 0));
+      for (const plan of plans) {
+        plan.autos.forEach((a, j) => (plan.active[j] = this.autos[a]?.filter(fields) ? 1 : 0));
+        plan.allActive = plan.active.every((x) => x === 1);
+      }
     }
   }
 
@@ -504,21 +567,17 @@ class EngineImpl implements Engine {
     const plans: Plan[] = [];
     const fields = this.runFields(run);
     for (const c of this.metricChannels[m] ?? []) {
-      let autos = run.loc.channelAutos[c];
-      if (autos === undefined) {
-        autos = Int32Array.from((this.channelAutos[c] ?? []).filter((a) => scopeContains((this.autos[a] as Compiled).spec.scope, run.loc.loc, undefined)));
-        run.loc.channelAutos[c] = autos;
+      let local = run.loc.channelAutos[c];
+      const all = this.channelAutos[c] ?? [];
+      if (local === undefined) {
+        local = Int32Array.from(all.flatMap((a, j) => (scopeContains((this.autos[a] as Compiled).spec.scope, run.loc.loc, undefined) ? [j] : [])));
+        run.loc.channelAutos[c] = local;
       }
-      if (autos.length === 0) continue;
+      if (local.length === 0) continue;
       const ch = this.channels[c] as Channel;
-      plans.push({
-        ch,
-        channel: c,
-        slot: ch.addSlot(),
-        autos,
-        bind: this.cooldowns.alloc(autos.length),
-        active: Uint8Array.from(autos, (a) => ((this.autos[a] as Compiled).filter(fields) ? 1 : 0)),
-      });
+      const autos = Int32Array.from(local, (j) => all[j] as number);
+      const active = Uint8Array.from(autos, (a) => ((this.autos[a] as Compiled).filter(fields) ? 1 : 0));
+      plans.push({ ch, channel: c, slot: ch.addSlot(), autos, local, active, allActive: active.every((x) => x === 1) });
     }
     run.plans[m] = plans;
     return plans;
@@ -562,19 +621,42 @@ class EngineImpl implements Engine {
     const run = this.runFor(event.entity, event.project, event.run);
     const now = this.now(event.timestamp);
     const metrics = event.metrics;
+    const names = this.metricNames;
     let out: Firing[] | undefined;
-    for (const key in metrics) {
-      const m = this.metricIds.get(key);
-      if (m === undefined) continue;
-      const v = metrics[key];
-      if (typeof v !== "number" || !Number.isFinite(v)) continue; // non-numeric, NaN and ±Infinity are skipped
-      const plans = run.plans[m] ?? this.plansFor(run, m);
-      for (let i = 0; i < plans.length; i++) {
-        const f = this.pushValue(plans[i] as Plan, run, event.step, now, v, event, undefined);
-        if (f !== undefined) (out ??= []).push(...f);
+    if (names.length <= 8) {
+      // Few watched metrics: look each up (a keyed load) rather than enumerating the event's keys.
+      for (let m = 0; m < names.length; m++) {
+        const v = metrics[names[m] as string];
+        // Non-numeric, NaN and ±Infinity are skipped (v - v is 0 only for finite numbers).
+        if (typeof v !== "number" || v - v !== 0) continue;
+        const plans = run.plans[m] ?? this.plansFor(run, m);
+        for (let i = 0; i < plans.length; i++) {
+          const f = this.pushValue(plans[i] as Plan, run, event.step, now, v, event, undefined);
+          if (f !== undefined) out = out === undefined ? f : out.concat(f);
+        }
+      }
+    } else {
+      for (const key in metrics) {
+        const m = this.metricIds.get(key);
+        if (m === undefined) continue;
+        const v = metrics[key];
+        if (typeof v !== "number" || v - v !== 0) continue;
+        const plans = run.plans[m] ?? this.plansFor(run, m);
+        for (let i = 0; i < plans.length; i++) {
+          const f = this.pushValue(plans[i] as Plan, run, event.step, now, v, event, undefined);
+          if (f !== undefined) out = out === undefined ? f : out.concat(f);
+        }
       }
     }
-    return out ?? [];
+    if (out === undefined) return [];
+    if (out.length > 1) this.inAutomationOrder(out);
+    return out;
+  }
+
+  /** Firings of one event come in the order of the automation list. */
+  private inAutomationOrder(firings: Firing[]): void {
+    const index = this.indexById;
+    firings.sort((a, b) => (index.get(a.automationId) as number) - (index.get(b.automationId) as number));
   }
 
   pushColumns(columns: MetricColumns, from = 0, to = columns.run.length): Firing[] {
@@ -585,24 +667,216 @@ class EngineImpl implements Engine {
       if (m !== undefined) metricCols.push({ m, col });
     }
     const runs = columns.runs.map((r) => this.runFor(r.entity, r.project, { id: r.id, name: r.name, user: r.user }));
-    const source = { columns, row: 0 };
-    for (let row = from; row < to; row++) {
-      const run = runs[columns.run[row] as number] as RunInfo;
-      const step = columns.step[row] as number;
-      const now = columns.time[row] as number;
-      for (let j = 0; j < metricCols.length; j++) {
-        const { m, col } = metricCols[j] as { m: number; col: ArrayLike<number> };
-        const v = col[row] as number;
-        if (!Number.isFinite(v)) continue;
-        const plans = run.plans[m] ?? this.plansFor(run, m);
-        for (let i = 0; i < plans.length; i++) {
-          source.row = row;
-          const f = this.pushValue(plans[i] as Plan, run, step, now, v, undefined, source);
-          if (f !== undefined) for (const x of f) out.push(x);
+    const source: RowSource = { columns, entries: Object.entries(columns.metrics), row: 0, eventRow: -1, event: undefined };
+    let row = from;
+    while (row < to) {
+      // A segment: consecutive rows of one run (a history export holds each run's rows together).
+      const r = columns.run[row] as number;
+      let stop = row + 1;
+      while (stop < to && columns.run[stop] === r) stop++;
+      const run = runs[r] as RunInfo;
+      if (stop - row >= KERNEL_MIN_ROWS) {
+        const found: KernelFiring[] = [];
+        for (const { m, col } of metricCols) {
+          const plans = run.plans[m] ?? this.plansFor(run, m);
+          for (const plan of plans) this.segment(plan, run, columns, col, row, stop, source, found);
         }
+        found.sort((a, b) => a.row - b.row || a.automation - b.automation);
+        for (const f of found) out.push(f.firing);
+      } else {
+        for (let i = row; i < stop; i++) this.pushRow(run, columns, metricCols, i, source, out);
       }
+      row = stop;
     }
     return out;
+  }
+
+  /** One row of columnar history through the streaming path. */
+  private pushRow(run: RunInfo, columns: MetricColumns, metricCols: { m: number; col: ArrayLike<number> }[], row: number, source: RowSource, out: Firing[]): void {
+    const step = columns.step[row] as number;
+    const now = columns.time[row] as number;
+    let rowFirings: Firing[] | undefined;
+    for (let j = 0; j < metricCols.length; j++) {
+      const { m, col } = metricCols[j] as { m: number; col: ArrayLike<number> };
+      const v = col[row] as number;
+      if (v - v !== 0) continue;
+      const plans = run.plans[m] ?? this.plansFor(run, m);
+      for (let i = 0; i < plans.length; i++) {
+        source.row = row;
+        const f = this.pushValue(plans[i] as Plan, run, step, now, v, undefined, source);
+        if (f !== undefined) rowFirings = rowFirings === undefined ? f : rowFirings.concat(f);
+      }
+    }
+    if (rowFirings !== undefined) {
+      if (rowFirings.length > 1) this.inAutomationOrder(rowFirings);
+      for (const f of rowFirings) out.push(f);
+    }
+  }
+
+  /** A scratch Float64Array of at least `n` values (slot `i` of the pool). */
+  private buf(i: number, n: number): Float64Array {
+    let b = this.pool[i];
+    if (b === undefined || b.length < n) {
+      b = new Float64Array(Math.max(n, 2 * (b?.length ?? 0), 64));
+      this.pool[i] = b;
+    }
+    return b;
+  }
+
+  /**
+   * Evaluates a plan over rows [from, to) of one run with the columnar kernels (`kernel.ts`), automation by
+   * automation, then leaves the slot exactly as streaming the same values would have. Same semantics as
+   * `pushValue` row by row: the property tests compare both.
+   */
+  private segment(plan: Plan, run: RunInfo, columns: MetricColumns, col: ArrayLike<number>, from: number, to: number, source: RowSource, found: KernelFiring[]): void {
+    const ch = plan.ch;
+    const slot = plan.slot;
+    if (ch.hasMoments) {
+      // z-score windows stream row by row (sliding moments have no block form here)
+      for (let row = from; row < to; row++) {
+        const v = col[row] as number;
+        if (v - v !== 0) continue;
+        source.row = row;
+        const f = this.pushValue(plan, run, columns.step[row] as number, columns.time[row] as number, v, undefined, source);
+        if (f !== undefined) for (const x of f) found.push({ row, automation: this.indexById.get(x.automationId) as number, firing: x });
+      }
+      return;
+    }
+    // The series: the values the slot retains, then this segment's accepted values (finite, at a later step).
+    const L = ch.L;
+    const count0 = ch.count(slot);
+    const prefix = Math.min(count0, L);
+    const cap = prefix + (to - from);
+    const vals = this.buf(0, cap);
+    ch.copySpan(slot, 0, prefix, vals);
+    const rows = this.rowsBuf(cap);
+    let len = prefix;
+    let lastStep = ch.lastStep(slot);
+    for (let row = from; row < to; row++) {
+      const v = col[row] as number;
+      const step = columns.step[row] as number;
+      if (v - v !== 0 || !(step > lastStep)) continue;
+      lastStep = step;
+      vals[len] = v;
+      rows[len] = row;
+      len++;
+    }
+    if (len === prefix) return;
+    const base = count0 - prefix; // series index of vals[0]
+    // Aggregates of each state, indexed by the position of the span's newest value.
+    const states = ch.states;
+    const agg: Float64Array[] = [];
+    const err: (Float64Array | undefined)[] = [];
+    const sumK = (this.cache[plan.channel] as StateCache).sumK;
+    for (let k = 0; k < states.length; k++) {
+      const st = states[k] as StateSpec;
+      const a = this.buf(1 + 2 * k, len);
+      if (st.kind === SUM) {
+        const e = this.buf(2 + 2 * k, len);
+        windowMeans(vals, len, st.width, sumK[k] as number, a, e);
+        err.push(e);
+      } else if (st.kind === MIN || st.kind === MAX) {
+        windowExtremes(vals, len, st.width, st.kind === MAX, a, this.buf(2 + 2 * k, len));
+        err.push(undefined);
+      } else {
+        a.set(vals.subarray(0, len));
+        err.push(undefined);
+      }
+      agg.push(a);
+    }
+    const time = columns.time;
+    const period = this.period;
+    for (let j = 0; j < plan.autos.length; j++) {
+      if (plan.active[j] === 0) continue;
+      const a = plan.autos[j] as number;
+      const cdi = ch.cooldownIndex(slot, plan.local[j] as number);
+      let last = ch.d[cdi] as number;
+      const need = this.aNeed[a] as number;
+      const kA = this.aStA[a] as number;
+      const kind = this.aKind[a];
+      const oA = ch.offsets[kA] as number;
+      const wA = ch.widths[kA] as number;
+      const t = this.aT[a] as number;
+      const cmp = this.aCmp[a] as number;
+      const dir = this.aDir[a];
+      const relative = this.aRel[a] === 1;
+      const kB = this.aStB[a] as number;
+      const oB = kB >= 0 ? (ch.offsets[kB] as number) : 0;
+      const wB = kB >= 0 ? (ch.widths[kB] as number) : 0;
+      const aggA = agg[kA] as Float64Array;
+      const errA = err[kA];
+      const aggB = kB >= 0 ? (agg[kB] as Float64Array) : aggA;
+      const errB = kB >= 0 ? err[kB] : undefined;
+      const first = Math.max(prefix, need - base - 1);
+      // Comparisons as a sign test: gt / gte: (x − t) > / ≥ 0; lt / lte: (t − x) > / ≥ 0 (x − t is 0 only when x = t).
+      const sg = cmp === 0 || cmp === 1 ? 1 : -1;
+      const strict = cmp === 0 || cmp === 2;
+      for (let k = first; k < len; k++) {
+        const now = time[rows[k] as number] as number;
+        if (now - last < period) continue;
+        let fires: boolean;
+        if (kind === THRESHOLD) {
+          let x = aggA[k - oA] as number;
+          if (errA !== undefined && Math.abs(x - t) <= (errA[k - oA] as number)) x = exactMean(vals, oA, wA, k);
+          if (cmp < 4) {
+            const dlt = (x - t) * sg;
+            fires = strict ? dlt > 0 : dlt >= 0;
+          } else fires = cmp === 4 ? x === t : x !== t;
+        } else {
+          let cur = aggA[k - oA] as number;
+          let prior = aggB[k - oB] as number;
+          const ec = errA === undefined ? 0 : (errA[k - oA] as number);
+          const ep = errB === undefined ? 0 : (errB[k - oB] as number);
+          let d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+          if (ec !== 0 || ep !== 0) {
+            let near: boolean;
+            if (relative) {
+              const P = Math.abs(prior) - ep;
+              if (P <= ep) near = true;
+              else {
+                const m = (ec + ep) / P + (Math.abs(d) * ep) / P + 8 * U * (Math.abs(d) + (Math.abs(cur) + Math.abs(prior)) / P);
+                near = Math.abs(d - t) <= m || Math.abs(d + t) <= m;
+              }
+            } else {
+              const m = ec + ep + 4 * U * (Math.abs(cur) + Math.abs(prior));
+              near = Math.abs(d - t) <= m || Math.abs(d + t) <= m;
+            }
+            if (near) {
+              if (errA !== undefined) cur = exactMean(vals, oA, wA, k);
+              if (errB !== undefined) prior = exactMean(vals, oB, wB, k);
+              d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+            }
+          }
+          fires = dir === 0 ? d >= t : dir === 1 ? d <= -t : Math.abs(d) >= t;
+        }
+        if (!fires) continue;
+        if (!fires) continue;
+        last = now;
+        const row = rows[k] as number;
+        found.push({ row, automation: a, firing: this.kernelFiring(a, run, columns, source, row, now, ch, vals, k) });
+      }
+      ch.d[cdi] = last;
+    }
+    // Leave the slot as streaming would: the last L values, the count, the last step.
+    ch.reload(slot, Array.from(vals.subarray(Math.max(0, len - L), len)), base + len, lastStep);
+  }
+
+  /** A firing found by a kernel at series position `k` (kept out of the scan loop: no closure over it). */
+  private kernelFiring(a: number, run: RunInfo, columns: MetricColumns, source: RowSource, row: number, now: number, ch: Channel, vals: Float64Array, k: number): Firing {
+    source.row = row;
+    const event = rowEvent(run, columns.step[row] as number, now, source);
+    const span = (st: number): number[] => {
+      const e = k - (ch.offsets[st] as number);
+      const out: number[] = [];
+      for (let i = Math.max(0, e - (ch.widths[st] as number) + 1); i <= e; i++) out.push(vals[i] as number);
+      return out;
+    };
+    return this.explain(this.autos[a] as Compiled, run, event, vals[k] as number, span);
+  }
+
+  private rowsBuf(n: number): Int32Array {
+    if (this.rowPool.length < n) this.rowPool = new Int32Array(Math.max(n, 2 * this.rowPool.length, 64));
+    return this.rowPool;
   }
 
   /** Appends one value to a run's slot and evaluates the plan's automations. */
@@ -613,76 +887,90 @@ class EngineImpl implements Engine {
     now: number,
     v: number,
     event: RunMetricEvent | undefined,
-    source: { columns: MetricColumns; row: number } | undefined,
+    source: RowSource | undefined,
   ): Firing[] | undefined {
     const ch = plan.ch;
     const slot = plan.slot;
     if (!ch.push(slot, step, v)) return undefined;
-    const n = ch.count[slot] as number;
+    const n = ch.count(slot);
     const autos = plan.autos;
-    const last = this.cooldowns.last;
-    const period = this.cooldowns.periodMs;
+    const local = plan.local;
+    const active = plan.active;
+    const allActive = plan.allActive;
+    // The last firing times live in the slot's own block (see window.ts), next to its windows.
+    const last = ch.d;
+    const cd = ch.cooldownIndex(slot, 0);
+    const period = this.period;
+    const need = this.aNeed;
+    const kind = this.aKind;
+    const tick = ++this.tick;
     let out: Firing[] | undefined;
     for (let j = 0; j < autos.length; j++) {
-      if (plan.active[j] === 0) continue;
-      const a = this.autos[autos[j] as number] as Compiled;
-      if (n < a.need) continue;
-      const b = plan.bind + j;
+      if (!allActive && active[j] === 0) continue;
+      const a = autos[j] as number;
+      if (n < (need[a] as number)) continue;
+      const b = cd + (local[j] as number);
       if (now - (last[b] as number) < period) continue;
-      let fires: boolean;
-      if (a.evalKind === THRESHOLD) fires = this.thresholdHolds(a, plan, v);
-      else if (a.evalKind === CHANGE) fires = this.changeHolds(a, plan);
-      else fires = this.zscoreHolds(a, plan, v);
+      const k = kind[a];
+      const fires = k === THRESHOLD ? this.thresholdHolds(a, plan, v, tick) : k === CHANGE ? this.changeHolds(a, plan, tick) : this.zscoreHolds(a, plan, v);
       if (!fires) continue;
-      this.cooldowns.record(b, now);
-      const ev = event ?? rowEvent(run, step, now, source as { columns: MetricColumns; row: number });
-      (out ??= []).push(this.metricFiring(a, plan, run, ev, v));
+      last[b] = now;
+      const ev = event ?? rowEvent(run, step, now, source as RowSource);
+      (out ??= []).push(this.metricFiring(this.autos[a] as Compiled, plan, run, ev, v));
     }
     return out;
   }
 
-  /** The running value of state `k` into `this.val`, with a bound of its distance to the exact value in `this.err`. */
-  private aggValue(plan: Plan, k: number): void {
+  /**
+   * The running value of state `k` of the plan's channel (cached for this push in the channel's `cv`), with a
+   * bound of its distance to the exact value in `ce`: 0 for extremes and single values, a guard band for means.
+   */
+  private stateValue(plan: Plan, k: number, tick: number): number {
     const ch = plan.ch;
+    if (ch.stamp[k] === tick) return ch.cv[k] as number;
     const slot = plan.slot;
     const kind = ch.kinds[k];
+    let val: number;
+    let err = 0;
     if (kind === SUM) {
       const cnt = ch.spanCount(k, slot);
-      const est = ((ch.a[k] as Float64Array)[slot] as number) / cnt;
-      this.val = est;
-      this.err = ((this.sumK[plan.channel] as Float64Array)[k] as number) * ((ch.scale[k] as Float64Array)[slot] as number) / cnt + 4 * U * Math.abs(est);
+      val = ch.runningA(k, slot) / cnt;
+      err = (((this.cache[plan.channel] as StateCache).sumK[k] as number) * ch.scale(k, slot)) / cnt + 4 * U * Math.abs(val);
     } else if (kind === LAST) {
-      this.val = ch.valueAt(slot, ch.offsets[k] as number);
-      this.err = 0;
+      val = ch.valueAt(slot, ch.offsets[k] as number);
     } else {
-      this.val = ch.extreme(k, slot);
-      this.err = 0;
+      val = ch.extreme(k, slot);
     }
+    ch.stamp[k] = tick;
+    ch.cv[k] = val;
+    ch.ce[k] = err;
+    return val;
+  }
+
+  private stateErr(plan: Plan, k: number): number {
+    return plan.ch.ce[k] as number;
   }
 
   /** The exact aggregate of state `k` (a fresh mean; extremes and single values are exact already). */
-  private exactAgg(plan: Plan, k: number): number {
+  private exactAgg(plan: Plan, k: number, tick: number): number {
     const ch = plan.ch;
-    if (ch.kinds[k] !== SUM) {
-      this.aggValue(plan, k);
-      return this.val;
-    }
+    if (ch.kinds[k] !== SUM) return this.stateValue(plan, k, tick);
     const cnt = ch.spanCount(k, plan.slot);
     ch.copySpan(plan.slot, ch.offsets[k] as number, cnt, ch.scratch);
     return meanOf(ch.scratch, 0, cnt);
   }
 
-  private thresholdHolds(a: Compiled, plan: Plan, v: number): boolean {
-    const k = a.stA;
-    const t = a.threshold;
+  private thresholdHolds(a: number, plan: Plan, v: number, tick: number): boolean {
+    const k = this.aStA[a] as number;
+    const t = this.aT[a] as number;
     let x: number;
     if (plan.ch.kinds[k] === LAST) x = v;
     else {
-      this.aggValue(plan, k);
-      x = this.val;
-      if (this.err > 0 && Math.abs(x - t) <= this.err) x = this.exactAgg(plan, k);
+      x = this.stateValue(plan, k, tick);
+      const err = this.stateErr(plan, k);
+      if (err > 0 && Math.abs(x - t) <= err) x = this.exactAgg(plan, k, tick);
     }
-    switch (a.cmp) {
+    switch (this.aCmp[a]) {
       case 0:
         return x > t;
       case 1:
@@ -698,20 +986,21 @@ class EngineImpl implements Engine {
     }
   }
 
-  private changeHolds(a: Compiled, plan: Plan): boolean {
-    this.aggValue(plan, a.stA);
-    let cur = this.val;
-    const ec = this.err;
-    this.aggValue(plan, a.stB);
-    let prior = this.val;
-    const ep = this.err;
-    const amount = a.threshold;
+  private changeHolds(a: number, plan: Plan, tick: number): boolean {
+    const ka = this.aStA[a] as number;
+    const kb = this.aStB[a] as number;
+    let cur = this.stateValue(plan, ka, tick);
+    const ec = this.stateErr(plan, ka);
+    let prior = this.stateValue(plan, kb, tick);
+    const ep = this.stateErr(plan, kb);
+    const amount = this.aT[a] as number;
+    const relative = this.aRel[a] === 1;
     let d: number;
     if (ec === 0 && ep === 0) {
-      d = a.relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+      d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
     } else {
       let exact = false;
-      if (a.relative) {
+      if (relative) {
         const P = Math.abs(prior) - ep;
         if (P <= ep) exact = true;
         else {
@@ -725,30 +1014,32 @@ class EngineImpl implements Engine {
         exact = Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
       }
       if (exact) {
-        cur = this.exactAgg(plan, a.stA);
-        prior = this.exactAgg(plan, a.stB);
+        cur = this.exactAgg(plan, ka, tick);
+        prior = this.exactAgg(plan, kb, tick);
       }
-      d = a.relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+      d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
     }
-    return a.dir === 0 ? d >= amount : a.dir === 1 ? d <= -amount : Math.abs(d) >= amount;
+    const dir = this.aDir[a];
+    return dir === 0 ? d >= amount : dir === 1 ? d <= -amount : Math.abs(d) >= amount;
   }
 
-  private zscoreHolds(a: Compiled, plan: Plan, x: number): boolean {
+  private zscoreHolds(a: number, plan: Plan, x: number): boolean {
     const ch = plan.ch;
     const slot = plan.slot;
-    const k = a.stA;
+    const k = this.aStA[a] as number;
+    const cache = this.cache[plan.channel] as StateCache;
     const cnt = ch.spanCount(k, slot);
-    const mean = (ch.a[k] as Float64Array)[slot] as number;
-    const variance = ((ch.m2[k] as Float64Array)[slot] as number) / (this.zSample ? cnt - 1 : cnt);
-    const scale = (ch.scale[k] as Float64Array)[slot] as number;
-    const eVar = ((this.momVarK[plan.channel] as Float64Array)[k] as number) * scale * scale;
-    const t = a.threshold;
+    const mean = ch.runningA(k, slot);
+    const variance = ch.runningM2(k, slot) / (this.zSample ? cnt - 1 : cnt);
+    const scale = ch.scale(k, slot);
+    const eVar = (cache.momVarK[k] as number) * scale * scale;
+    const t = this.aT[a] as number;
     let z = NaN;
     let exact = variance <= 4 * eVar;
     if (!exact) {
       const sigma = Math.sqrt(variance);
       z = (x - mean) / sigma;
-      const eMean = ((this.momMeanK[plan.channel] as Float64Array)[k] as number) * scale;
+      const eMean = (cache.momMeanK[k] as number) * scale;
       const ez = (eMean + 2 * U * Math.abs(x - mean)) / sigma + (Math.abs(z) * eVar) / variance;
       const m = 2 * ez + 8 * U * Math.abs(z);
       exact = Math.abs(Math.abs(z) - t) <= m;
@@ -757,27 +1048,34 @@ class EngineImpl implements Engine {
       ch.copySpan(slot, ch.offsets[k] as number, cnt, ch.scratch);
       z = zscoreOf(ch.scratch, x, this.zSample ? "sample" : "population", 0, cnt).z;
     }
-    return a.dir === 0 ? z >= t : a.dir === 1 ? z <= -t : Math.abs(z) >= t;
+    const dir = this.aDir[a];
+    return dir === 0 ? z >= t : dir === 1 ? z <= -t : Math.abs(z) >= t;
   }
 
   private spanValues(plan: Plan, k: number): number[] {
     const ch = plan.ch;
     const cnt = ch.spanCount(k, plan.slot);
-    const out = new Float64Array(cnt);
-    ch.copySpan(plan.slot, ch.offsets[k] as number, cnt, out);
-    return Array.from(out);
+    ch.copySpan(plan.slot, ch.offsets[k] as number, cnt, ch.scratch);
+    const out: number[] = [];
+    for (let i = 0; i < cnt; i++) out.push(ch.scratch[i] as number);
+    return out;
   }
 
   private metricFiring(a: Compiled, plan: Plan, run: RunInfo, event: RunMetricEvent, latest: number): Firing {
+    return this.explain(a, run, event, latest, (k) => this.spanValues(plan, k));
+  }
+
+  /** A run-metric firing, its explanation built from the values of each state's span (`span(k)`, oldest first). */
+  private explain(a: Compiled, run: RunInfo, event: RunMetricEvent, latest: number, span: (k: number) => number[]): Firing {
     const spec = a.spec;
     const e = spec.event;
     let explanation: Explanation;
     if (e.type === "runMetricThreshold") {
-      const values = this.spanValues(plan, a.stA);
+      const values = span(a.stA);
       explanation = { kind: "threshold", metric: e.metric, agg: e.agg, window: e.agg === null ? 1 : e.window, values, value: aggregateOf(e.agg, values), cmp: e.cmp, threshold: e.threshold };
     } else if (e.type === "runMetricChange") {
-      const currentValues = this.spanValues(plan, a.stA);
-      const priorValues = this.spanValues(plan, a.stB);
+      const currentValues = span(a.stA);
+      const priorValues = span(a.stB);
       const current = aggregateOf(e.agg, currentValues);
       const prior = aggregateOf(e.agg, priorValues);
       explanation = {
@@ -796,7 +1094,7 @@ class EngineImpl implements Engine {
         amount: e.amount,
       };
     } else if (e.type === "runMetricZScore") {
-      const values = this.spanValues(plan, a.stA);
+      const values = span(a.stA);
       const stdKind: StdKind = this.zSample ? "sample" : "population";
       const z = zscoreOf(values, latest, stdKind);
       explanation = {
@@ -846,7 +1144,7 @@ class EngineImpl implements Engine {
       if (e.type !== "runState" || !e.states.includes(to) || !a.filter(fields)) continue;
       const key = `${ai}:${run.index}`;
       if (this.runStateLimit) {
-        if (!cooldownAllows(this.stateCooldowns.get(key) ?? NaN, now, this.cooldowns.periodMs)) continue;
+        if (!cooldownAllows(this.stateCooldowns.get(key) ?? NaN, now, this.period)) continue;
         this.stateCooldowns.set(key, now);
       }
       out.push({
@@ -968,11 +1266,11 @@ class EngineImpl implements Engine {
         for (const plan of plans) {
           const ch = plan.ch;
           const [metric, epoch] = (this.channelKeys[plan.channel] as string).split(CHANNEL_SEP) as [string, string];
-          if ((ch.count[plan.slot] as number) > 0) {
-            series.push({ run: run.index, metric, epoch: Number(epoch), count: ch.count[plan.slot] as number, lastStep: ch.lastStep[plan.slot] as number, values: ch.retained(plan.slot) });
+          if (ch.count(plan.slot) > 0) {
+            series.push({ run: run.index, metric, epoch: Number(epoch), count: ch.count(plan.slot), lastStep: ch.lastStep(plan.slot), values: ch.retained(plan.slot) });
           }
           plan.autos.forEach((ai, j) => {
-            const at = this.cooldowns.last[plan.bind + j] as number;
+            const at = ch.d[ch.cooldownIndex(plan.slot, plan.local[j] as number)] as number;
             if (!Number.isNaN(at)) cooldowns.push({ automation: (this.autos[ai] as Compiled).id, run: run.index, at });
           });
         }
@@ -1017,7 +1315,7 @@ class EngineImpl implements Engine {
         const m = this.metricIds.get(a.metric) as number;
         const plan = (run.plans[m] ?? this.plansFor(run, m)).find((p) => p.channel === a.channel);
         const j = plan ? plan.autos.indexOf(a.index) : -1;
-        if (plan && j >= 0) this.cooldowns.record(plan.bind + j, cd.at);
+        if (plan && j >= 0) plan.ch.d[plan.ch.cooldownIndex(plan.slot, plan.local[j] as number)] = cd.at;
       }
     }
     for (const { key, alias, version } of snapshot.aliases) {
@@ -1028,7 +1326,11 @@ class EngineImpl implements Engine {
   }
 
   windowBytes(): number {
-    return this.channels.reduce((b, ch) => b + ch.bytes(), 0) + this.cooldowns.bytes();
+    return this.channels.reduce((b, ch) => b + ch.bytes(), 0);
+  }
+
+  allocatedWindowBytes(): number {
+    return this.channels.reduce((b, ch) => b + ch.allocatedBytes(), 0);
   }
 }
 
@@ -1039,13 +1341,23 @@ function effectiveState(state: EventRunState): RunState | undefined {
   return state;
 }
 
-function rowEvent(run: RunInfo, step: number, now: number, source: { columns: MetricColumns; row: number }): RunMetricEvent {
+/** Where a columnar row comes from; the row's event is built once, on its first firing. */
+interface RowSource {
+  readonly columns: MetricColumns;
+  readonly entries: readonly [string, ArrayLike<number>][];
+  row: number;
+  eventRow: number;
+  event: RunMetricEvent | undefined;
+}
+
+function rowEvent(run: RunInfo, step: number, now: number, source: RowSource): RunMetricEvent {
+  if (source.eventRow === source.row && source.event !== undefined) return source.event;
   const metrics: Record<string, JsonValue> = {};
-  for (const [name, col] of Object.entries(source.columns.metrics)) {
+  for (const [name, col] of source.entries) {
     const v = col[source.row] as number;
     if (!Number.isNaN(v)) metrics[name] = v;
   }
-  return {
+  const event: RunMetricEvent = {
     type: "run.metric",
     entity: run.entity,
     project: run.project,
@@ -1054,6 +1366,9 @@ function rowEvent(run: RunInfo, step: number, now: number, source: { columns: Me
     timestamp: formatTimestamp(now),
     metrics,
   };
+  source.eventRow = source.row;
+  source.event = event;
+  return event;
 }
 
 /**

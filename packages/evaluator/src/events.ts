@@ -5,10 +5,17 @@
 import { z } from "zod";
 import { REGISTRY_PREFIX, type JsonValue } from "@tripwire/sdk";
 
-/** Run states as W&B reports them. `crashed` counts as `failed`; `killed` never triggers an automation. */
+/**
+ * Run states as W&B reports them. `crashed` counts as `failed`; `killed` never triggers an automation.
+ * @example EVENT_RUN_STATES.includes(event.state) // true for every valid run.state event
+ */
 export const EVENT_RUN_STATES = ["running", "finished", "failed", "crashed", "killed"] as const;
 export type EventRunState = (typeof EVENT_RUN_STATES)[number];
 
+/**
+ * The `type` of artifact version events.
+ * @example (ARTIFACT_EVENT_KINDS as readonly string[]).includes(event.type)
+ */
 export const ARTIFACT_EVENT_KINDS = [
   "artifact.created",
   "artifact.linked",
@@ -17,6 +24,10 @@ export const ARTIFACT_EVENT_KINDS = [
   "artifact.tag_added",
   "artifact.tag_removed",
 ] as const;
+/**
+ * The `type` of collection tag events.
+ * @example (COLLECTION_EVENT_KINDS as readonly string[]).includes(event.type)
+ */
 export const COLLECTION_EVENT_KINDS = ["collection.tag_added", "collection.tag_removed"] as const;
 export type ArtifactEventKind = (typeof ARTIFACT_EVENT_KINDS)[number];
 export type CollectionEventKind = (typeof COLLECTION_EVENT_KINDS)[number];
@@ -191,7 +202,10 @@ export function parseEvent(json: unknown): { ok: true; event: TripwireEvent } | 
   };
 }
 
-/** Whether an event is about a run (metric or state). */
+/**
+ * Whether an event is about a run (metric or state).
+ * @example if (isRunEvent(event)) console.log(event.run.name);
+ */
 export function isRunEvent(event: TripwireEvent): event is RunMetricEvent | RunStateEvent {
   return event.type === "run.metric" || event.type === "run.state";
 }

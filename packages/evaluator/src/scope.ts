@@ -27,21 +27,22 @@ export function resolveOrg(orgOf: OrgOf | undefined, entity: string): string | u
   return Object.hasOwn(orgOf, entity) ? orgOf[entity] : undefined;
 }
 
-/** The location of a project named in an event (a `wandb-registry-` project is its registry). */
+/**
+ * The location of a project named in an event (a `wandb-registry-` project is its registry).
+ * @example projectLocation("acme", "wandb-registry-model", undefined) // { entity: "acme", name: "model", registry: true, org: undefined }
+ */
 export function projectLocation(entity: string, project: string, orgOf: OrgOf | undefined): Location {
   const registry = project.startsWith(REGISTRY_PREFIX) && project.length > REGISTRY_PREFIX.length;
   return { entity, name: registry ? project.slice(REGISTRY_PREFIX.length) : project, registry, org: resolveOrg(orgOf, entity) };
 }
 
-/** The location of an artifact or collection event (`project` xor `registry`). */
+/**
+ * The location of an artifact or collection event (`project` xor `registry`).
+ * @example artifactLocation({ entity: "acme", registry: "model" }, { acme: "bigco" }) // { entity: "acme", name: "model", registry: true, org: "bigco" }
+ */
 export function artifactLocation(event: { entity: string; project?: string; registry?: string }, orgOf: OrgOf | undefined): Location {
   if (event.registry !== undefined) return { entity: event.entity, name: event.registry, registry: true, org: resolveOrg(orgOf, event.entity) };
   return projectLocation(event.entity, event.project ?? "", orgOf);
-}
-
-/** The W&B project name of a location (`wandb-registry-<name>` for a registry). */
-export function locationProject(loc: Location): string {
-  return loc.registry ? `${REGISTRY_PREFIX}${loc.name}` : loc.name;
 }
 
 function inEntity(loc: Location, entity: string): boolean {
@@ -52,6 +53,7 @@ function inEntity(loc: Location, entity: string): boolean {
  * Whether `scope` contains a location, ignoring the collection (project, registry, team and org scopes), and
  * for collection scopes whether it contains the location's `collection`. `collectionFilter` is the compiled
  * `collections(filter)` predicate.
+ * @example scopeContains({ type: "team", team: "acme" }, projectLocation("acme", "llm", undefined), undefined) // true
  */
 export function scopeContains(scope: Scope, loc: Location, collection: string | undefined, collectionFilter?: Predicate): boolean {
   switch (scope.type) {

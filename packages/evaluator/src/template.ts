@@ -17,7 +17,10 @@ import {
 } from "@tripwire/sdk";
 import type { Explanation, Firing } from "./engine.js";
 
-/** `${event_type}` spellings: W&B's public names (`LINK_ARTIFACT`, not the wire's `LINK_MODEL`). */
+/**
+ * `${event_type}` spellings: W&B's public names (`LINK_ARTIFACT`, not the wire's `LINK_MODEL`).
+ * @example EVENT_TYPE_NAMES.linkArtifact // "LINK_ARTIFACT"
+ */
 export const EVENT_TYPE_NAMES: Record<EventType, string> = {
   createArtifact: "CREATE_ARTIFACT",
   linkArtifact: "LINK_ARTIFACT",
@@ -36,6 +39,8 @@ export const EVENT_TYPE_NAMES: Record<EventType, string> = {
 const CMP_TEXT = { gt: ">", gte: ">=", lt: "<", lte: "<=", eq: "==", ne: "!=" } as const;
 
 const num = (x: number): string => (Number.isFinite(x) ? String(x) : "NaN");
+/** Computed values in human text: 10 significant digits (the explanation keeps the exact numbers). */
+const approx = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecision(10))) : "NaN");
 const aggText = (agg: string | null, metric: string, window: number): string => (agg === null ? metric : `${agg}(${metric}, ${window})`);
 
 /** The condition of a metric automation, in words (`${metric_filter}`), short form, and its current value. */
@@ -46,7 +51,7 @@ function metricTexts(x: Explanation): { filter: string; short: string; status: s
       return {
         filter: `${lhs} ${CMP_TEXT[x.cmp]} ${num(x.threshold)}`,
         short: `${x.metric} ${CMP_TEXT[x.cmp]} ${num(x.threshold)}`,
-        status: `${lhs} = ${num(x.value)}`,
+        status: `${lhs} = ${approx(x.value)}`,
         values: x.values,
       };
     }
@@ -57,7 +62,7 @@ function metricTexts(x: Explanation): { filter: string; short: string; status: s
       return {
         filter: `${cur} ${verb} by at least ${amount} against the ${x.priorWindow} values before`,
         short: `${x.metric} ${verb} by ${amount}`,
-        status: `${cur} went from ${num(x.prior)} to ${num(x.current)} (${x.change === "relative" ? `${num(x.delta * 100)}%` : num(x.delta)})`,
+        status: `${cur} went from ${approx(x.prior)} to ${approx(x.current)} (${x.change === "relative" ? `${approx(x.delta * 100)}%` : approx(x.delta)})`,
         values: x.currentValues,
       };
     }
@@ -66,7 +71,7 @@ function metricTexts(x: Explanation): { filter: string; short: string; status: s
       return {
         filter: `zscore(${x.metric}, ${x.window}) ${cond}`,
         short: `zscore(${x.metric}) ${cond}`,
-        status: `zscore(${x.metric}, ${x.window}) = ${num(x.zscore)} (mean ${num(x.mean)}, std ${num(x.std)})`,
+        status: `zscore(${x.metric}, ${x.window}) = ${approx(x.zscore)} (mean ${approx(x.mean)}, std ${approx(x.std)})`,
         values: x.values,
       };
     }
@@ -119,7 +124,10 @@ export function templateVariables(firing: Firing): Record<string, string> {
   return vars;
 }
 
-/** A value as the inside of a JSON string literal. */
+/**
+ * A value as the inside of a JSON string literal.
+ * @example jsonEscape('say "hi"') // 'say \\"hi\\"'
+ */
 export function jsonEscape(value: string): string {
   return JSON.stringify(value).slice(1, -1);
 }

@@ -5,7 +5,10 @@
  */
 
 const DAY_MS = 86_400_000;
-/** The per-run limit of W&B: one firing per automation per run in 24 hours. */
+/**
+ * The per-run limit of W&B: one firing per automation per run in 24 hours.
+ * @example createEngine(specs, { cooldownMs: DEFAULT_COOLDOWN_MS / 24 }) // one hour instead
+ */
 export const DEFAULT_COOLDOWN_MS = DAY_MS;
 
 function digits(s: string, from: number, count: number): number {
@@ -57,7 +60,10 @@ export function parseTimestamp(s: string): number {
   return Date.parse(s);
 }
 
-/** ISO text of epoch milliseconds (`2026-11-26T10:00:00.000Z`). */
+/**
+ * ISO text of epoch milliseconds.
+ * @example formatTimestamp(1795687200000) // "2026-11-26T10:00:00.000Z"
+ */
 export function formatTimestamp(ms: number): string {
   return new Date(ms).toISOString();
 }

@@ -85,6 +85,8 @@ const runs = [
   { entity: "acme", project: "llm", run: { id: "r2", name: "sweep-2", user: "bob" } },
   { entity: "acme", project: "llm", run: { id: "r1", name: "sweep-1", user: "alice" } },
   { entity: "acme", project: "llm", run: { id: "r2", name: "sweep-2", user: "bob" } },
+  // r1 again under another display name: run filters must follow renames
+  { entity: "acme", project: "llm", run: { id: "r1", name: "sweep-12", user: "alice" } },
   { entity: "acme", project: "other", run: { id: "r1", name: "other-2", user: "alice" } },
   { entity: "acme", project: "wandb-registry-model", run: { id: "r9", name: "reg", user: "alice" } },
   { entity: "solo", project: "llm", run: { id: "r3", name: "sweep-1", user: "carol" } },

@@ -43,6 +43,7 @@ export function oracle(specs: readonly AutomationSpec[], events: readonly Tripwi
       const runKey = `${event.entity}/${event.project}/${event.run.id}`;
       const loc = projectLocation(event.entity, event.project, options.orgOf);
       const fields = { runName: [event.run.name], runUser: [event.run.user] };
+      const accepted = new Map<string, number[]>();
       for (const [metric, raw] of Object.entries(event.metrics)) {
         if (typeof raw !== "number" || !Number.isFinite(raw)) continue;
         const h = history.get(`${runKey}|${metric}`) ?? { lastStep: -Infinity, values: [] };
@@ -50,11 +51,18 @@ export function oracle(specs: readonly AutomationSpec[], events: readonly Tripwi
         if (!(event.step > h.lastStep)) continue;
         h.lastStep = event.step;
         h.values.push(raw);
-        const v = h.values;
-        const n = v.length;
+        accepted.set(metric, h.values);
+      }
+      // The firings of one event come in automation order.
+      {
         for (const a of autos) {
           const e = a.spec.event;
-          if (!a.spec.enabled || !("metric" in e) || e.metric !== metric) continue;
+          if (!a.spec.enabled || !("metric" in e)) continue;
+          const metric = e.metric;
+          const v = accepted.get(metric);
+          if (v === undefined) continue;
+          const raw = v[v.length - 1] as number;
+          const n = v.length;
           if (!scopeContains(a.spec.scope, loc, undefined) || !a.filter(fields)) continue;
           let explanation: Firing["explanation"] | undefined;
           if (e.type === "runMetricThreshold") {

@@ -73,6 +73,11 @@ async function* records(input: AsyncIterable<string> | Iterable<string>): AsyncI
   }
 }
 
+/** Items of an iterable are lines: a newline ends each (a quoted field may continue on the next line). */
+async function* asLines(lines: AsyncIterable<string> | Iterable<string>): AsyncIterable<string> {
+  for await (const line of lines) yield line.endsWith("\n") ? line : `${line}\n`;
+}
+
 const STATES: readonly EventRunState[] = ["running", "finished", "failed", "crashed", "killed"];
 
 /**
@@ -84,11 +89,12 @@ const STATES: readonly EventRunState[] = ["running", "finished", "failed", "cras
  * const events = readWandbHistoryCsv(csv, { entity: "acme", project: "llm", id: "r1", name: "sweep-1", user: "alice", state: "finished" });
  * const firings = await replayAsync(automations, events);
  */
-export async function* readWandbHistoryCsv(
-  csv: AsyncIterable<string> | Iterable<string> | string,
-  run: CsvRun,
-): AsyncIterable<TripwireEvent> {
-  const input = typeof csv === "string" ? [csv] : csv;
+export function readWandbHistoryCsv(csv: AsyncIterable<string> | Iterable<string> | string, run: CsvRun): AsyncIterable<TripwireEvent> {
+  return history(csv, run);
+}
+
+async function* history(csv: AsyncIterable<string> | Iterable<string> | string, run: CsvRun): AsyncIterable<TripwireEvent> {
+  const input = typeof csv === "string" ? [csv] : asLines(csv);
   let header: string[] | undefined;
   let stepCol = -1;
   let timeCol = -1;

@@ -7,13 +7,19 @@ import { parseEvent, type TripwireEvent } from "../events.js";
 import { linesOf } from "./lines.js";
 
 /**
- * Reads events from JSONL text, given as lines or as arbitrary chunks (a file stream works as is).
+ * Reads events from JSONL, given as lines (e.g. `node:readline` over a file) or as whole texts.
  * Throws `TW2010` naming the line and the field: `line 3: run.name: Invalid input: expected string, received number`.
  * @example
  * import { createReadStream } from "node:fs";
- * for await (const event of readJsonlEvents(createReadStream("history.jsonl", "utf8"))) engine.push(event);
+ * import { createInterface } from "node:readline";
+ * const lines = createInterface({ input: createReadStream("history.jsonl"), crlfDelay: Infinity });
+ * for await (const event of readJsonlEvents(lines)) engine.push(event);
  */
-export async function* readJsonlEvents(lines: AsyncIterable<string> | Iterable<string>): AsyncIterable<TripwireEvent> {
+export function readJsonlEvents(lines: AsyncIterable<string> | Iterable<string>): AsyncIterable<TripwireEvent> {
+  return jsonl(lines);
+}
+
+async function* jsonl(lines: AsyncIterable<string> | Iterable<string>): AsyncIterable<TripwireEvent> {
   let n = 0;
   for await (const line of linesOf(lines)) {
     n++;
