@@ -170,16 +170,19 @@ export class SqliteStore implements Store {
 
   private migrate(): void {
     this.db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    const current = this.schemaVersion();
     for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
-      this.db.transaction(() => {
-        // Foreign keys name tables created later in the same step, so check them at commit.
-        this.db.pragma("defer_foreign_keys = ON");
-        this.db.exec(m.sql);
-        this.db.prepare("DELETE FROM schema_version").run();
-        this.db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(m.version);
-      })();
+      // BEGIN IMMEDIATE takes the write lock before the version is read, so processes opening a new database at
+      // the same time (several CLI runs, a server) apply each migration once; the others wait, then skip it.
+      this.db
+        .transaction(() => {
+          if (m.version <= this.schemaVersion()) return;
+          // Foreign keys name tables created later in the same step, so check them at commit.
+          this.db.pragma("defer_foreign_keys = ON");
+          this.db.exec(m.sql);
+          this.db.prepare("DELETE FROM schema_version").run();
+          this.db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(m.version);
+        })
+        .immediate();
     }
   }
 
