@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { apply } from "../api.js";
 import { renderJson, renderText } from "../render/index.js";
+import { definitionOptions, liveOptions, type Command } from "./command.js";
 import { ask, interactive, printDiagnostics, progressLine, stderrReporter, useColor, type Io } from "./io.js";
 
 export interface ApplyArgs {
@@ -83,3 +84,17 @@ export async function applyCommand(args: ApplyArgs, io: Io): Promise<number> {
   }
   return outcome.exitCode;
 }
+
+export const applyCmd: Command = {
+  command: "apply [paths..]",
+  describe: "apply the definitions, or a saved plan (tripwire apply plan.json)",
+  builder: (y) =>
+    liveOptions(definitionOptions(y))
+      .option("yes", { alias: ["y", "auto-approve"], type: "boolean", default: false, describe: "apply without asking (required when not on a terminal)" })
+      .option("allow-delete", { type: "boolean", default: false, describe: "allow deleting managed automations no longer in code without asking" }),
+  run: (a, io) =>
+    applyCommand(
+      { paths: a.paths, config: a.config, json: a.json, yes: a.yes, allowDelete: a.allowDelete, typecheck: a.typecheck, color: a.color, parallelism: a.parallelism },
+      io,
+    ),
+};

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { postPlanComment } from "../github/comment.js";
+import type { Command } from "./command.js";
 import type { Io } from "./io.js";
 import { MARKDOWN_PART_SEPARATOR } from "./plan.js";
 
@@ -39,3 +40,16 @@ export async function commentCommand(args: CommentArgs, io: Io): Promise<number>
   io.stderr.write(`Pull request #${args.pr}: ${r.created} comment${r.created === 1 ? "" : "s"} created, ${r.updated} updated, ${r.deleted} deleted.\n`);
   return 0;
 }
+
+export const commentCmd: Command = {
+  command: "comment <file>",
+  describe: "post `tripwire plan --markdown` output on a pull request, updating the same comments in place",
+  builder: (y) =>
+    y
+      .positional("file", { type: "string", demandOption: true, describe: "the Markdown (- for stdin)" })
+      .option("repo", { type: "string", demandOption: true, describe: "owner/name (in GitHub Actions: $GITHUB_REPOSITORY)" })
+      .option("pr", { type: "number", demandOption: true, describe: "pull-request number" })
+      .option("token-env", { type: "string", default: "GITHUB_TOKEN", describe: "environment variable holding the GitHub token" })
+      .option("api-url", { type: "string", describe: "GitHub REST API root (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3)" }),
+  run: (a, io) => commentCommand({ file: a.file, repo: a.repo, pr: a.pr, tokenEnv: a.tokenEnv, apiUrl: a.apiUrl }, io),
+};

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { plan } from "../api.js";
 import { renderDiagnosticsMarkdown, renderJson, renderMarkdown, renderText } from "../render/index.js";
+import { definitionOptions, liveOptions, UsageError, type Command } from "./command.js";
 import { printDiagnostics, stderrReporter, useColor, type Io } from "./io.js";
 
 export interface PlanArgs {
@@ -48,3 +49,32 @@ export async function planCommand(args: PlanArgs, io: Io): Promise<number> {
   else io.stdout.write(renderText(outcome.plan, { color: useColor(io, "stdout", args.color) }));
   return outcome.exitCode;
 }
+
+export const planCmd: Command = {
+  command: "plan [paths..]",
+  describe: "show what apply would change in the live backend",
+  builder: (y) =>
+    liveOptions(definitionOptions(y))
+      .option("out", { alias: "o", type: "string", describe: "save the plan as JSON, to apply exactly it later" })
+      .option("markdown", { type: "boolean", default: false, describe: "Markdown for a pull-request comment (parts separated by <!-- tripwire:part -->)" })
+      .option("detailed-exitcode", { type: "boolean", default: false, describe: "exit 2 when there are changes (0 none, 1 error, 3 invalid definitions)" })
+      .check((a) => {
+        if (a.json && a.markdown) throw new UsageError("choose one output: --json or --markdown");
+        return true;
+      }),
+  run: (a, io) =>
+    planCommand(
+      {
+        paths: a.paths,
+        config: a.config,
+        json: a.json,
+        markdown: a.markdown,
+        out: a.out,
+        detailedExitcode: a.detailedExitcode,
+        typecheck: a.typecheck,
+        color: a.color,
+        parallelism: a.parallelism,
+      },
+      io,
+    ),
+};

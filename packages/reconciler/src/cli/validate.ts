@@ -1,4 +1,5 @@
 import { validate } from "../api.js";
+import { definitionOptions, type Command } from "./command.js";
 import { printDiagnostics, type Io } from "./io.js";
 
 export interface ValidateArgs {
@@ -27,3 +28,10 @@ export async function validateCommand(args: ValidateArgs, io: Io): Promise<numbe
   }
   return outcome.exitCode;
 }
+
+export const validateCmd: Command = {
+  command: "validate [paths..]",
+  describe: "check definitions offline: types, W&B's rules, names unique per scope",
+  builder: (y) => definitionOptions(y),
+  run: (a, io) => validateCommand({ paths: a.paths, config: a.config, json: a.json, typecheck: a.typecheck }, io),
+};
