@@ -91,6 +91,10 @@ function normalizeEvent(event: EventSpec): EventSpec {
 }
 
 function normalizeAction(action: ActionSpec): ActionSpec {
+  // W&B stores a Slack channel as it was typed ("#ml-alerts" or "ml-alerts"); slack() names it without "#".
+  if (action.type === "notification" && action.integration.name.startsWith("#")) {
+    return { ...action, integration: { ...action.integration, name: action.integration.name.slice(1) } };
+  }
   if (action.type !== "webhook") return action;
   const out: ActionSpec = { type: "webhook", integration: action.integration };
   let payload = action.payload;

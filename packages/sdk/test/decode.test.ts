@@ -119,6 +119,16 @@ describe("decodeAutomation reads what W&B saves, tolerantly and without dropping
     expect(hook('{"v": ${metric_values}}')).toEqual({ type: "webhook", integration: { kind: "webhook", name: "ci" }, payloadText: '{"v": ${metric_values}}' });
     expect(hook(null)).toEqual({ type: "webhook", integration: { kind: "webhook", name: "ci" } });
   });
+
+  it("Slack channels read without \"#\", as slack() names them, however W&B stored them", () => {
+    const notify = (channelName: string) =>
+      decodeAutomation(trigger("ADD_ARTIFACT_ALIAS", '{"filter":{"$or":[{"$and":[]}]}}', {
+        action: { __typename: "NotificationTriggeredAction", integration: { id: "i", channelName }, title: "t", message: "m", severity: "WARN" },
+      })).spec?.action;
+    const expected = { type: "notification", integration: { kind: "slack", name: "ml-alerts" }, title: "t", message: "m", severity: "WARN" };
+    expect(notify("#ml-alerts")).toEqual(expected);
+    expect(notify("ml-alerts")).toEqual(expected);
+  });
 });
 
 describe("the normaliser: equal meaning never reads as a difference", () => {
