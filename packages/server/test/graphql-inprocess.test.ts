@@ -53,6 +53,37 @@ describe("in-process execution", () => {
     expect((await execute(store, { query: DeleteAutomation, variables: { id: trigger.id } }, { user: "bob" })).status).toBe(404);
   });
 
+  it("reads a stored legacy QUEUE_JOB action back as what it is, never as a no-op", async () => {
+    const entity = store.entityByName("ml");
+    const project = entity && store.projectByName(entity.id, "llm");
+    if (!entity || !project) throw new Error("the seed has no ml/llm");
+    const template = '{"args":["--lr","0.1"]}';
+    store.createTrigger(
+      {
+        name: "launch-retrain",
+        description: null,
+        enabled: true,
+        scopeType: "PROJECT",
+        scopeId: project.id,
+        entityId: entity.id,
+        projectId: project.id,
+        eventType: "RUN_STATE",
+        eventFilter: '{"run_filter":"{\\"$and\\":[]}","run_state_filter":{"states":["FINISHED"]}}',
+        actionType: "QUEUE_JOB",
+        actionConfig: JSON.stringify({ queue: { id: "UnVuUXVldWU6MQ==", name: "gpu-queue" }, template }),
+        integrationId: null,
+      },
+      null,
+    );
+    const list = await execute(store, { query: GetEntityAutomations, variables: { entity: "ml", perPage: 50, cursor: null, filters: null } }, { user: "bob" });
+    const nodes = (list.body.data as { scope: { triggers: { edges: { node: { name: string; action: unknown } }[] } } }).scope.triggers.edges.map((e) => e.node);
+    expect(nodes.find((n) => n.name === "launch-retrain")?.action).toEqual({
+      __typename: "QueueJobTriggeredAction",
+      queue: { id: "UnVuUXVldWU6MQ==", name: "gpu-queue" },
+      template,
+    });
+  });
+
   it("lists Slack and webhook integrations in one connection", async () => {
     const r = await execute(store, { query: IntegrationsByEntity, variables: { entity: "ml", perPage: 50 } }, { user: "bob" });
     const nodes = (r.body.data as { entity: { integrations: { edges: { node: Record<string, unknown> }[] } } }).entity.integrations.edges.map((e) => e.node);
