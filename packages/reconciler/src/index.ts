@@ -4,6 +4,8 @@
  */
 export { defineConfig, ConfigSchema, type TripwireConfig } from "./config.js";
 export { loadDefinitions, type LoadOptions, type LoadResult } from "./load/load.js";
+export { importAutomations, type ImportOptions, type ImportOutcome, type ImportedAutomation, type ImportStatus } from "./import/import.js";
+export { generateSource, type GenerateInput, type GenerateResult, type GeneratedAutomation, type SkippedAutomation } from "./import/generate.js";
 export { typecheckFiles } from "./load/typecheck.js";
 export { computePlan, PLAN_FORMAT_VERSION, type Plan, type Operation, type PlanInput } from "./plan/plan.js";
 export { renderText, renderMarkdown, renderJson, formatDiagnostic, summaryLine } from "./render/index.js";
