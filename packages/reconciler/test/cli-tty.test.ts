@@ -62,6 +62,6 @@ describe("the CLI on a terminal", () => {
     expect(both.stderr()).toContain("choose one output: --json or --markdown");
     const none = terminal(makeProject(defs), undefined);
     expect(await main([], none.io)).toBe(1);
-    expect(none.stderr()).toContain("name a command: validate, plan, apply, comment");
+    expect(none.stderr()).toContain("name a command: validate, plan, apply, comment, server");
   });
 });
