@@ -1,7 +1,5 @@
 import { resolve } from "node:path";
-import { runServerCli } from "@tripwire/server";
 import { loadConfig } from "../load/load.js";
-import { DEFAULT_DB } from "../remote/embedded.js";
 import type { Command } from "./command.js";
 import type { Io } from "./io.js";
 
@@ -20,6 +18,8 @@ export interface ServerArgs {
  * the embedded default's database, so what `tripwire apply` put there starts firing on the events you send it.
  */
 export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
+  const { DEFAULT_DB } = await import("../remote/embedded.js");
+  const { runServerCli } = await import("@tripwire/server");
   let db = args.db;
   if (!db) {
     const { config } = await loadConfig({ cwd: io.cwd, ...(args.config ? { configFile: args.config } : {}) });
