@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { isAutomation, toSpec, validateAll, type AnyAutomation } from "@tripwire/sdk";
 
 const folders = readdirSync(new URL(".", import.meta.url), { withFileTypes: true })
-  .filter((d) => d.isDirectory() && d.name !== "node_modules" && d.name !== "ci")
+  .filter((d) => d.isDirectory() && d.name !== "node_modules" && d.name !== "ci" && d.name !== ".tripwire")
   .map((d) => d.name)
   .sort();
 

@@ -67,7 +67,7 @@ export function resolve(input: ResolveInput): ResolveResult {
         continue;
       }
       seen.set(e.address, e);
-      const scopeId = scopeIdOf(e.spec.scope, catalog, embedded !== undefined, fail, need, entityPrereq);
+      const scopeId = e.scopeId ?? scopeIdOf(e.spec.scope, catalog, embedded !== undefined, fail, need, entityPrereq);
       const integrationId = integrationIdOf(e.spec, catalog, embedded, fail);
       resolved.push({ ...e, scopeId, integrationId });
     }
@@ -86,7 +86,7 @@ function expand(
   embedded: boolean,
   fail: (code: string, message: string) => void,
   warn: (message: string) => void,
-): DesiredAutomation[] {
+): (DesiredAutomation & { scopeId?: string })[] {
   const s = d.spec.scope;
   if (s.type !== "collections") return [d];
   const p = projectOf(s.parent);
@@ -96,7 +96,7 @@ function expand(
     else warn(`the collection filter of "${d.spec.name}" matches no collection yet: project ${p.entity}/${p.project} has none; apply again once it has`);
     return [];
   }
-  const out: DesiredAutomation[] = [];
+  const out: (DesiredAutomation & { scopeId: string })[] = [];
   for (const c of list) {
     const hit = matches(s.filter, { collectionName: [c.name] });
     if (hit === undefined) {
@@ -105,7 +105,8 @@ function expand(
     }
     if (!hit) continue;
     const scope: Scope = { type: "collection", parent: s.parent, collection: c.name };
-    out.push({ ...d, spec: { ...d.spec, scope }, address: `${scopeKey(scope)}/${d.spec.name}`, expandedFrom: d.address });
+    // The collection's ID comes with the listing it was found in.
+    out.push({ ...d, spec: { ...d.spec, scope }, address: `${scopeKey(scope)}/${d.spec.name}`, expandedFrom: d.address, scopeId: c.id });
   }
   if (out.length === 0) warn(`the collection filter of "${d.spec.name}" matches none of the ${list.length} collections of ${p.entity}/${p.project}; nothing to apply yet`);
   return out;
