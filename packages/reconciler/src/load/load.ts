@@ -38,7 +38,7 @@ function makeJiti(cwd: string): Jiti {
     try {
       fromUser.resolve(name);
     } catch {
-      alias[name] = fileURLToPath(import.meta.resolve(name));
+      Object.assign(alias, subpathAliases(name));
     }
   }
   forgetLoadedSources();
@@ -54,6 +54,28 @@ function makeJiti(cwd: string): Jiti {
 function forgetLoadedSources(): void {
   const cache = createRequire(import.meta.url).cache;
   for (const key of Object.keys(cache)) if (!key.includes("/node_modules/")) delete cache[key];
+}
+
+/**
+ * One alias per subpath the package exports (`@tripwire/sdk`, `@tripwire/sdk/wire`, …): jiti's aliases replace a
+ * prefix, so aliasing the package name alone would turn `@tripwire/sdk/wire` into `<index file>/wire`.
+ */
+function subpathAliases(name: string): Record<string, string> {
+  const main = fileURLToPath(import.meta.resolve(name));
+  const manifest = JSON.parse(readFileSync(resolve(findPackageRoot(main), "package.json"), "utf8")) as { exports?: Record<string, unknown> };
+  const out: Record<string, string> = {};
+  for (const subpath of Object.keys(manifest.exports ?? { ".": null })) {
+    const specifier = subpath === "." ? name : `${name}/${subpath.replace(/^\.\//, "")}`;
+    out[specifier] = fileURLToPath(import.meta.resolve(specifier));
+  }
+  return out;
+}
+
+function findPackageRoot(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${file}`);
+  }
 }
 
 /** The `file:line:col` of the first stack frame inside `file` (jiti's source maps give original TS lines). */
