@@ -29,11 +29,9 @@ export type UpdateReason =
   | "conflict" // changed in code and outside Tripwire since the last apply
   | "ownership"; // only Tripwire's marker changes (a hand edit that matches the code, or protect toggled)
 
-/** Update an existing automation in place (W&B receives the whole definition). */
-export interface UpdateOp extends OpBase {
-  readonly op: "update";
+/** What an operation on an existing automation carries: its ID, both definitions and the fields that differ. */
+interface ChangeOpBase extends OpBase {
   readonly id: string;
-  readonly reason: UpdateReason;
   readonly before: AutomationSpec;
   readonly after: AutomationSpec;
   readonly changes: readonly FieldChange[];
@@ -41,16 +39,16 @@ export interface UpdateOp extends OpBase {
   readonly integrationId?: string | undefined;
 }
 
+/** Update an existing automation in place (W&B receives the whole definition). */
+export interface UpdateOp extends ChangeOpBase {
+  readonly op: "update";
+  readonly reason: UpdateReason;
+}
+
 /** Rename (and possibly change) an automation declared with `.movedFrom()`, keeping its ID and history. */
-export interface RenameOp extends OpBase {
+export interface RenameOp extends ChangeOpBase {
   readonly op: "rename";
-  readonly id: string;
   readonly from: string;
-  readonly before: AutomationSpec;
-  readonly after: AutomationSpec;
-  readonly changes: readonly FieldChange[];
-  readonly scopeId: string;
-  readonly integrationId?: string | undefined;
 }
 
 /** Delete a managed automation that is no longer in code. */
