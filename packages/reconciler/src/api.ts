@@ -1,6 +1,10 @@
 import { readFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
+import type { EngineOptions } from "@tripwire/evaluator";
 import { executePlan, type OpResult } from "./apply/apply.js";
+import { runBacktest } from "./backtest/backtest.js";
+import { backtestPlan, type PlanBacktest } from "./backtest/compare.js";
+import type { BacktestReport } from "./backtest/report.js";
 import { verifyApplied } from "./apply/verify.js";
 import type { TripwireConfig } from "./config.js";
 import { ReconcilerError, isReconcilerError } from "./errors.js";
@@ -65,12 +69,18 @@ export interface PlanOutcome {
   readonly diagnostics: readonly Diagnostic[];
   /** Absent when the definitions have errors (nothing was read from the backend). */
   readonly plan?: Plan;
+  /** With `backtest`: the old and new definitions' firings over the history, per created or changed automation. */
+  readonly backtest?: PlanBacktest;
+  /** With `backtest`: why the history could not be replayed (the plan is still made; the exit code is 1). */
+  readonly backtestDiagnostics?: readonly Diagnostic[];
   readonly exitCode: ExitCode;
 }
 
 export interface PlanOptions extends CommonOptions {
   /** Exit 2 when the plan has changes (a drift check for nightly jobs). */
   readonly detailedExitCode?: boolean;
+  /** History files or folders: backtest every created, changed, renamed or destroyed automation over them. */
+  readonly backtest?: readonly string[];
 }
 
 interface Planned {
@@ -131,7 +141,47 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
   const p = await makePlan(options, false);
   if (!p.plan) return { diagnostics: p.diagnostics, exitCode: EXIT.diagnostics };
   const exitCode = hasErrors(p.plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(p.plan) ? EXIT.changes : EXIT.ok;
-  return { diagnostics: p.plan.diagnostics, plan: p.plan, exitCode };
+  if (options.backtest === undefined || hasErrors(p.plan.diagnostics)) return { diagnostics: p.plan.diagnostics, plan: p.plan, exitCode };
+  const reporter = options.reporter ?? SILENT;
+  const bt = await backtestPlan(p.plan, { cwd: options.cwd, history: options.backtest, onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`) });
+  if (!bt.ok) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
+  return { diagnostics: p.plan.diagnostics, plan: p.plan, backtest: bt.backtest, exitCode };
+}
+
+export interface BacktestCommandOptions extends CommonOptions {
+  /** History files or folders (JSONL events, W&B CSV exports with `.run.json` metadata). */
+  readonly history: readonly string[];
+  /** Evaluator options (default: W&B's semantics). */
+  readonly engine?: EngineOptions;
+}
+
+export interface BacktestCommandOutcome {
+  /** Definition diagnostics, or the history's when it could not be read. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Absent when the definitions or the history are invalid. */
+  readonly report?: BacktestReport;
+  /** 0 done, 1 the history is invalid, 3 the definitions are invalid. */
+  readonly exitCode: ExitCode;
+}
+
+/**
+ * Replays recorded history through the definitions (offline: nothing is read from any backend) and reports per
+ * automation how often it would have fired, for which runs (steps) or artifacts, and its busiest day.
+ * @example const { report } = await backtest({ cwd: process.cwd(), history: ["history/"] });
+ */
+export async function backtest(options: BacktestCommandOptions): Promise<BacktestCommandOutcome> {
+  const reporter = options.reporter ?? SILENT;
+  const checked = await validate(options);
+  if (hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, exitCode: EXIT.diagnostics };
+  const automations = checked.load.automations.map((a) => ({ id: a.address, address: a.address, spec: a.spec }));
+  const outcome = await runBacktest(automations, {
+    cwd: options.cwd,
+    history: options.history,
+    ...(options.engine ? { engine: options.engine } : {}),
+    onFile: (file, i, n) => reporter.message("TWI006", `backtesting over ${file}${n > 1 ? ` (${i + 1} of ${n})` : ""}`),
+  });
+  if (!outcome.ok) return { diagnostics: [...checked.diagnostics, ...outcome.diagnostics], exitCode: EXIT.error };
+  return { diagnostics: checked.diagnostics, report: outcome.report, exitCode: EXIT.ok };
 }
 
 export interface ApplyOptions extends CommonOptions {

@@ -1,6 +1,7 @@
 import yargs from "yargs";
 import { isReconcilerError } from "../errors.js";
 import { applyCmd } from "./apply.js";
+import { backtestCmd } from "./backtest.js";
 import { UsageError, type Command } from "./command.js";
 import { commentCmd } from "./comment.js";
 import { processIo, type Io } from "./io.js";
@@ -8,7 +9,7 @@ import { planCmd } from "./plan.js";
 import { validateCmd } from "./validate.js";
 
 /** Every command, in the order `--help` lists them. Each lives in its own file. */
-export const COMMANDS: readonly Command[] = [validateCmd, planCmd, applyCmd, commentCmd];
+export const COMMANDS: readonly Command[] = [validateCmd, planCmd, applyCmd, commentCmd, backtestCmd];
 
 /**
  * The `tripwire` command line: a thin shell over the exported API. Returns the exit code:
