@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
-import type { EngineOptions } from "@tripwire/evaluator";
+import type { EngineAutomation, EngineOptions } from "@tripwire/evaluator";
 import { executePlan, type OpResult } from "./apply/apply.js";
 import { runBacktest } from "./backtest/backtest.js";
 import { backtestPlan, type PlanBacktest } from "./backtest/compare.js";
 import type { BacktestReport } from "./backtest/report.js";
+import { runTestFiles, testFiles, type TestFileResult } from "./testing/index.js";
 import { verifyApplied } from "./apply/verify.js";
 import type { TripwireConfig } from "./config.js";
 import { ReconcilerError, isReconcilerError } from "./errors.js";
@@ -310,6 +311,47 @@ async function loadSavedPlan(options: ApplyOptions): Promise<Planned> {
     throw error;
   }
   return { load: { config, files: [], automations: [], diagnostics: [] }, plan, diagnostics: plan.diagnostics, backend, desired: [] };
+}
+
+export interface TestOptions extends Omit<CommonOptions, "paths" | "openBackend" | "parallelism"> {
+  /** Test files, or folders searched for `*.test.yaml`, `*.test.yml`, `*.test.json` (default: the working directory). */
+  readonly files?: readonly string[];
+}
+
+export interface TestOutcome {
+  readonly results: readonly TestFileResult[];
+  /** Test files that could not be found. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** 0 every test passed, 1 a test failed or a test file is invalid, 3 the definitions are invalid. */
+  readonly exitCode: ExitCode;
+}
+
+/**
+ * Runs YAML / JSON tests of the definitions (offline): each test's runs and artifact events through the evaluator,
+ * each expectation checked ("fires" or "must not fire", on a run, at a step, so many times).
+ * @example const { exitCode, results } = await testAutomations({ cwd: process.cwd(), files: ["tests/"] });
+ */
+export async function testAutomations(options: TestOptions): Promise<TestOutcome> {
+  const { files, diagnostics } = testFiles(options.files && options.files.length > 0 ? options.files : ["."], options.cwd);
+  if (diagnostics.length > 0) return { results: [], diagnostics, exitCode: EXIT.error };
+  const cache = new Map<string, Promise<{ automations: EngineAutomation[]; diagnostics: Diagnostic[] }>>();
+  const results = await runTestFiles(files, options.cwd, (paths, base) => {
+    // Named definitions are relative to the test file; the project's are found from the working directory.
+    const resolved = paths?.map((p) => resolvePath(base, p));
+    const key = JSON.stringify(resolved ?? null);
+    let loaded = cache.get(key);
+    if (loaded === undefined) {
+      loaded = validate({ ...options, ...(resolved ? { paths: resolved } : {}) }).then((v) => ({
+        automations: v.load.automations.map((a) => ({ id: a.address, spec: a.spec })),
+        diagnostics: [...v.diagnostics],
+      }));
+      cache.set(key, loaded);
+    }
+    return loaded;
+  });
+  const definitionErrors = results.some((r) => r.diagnostics.some((d) => d.severity === "error" && !d.code.startsWith("TW5")));
+  const failed = results.some((r) => r.diagnostics.some((d) => d.severity === "error") || r.tests.some((t) => !t.ok));
+  return { results, diagnostics: [], exitCode: definitionErrors ? EXIT.diagnostics : failed ? EXIT.error : EXIT.ok };
 }
 
 export { isReconcilerError };

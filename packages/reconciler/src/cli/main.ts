@@ -6,10 +6,11 @@ import { UsageError, type Command } from "./command.js";
 import { commentCmd } from "./comment.js";
 import { processIo, type Io } from "./io.js";
 import { planCmd } from "./plan.js";
+import { testCmd } from "./test.js";
 import { validateCmd } from "./validate.js";
 
 /** Every command, in the order `--help` lists them. Each lives in its own file. */
-export const COMMANDS: readonly Command[] = [validateCmd, planCmd, applyCmd, commentCmd, backtestCmd];
+export const COMMANDS: readonly Command[] = [validateCmd, planCmd, applyCmd, commentCmd, backtestCmd, testCmd];
 
 /**
  * The `tripwire` command line: a thin shell over the exported API. Returns the exit code:

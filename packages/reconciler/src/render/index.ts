@@ -4,3 +4,4 @@ export { renderJson } from "./json.js";
 export { formatDiagnostic } from "./diagnostics.js";
 export { summaryLine } from "./format.js";
 export { renderBacktestText, renderBacktestJson, historyLine } from "./backtest.js";
+export { renderTestResults, renderJunit } from "./tests.js";
