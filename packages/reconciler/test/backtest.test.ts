@@ -126,6 +126,25 @@ describe("backtest: the report", () => {
   });
 });
 
+describe("backtest: metric names are data, whatever they hold", () => {
+  it("quotes, backslashes, line separators and Object.prototype's names", async () => {
+    const names = ['val/"loss"\\x', "a\u2028b", "constructor", "__proto__"];
+    const specs = names.map((name, i) => toSpec(automation(`m${i}`).in(llm).on(onRunMetric(metric(name).gt(0.5))).do(doNothing())));
+    const dir = tmp();
+    // "constructor" is never logged: Object.prototype.constructor must not count as a value.
+    const lines = [0, 1].map((step) => `{"type":"run.metric","entity":"acme","project":"llm","run":{"id":"r1","name":"x","user":"u"},"step":${step},"timestamp":"2026-11-26T10:0${step}:00Z","metrics":{${JSON.stringify(names[0])}:${step},${JSON.stringify(names[1])}:${step},"__proto__":${step}}}`);
+    writeFileSync(join(dir, "h.jsonl"), `${lines.join("\n")}\n`);
+    const outcome = await runBacktest(asBacktest(specs), { cwd: dir, history: ["h.jsonl"] });
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.diagnostics));
+    expect(outcome.report.automations.map((a) => [a.name, a.firings, a.subjects[0]?.steps])).toEqual([
+      ["m0", 1, [1]],
+      ["m1", 1, [1]],
+      ["m2", 0, undefined],
+      ["m3", 1, [1]],
+    ]);
+  });
+});
+
 describe("backtest: bad input is a diagnostic naming the file and line", () => {
   const diagnose = async (files: Record<string, string>, history = ["."]) => {
     const dir = tmp();

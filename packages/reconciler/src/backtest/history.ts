@@ -143,7 +143,8 @@ async function readCsv(file: string, cwd: string, sink: HistorySink): Promise<Di
   } catch (error) {
     return [{ code: "TW4005", severity: "error", message: `run metadata is not valid JSON: ${(error as Error).message}`, source: { file: relative(cwd, sidecar), line: 1, column: 1 } }];
   }
-  const lines = createInterface({ input: openHistory(file), crlfDelay: Number.POSITIVE_INFINITY });
+  const input = openHistory(file);
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   try {
     const { state, ...run } = meta;
     for await (const event of readWandbHistoryCsv(lines, state === undefined ? run : { ...run, state })) sink.event(event);
@@ -154,6 +155,7 @@ async function readCsv(file: string, cwd: string, sink: HistorySink): Promise<Di
     return [{ code: "TW4004", severity: "error", message: m ? (m[2] as string).replace(/^: /, "") : error.message.replace(/^TW\d+: /, ""), source: at(m ? Number(m[1]) : 1) }];
   } finally {
     lines.close();
+    input.destroy();
   }
   return [];
 }

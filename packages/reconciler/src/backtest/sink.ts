@@ -43,6 +43,16 @@ export function watchedMetrics(specs: readonly AutomationSpec[]): string[] {
   return [...names].sort();
 }
 
+/**
+ * A function reading the named metrics with constant property names: each read then has its own inline cache,
+ * and the metrics objects of one history (same keys, same order) share a shape, so every read hits it — instead
+ * of one lookup site for every name. Names are embedded as JSON string literals (always valid JavaScript).
+ */
+function extractor(names: readonly string[]): (metrics: Readonly<Record<string, JsonValue>>, cols: Float64Array[], row: number) => void {
+  const body = names.map((name, m) => `v = metrics[${JSON.stringify(name)}]; cols[${m}][row] = typeof v === "number" ? v : NaN;`).join("\n");
+  return new Function("metrics", "cols", "row", `"use strict"; let v;\n${body}`) as (metrics: Readonly<Record<string, JsonValue>>, cols: Float64Array[], row: number) => void;
+}
+
 export class HistorySink {
   events = 0;
   minTime = Number.POSITIVE_INFINITY;
@@ -63,6 +73,9 @@ export class HistorySink {
   private sCols: Float64Array[];
   private localRuns: RunSlot[] = [];
 
+  /** Copies the watched metrics of one row into the columns (`NaN`: not a number, or not logged). */
+  private readonly extract: (metrics: Readonly<Record<string, JsonValue>>, cols: Float64Array[], row: number) => void;
+
   constructor(
     private readonly engine: Engine,
     private readonly recorder: FiringRecorder,
@@ -79,6 +92,7 @@ export class HistorySink {
     this.sStep = new Float64Array(batchRows);
     this.sTime = new Float64Array(batchRows);
     this.sCols = this.names.map(() => new Float64Array(batchRows));
+    this.extract = extractor(this.names);
   }
 
   get runs(): number {
@@ -99,12 +113,7 @@ export class HistorySink {
     this.run[i] = slot.local;
     this.step[i] = e.step;
     this.time[i] = t;
-    const metrics = e.metrics;
-    const names = this.names;
-    for (let m = 0; m < names.length; m++) {
-      const v: JsonValue | undefined = metrics[names[m] as string];
-      (this.cols[m] as Float64Array)[i] = typeof v === "number" ? v : Number.NaN;
-    }
+    this.extract(e.metrics, this.cols, i);
     if (++this.rows === this.cap) this.flush();
   }
 
@@ -163,13 +172,15 @@ export class HistorySink {
         step[k] = this.step[i] as number;
         time[k] = this.time[i] as number;
       }
-      const metrics: Record<string, Float64Array> = {};
+      const entries: [string, Float64Array][] = [];
       for (let m = 0; m < this.names.length; m++) {
         const src = this.cols[m] as Float64Array;
         const dst = this.sCols[m] as Float64Array;
         for (let k = 0; k < n; k++) dst[k] = src[order[k] as number] as number;
-        metrics[this.names[m] as string] = dst.subarray(0, n);
+        entries.push([this.names[m] as string, dst.subarray(0, n)]);
       }
+      // fromEntries defines properties: a metric named "__proto__" stays a metric, not the object's prototype
+      const metrics = Object.fromEntries(entries);
       // Reuse `order` as the sorted run column.
       for (let r = 0; r < runs.length; r++) order.fill(r, start[r] as number, start[r + 1] as number);
       const columns = { runs: runs.map((s) => s.meta), run: order.subarray(0, n), step: step.subarray(0, n), time: time.subarray(0, n), metrics };
