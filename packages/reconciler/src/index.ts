@@ -8,3 +8,4 @@ export { typecheckFiles } from "./load/typecheck.js";
 export { computePlan, PLAN_FORMAT_VERSION, type Plan, type Operation, type PlanInput } from "./plan/plan.js";
 export { renderText, renderMarkdown, renderJson, formatDiagnostic, summaryLine } from "./render/index.js";
 export type { Diagnostic, DesiredAutomation, LiveAutomation, ResolvedAutomation } from "./types.js";
+export { runBacktest, backtestPlan, type BacktestReport, type PlanBacktest, type AutomationBacktest } from "./backtest/index.js";
