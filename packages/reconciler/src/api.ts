@@ -54,7 +54,7 @@ export interface ValidateOutcome {
  */
 export async function validate(options: CommonOptions): Promise<ValidateOutcome> {
   const load = await loadDefinitions(loadOptions(options));
-  const diagnostics = sortDiagnostics([...load.diagnostics, ...(options.typecheck === false ? [] : typecheck(load, options.cwd))]);
+  const diagnostics = sortDiagnostics([...load.diagnostics, ...(options.typecheck === false ? [] : await typecheck(load, options.cwd))]);
   return { load, diagnostics, exitCode: hasErrors(diagnostics) ? EXIT.diagnostics : EXIT.ok };
 }
 
@@ -62,7 +62,7 @@ function loadOptions(options: CommonOptions) {
   return { cwd: options.cwd, ...(options.paths ? { paths: options.paths } : {}), ...(options.configFile ? { configFile: options.configFile } : {}) };
 }
 
-function typecheck(load: LoadResult, cwd: string): Diagnostic[] {
+function typecheck(load: LoadResult, cwd: string): Promise<Diagnostic[]> {
   return typecheckFiles([...load.files, ...(load.configFile ? [load.configFile] : [])], cwd);
 }
 

@@ -1,6 +1,6 @@
 import { scopeKey, type AutomationSpec, type Scope, type SourceLocation } from "@tripwire/sdk";
 import type { CatalogNeeds } from "../remote/catalog.js";
-import type { Address, Diagnostic, LiveAutomation, ResolvedAutomation } from "../types.js";
+import { sourceOf, type Address, type Diagnostic, type LiveAutomation, type ResolvedAutomation } from "../types.js";
 import { diffSpecs, type FieldChange } from "./fields.js";
 import { definitionHash } from "./ownership.js";
 
@@ -153,7 +153,7 @@ export function computePlan(input: PlanInput): Plan {
   const claimed = new Set<string>(); // live IDs matched by a desired automation
 
   const error = (code: string, message: string, d: ResolvedAutomation) =>
-    diagnostics.push({ code, severity: "error", message, source: d.source, subject: d.spec.name });
+    diagnostics.push({ code, severity: "error", message, source: sourceOf(d), subject: d.spec.name });
   const mine = (l: LiveAutomation) => l.ownership?.owner === input.owner;
   // Why this configuration may not take over a live automation, or undefined when it may.
   const notMine = (l: LiveAutomation, d: ResolvedAutomation, what: string): boolean => {
@@ -170,14 +170,14 @@ export function computePlan(input: PlanInput): Plan {
 
   // Renames first: a live automation named in some definition's movedFrom() moves to that definition, unless the
   // definition already has a live automation of its own name that stays put (then the old one is an orphan).
-  const sourceOf = new Map<ResolvedAutomation, LiveAutomation>();
+  const renameSource = new Map<ResolvedAutomation, LiveAutomation>();
   const movingTo = new Map<string, ResolvedAutomation>();
   for (const d of input.desired) {
     for (const old of d.spec.movedFrom ?? []) {
       const l = liveByAddress.get(`${scopeKey(d.spec.scope)}/${old}`);
       if (l && l.name !== d.spec.name && !movingTo.has(l.id)) {
         movingTo.set(l.id, d);
-        sourceOf.set(d, l);
+        renameSource.set(d, l);
         break;
       }
     }
@@ -190,9 +190,9 @@ export function computePlan(input: PlanInput): Plan {
   };
   for (let changed = true; changed; ) {
     changed = false;
-    for (const [d, source] of sourceOf) {
+    for (const [d, source] of renameSource) {
       if (staysPut(d)) {
-        sourceOf.delete(d);
+        renameSource.delete(d);
         movingTo.delete(source.id);
         changed = true;
       }
@@ -201,7 +201,7 @@ export function computePlan(input: PlanInput): Plan {
 
   const renames: RenameOp[] = [];
   for (const d of input.desired) {
-    const source = sourceOf.get(d);
+    const source = renameSource.get(d);
     if (source) {
       claimed.add(source.id);
       if (notMine(source, d, "movedFrom() names the automation")) continue;
@@ -214,7 +214,7 @@ export function computePlan(input: PlanInput): Plan {
         address: d.address,
         name: d.spec.name,
         scope: d.spec.scope,
-        source: d.source,
+        source: sourceOf(d),
         id: source.id,
         from: source.name,
         before: source.spec,
@@ -242,7 +242,7 @@ export function computePlan(input: PlanInput): Plan {
       address: d.address,
       name: d.spec.name,
       scope: d.spec.scope,
-      source: d.source,
+      source: sourceOf(d),
       after: d.spec,
       scopeId: d.scopeId,
       integrationId: d.integrationId,
@@ -297,11 +297,13 @@ function updateFor(d: ResolvedAutomation, live: LiveAutomation, drift: DriftEntr
   const marker = live.ownership as NonNullable<LiveAutomation["ownership"]>;
   const desiredHash = definitionHash(d.spec);
   const liveHash = definitionHash(before);
-  const changes = diffSpecs(before, withoutReconcilerOptions(d.spec));
   const handEdited = liveHash !== marker.hash;
   const codeChanged = desiredHash !== marker.hash;
-  if (handEdited) drift.push({ address: d.address, id: live.id, name: live.name, changes, conflict: codeChanged && changes.length > 0 });
   const protectChanged = Boolean(d.spec.protect) !== marker.protect;
+  // The common case: nothing changed anywhere. Equal hashes mean equal definitions, so no field diff is needed.
+  if (!handEdited && !codeChanged && !protectChanged) return undefined;
+  const changes = desiredHash === liveHash ? [] : diffSpecs(before, withoutReconcilerOptions(d.spec));
+  if (handEdited) drift.push({ address: d.address, id: live.id, name: live.name, changes, conflict: codeChanged && changes.length > 0 });
   if (changes.length === 0 && !handEdited && !protectChanged) return undefined;
   const reason: UpdateReason = changes.length === 0 ? "ownership" : handEdited ? (codeChanged ? "conflict" : "drift") : "code";
   return {
@@ -309,7 +311,7 @@ function updateFor(d: ResolvedAutomation, live: LiveAutomation, drift: DriftEntr
     address: d.address,
     name: d.spec.name,
     scope: d.spec.scope,
-    source: d.source,
+    source: sourceOf(d),
     id: live.id,
     reason,
     before,

@@ -2,7 +2,7 @@ import { describeScope, scopeKey, type AutomationSpec, type Scope } from "@tripw
 import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../config.js";
 import type { Prerequisite } from "../plan/plan.js";
 import { collectionKey, integrationEntity, projectKey, projectOf, type Catalog } from "../remote/catalog.js";
-import type { Diagnostic, DesiredAutomation, ResolvedAutomation } from "../types.js";
+import { sourceOf, type Diagnostic, type DesiredAutomation, type ResolvedAutomation } from "../types.js";
 import { requiredFeatures } from "./features.js";
 import { matches } from "./match.js";
 
@@ -55,15 +55,15 @@ export function resolve(input: ResolveInput): ResolveResult {
   }
 
   for (const d of input.desired) {
-    const fail = (code: string, message: string) => diagnostics.push({ code, severity: "error", message, source: d.source, subject: d.spec.name });
+    const fail = (code: string, message: string) => diagnostics.push({ code, severity: "error", message, source: sourceOf(d), subject: d.spec.name });
     for (const feature of requiredFeatures(d.spec)) {
       if (!features.has(feature)) fail("TW2104", `the backend does not support this automation: it needs the server feature ${feature} (in "${d.spec.name}")`);
     }
-    const expanded = expand(d, catalog, embedded !== undefined, fail, (m) => diagnostics.push({ code: "TW2105", severity: "warning", message: m, source: d.source, subject: d.spec.name }));
+    const expanded = expand(d, catalog, embedded !== undefined, fail, (m) => diagnostics.push({ code: "TW2105", severity: "warning", message: m, source: sourceOf(d), subject: d.spec.name }));
     for (const e of expanded) {
       const clash = seen.get(e.address);
       if (clash) {
-        fail("TW1014", `"${e.spec.name}" in ${describeScope(e.spec.scope)} is defined twice (also at ${clash.source ? `${clash.source.file}:${clash.source.line}:${clash.source.column}` : "another definition"}); names are unique per scope`);
+        fail("TW1014", `"${e.spec.name}" in ${describeScope(e.spec.scope)} is defined twice (also at ${describeSource(sourceOf(clash))}); names are unique per scope`);
         continue;
       }
       seen.set(e.address, e);
@@ -185,3 +185,5 @@ function integrationIdOf(
   fail("TW2103", `no ${label} in ${entity}; create it in W&B (team settings) first (in "${spec.name}")`);
   return undefined;
 }
+
+const describeSource = (s: { file: string; line: number; column: number } | undefined) => (s ? `${s.file}:${s.line}:${s.column}` : "another definition");
