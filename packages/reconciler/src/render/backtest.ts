@@ -16,7 +16,10 @@ const plural = (n: number, one: string, many = `${one}s`) => `${num(n)} ${n === 
 /** `2026-11-26 10:00` (UTC). */
 const minute = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 
-/** `1,001,000 events of 1,000 runs, 2026-11-20 00:00 → 2026-11-24 04:26 UTC, 2 files` */
+/**
+ * What a backtest replayed, in one phrase.
+ * @example historyLine(report.history) // "1,001,000 events of 1,000 runs, 2026-11-20 00:00 → 2026-11-24 04:26 UTC, 2 files"
+ */
 export function historyLine(h: HistoryStats): string {
   const span = h.from !== null && h.to !== null ? `, ${minute(h.from)} → ${minute(h.to)} UTC` : "";
   return `${plural(h.events, "event")} of ${plural(h.runs, "run")}${span}, ${plural(h.files.length, "file")}`;
@@ -42,6 +45,7 @@ function automationLines(a: AutomationBacktest, st: Style): string[] {
 /**
  * The report of `tripwire backtest` for a terminal: what was replayed, then per automation its firings, the runs
  * (with steps) or artifacts it fired for, and its busiest day.
+ * @example if (outcome.ok) io.stdout.write(renderBacktestText(outcome.report, { color: false }));
  */
 export function renderBacktestText(report: BacktestReport, options: { color?: boolean } = {}): string {
   const style = options.color ? COLOR : PLAIN;
@@ -50,7 +54,10 @@ export function renderBacktestText(report: BacktestReport, options: { color?: bo
   return `${out.join("\n")}\n`;
 }
 
-/** The document of `tripwire backtest --json`. */
+/**
+ * The document of `tripwire backtest --json` (JSON_CONTRACT.md).
+ * @example if (outcome.ok) io.stdout.write(renderBacktestJson(outcome.report));
+ */
 export function renderBacktestJson(report: BacktestReport): string {
   return `${JSON.stringify({ format_version: "1.0", ...report }, null, 2)}\n`;
 }
