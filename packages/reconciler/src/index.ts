@@ -12,3 +12,4 @@ export { postPlanComment, type PostCommentOptions } from "./github/comment.js";
 export { ReconcilerError, isReconcilerError } from "./errors.js";
 export type { Reporter } from "./reporter.js";
 export type { Diagnostic, DesiredAutomation, LiveAutomation, ResolvedAutomation } from "./types.js";
+export { runBacktest, backtestPlan, type BacktestReport, type PlanBacktest, type AutomationBacktest } from "./backtest/index.js";

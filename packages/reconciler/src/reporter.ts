@@ -18,4 +18,5 @@ export const MESSAGES = {
   TWI003: "apply finished",
   TWI004: "verifying",
   TWI005: "retrying a request",
+  TWI006: "backtesting over a history file",
 } as const;

@@ -1,15 +1,17 @@
 import yargs from "yargs";
 import { isReconcilerError } from "../errors.js";
 import { applyCmd } from "./apply.js";
+import { backtestCmd } from "./backtest.js";
 import { UsageError, type Command } from "./command.js";
 import { commentCmd } from "./comment.js";
 import { processIo, type Io } from "./io.js";
 import { planCmd } from "./plan.js";
 import { serverCmd } from "./server.js";
+import { testCmd } from "./test.js";
 import { validateCmd } from "./validate.js";
 
 /** Every command, in the order `--help` lists them. Each lives in its own file. */
-export const COMMANDS: readonly Command[] = [validateCmd, planCmd, applyCmd, commentCmd, serverCmd];
+export const COMMANDS: readonly Command[] = [validateCmd, planCmd, applyCmd, commentCmd, serverCmd, backtestCmd, testCmd];
 
 /**
  * The `tripwire` command line: a thin shell over the exported API. Returns the exit code:

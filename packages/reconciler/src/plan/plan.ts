@@ -5,7 +5,7 @@ import { diffSpecs, type FieldChange } from "./fields.js";
 import { definitionHash } from "./ownership.js";
 
 /** Bumped on any incompatible change of the plan document (see JSON_CONTRACT.md). */
-export const PLAN_FORMAT_VERSION = "1.0";
+export const PLAN_FORMAT_VERSION = "1.1";
 
 interface OpBase {
   readonly address: Address;
