@@ -301,12 +301,12 @@ function warnings(c: Context, entries: readonly Entry[], generated: GenerateResu
     if (e.status === "imported") {
       for (const note of e.notes) out.push({ code: "TW1015", severity: "warning", message: `${note} (in "${subject}")`, source: e.source, subject });
     } else if (e.status === "managed" && e.reason) {
-      out.push({ code: "TW4005", severity: "warning", message: `${e.live.address} is ${e.reason}`, subject });
+      out.push({ code: "TW5005", severity: "warning", message: `${e.live.address} is ${e.reason}`, subject });
     } else if (e.status === "skipped" && e.comment) {
       const noted = generated !== undefined && (generated.commented.includes(e.live.address) || generated.text.includes(`skipped ${e.live.address}:`));
-      out.push({ code: "TW4001", severity: "warning", message: `skipped ${e.live.address}: ${e.reason}${noted ? ` (noted in ${c.out})` : ""}`, subject });
+      out.push({ code: "TW5001", severity: "warning", message: `skipped ${e.live.address}: ${e.reason}${noted ? ` (noted in ${c.out})` : ""}`, subject });
     } else if (e.status === "skipped" && e.desired) {
-      out.push({ code: "TW4002", severity: "warning", message: `skipped ${e.live.address}: ${e.reason}`, source: e.desired.source, subject });
+      out.push({ code: "TW5002", severity: "warning", message: `skipped ${e.live.address}: ${e.reason}`, source: e.desired.source, subject });
     }
   }
   return out;
@@ -365,7 +365,7 @@ async function verify(c: Context, live: readonly LiveAutomation[], toMark: Entry
       ready.push(e);
       continue;
     }
-    failures.push({ code: "TW4003", severity: "error", message: `${e.live.address}: ${e.reason}`, source: d?.source, subject: e.live.name });
+    failures.push({ code: "TW5003", severity: "error", message: `${e.live.address}: ${e.reason}`, source: d?.source, subject: e.live.name });
   }
   return { invalid: [], failures, ready, desired: resolved.resolved };
 }
@@ -397,7 +397,7 @@ async function mark(c: Context, ready: readonly Entry[], desired: readonly Resol
     const e = ready[i] as Entry;
     if (error === undefined) return;
     e.reason = `not marked: ${error}; run tripwire import again to retry`;
-    failures.push({ code: "TW4004", severity: "error", message: `${e.live.address}: ${e.reason}`, subject: e.live.name });
+    failures.push({ code: "TW5004", severity: "error", message: `${e.live.address}: ${e.reason}`, subject: e.live.name });
   });
   return failures;
 }

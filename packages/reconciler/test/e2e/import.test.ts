@@ -321,7 +321,7 @@ describe("tripwire import against a Tripwire server on loopback", () => {
     expect(first.stdout).toMatch(/ {2}! project:ml\/llm\/tag-on-alias-event: a addArtifactAlias filter cannot filter on tag/);
     expect(first.stderr).toMatch(/automations\/imported\.ts:\d+:\d+ - warning TW1015: filter condition kept verbatim: \{"config\.lr":\{"\$gt":0\.1\}\} \(in "raw-run-filter"\)/);
     expect(first.stderr).toContain("warning TW1015: the threshold_filter has fields Tripwire does not know (future_field); kept verbatim (in \"raw-metric-event\")");
-    expect(first.stderr).toContain("warning TW4001: skipped project:ml/llm/launch-job");
+    expect(first.stderr).toContain("warning TW5001: skipped project:ml/llm/launch-job");
 
     const registryRun = await tw(dir, ["import", "--entity", "acme", "--registry", "model", "--out", "automations/registry.ts", "--no-typecheck"]);
     expect(registryRun.code).toBe(0);
@@ -403,7 +403,7 @@ describe("tripwire import against a Tripwire server on loopback", () => {
     const failed = await tw(dir, ["import", "--entity", "cv", "--no-typecheck"], proxy.url);
     await proxy.close();
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toContain("error TW4004: project:cv/vision/b-second: not marked:");
+    expect(failed.stderr).toContain("error TW5004: project:cv/vision/b-second: not marked:");
     expect(failed.stdout).toContain("Marked 2 automations as managed by Tripwire (owner ml-platform).");
     expect(failed.stdout).toContain("Not marked: project:cv/vision/b-second (see above); run tripwire import again once fixed.");
     const written = readFileSync(join(dir, "automations", "imported.ts"), "utf8");
@@ -447,7 +447,7 @@ describe("tripwire import against a Tripwire server on loopback", () => {
       ["project:nlp/chat/chat-failed", "imported"],
     ]);
     expect(preview.automations[1]?.reason).toBe("defined differently in automations/chat.ts:2:22 (event.threshold): make that definition match W&B and import again, or rename one of them");
-    expect(preview.diagnostics.map((d) => d.code)).toEqual(["TW4002"]);
+    expect(preview.diagnostics.map((d) => d.code)).toEqual(["TW5002"]);
     expect(preview.text).toContain('export const chatAlias = automation("chat-alias")\n  .in(chat.collection("corpus"))');
     expect(() => readFileSync(join(dir, "automations", "imported.ts"))).toThrow();
 
