@@ -104,7 +104,7 @@ describe("generated code round-trips (property)", () => {
         const dir = makeProject({});
         mkdirSync(join(dir, "automations"));
         writeFileSync(join(dir, "automations", "imported.ts"), source);
-        expect(typecheckFiles(["automations/imported.ts"], dir)).toEqual([]);
+        expect(await typecheckFiles(["automations/imported.ts"], dir)).toEqual([]);
         const loaded = await loadDefinitions({ cwd: dir });
         expect(loaded.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
         const byAddress = new Map(loaded.automations.map((d) => [d.address, d.spec]));

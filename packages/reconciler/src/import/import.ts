@@ -16,7 +16,7 @@ import { readLiveState, toLive } from "../remote/live.js";
 import { openBackend as defaultOpenBackend } from "../remote/open.js";
 import { SILENT, type Reporter } from "../reporter.js";
 import { resolve as resolveNames } from "../resolve/resolve.js";
-import { hasErrors, type Diagnostic, type DesiredAutomation, type LiveAutomation, type ResolvedAutomation } from "../types.js";
+import { hasErrors, sourceOf, type Diagnostic, type DesiredAutomation, type LiveAutomation, type ResolvedAutomation } from "../types.js";
 import { generateSource, type GenerateResult } from "./generate.js";
 
 export interface ImportOptions extends Omit<CommonOptions, "paths"> {
@@ -263,7 +263,7 @@ function classify(live: readonly LiveAutomation[], inCode: ReadonlyMap<string, D
       if (changes.length === 0) e.status = "adopted";
       else {
         e.status = "skipped";
-        e.reason = `defined differently in ${where(desired.source)} (${changes.map((ch) => ch.path).join(", ")}): make that definition match W&B and import again, or rename one of them`;
+        e.reason = `defined differently in ${where(sourceOf(desired))} (${changes.map((ch) => ch.path).join(", ")}): make that definition match W&B and import again, or rename one of them`;
       }
     }
     return e;
@@ -306,7 +306,7 @@ function warnings(c: Context, entries: readonly Entry[], generated: GenerateResu
       const noted = generated !== undefined && (generated.commented.includes(e.live.address) || generated.text.includes(`skipped ${e.live.address}:`));
       out.push({ code: "TW5001", severity: "warning", message: `skipped ${e.live.address}: ${e.reason}${noted ? ` (noted in ${c.out})` : ""}`, subject });
     } else if (e.status === "skipped" && e.desired) {
-      out.push({ code: "TW5002", severity: "warning", message: `skipped ${e.live.address}: ${e.reason}`, source: e.desired.source, subject });
+      out.push({ code: "TW5002", severity: "warning", message: `skipped ${e.live.address}: ${e.reason}`, source: sourceOf(e.desired), subject });
     }
   }
   return out;
@@ -357,7 +357,7 @@ async function verify(c: Context, live: readonly LiveAutomation[], toMark: Entry
   for (const e of toMark) {
     const d = desiredAt.get(e.live.address);
     const op = future.operations.find((o) => o.address === e.live.address);
-    const problem = future.diagnostics.find((x) => x.severity === "error" && x.subject === e.live.name && (!x.source || x.source.file === d?.source?.file));
+    const problem = future.diagnostics.find((x) => x.severity === "error" && x.subject === e.live.name && (!x.source || x.source.file === (d && sourceOf(d))?.file));
     if (!d) e.reason = `not marked: tripwire plan does not find its definition in ${c.out}`;
     else if (op) e.reason = `not marked: the next plan would ${op.op} it${"changes" in op ? ` (${op.changes.map((ch) => ch.path).join(", ")})` : ""}; this is a Tripwire bug, please report it`;
     else if (problem) e.reason = `not marked: ${problem.message}`;
@@ -365,7 +365,7 @@ async function verify(c: Context, live: readonly LiveAutomation[], toMark: Entry
       ready.push(e);
       continue;
     }
-    failures.push({ code: "TW5003", severity: "error", message: `${e.live.address}: ${e.reason}`, source: d?.source, subject: e.live.name });
+    failures.push({ code: "TW5003", severity: "error", message: `${e.live.address}: ${e.reason}`, source: d && sourceOf(d), subject: e.live.name });
   }
   return { invalid: [], failures, ready, desired: resolved.resolved };
 }
@@ -406,7 +406,7 @@ function report(entries: readonly Entry[]): ImportedAutomation[] {
   return entries
     .map((e) => {
       const markable = e.status === "imported" || e.status === "adopted";
-      const source = e.status === "adopted" ? e.desired?.source : e.source;
+      const source = e.status === "adopted" ? e.desired && sourceOf(e.desired) : e.source;
       const reason = e.reason ?? (e.status === "imported" && e.notes.length > 0 ? e.notes.join("; ") : undefined);
       return {
         address: e.live.address,
