@@ -31,7 +31,9 @@ export function renderImportSummary(outcome: ImportOutcome): string {
   if (imported.length > 0) {
     const verb = outcome.appended ? (outcome.written ? "Appended" : "Would append") : outcome.written ? "Wrote" : "Would write";
     lines.push(`${verb} ${plural(imported.length, "automation")} to ${outcome.out}:`);
-    for (const a of imported) lines.push(`  + ${a.address} → ${a.identifier ?? "?"}${a.reason ? ` (kept verbatim: ${a.reason})` : ""}`);
+    // After a run, an unmarked one's reason says why it was not marked; otherwise it says what is kept verbatim.
+    const why = (a: ImportedAutomation) => (!outcome.dryRun && a.marked === false ? a.reason : `kept verbatim: ${a.reason}`);
+    for (const a of imported) lines.push(`  + ${a.address} → ${a.identifier ?? "?"}${a.reason ? ` (${why(a)})` : ""}`);
   }
   if (adopted.length > 0) {
     lines.push(`Already defined in code exactly as in W&B (${plural(adopted.length, "automation")}):`);
