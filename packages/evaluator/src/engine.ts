@@ -36,7 +36,7 @@ import { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate
 import { artifactLocation, projectLocation, scopeContains, type Location, type OrgOf } from "./scope.js";
 import { DEFAULT_COOLDOWN_MS, formatTimestamp, parseTimestamp } from "./time.js";
 import { windowExtremes, windowMeans } from "./kernel.js";
-import { Channel, LAST, MAX, MIN, MOMENTS, SUM, type StateKind, type StateSpec } from "./window.js";
+import { Channel, LAST, MAX, MIN, MOMENTS, SUM, sumFactor, type StateKind, type StateSpec } from "./window.js";
 
 /** An automation with a stable key (the server passes W&B's trigger ID). */
 export interface EngineAutomation {
@@ -236,6 +236,8 @@ interface Plan {
   /** Whether each automation's run filter matches the run (recomputed when the run's name or user changes). */
   readonly active: Uint8Array;
   allActive: boolean;
+  /** The template of the active automations (see `EngineImpl.template`). */
+  tmpl: number;
 }
 
 interface RunInfo {
@@ -310,9 +312,7 @@ function fingerprintOf(spec: AutomationSpec, options: EngineOptions): string {
 const stateKindOf = (agg: Aggregation | null): StateKind => (agg === null ? LAST : agg === "mean" ? SUM : agg === "min" ? MIN : MAX);
 
 /** Guard band factors: how far a running estimate may be from the exact recomputation (see `aggregate.ts`). */
-// Running sum vs the exact one: 2k roundings of ≤ (w+1)·scale since the last re-sum (k ≤ w), both sides'
-// summation errors (≤ w²·u·scale each) and the clamp into [min, max] (no larger than the summation error); ×2.
-const sumFactor = (w: number) => 2 * (5 * w * w + 2 * w + 2) * U;
+// The running sum's factor is `sumFactor` (window.ts), where the sums are kept.
 const momentMeanFactor = (w: number) => 16 * (w + 2) * U;
 const momentVarFactor = (w: number) => 512 * (w + 4) * U;
 
@@ -327,6 +327,7 @@ class EngineImpl implements Engine {
   private readonly metricNames: string[] = [];
   private readonly indexById = new Map<string, number>();
   private readonly metricChannels: number[][] = [];
+  private metricChans: Int32Array[] = [];
   private readonly runStateAutos: number[] = [];
   private readonly artifactAutos = new Map<EventType, number[]>();
   private readonly runs: RunInfo[] = [];
@@ -343,8 +344,21 @@ class EngineImpl implements Engine {
   private readonly zSample: boolean;
   private lastTs = "";
   private lastMs = NaN;
-  /** Counts pushes into channels, to know which cached state values are current. */
-  private tick = 0;
+  /**
+   * The hot path's view of the plans, in integers: per run (`run.index * hotStride`) and channel `c`, at `2c` the
+   * run's slot in the channel (-1: not planned yet; -2: no automation of the channel can fire for the run) and at
+   * `2c + 1` its template. A point then reads one typed array, not the run's plan objects.
+   */
+  private runHot = new Int32Array(0);
+  private readonly hotStride: number;
+  /**
+   * Templates: the automations a point evaluates in one channel, for every run with the same automations in
+   * scope and passing their run filters. Template `t` is `tmplEntries[tmplStart[t] .. tmplStart[t + 1])`, pairs
+   * of (automation index, index of its last firing time within a slot's doubles).
+   */
+  private readonly tmplKeys = new Map<string, number>();
+  private tmplStart = new Int32Array([0]);
+  private tmplEntries = new Int32Array(0);
   private readonly cache: StateCache[] = [];
   /** Scratch arrays of the columnar kernels. */
   private readonly pool: (Float64Array | undefined)[] = [];
@@ -391,6 +405,8 @@ class EngineImpl implements Engine {
     this.aDir = Int8Array.from(this.autos, (a) => a.dir);
     this.aRel = Uint8Array.from(this.autos, (a) => (a.relative ? 1 : 0));
     if (count !== this.aNeed.length) throw new TripwireError("TW2900", "internal error: automation tables out of step");
+    this.hotStride = 2 * this.channels.length;
+    this.metricChans = this.metricChannels.map((list) => Int32Array.from(list));
   }
 
   private compile(id: string, spec: AutomationSpec, options: EngineOptions, epoch: number, stateSpecs: StateSpec[][]): void {
@@ -535,6 +551,12 @@ class EngineImpl implements Engine {
     if (run === undefined) {
       run = { index: this.runs.length, entity, project, id: ref.id, name: ref.name, user: ref.user, ref, loc: this.locInfo(entity, project), state: null, plans: [] };
       this.runs.push(run);
+      const need = this.runs.length * this.hotStride;
+      if (need > this.runHot.length) {
+        const grown = new Int32Array(Math.max(need, 2 * this.runHot.length, 64)).fill(-1);
+        grown.set(this.runHot);
+        this.runHot = grown;
+      }
       byId.set(ref.id, run);
     } else if (run.ref !== ref) {
       this.touch(run, ref);
@@ -555,6 +577,8 @@ class EngineImpl implements Engine {
       for (const plan of plans) {
         plan.autos.forEach((a, j) => (plan.active[j] = this.autos[a]?.filter(fields) ? 1 : 0));
         plan.allActive = plan.active.every((x) => x === 1);
+        plan.tmpl = this.template(plan.ch, plan.channel, plan.autos, plan.local, plan.active);
+        this.runHot[run.index * this.hotStride + 2 * plan.channel + 1] = plan.tmpl;
       }
     }
   }
@@ -566,7 +590,9 @@ class EngineImpl implements Engine {
   private plansFor(run: RunInfo, m: number): Plan[] {
     const plans: Plan[] = [];
     const fields = this.runFields(run);
+    const hb = run.index * this.hotStride;
     for (const c of this.metricChannels[m] ?? []) {
+      this.runHot[hb + 2 * c] = -2;
       let local = run.loc.channelAutos[c];
       const all = this.channelAutos[c] ?? [];
       if (local === undefined) {
@@ -577,10 +603,37 @@ class EngineImpl implements Engine {
       const ch = this.channels[c] as Channel;
       const autos = Int32Array.from(local, (j) => all[j] as number);
       const active = Uint8Array.from(autos, (a) => ((this.autos[a] as Compiled).filter(fields) ? 1 : 0));
-      plans.push({ ch, channel: c, slot: ch.addSlot(), autos, local, active, allActive: active.every((x) => x === 1) });
+      const tmpl = this.template(ch, c, autos, local, active);
+      const plan: Plan = { ch, channel: c, slot: ch.addSlot(), autos, local, active, allActive: active.every((x) => x === 1), tmpl };
+      plans.push(plan);
+      this.runHot[hb + 2 * c] = plan.slot;
+      this.runHot[hb + 2 * c + 1] = tmpl;
     }
     run.plans[m] = plans;
     return plans;
+  }
+
+  /** The template of a channel's active automations (interned: runs alike share one). */
+  private template(ch: Channel, c: number, autos: Int32Array, local: Int32Array, active: Uint8Array): number {
+    const entries: number[] = [];
+    autos.forEach((a, j) => {
+      if (active[j] === 1) entries.push(a, ch.cdStart + (local[j] as number));
+    });
+    const key = `${c}:${entries.join(",")}`;
+    let t = this.tmplKeys.get(key);
+    if (t !== undefined) return t;
+    t = this.tmplKeys.size;
+    this.tmplKeys.set(key, t);
+    const from = this.tmplStart[t] as number;
+    const all = new Int32Array(from + entries.length);
+    all.set(this.tmplEntries.subarray(0, from));
+    all.set(entries, from);
+    this.tmplEntries = all;
+    const starts = new Int32Array(t + 2);
+    starts.set(this.tmplStart.subarray(0, t + 1));
+    starts[t + 1] = all.length;
+    this.tmplStart = starts;
+    return t;
   }
 
   private now(ts: string): number {
@@ -629,9 +682,14 @@ class EngineImpl implements Engine {
         const v = metrics[names[m] as string];
         // Non-numeric, NaN and ±Infinity are skipped (v - v is 0 only for finite numbers).
         if (typeof v !== "number" || v - v !== 0) continue;
-        const plans = run.plans[m] ?? this.plansFor(run, m);
-        for (let i = 0; i < plans.length; i++) {
-          const f = this.pushValue(plans[i] as Plan, run, event.step, now, v, event, undefined);
+        const chans = this.metricChans[m] as Int32Array;
+        for (let i = 0; i < chans.length; i++) {
+          const c = chans[i] as number;
+          const at = run.index * this.hotStride + 2 * c;
+          if (this.runHot[at] === -1) this.plansFor(run, m);
+          const slot = this.runHot[at] as number;
+          if (slot < 0) continue;
+          const f = this.pushSlot(c, slot, this.runHot[at + 1] as number, run, event.step, now, v, event, undefined);
           if (f !== undefined) out = out === undefined ? f : out.concat(f);
         }
       }
@@ -641,9 +699,14 @@ class EngineImpl implements Engine {
         if (m === undefined) continue;
         const v = metrics[key];
         if (typeof v !== "number" || v - v !== 0) continue;
-        const plans = run.plans[m] ?? this.plansFor(run, m);
-        for (let i = 0; i < plans.length; i++) {
-          const f = this.pushValue(plans[i] as Plan, run, event.step, now, v, event, undefined);
+        const chans = this.metricChans[m] as Int32Array;
+        for (let i = 0; i < chans.length; i++) {
+          const c = chans[i] as number;
+          const at = run.index * this.hotStride + 2 * c;
+          if (this.runHot[at] === -1) this.plansFor(run, m);
+          const slot = this.runHot[at] as number;
+          if (slot < 0) continue;
+          const f = this.pushSlot(c, slot, this.runHot[at + 1] as number, run, event.step, now, v, event, undefined);
           if (f !== undefined) out = out === undefined ? f : out.concat(f);
         }
       }
@@ -879,7 +942,7 @@ class EngineImpl implements Engine {
     return this.rowPool;
   }
 
-  /** Appends one value to a run's slot and evaluates the plan's automations. */
+  /** Appends one value to a run's slot and evaluates the plan's automations (the cold paths' entry). */
   private pushValue(
     plan: Plan,
     run: RunInfo,
@@ -889,110 +952,92 @@ class EngineImpl implements Engine {
     event: RunMetricEvent | undefined,
     source: RowSource | undefined,
   ): Firing[] | undefined {
-    const ch = plan.ch;
-    const slot = plan.slot;
+    return this.pushSlot(plan.channel, plan.slot, plan.tmpl, run, step, now, v, event, source);
+  }
+
+  /**
+   * The hot path: appends one value to slot `slot` of channel `c` and evaluates the automations of template `t`
+   * on the states the channel left in `cv` / `ce`. A condition is decided first, the per-run limit only when it
+   * holds (the two are independent), so a point reads a last firing time only when an automation would fire.
+   */
+  private pushSlot(
+    c: number,
+    slot: number,
+    t: number,
+    run: RunInfo,
+    step: number,
+    now: number,
+    v: number,
+    event: RunMetricEvent | undefined,
+    source: RowSource | undefined,
+  ): Firing[] | undefined {
+    const ch = this.channels[c] as Channel;
     if (!ch.push(slot, step, v)) return undefined;
     const n = ch.count(slot);
-    const autos = plan.autos;
-    const local = plan.local;
-    const active = plan.active;
-    const allActive = plan.allActive;
-    // The last firing times live in the slot's own block (see window.ts), next to its windows.
-    const last = ch.d;
-    const cd = ch.cooldownIndex(slot, 0);
-    const period = this.period;
+    const entries = this.tmplEntries;
+    const end = this.tmplStart[t + 1] as number;
+    const cv = ch.cv;
+    const ce = ch.ce;
     const need = this.aNeed;
     const kind = this.aKind;
-    const tick = ++this.tick;
     let out: Firing[] | undefined;
-    for (let j = 0; j < autos.length; j++) {
-      if (!allActive && active[j] === 0) continue;
-      const a = autos[j] as number;
+    for (let e = this.tmplStart[t] as number; e < end; e += 2) {
+      const a = entries[e] as number;
       if (n < (need[a] as number)) continue;
-      const b = cd + (local[j] as number);
-      if (now - (last[b] as number) < period) continue;
       const k = kind[a];
-      const fires = k === THRESHOLD ? this.thresholdHolds(a, plan, v, tick) : k === CHANGE ? this.changeHolds(a, plan, tick) : this.zscoreHolds(a, plan, v);
+      let fires: boolean;
+      if (k === THRESHOLD) {
+        const ka = this.aStA[a] as number;
+        const th = this.aT[a] as number;
+        let x = cv[ka] as number;
+        const err = ce[ka] as number;
+        if (err > 0 && Math.abs(x - th) <= err) x = this.exactMean(ch, slot, ka);
+        switch (this.aCmp[a]) {
+          case 0:
+            fires = x > th;
+            break;
+          case 1:
+            fires = x >= th;
+            break;
+          case 2:
+            fires = x < th;
+            break;
+          case 3:
+            fires = x <= th;
+            break;
+          case 4:
+            fires = x === th;
+            break;
+          default:
+            fires = x !== th;
+        }
+      } else if (k === CHANGE) fires = this.changeHolds(a, ch, slot);
+      else fires = this.zscoreHolds(a, ch, slot, c, v);
       if (!fires) continue;
-      last[b] = now;
+      // The last firing time lives in the slot's own block (see window.ts), next to its windows.
+      const b = slot * ch.dPer + (entries[e + 1] as number);
+      if (now - (ch.d[b] as number) < this.period) continue;
+      ch.d[b] = now;
       const ev = event ?? rowEvent(run, step, now, source as RowSource);
-      (out ??= []).push(this.metricFiring(this.autos[a] as Compiled, plan, run, ev, v));
+      (out ??= []).push(this.metricFiring(this.autos[a] as Compiled, ch, slot, run, ev, v));
     }
     return out;
   }
 
-  /**
-   * The running value of state `k` of the plan's channel (cached for this push in the channel's `cv`), with a
-   * bound of its distance to the exact value in `ce`: 0 for extremes and single values, a guard band for means.
-   */
-  private stateValue(plan: Plan, k: number, tick: number): number {
-    const ch = plan.ch;
-    if (ch.stamp[k] === tick) return ch.cv[k] as number;
-    const slot = plan.slot;
-    const kind = ch.kinds[k];
-    let val: number;
-    let err = 0;
-    if (kind === SUM) {
-      const cnt = ch.spanCount(k, slot);
-      val = ch.runningA(k, slot) / cnt;
-      err = (((this.cache[plan.channel] as StateCache).sumK[k] as number) * ch.scale(k, slot)) / cnt + 4 * U * Math.abs(val);
-    } else if (kind === LAST) {
-      val = ch.valueAt(slot, ch.offsets[k] as number);
-    } else {
-      val = ch.extreme(k, slot);
-    }
-    ch.stamp[k] = tick;
-    ch.cv[k] = val;
-    ch.ce[k] = err;
-    return val;
-  }
-
-  private stateErr(plan: Plan, k: number): number {
-    return plan.ch.ce[k] as number;
-  }
-
-  /** The exact aggregate of state `k` (a fresh mean; extremes and single values are exact already). */
-  private exactAgg(plan: Plan, k: number, tick: number): number {
-    const ch = plan.ch;
-    if (ch.kinds[k] !== SUM) return this.stateValue(plan, k, tick);
-    const cnt = ch.spanCount(k, plan.slot);
-    ch.copySpan(plan.slot, ch.offsets[k] as number, cnt, ch.scratch);
+  /** The exact mean of SUM state `k` (what the running value stands for, recomputed from the ring). */
+  private exactMean(ch: Channel, slot: number, k: number): number {
+    const cnt = ch.spanCount(k, slot);
+    ch.copySpan(slot, ch.offsets[k] as number, cnt, ch.scratch);
     return meanOf(ch.scratch, 0, cnt);
   }
 
-  private thresholdHolds(a: number, plan: Plan, v: number, tick: number): boolean {
-    const k = this.aStA[a] as number;
-    const t = this.aT[a] as number;
-    let x: number;
-    if (plan.ch.kinds[k] === LAST) x = v;
-    else {
-      x = this.stateValue(plan, k, tick);
-      const err = this.stateErr(plan, k);
-      if (err > 0 && Math.abs(x - t) <= err) x = this.exactAgg(plan, k, tick);
-    }
-    switch (this.aCmp[a]) {
-      case 0:
-        return x > t;
-      case 1:
-        return x >= t;
-      case 2:
-        return x < t;
-      case 3:
-        return x <= t;
-      case 4:
-        return x === t;
-      default:
-        return x !== t;
-    }
-  }
-
-  private changeHolds(a: number, plan: Plan, tick: number): boolean {
+  private changeHolds(a: number, ch: Channel, slot: number): boolean {
     const ka = this.aStA[a] as number;
     const kb = this.aStB[a] as number;
-    let cur = this.stateValue(plan, ka, tick);
-    const ec = this.stateErr(plan, ka);
-    let prior = this.stateValue(plan, kb, tick);
-    const ep = this.stateErr(plan, kb);
+    let cur = ch.cv[ka] as number;
+    const ec = ch.ce[ka] as number;
+    let prior = ch.cv[kb] as number;
+    const ep = ch.ce[kb] as number;
     const amount = this.aT[a] as number;
     const relative = this.aRel[a] === 1;
     let d: number;
@@ -1014,8 +1059,8 @@ class EngineImpl implements Engine {
         exact = Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
       }
       if (exact) {
-        cur = this.exactAgg(plan, ka, tick);
-        prior = this.exactAgg(plan, kb, tick);
+        if (ch.kinds[ka] === SUM) cur = this.exactMean(ch, slot, ka);
+        if (ch.kinds[kb] === SUM) prior = this.exactMean(ch, slot, kb);
       }
       d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
     }
@@ -1023,11 +1068,9 @@ class EngineImpl implements Engine {
     return dir === 0 ? d >= amount : dir === 1 ? d <= -amount : Math.abs(d) >= amount;
   }
 
-  private zscoreHolds(a: number, plan: Plan, x: number): boolean {
-    const ch = plan.ch;
-    const slot = plan.slot;
+  private zscoreHolds(a: number, ch: Channel, slot: number, c: number, x: number): boolean {
     const k = this.aStA[a] as number;
-    const cache = this.cache[plan.channel] as StateCache;
+    const cache = this.cache[c] as StateCache;
     const cnt = ch.spanCount(k, slot);
     const mean = ch.runningA(k, slot);
     const variance = ch.runningM2(k, slot) / (this.zSample ? cnt - 1 : cnt);
@@ -1052,17 +1095,16 @@ class EngineImpl implements Engine {
     return dir === 0 ? z >= t : dir === 1 ? z <= -t : Math.abs(z) >= t;
   }
 
-  private spanValues(plan: Plan, k: number): number[] {
-    const ch = plan.ch;
-    const cnt = ch.spanCount(k, plan.slot);
-    ch.copySpan(plan.slot, ch.offsets[k] as number, cnt, ch.scratch);
+  private spanValues(ch: Channel, slot: number, k: number): number[] {
+    const cnt = ch.spanCount(k, slot);
+    ch.copySpan(slot, ch.offsets[k] as number, cnt, ch.scratch);
     const out: number[] = [];
     for (let i = 0; i < cnt; i++) out.push(ch.scratch[i] as number);
     return out;
   }
 
-  private metricFiring(a: Compiled, plan: Plan, run: RunInfo, event: RunMetricEvent, latest: number): Firing {
-    return this.explain(a, run, event, latest, (k) => this.spanValues(plan, k));
+  private metricFiring(a: Compiled, ch: Channel, slot: number, run: RunInfo, event: RunMetricEvent, latest: number): Firing {
+    return this.explain(a, run, event, latest, (k) => this.spanValues(ch, slot, k));
   }
 
   /** A run-metric firing, its explanation built from the values of each state's span (`span(k)`, oldest first). */
