@@ -353,12 +353,14 @@ class EngineImpl implements Engine {
   private readonly hotStride: number;
   /**
    * Templates: the automations a point evaluates in one channel, for every run with the same automations in
-   * scope and passing their run filters. Template `t` is `tmplEntries[tmplStart[t] .. tmplStart[t + 1])`, pairs
-   * of (automation index, index of its last firing time within a slot's doubles).
+   * scope and passing their run filters, as rows of numbers by kind (see `template`): template `t`'s threshold
+   * rows are `rows[tmplAt[4t] .. tmplAt[4t + 1])`, its change rows up to `tmplAt[4t + 2]`, its z-score rows up to
+   * `tmplAt[4t + 3]`; `tmplNeed[t]` is the most values any of them needs.
    */
   private readonly tmplKeys = new Map<string, number>();
-  private tmplStart = new Int32Array([0]);
-  private tmplEntries = new Int32Array(0);
+  private tmplAt = new Int32Array(0);
+  private tmplNeed = new Float64Array(0);
+  private rows = new Float64Array(0);
   private readonly cache: StateCache[] = [];
   /** Scratch arrays of the columnar kernels. */
   private readonly pool: (Float64Array | undefined)[] = [];
@@ -613,26 +615,53 @@ class EngineImpl implements Engine {
     return plans;
   }
 
-  /** The template of a channel's active automations (interned: runs alike share one). */
+  /**
+   * The template of a channel's active automations (interned: runs alike share one). Each automation is one row
+   * of numbers, ending with [values needed, automation index, index of its last firing time in a slot's doubles]:
+   * - a threshold: [state, s, s·threshold, mode, …] with s = −1 for lt / lte (so every comparison is one of
+   *   s·x > s·t, s·x ≥ s·t, x = t, x ≠ t: modes 0 … 3; negation is exact);
+   * - a change: [current state, prior state, 1 if relative, direction, amount, …];
+   * - a z-score: […] alone (see `zscoreHolds`).
+   */
   private template(ch: Channel, c: number, autos: Int32Array, local: Int32Array, active: Uint8Array): number {
-    const entries: number[] = [];
+    const thr: number[] = [];
+    const chg: number[] = [];
+    const zs: number[] = [];
+    let need = 0;
     autos.forEach((a, j) => {
-      if (active[j] === 1) entries.push(a, ch.cdStart + (local[j] as number));
+      if (active[j] !== 1) return;
+      const tail = [this.aNeed[a] as number, a, ch.cdStart + (local[j] as number)];
+      need = Math.max(need, this.aNeed[a] as number);
+      const kind = this.aKind[a];
+      if (kind === THRESHOLD) {
+        const cmp = this.aCmp[a] as number;
+        const sg = cmp === 2 || cmp === 3 ? -1 : 1;
+        const mode = cmp === 0 || cmp === 2 ? 0 : cmp === 1 || cmp === 3 ? 1 : cmp === 4 ? 2 : 3;
+        thr.push(this.aStA[a] as number, sg, sg * (this.aT[a] as number), mode, ...tail);
+      } else if (kind === CHANGE) {
+        chg.push(this.aStA[a] as number, this.aStB[a] as number, this.aRel[a] as number, this.aDir[a] as number, this.aT[a] as number, ...tail);
+      } else zs.push(...tail);
     });
-    const key = `${c}:${entries.join(",")}`;
+    const key = `${c}:${thr.join(",")}|${chg.join(",")}|${zs.join(",")}`;
     let t = this.tmplKeys.get(key);
     if (t !== undefined) return t;
     t = this.tmplKeys.size;
     this.tmplKeys.set(key, t);
-    const from = this.tmplStart[t] as number;
-    const all = new Int32Array(from + entries.length);
-    all.set(this.tmplEntries.subarray(0, from));
-    all.set(entries, from);
-    this.tmplEntries = all;
-    const starts = new Int32Array(t + 2);
-    starts.set(this.tmplStart.subarray(0, t + 1));
-    starts[t + 1] = all.length;
-    this.tmplStart = starts;
+    const from = this.rows.length;
+    const rows = new Float64Array(from + thr.length + chg.length + zs.length);
+    rows.set(this.rows);
+    rows.set(thr, from);
+    rows.set(chg, from + thr.length);
+    rows.set(zs, from + thr.length + chg.length);
+    this.rows = rows;
+    const at = new Int32Array(4 * (t + 1));
+    at.set(this.tmplAt);
+    at.set([from, from + thr.length, from + thr.length + chg.length, rows.length], 4 * t);
+    this.tmplAt = at;
+    const needs = new Float64Array(t + 1);
+    needs.set(this.tmplNeed);
+    needs[t] = need;
+    this.tmplNeed = needs;
     return t;
   }
 
@@ -974,53 +1003,73 @@ class EngineImpl implements Engine {
     const ch = this.channels[c] as Channel;
     if (!ch.push(slot, step, v)) return undefined;
     const n = ch.count(slot);
-    const entries = this.tmplEntries;
-    const end = this.tmplStart[t + 1] as number;
+    const young = n < (this.tmplNeed[t] as number);
+    const rows = this.rows;
+    const at = this.tmplAt;
     const cv = ch.cv;
     const ce = ch.ce;
-    const need = this.aNeed;
-    const kind = this.aKind;
     let out: Firing[] | undefined;
-    for (let e = this.tmplStart[t] as number; e < end; e += 2) {
-      const a = entries[e] as number;
-      if (n < (need[a] as number)) continue;
-      const k = kind[a];
-      let fires: boolean;
-      if (k === THRESHOLD) {
-        const ka = this.aStA[a] as number;
-        const th = this.aT[a] as number;
-        let x = cv[ka] as number;
-        const err = ce[ka] as number;
-        if (err > 0 && Math.abs(x - th) <= err) x = this.exactMean(ch, slot, ka);
-        switch (this.aCmp[a]) {
-          case 0:
-            fires = x > th;
-            break;
-          case 1:
-            fires = x >= th;
-            break;
-          case 2:
-            fires = x < th;
-            break;
-          case 3:
-            fires = x <= th;
-            break;
-          case 4:
-            fires = x === th;
-            break;
-          default:
-            fires = x !== th;
-        }
-      } else if (k === CHANGE) fires = this.changeHolds(a, ch, slot);
-      else fires = this.zscoreHolds(a, ch, slot, c, v);
-      if (!fires) continue;
-      // The last firing time lives in the slot's own block (see window.ts), next to its windows.
-      const b = slot * ch.dPer + (entries[e + 1] as number);
-      if (now - (ch.d[b] as number) < this.period) continue;
-      ch.d[b] = now;
-      const ev = event ?? rowEvent(run, step, now, source as RowSource);
-      (out ??= []).push(this.metricFiring(this.autos[a] as Compiled, ch, slot, run, ev, v));
+    let r = at[4 * t] as number;
+    const thrEnd = at[4 * t + 1] as number;
+    for (; r < thrEnd; r += 7) {
+      if (young && n < (rows[r + 4] as number)) continue;
+      const k = rows[r] as number;
+      const sg = rows[r + 1] as number;
+      const st = rows[r + 2] as number;
+      let y = sg * (cv[k] as number);
+      const err = ce[k] as number;
+      if (err > 0 && Math.abs(y - st) <= err) y = sg * this.exactMean(ch, slot, k);
+      const mode = rows[r + 3];
+      if (mode === 0 ? y > st : mode === 1 ? y >= st : mode === 2 ? y === st : y !== st) out = this.fire(out, ch, slot, rows, r + 4, run, step, now, v, event, source);
     }
+    const chgEnd = at[4 * t + 2] as number;
+    for (; r < chgEnd; r += 8) {
+      if (young && n < (rows[r + 5] as number)) continue;
+      const ka = rows[r] as number;
+      const kb = rows[r + 1] as number;
+      const cur = cv[ka] as number;
+      const prior = cv[kb] as number;
+      const relative = rows[r + 2] === 1;
+      const amount = rows[r + 4] as number;
+      let d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+      // Means are running estimates: near a decision boundary, decide on the exact means.
+      if ((ce[ka] !== 0 || ce[kb] !== 0) && this.changeNear(cur, prior, ce[ka] as number, ce[kb] as number, d, relative, amount)) {
+        d = this.exactChange(ch, slot, ka, kb, relative);
+      }
+      const dir = rows[r + 3];
+      if (dir === 0 ? d >= amount : dir === 1 ? d <= -amount : Math.abs(d) >= amount) out = this.fire(out, ch, slot, rows, r + 5, run, step, now, v, event, source);
+    }
+    const zEnd = at[4 * t + 3] as number;
+    for (; r < zEnd; r += 3) {
+      if (young && n < (rows[r] as number)) continue;
+      if (this.zscoreHolds(rows[r + 1] as number, ch, slot, c, v)) out = this.fire(out, ch, slot, rows, r, run, step, now, v, event, source);
+    }
+    return out;
+  }
+
+  /**
+   * An automation whose condition holds (its row's tail at `r`: need, automation, last firing time's index) fires
+   * unless it fired for this run less than the per-run limit ago.
+   */
+  private fire(
+    out: Firing[] | undefined,
+    ch: Channel,
+    slot: number,
+    rows: Float64Array,
+    r: number,
+    run: RunInfo,
+    step: number,
+    now: number,
+    v: number,
+    event: RunMetricEvent | undefined,
+    source: RowSource | undefined,
+  ): Firing[] | undefined {
+    // The last firing time lives in the slot's own block (see window.ts), after its windows.
+    const b = slot * ch.dPer + (rows[r + 2] as number);
+    if (now - (ch.d[b] as number) < this.period) return out;
+    ch.d[b] = now;
+    const ev = event ?? rowEvent(run, step, now, source as RowSource);
+    (out ??= []).push(this.metricFiring(this.autos[rows[r + 1] as number] as Compiled, ch, slot, run, ev, v));
     return out;
   }
 
@@ -1031,41 +1080,27 @@ class EngineImpl implements Engine {
     return meanOf(ch.scratch, 0, cnt);
   }
 
-  private changeHolds(a: number, ch: Channel, slot: number): boolean {
-    const ka = this.aStA[a] as number;
-    const kb = this.aStB[a] as number;
-    let cur = ch.cv[ka] as number;
-    const ec = ch.ce[ka] as number;
-    let prior = ch.cv[kb] as number;
-    const ep = ch.ce[kb] as number;
-    const amount = this.aT[a] as number;
-    const relative = this.aRel[a] === 1;
-    let d: number;
-    if (ec === 0 && ep === 0) {
-      d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+  /**
+   * Whether a change computed from running estimates (`cur`, `prior`, within `ec`, `ep` of the exact aggregates)
+   * is too close to ±amount to be decided on them.
+   */
+  private changeNear(cur: number, prior: number, ec: number, ep: number, d: number, relative: boolean, amount: number): boolean {
+    let m: number;
+    if (relative) {
+      const P = Math.abs(prior) - ep;
+      if (P <= ep) return true;
+      m = (ec + ep) / P + (Math.abs(d) * ep) / P + 8 * U * (Math.abs(d) + (Math.abs(cur) + Math.abs(prior)) / P);
     } else {
-      let exact = false;
-      if (relative) {
-        const P = Math.abs(prior) - ep;
-        if (P <= ep) exact = true;
-        else {
-          d = (cur - prior) / Math.abs(prior);
-          const m = (ec + ep) / P + (Math.abs(d) * ep) / P + 8 * U * (Math.abs(d) + (Math.abs(cur) + Math.abs(prior)) / P);
-          exact = Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
-        }
-      } else {
-        d = cur - prior;
-        const m = ec + ep + 4 * U * (Math.abs(cur) + Math.abs(prior));
-        exact = Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
-      }
-      if (exact) {
-        if (ch.kinds[ka] === SUM) cur = this.exactMean(ch, slot, ka);
-        if (ch.kinds[kb] === SUM) prior = this.exactMean(ch, slot, kb);
-      }
-      d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+      m = ec + ep + 4 * U * (Math.abs(cur) + Math.abs(prior));
     }
-    const dir = this.aDir[a];
-    return dir === 0 ? d >= amount : dir === 1 ? d <= -amount : Math.abs(d) >= amount;
+    return Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
+  }
+
+  /** The change between the exact aggregates of states `ka` (current) and `kb` (prior). */
+  private exactChange(ch: Channel, slot: number, ka: number, kb: number, relative: boolean): number {
+    const cur = ch.kinds[ka] === SUM ? this.exactMean(ch, slot, ka) : (ch.cv[ka] as number);
+    const prior = ch.kinds[kb] === SUM ? this.exactMean(ch, slot, kb) : (ch.cv[kb] as number);
+    return relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
   }
 
   private zscoreHolds(a: number, ch: Channel, slot: number, c: number, x: number): boolean {
