@@ -56,6 +56,8 @@ export class Channel {
   readonly L: number;
   readonly states: readonly StateSpec[];
   size = 0;
+  /** Written by `push` so that its cache-line reads are kept (see there); meaningless otherwise. */
+  touched = 0;
   capacity: number;
   buffer: ArrayBuffer;
   /** Doubles of every block: the ring at [0, L), scalars at [L, L + F). */
@@ -272,6 +274,12 @@ export class Channel {
     const L = this.L;
     const base = slot * this.dPer;
     const fb = base + L;
+    // Read one value per cache line of the slot's windows, in address order, before anything else: the update's
+    // own loads depend on one another (position → ring → deque entry → ring), so with the slot out of cache each
+    // would wait for the one before; these do not, and the CPU fetches all of the lines at once.
+    let touched = 0;
+    for (let i = base, end = base + this.cdStart; i < end; i += 8) touched += d[i] as number;
+    this.touched = touched;
     if (!(step > (d[fb + F_LAST_STEP] as number))) return false;
     d[fb + F_LAST_STEP] = step;
     const u = this.u;
