@@ -332,7 +332,8 @@ class EngineImpl implements Engine {
   private readonly artifactAutos = new Map<EventType, number[]>();
   private readonly runs: RunInfo[] = [];
   private readonly runIndex = new Map<string, Map<string, Map<string, RunInfo>>>();
-  private readonly runByRef = new WeakMap<RunRef, RunInfo>();
+  /** Run reference objects already seen → run index (a server passing the same objects skips the maps above). */
+  private readonly runByRef = new WeakMap<RunRef, number>();
   private readonly locs = new Map<string, LocInfo>();
   /** The per-run limit in milliseconds. */
   private readonly period: number;
@@ -345,12 +346,13 @@ class EngineImpl implements Engine {
   private lastTs = "";
   private lastMs = NaN;
   /**
-   * The hot path's view of the plans, in integers: per run (`run.index * hotStride`) and channel `c`, at `2c` the
-   * run's slot in the channel (-1: not planned yet; -2: no automation of the channel can fire for the run) and at
-   * `2c + 1` its template. A point then reads one typed array, not the run's plan objects.
+   * The hot path's view of the runs, one row of `rowStride` entries per run index, so that a point reads one
+   * contiguous row after the run-reference look-up: [the last reference object the run was seen through, its id,
+   * entity, project, then per channel `c` at 4 + 2c its slot in the channel (-1: not planned yet; -2: no
+   * automation of the channel can fire for the run) and its template].
    */
-  private runHot = new Int32Array(0);
-  private readonly hotStride: number;
+  private readonly runRows: (RunRef | string | number)[] = [];
+  private readonly rowStride: number;
   /**
    * Templates: the automations a point evaluates in one channel, for every run with the same automations in
    * scope and passing their run filters, as rows of numbers by kind (see `template`): template `t`'s threshold
@@ -407,7 +409,7 @@ class EngineImpl implements Engine {
     this.aDir = Int8Array.from(this.autos, (a) => a.dir);
     this.aRel = Uint8Array.from(this.autos, (a) => (a.relative ? 1 : 0));
     if (count !== this.aNeed.length) throw new TripwireError("TW2900", "internal error: automation tables out of step");
-    this.hotStride = 2 * this.channels.length;
+    this.rowStride = 4 + 2 * this.channels.length;
     this.metricChans = this.metricChannels.map((list) => Int32Array.from(list));
   }
 
@@ -539,8 +541,20 @@ class EngineImpl implements Engine {
     return info;
   }
 
+  /** The index of an event's run (the hot path: one look-up and one row when the reference object is known). */
+  private runIndexOf(entity: string, project: string, ref: RunRef): number {
+    const i = this.runByRef.get(ref);
+    if (i !== undefined) {
+      const row = this.runRows;
+      const b = i * this.rowStride;
+      if (row[b] === ref && row[b + 1] === ref.id && row[b + 2] === entity && row[b + 3] === project) return i;
+    }
+    return this.runFor(entity, project, ref).index;
+  }
+
   private runFor(entity: string, project: string, ref: RunRef): RunInfo {
-    const cached = this.runByRef.get(ref);
+    const i = this.runByRef.get(ref);
+    const cached = i === undefined ? undefined : this.runs[i];
     if (cached !== undefined && cached.id === ref.id && cached.entity === entity && cached.project === project) {
       if (cached.ref !== ref) this.touch(cached, ref);
       return cached;
@@ -553,23 +567,20 @@ class EngineImpl implements Engine {
     if (run === undefined) {
       run = { index: this.runs.length, entity, project, id: ref.id, name: ref.name, user: ref.user, ref, loc: this.locInfo(entity, project), state: null, plans: [] };
       this.runs.push(run);
-      const need = this.runs.length * this.hotStride;
-      if (need > this.runHot.length) {
-        const grown = new Int32Array(Math.max(need, 2 * this.runHot.length, 64)).fill(-1);
-        grown.set(this.runHot);
-        this.runHot = grown;
-      }
+      this.runRows.push(ref, ref.id, entity, project);
+      for (let c = 0; c < this.channels.length; c++) this.runRows.push(-1, -1);
       byId.set(ref.id, run);
     } else if (run.ref !== ref) {
       this.touch(run, ref);
     }
-    this.runByRef.set(ref, run);
+    this.runByRef.set(ref, run.index);
     return run;
   }
 
   /** A run seen through a new reference object: its display name or user may have changed (run filters). */
   private touch(run: RunInfo, ref: RunRef): void {
     run.ref = ref;
+    this.runRows[run.index * this.rowStride] = ref;
     if (run.name === ref.name && run.user === ref.user) return;
     run.name = ref.name;
     run.user = ref.user;
@@ -580,7 +591,7 @@ class EngineImpl implements Engine {
         plan.autos.forEach((a, j) => (plan.active[j] = this.autos[a]?.filter(fields) ? 1 : 0));
         plan.allActive = plan.active.every((x) => x === 1);
         plan.tmpl = this.template(plan.ch, plan.channel, plan.autos, plan.local, plan.active);
-        this.runHot[run.index * this.hotStride + 2 * plan.channel + 1] = plan.tmpl;
+        this.runRows[run.index * this.rowStride + 5 + 2 * plan.channel] = plan.tmpl;
       }
     }
   }
@@ -592,9 +603,9 @@ class EngineImpl implements Engine {
   private plansFor(run: RunInfo, m: number): Plan[] {
     const plans: Plan[] = [];
     const fields = this.runFields(run);
-    const hb = run.index * this.hotStride;
+    const hb = run.index * this.rowStride + 4;
     for (const c of this.metricChannels[m] ?? []) {
-      this.runHot[hb + 2 * c] = -2;
+      this.runRows[hb + 2 * c] = -2;
       let local = run.loc.channelAutos[c];
       const all = this.channelAutos[c] ?? [];
       if (local === undefined) {
@@ -608,8 +619,8 @@ class EngineImpl implements Engine {
       const tmpl = this.template(ch, c, autos, local, active);
       const plan: Plan = { ch, channel: c, slot: ch.addSlot(), autos, local, active, allActive: active.every((x) => x === 1), tmpl };
       plans.push(plan);
-      this.runHot[hb + 2 * c] = plan.slot;
-      this.runHot[hb + 2 * c + 1] = tmpl;
+      this.runRows[hb + 2 * c] = plan.slot;
+      this.runRows[hb + 2 * c + 1] = tmpl;
     }
     run.plans[m] = plans;
     return plans;
@@ -700,7 +711,8 @@ class EngineImpl implements Engine {
   }
 
   private pushMetric(event: RunMetricEvent): Firing[] {
-    const run = this.runFor(event.entity, event.project, event.run);
+    const run = this.runIndexOf(event.entity, event.project, event.run);
+    const rb = run * this.rowStride + 4;
     const now = this.now(event.timestamp);
     const metrics = event.metrics;
     const names = this.metricNames;
@@ -714,11 +726,11 @@ class EngineImpl implements Engine {
         const chans = this.metricChans[m] as Int32Array;
         for (let i = 0; i < chans.length; i++) {
           const c = chans[i] as number;
-          const at = run.index * this.hotStride + 2 * c;
-          if (this.runHot[at] === -1) this.plansFor(run, m);
-          const slot = this.runHot[at] as number;
+          const at = rb + 2 * c;
+          if (this.runRows[at] === -1) this.plansFor(this.runs[run] as RunInfo, m);
+          const slot = this.runRows[at] as number;
           if (slot < 0) continue;
-          const f = this.pushSlot(c, slot, this.runHot[at + 1] as number, run, event.step, now, v, event, undefined);
+          const f = this.pushSlot(c, slot, this.runRows[at + 1] as number, run, event.step, now, v, event, undefined);
           if (f !== undefined) out = out === undefined ? f : out.concat(f);
         }
       }
@@ -731,11 +743,11 @@ class EngineImpl implements Engine {
         const chans = this.metricChans[m] as Int32Array;
         for (let i = 0; i < chans.length; i++) {
           const c = chans[i] as number;
-          const at = run.index * this.hotStride + 2 * c;
-          if (this.runHot[at] === -1) this.plansFor(run, m);
-          const slot = this.runHot[at] as number;
+          const at = rb + 2 * c;
+          if (this.runRows[at] === -1) this.plansFor(this.runs[run] as RunInfo, m);
+          const slot = this.runRows[at] as number;
           if (slot < 0) continue;
-          const f = this.pushSlot(c, slot, this.runHot[at + 1] as number, run, event.step, now, v, event, undefined);
+          const f = this.pushSlot(c, slot, this.runRows[at + 1] as number, run, event.step, now, v, event, undefined);
           if (f !== undefined) out = out === undefined ? f : out.concat(f);
         }
       }
@@ -981,7 +993,7 @@ class EngineImpl implements Engine {
     event: RunMetricEvent | undefined,
     source: RowSource | undefined,
   ): Firing[] | undefined {
-    return this.pushSlot(plan.channel, plan.slot, plan.tmpl, run, step, now, v, event, source);
+    return this.pushSlot(plan.channel, plan.slot, plan.tmpl, run.index, step, now, v, event, source);
   }
 
   /**
@@ -993,7 +1005,7 @@ class EngineImpl implements Engine {
     c: number,
     slot: number,
     t: number,
-    run: RunInfo,
+    run: number,
     step: number,
     now: number,
     v: number,
@@ -1057,7 +1069,7 @@ class EngineImpl implements Engine {
     slot: number,
     rows: Float64Array,
     r: number,
-    run: RunInfo,
+    runIndex: number,
     step: number,
     now: number,
     v: number,
@@ -1068,6 +1080,7 @@ class EngineImpl implements Engine {
     const b = slot * ch.dPer + (rows[r + 2] as number);
     if (now - (ch.d[b] as number) < this.period) return out;
     ch.d[b] = now;
+    const run = this.runs[runIndex] as RunInfo;
     const ev = event ?? rowEvent(run, step, now, source as RowSource);
     (out ??= []).push(this.metricFiring(this.autos[rows[r + 1] as number] as Compiled, ch, slot, run, ev, v));
     return out;
