@@ -635,6 +635,13 @@ class EngineImpl implements Engine {
    * - a z-score: […] alone (see `zscoreHolds`).
    */
   private template(ch: Channel, c: number, autos: Int32Array, local: Int32Array, active: Uint8Array): number {
+    // The automations decide the rows: intern on their indices before building anything.
+    let key = `${c}:`;
+    autos.forEach((a, j) => {
+      if (active[j] === 1) key += `${a},`;
+    });
+    let t = this.tmplKeys.get(key);
+    if (t !== undefined) return t;
     const thr: number[] = [];
     const chg: number[] = [];
     const zs: number[] = [];
@@ -653,9 +660,6 @@ class EngineImpl implements Engine {
         chg.push(this.aStA[a] as number, this.aStB[a] as number, this.aRel[a] as number, this.aDir[a] as number, this.aT[a] as number, ...tail);
       } else zs.push(...tail);
     });
-    const key = `${c}:${thr.join(",")}|${chg.join(",")}|${zs.join(",")}`;
-    let t = this.tmplKeys.get(key);
-    if (t !== undefined) return t;
     t = this.tmplKeys.size;
     this.tmplKeys.set(key, t);
     const from = this.rows.length;
