@@ -318,12 +318,24 @@ export class Channel {
       let scale = d[fi + 1] as number;
       if (ax > scale) d[fi + 1] = scale = ax;
       const since = (u[ii] as number) + 1;
-      if (since >= w) {
-        this.resum(k, slot);
-        sum = d[fi] as number;
-        scale = d[fi + 1] as number;
-      } else u[ii] = since;
       const cnt = n - o < w ? n - o + 1 : w;
+      if (since >= w) {
+        // re-sum the span oldest first, and its scale, straight from the ring (as `resum` does)
+        let q = ep - cnt + 1;
+        if (q < 0) q += L;
+        sum = 0;
+        scale = 0;
+        for (let i = 0; i < cnt; i++) {
+          const y = d[base + q] as number;
+          sum += y;
+          const ay = y < 0 ? -y : y;
+          if (ay > scale) scale = ay;
+          q = q + 1 === L ? 0 : q + 1;
+        }
+        d[fi] = sum;
+        d[fi + 1] = scale;
+        u[ii] = 0;
+      } else u[ii] = since;
       const mean = sum / cnt;
       cv[k] = mean;
       ce[k] = ((guard[k] as number) * scale) / cnt + 4 * U * (mean < 0 ? -mean : mean);
