@@ -1,10 +1,11 @@
 // Every example definition is valid: no errors, no warnings, names unique per scope.
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { isAutomation, toSpec, validateAll, type AnyAutomation } from "@tripwire/sdk";
 
 const folders = readdirSync(new URL(".", import.meta.url), { withFileTypes: true })
-  .filter((d) => d.isDirectory() && d.name !== "node_modules" && d.name !== "ci")
+  // Example sets are the folders with an automations.ts (ci/ holds a workflow, tutorial/ starts without one).
+  .filter((d) => d.isDirectory() && existsSync(new URL(`./${d.name}/automations.ts`, import.meta.url)))
   .map((d) => d.name)
   .sort();
 

@@ -11,6 +11,7 @@ const ENTRY_POINTS: Record<string, string> = {
   "@tripwire/sdk": "packages/sdk/src",
   "@tripwire/sdk/wire": "packages/sdk/src",
   "@tripwire/evaluator": "packages/evaluator/src",
+  "@tripwire/evaluator/testing": "packages/evaluator/src/testing",
 };
 
 function files(dir: string): string[] {

@@ -2,7 +2,7 @@
 // present and future. Tripwire resolves the filter at plan time into one automation per matching collection.
 import { alias, automation, collectionName, onAddArtifactAlias, onCreateArtifact, project, sendNotification, slack } from "@tripwire/sdk";
 
-const checkpoints = project("acme/llm-pretrain").collections(collectionName.regex("^ckpt-"));
+const checkpoints = project("acme-ml/llm-pretrain").collections(collectionName.regex("^ckpt-"));
 
 export const newCheckpoint = automation("new-checkpoint")
   .in(checkpoints)

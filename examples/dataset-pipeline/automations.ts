@@ -2,7 +2,7 @@
 // region starts that region's compliance workflow.
 import { automation, onAddArtifactTag, onCreateArtifact, project, sendWebhook, tag, webhook } from "@tripwire/sdk";
 
-const data = project("acme/data-pipeline");
+const data = project("acme-ml/data-pipeline");
 
 export const retrainOnNewDataset = automation("retrain-on-new-dataset")
   .in(data.collection("training-set"))

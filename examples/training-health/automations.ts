@@ -16,7 +16,7 @@ import {
   slack,
 } from "@tripwire/sdk";
 
-const llm = project("acme/llm-pretrain");
+const llm = project("acme-ml/llm-pretrain");
 const alerts = slack("ml-alerts");
 
 /** The mean loss of the last 5 logged values of a sweep run went above 0.6. */

@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
+import type { EngineAutomation, EngineOptions } from "@tripwire/evaluator";
 import { executePlan, type OpResult } from "./apply/apply.js";
+import { runBacktest } from "./backtest/backtest.js";
+import { backtestPlan, type PlanBacktest } from "./backtest/compare.js";
+import type { BacktestReport } from "./backtest/report.js";
+import { runTestFiles, testFiles, type TestFileResult } from "./testing/index.js";
 import { verifyApplied } from "./apply/verify.js";
 import type { TripwireConfig } from "./config.js";
 import { ReconcilerError, isReconcilerError } from "./errors.js";
@@ -49,7 +54,7 @@ export interface ValidateOutcome {
  */
 export async function validate(options: CommonOptions): Promise<ValidateOutcome> {
   const load = await loadDefinitions(loadOptions(options));
-  const diagnostics = sortDiagnostics([...load.diagnostics, ...(options.typecheck === false ? [] : typecheck(load, options.cwd))]);
+  const diagnostics = sortDiagnostics([...load.diagnostics, ...(options.typecheck === false ? [] : await typecheck(load, options.cwd))]);
   return { load, diagnostics, exitCode: hasErrors(diagnostics) ? EXIT.diagnostics : EXIT.ok };
 }
 
@@ -57,7 +62,7 @@ function loadOptions(options: CommonOptions) {
   return { cwd: options.cwd, ...(options.paths ? { paths: options.paths } : {}), ...(options.configFile ? { configFile: options.configFile } : {}) };
 }
 
-function typecheck(load: LoadResult, cwd: string): Diagnostic[] {
+function typecheck(load: LoadResult, cwd: string): Promise<Diagnostic[]> {
   return typecheckFiles([...load.files, ...(load.configFile ? [load.configFile] : [])], cwd);
 }
 
@@ -65,12 +70,18 @@ export interface PlanOutcome {
   readonly diagnostics: readonly Diagnostic[];
   /** Absent when the definitions have errors (nothing was read from the backend). */
   readonly plan?: Plan;
+  /** With `backtest`: the old and new definitions' firings over the history, per created or changed automation. */
+  readonly backtest?: PlanBacktest;
+  /** With `backtest`: why the history could not be replayed (the plan is still made; the exit code is 1). */
+  readonly backtestDiagnostics?: readonly Diagnostic[];
   readonly exitCode: ExitCode;
 }
 
 export interface PlanOptions extends CommonOptions {
   /** Exit 2 when the plan has changes (a drift check for nightly jobs). */
   readonly detailedExitCode?: boolean;
+  /** History files or folders: backtest every created, changed, renamed or destroyed automation over them. */
+  readonly backtest?: readonly string[];
 }
 
 interface Planned {
@@ -131,7 +142,47 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
   const p = await makePlan(options, false);
   if (!p.plan) return { diagnostics: p.diagnostics, exitCode: EXIT.diagnostics };
   const exitCode = hasErrors(p.plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(p.plan) ? EXIT.changes : EXIT.ok;
-  return { diagnostics: p.plan.diagnostics, plan: p.plan, exitCode };
+  if (options.backtest === undefined || hasErrors(p.plan.diagnostics)) return { diagnostics: p.plan.diagnostics, plan: p.plan, exitCode };
+  const reporter = options.reporter ?? SILENT;
+  const bt = await backtestPlan(p.plan, { cwd: options.cwd, history: options.backtest, onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`) });
+  if (!bt.ok) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
+  return { diagnostics: p.plan.diagnostics, plan: p.plan, backtest: bt.backtest, exitCode };
+}
+
+export interface BacktestCommandOptions extends CommonOptions {
+  /** History files or folders (JSONL events, W&B CSV exports with `.run.json` metadata). */
+  readonly history: readonly string[];
+  /** Evaluator options (default: W&B's semantics). */
+  readonly engine?: EngineOptions;
+}
+
+export interface BacktestCommandOutcome {
+  /** Definition diagnostics, or the history's when it could not be read. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Absent when the definitions or the history are invalid. */
+  readonly report?: BacktestReport;
+  /** 0 done, 1 the history is invalid, 3 the definitions are invalid. */
+  readonly exitCode: ExitCode;
+}
+
+/**
+ * Replays recorded history through the definitions (offline: nothing is read from any backend) and reports per
+ * automation how often it would have fired, for which runs (steps) or artifacts, and its busiest day.
+ * @example const { report } = await backtest({ cwd: process.cwd(), history: ["history/"] });
+ */
+export async function backtest(options: BacktestCommandOptions): Promise<BacktestCommandOutcome> {
+  const reporter = options.reporter ?? SILENT;
+  const checked = await validate(options);
+  if (hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, exitCode: EXIT.diagnostics };
+  const automations = checked.load.automations.map((a) => ({ id: a.address, address: a.address, spec: a.spec }));
+  const outcome = await runBacktest(automations, {
+    cwd: options.cwd,
+    history: options.history,
+    ...(options.engine ? { engine: options.engine } : {}),
+    onFile: (file, i, n) => reporter.message("TWI006", `backtesting over ${file}${n > 1 ? ` (${i + 1} of ${n})` : ""}`),
+  });
+  if (!outcome.ok) return { diagnostics: [...checked.diagnostics, ...outcome.diagnostics], exitCode: EXIT.error };
+  return { diagnostics: checked.diagnostics, report: outcome.report, exitCode: EXIT.ok };
 }
 
 export interface ApplyOptions extends CommonOptions {
@@ -260,6 +311,47 @@ async function loadSavedPlan(options: ApplyOptions): Promise<Planned> {
     throw error;
   }
   return { load: { config, files: [], automations: [], diagnostics: [] }, plan, diagnostics: plan.diagnostics, backend, desired: [] };
+}
+
+export interface TestOptions extends Omit<CommonOptions, "paths" | "openBackend" | "parallelism"> {
+  /** Test files, or folders searched for `*.test.yaml`, `*.test.yml`, `*.test.json` (default: the working directory). */
+  readonly files?: readonly string[];
+}
+
+export interface TestOutcome {
+  readonly results: readonly TestFileResult[];
+  /** Test files that could not be found. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** 0 every test passed, 1 a test failed or a test file is invalid, 3 the definitions are invalid. */
+  readonly exitCode: ExitCode;
+}
+
+/**
+ * Runs YAML / JSON tests of the definitions (offline): each test's runs and artifact events through the evaluator,
+ * each expectation checked ("fires" or "must not fire", on a run, at a step, so many times).
+ * @example const { exitCode, results } = await testAutomations({ cwd: process.cwd(), files: ["tests/"] });
+ */
+export async function testAutomations(options: TestOptions): Promise<TestOutcome> {
+  const { files, diagnostics } = testFiles(options.files && options.files.length > 0 ? options.files : ["."], options.cwd);
+  if (diagnostics.length > 0) return { results: [], diagnostics, exitCode: EXIT.error };
+  const cache = new Map<string, Promise<{ automations: EngineAutomation[]; diagnostics: Diagnostic[] }>>();
+  const results = await runTestFiles(files, options.cwd, (paths, base) => {
+    // Named definitions are relative to the test file; the project's are found from the working directory.
+    const resolved = paths?.map((p) => resolvePath(base, p));
+    const key = JSON.stringify(resolved ?? null);
+    let loaded = cache.get(key);
+    if (loaded === undefined) {
+      loaded = validate({ ...options, ...(resolved ? { paths: resolved } : {}) }).then((v) => ({
+        automations: v.load.automations.map((a) => ({ id: a.address, spec: a.spec })),
+        diagnostics: [...v.diagnostics],
+      }));
+      cache.set(key, loaded);
+    }
+    return loaded;
+  });
+  const definitionErrors = results.some((r) => r.diagnostics.some((d) => d.severity === "error" && !d.code.startsWith("TW5")));
+  const failed = results.some((r) => r.diagnostics.some((d) => d.severity === "error") || r.tests.some((t) => !t.ok));
+  return { results, diagnostics: [], exitCode: definitionErrors ? EXIT.diagnostics : failed ? EXIT.error : EXIT.ok };
 }
 
 export { isReconcilerError };

@@ -1,4 +1,5 @@
-import { SeedSchema } from "@tripwire/server";
+// The seed schema alone (zod and the SDK), not the server: the CLI must start fast.
+import { SeedSchema } from "@tripwire/server/seed";
 import { z } from "zod";
 import { OWNER_NAME } from "./plan/ownership.js";
 

@@ -28,5 +28,7 @@ export const FAILURES = {
   TWE004: "the saved plan is stale",
   TWE005: "the saved plan cannot be read",
   TWE006: "refused without confirmation",
+  TWE007: "tripwire import: an --out or --name-filter it cannot use",
+  TWE008: "tripwire import: the entity, project or registry does not exist or is not visible",
   TWE099: "internal error (a Tripwire bug: please report it)",
 } as const;

@@ -2,9 +2,16 @@
  * `@tripwire/reconciler`: load automation definitions, diff them against the live state, render and apply plans.
  * The `tripwire` CLI is a thin shell over these functions.
  */
+export { validate, plan, apply, EXIT, type CommonOptions, type PlanOptions, type ApplyOptions, type PlanOutcome, type ApplyOutcome, type ValidateOutcome, type ExitCode } from "./api.js";
 export { defineConfig, ConfigSchema, type TripwireConfig } from "./config.js";
-export { loadDefinitions, type LoadOptions, type LoadResult } from "./load/load.js";
+export { loadDefinitions, loadConfig, type LoadOptions, type LoadResult } from "./load/load.js";
+export { importAutomations, type ImportOptions, type ImportOutcome, type ImportedAutomation, type ImportStatus } from "./import/import.js";
+export { generateSource, type GenerateInput, type GenerateResult, type GeneratedAutomation, type SkippedAutomation } from "./import/generate.js";
 export { typecheckFiles } from "./load/typecheck.js";
 export { computePlan, PLAN_FORMAT_VERSION, type Plan, type Operation, type PlanInput } from "./plan/plan.js";
-export { renderText, renderMarkdown, renderJson, formatDiagnostic, summaryLine } from "./render/index.js";
+export { renderText, renderMarkdown, renderJson, renderDiagnosticsMarkdown, formatDiagnostic, summaryLine } from "./render/index.js";
+export { postPlanComment, type PostCommentOptions } from "./github/comment.js";
+export { ReconcilerError, isReconcilerError } from "./errors.js";
+export type { Reporter } from "./reporter.js";
 export type { Diagnostic, DesiredAutomation, LiveAutomation, ResolvedAutomation } from "./types.js";
+export { runBacktest, backtestPlan, type BacktestReport, type PlanBacktest, type AutomationBacktest } from "./backtest/index.js";

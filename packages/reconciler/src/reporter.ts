@@ -18,4 +18,9 @@ export const MESSAGES = {
   TWI003: "apply finished",
   TWI004: "verifying",
   TWI005: "retrying a request",
+  TWI006: "backtesting over a history file",
+  TWI010: "import: reading the live automations",
+  TWI011: "import: wrote the definitions",
+  TWI012: "import: checking the definitions before marking",
+  TWI013: "import: marked an automation managed",
 } as const;

@@ -11,8 +11,13 @@ export type Address = string;
 export interface DesiredAutomation {
   readonly address: Address;
   readonly spec: AutomationSpec;
-  /** Where the definition was written (the builder's recorded call site). */
+  /** Where the definition was written (the builder's recorded call site); see {@link sourceOf}. */
   readonly source?: SourceLocation | undefined;
+  /**
+   * The same, computed on first use: reading a definition's call site formats a stack trace through source maps,
+   * which only the definitions that end up in a diagnostic or an operation should pay for.
+   */
+  readonly locate?: (() => SourceLocation | undefined) | undefined;
   /** For a `collections(filter)` definition expanded into one automation per collection: the definition's address. */
   readonly expandedFrom?: Address | undefined;
 }
@@ -60,3 +65,6 @@ export interface Diagnostic {
 }
 
 export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean => diagnostics.some((d) => d.severity === "error");
+
+/** Where a definition was written, from `source` or computed by `locate`. */
+export const sourceOf = (d: DesiredAutomation): SourceLocation | undefined => d.source ?? d.locate?.();

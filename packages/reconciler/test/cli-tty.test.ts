@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
@@ -52,16 +52,23 @@ describe("the CLI on a terminal", () => {
     expect(asked.stderr()).toMatch(/project:acme\/llm\/b: created/);
   }, 60_000);
 
-  it("usage mistakes print the help and exit 1", async () => {
-    const t = terminal(makeProject(defs), undefined);
-    expect(await main(["plan", "--jsonn"], t.io)).toBe(1);
-    expect(t.stderr()).toContain("Unknown argument: jsonn");
-    expect(t.stderr()).toContain("tripwire plan [paths..]");
+  it("usage mistakes print the help and exit 1, and never run the command", async () => {
+    const dir = makeProject(defs);
+    const t = terminal(dir, undefined);
+    expect(await main(["apply", "--yse"], t.io)).toBe(1);
+    expect(t.stderr()).toContain("Unknown argument: yse");
+    expect(t.stderr()).not.toContain("reading the live state");
+    expect(existsSync(join(dir, ".tripwire"))).toBe(false); // nothing was opened, planned or applied
+    const typo = terminal(dir, undefined);
+    expect(await main(["plan", "--jsonn"], typo.io)).toBe(1);
+    expect(typo.stderr()).toContain("Unknown argument: jsonn");
+    expect(typo.stdout()).toBe("");
+    expect(typo.stderr()).toContain("tripwire plan [paths..]");
     const both = terminal(makeProject(defs), undefined);
     expect(await main(["plan", "--json", "--markdown"], both.io)).toBe(1);
     expect(both.stderr()).toContain("choose one output: --json or --markdown");
     const none = terminal(makeProject(defs), undefined);
     expect(await main([], none.io)).toBe(1);
-    expect(none.stderr()).toContain("name a command: validate, plan, apply, comment");
+    expect(none.stderr()).toContain("name a command: validate, plan, apply, comment, server");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadDefinitions } from "../src/load/load.js";
+import { sourceOf } from "../src/types.js";
 import { typecheckFiles } from "../src/load/typecheck.js";
 import { formatDiagnostic } from "../src/render/diagnostics.js";
 import { makeProject } from "./project.js";
@@ -18,7 +19,7 @@ export default [one, [automation("two").in(llm).on(onRunState("running")).do(doN
     const r = await loadDefinitions({ cwd: dir });
     expect(r.diagnostics).toEqual([]);
     expect(r.files).toEqual(["automations/a.ts", "automations/nested/b.ts"]);
-    expect(r.automations.map((a) => [a.address, `${a.source?.file}:${a.source?.line}:${a.source?.column}`])).toEqual([
+    expect(r.automations.map((a) => [a.address, `${sourceOf(a)?.file}:${sourceOf(a)?.line}:${sourceOf(a)?.column}`])).toEqual([
       ["project:acme/llm/one", "automations/a.ts:3:20"],
       ["project:acme/llm/two", "automations/a.ts:4:23"],
       ["project:acme/llm/three", "automations/nested/b.ts:3:22"],
@@ -73,7 +74,7 @@ export const x = automation("x").in(llm).on(onCreateArtifact() as never);
     const dir = makeProject({
       "automations/typed.ts": `${header}export const bad = automation("b").in(llm.collection("c")).on(onRunState(["failed"])).do(doNothing());\n`,
     });
-    const diagnostics = typecheckFiles(["automations/typed.ts"], dir);
+    const diagnostics = await typecheckFiles(["automations/typed.ts"], dir);
     expect(diagnostics.map((d) => `${d.source?.file}:${d.source?.line}:${d.source?.column} ${d.code}`)).toEqual(["automations/typed.ts:3:63 TS2345"]);
     expect(diagnostics[0]?.message).toContain("run events (onRunMetric, onRunState) need a project, registry, team or org scope, not a collection");
   }, 60_000);

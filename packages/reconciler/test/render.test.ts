@@ -208,7 +208,7 @@ describe("renderers", () => {
   it("json: the plan document, applyable unless there are errors; secrets appear by name only", () => {
     const doc = JSON.parse(renderJson(plan)) as Record<string, unknown>;
     expect(Object.keys(doc)).toEqual(["format_version", "owner", "backend", "fingerprint", "read", "prerequisites", "operations", "drift", "unmanaged", "diagnostics", "summary", "applyable"]);
-    expect(doc.format_version).toBe("1.0");
+    expect(doc.format_version).toBe("1.1");
     expect(doc.applyable).toBe(true);
     expect(doc.summary).toEqual({ add: 1, change: 2, rename: 0, destroy: 1 });
     expect(renderJson(plan)).toContain("${GITHUB_TOKEN}");

@@ -2,7 +2,7 @@ import type { ActionSpec } from "./model/action.js";
 import type { AutomationSpec } from "./model/automation.js";
 import type { EventSpec } from "./model/event.js";
 import type { FilterExpr, FilterField } from "./model/filter.js";
-import { canonicalJson, type JsonValue } from "./model/json.js";
+import { canonicalJson, sortJson, type JsonValue } from "./model/json.js";
 import type { Scope } from "./model/scope.js";
 
 /**
@@ -43,7 +43,7 @@ export function normalizeFilter<F extends FilterField>(expr: FilterExpr<F> | und
       return { op: "in", field: expr.field, values };
     }
     case "raw":
-      return { op: "raw", json: JSON.parse(canonicalJson(expr.json)) as JsonValue };
+      return { op: "raw", json: sortJson(expr.json) as JsonValue };
     default:
       return { op: expr.op, field: expr.field, value: expr.value };
   }
@@ -70,7 +70,7 @@ function normalizeScope(scope: Scope): Scope {
 function normalizeEvent(event: EventSpec): EventSpec {
   switch (event.type) {
     case "raw":
-      return { ...event, filter: JSON.parse(canonicalJson(event.filter)) as JsonValue };
+      return { ...event, filter: sortJson(event.filter) as JsonValue };
     case "runState":
       return withFilter({ ...event, states: [...new Set(event.states)].sort() }, "runFilter", normalizeFilter(event.runFilter));
     case "runMetricThreshold":
@@ -91,6 +91,10 @@ function normalizeEvent(event: EventSpec): EventSpec {
 }
 
 function normalizeAction(action: ActionSpec): ActionSpec {
+  // W&B stores a Slack channel as it was typed ("#ml-alerts" or "ml-alerts"); slack() names it without "#".
+  if (action.type === "notification" && action.integration.name.startsWith("#")) {
+    return { ...action, integration: { ...action.integration, name: action.integration.name.slice(1) } };
+  }
   if (action.type !== "webhook") return action;
   const out: ActionSpec = { type: "webhook", integration: action.integration };
   let payload = action.payload;
@@ -101,7 +105,7 @@ function normalizeAction(action: ActionSpec): ActionSpec {
       return action.payloadText.trim() === "" ? out : { ...out, payloadText: action.payloadText };
     }
   }
-  return payload === undefined ? out : { ...out, payload: JSON.parse(canonicalJson(payload)) as JsonValue };
+  return payload === undefined ? out : { ...out, payload: sortJson(payload) as JsonValue };
 }
 
 /**

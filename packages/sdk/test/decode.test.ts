@@ -119,6 +119,16 @@ describe("decodeAutomation reads what W&B saves, tolerantly and without dropping
     expect(hook('{"v": ${metric_values}}')).toEqual({ type: "webhook", integration: { kind: "webhook", name: "ci" }, payloadText: '{"v": ${metric_values}}' });
     expect(hook(null)).toEqual({ type: "webhook", integration: { kind: "webhook", name: "ci" } });
   });
+
+  it("Slack channels read without \"#\", as slack() names them, however W&B stored them", () => {
+    const notify = (channelName: string) =>
+      decodeAutomation(trigger("ADD_ARTIFACT_ALIAS", '{"filter":{"$or":[{"$and":[]}]}}', {
+        action: { __typename: "NotificationTriggeredAction", integration: { id: "i", channelName }, title: "t", message: "m", severity: "WARN" },
+      })).spec?.action;
+    const expected = { type: "notification", integration: { kind: "slack", name: "ml-alerts" }, title: "t", message: "m", severity: "WARN" };
+    expect(notify("#ml-alerts")).toEqual(expected);
+    expect(notify("ml-alerts")).toEqual(expected);
+  });
 });
 
 describe("the normaliser: equal meaning never reads as a difference", () => {
@@ -139,6 +149,15 @@ describe("the normaliser: equal meaning never reads as a difference", () => {
     expect(specsEqual(base, { ...base, description: "x" })).toBe(false);
     expect(specsEqual(base, { ...base, action: { type: "webhook", integration: { kind: "webhook", name: "ci" }, payload: { a: 1, b: [2, 1] } } })).toBe(false);
   });
+  it("a payload key named __proto__ is data: it counts in comparisons and survives normalising", () => {
+    const withProto = (v: number) => ({ ...base, action: { type: "webhook", integration: { kind: "webhook", name: "ci" }, payload: JSON.parse(`{"__proto__":{"x":${v}}}`) as JsonValue } }) as AutomationSpec;
+    expect(specsEqual(withProto(1), withProto(2))).toBe(false);
+    expect(specsEqual(withProto(1), withProto(1))).toBe(true);
+    const normalised = normalizeSpec(withProto(1)).action as { payload: Record<string, unknown> };
+    expect(Object.keys(normalised.payload)).toEqual(["__proto__"]);
+    expect(Object.getPrototypeOf(normalised.payload)).toBe(Object.prototype);
+  });
+
   it("filters: nesting, order, duplicates, double negation, single-value in", () => {
     const a = { op: "eq", field: "runName", value: "a" } as const;
     const b = { op: "eq", field: "runUser", value: "b" } as const;

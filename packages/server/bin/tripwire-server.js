@@ -3,4 +3,11 @@
 import { register } from "tsx/esm/api";
 
 register();
-await import("../src/cli.ts");
+const { runServerCli } = await import("../src/cli.ts");
+runServerCli(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", msg: "failed to start", error: String(e?.message ?? e) })}\n`);
+    process.exit(1);
+  },
+);

@@ -15,10 +15,22 @@ Usage: tripwire-server --db PATH [--port N] [--host H] [--seed FILE] [--durabili
 
 Logs are one JSON object per line on stderr. SIGTERM / SIGINT stop gracefully.`;
 
-async function main(): Promise<number> {
+/** Where the server CLI writes (injectable so `tripwire server` can run it in its own process). */
+export interface ServerCliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/**
+ * Runs `tripwire-server` with `argv` until SIGTERM / SIGINT and returns the exit code (0 after a graceful stop,
+ * 2 for a usage mistake). `tripwire server` and the `tripwire-server` bin both call it.
+ * @example process.exitCode = await runServerCli(["--db", "tripwire.db", "--port", "8080"]);
+ */
+export async function runServerCli(argv: readonly string[], io: ServerCliIo = process): Promise<number> {
   let args;
   try {
     args = parseArgs({
+      args: [...argv],
       options: {
         db: { type: "string" },
         port: { type: "string", default: "8080" },
@@ -31,18 +43,18 @@ async function main(): Promise<number> {
       strict: true,
     }).values;
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${HELP}\n`);
+    io.stderr.write(`${(e as Error).message}\n\n${HELP}\n`);
     return 2;
   }
   if (args.help) {
-    process.stdout.write(`${HELP}\n`);
+    io.stdout.write(`${HELP}\n`);
     return 0;
   }
   const level = args["log-level"] as LogLevel;
-  const logger = jsonLogger((line) => process.stderr.write(line), ["debug", "info", "warn", "error"].includes(level) ? level : "info");
+  const logger = jsonLogger((line) => io.stderr.write(line), ["debug", "info", "warn", "error"].includes(level) ? level : "info");
   const port = Number(args.port);
   if (!args.db || !Number.isInteger(port) || port < 0 || port > 65535 || (args.durability !== "full" && args.durability !== "normal")) {
-    process.stderr.write(`${!args.db ? "--db is required" : "invalid --port or --durability"}\n\n${HELP}\n`);
+    io.stderr.write(`${!args.db ? "--db is required" : "invalid --port or --durability"}\n\n${HELP}\n`);
     return 2;
   }
   const server = await startServer({
@@ -66,11 +78,3 @@ async function main(): Promise<number> {
   });
   return 0;
 }
-
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "error", msg: "failed to start", error: String((e as Error).message ?? e) })}\n`);
-    process.exit(1);
-  },
-);

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { execute } from "../src/graphql/execute.js";
+import { toGlobalId } from "../src/ids.js";
 import type { SqliteStore } from "../src/store/sqlite.js";
-import { CreateAutomation, DeleteAutomation, GetEntityAutomations, IntegrationsByEntity, ServerFeaturesQuery } from "./documents.js";
+import { CreateAutomation, DeleteAutomation, GetEntityAutomations, IntegrationsByEntity, ServerFeaturesQuery, UpdateAutomation } from "./documents.js";
 import { seededStore } from "./helpers.js";
 
 let store: SqliteStore;
@@ -51,6 +52,74 @@ describe("in-process execution", () => {
 
     expect(await execute(store, { query: DeleteAutomation, variables: { id: trigger.id } }, { user: "bob" })).toMatchObject({ status: 200, body: { data: { result: { success: true } } } });
     expect((await execute(store, { query: DeleteAutomation, variables: { id: trigger.id } }, { user: "bob" })).status).toBe(404);
+  });
+
+  it("reads a stored legacy QUEUE_JOB action back as what it is, never as a no-op", async () => {
+    const entity = store.entityByName("ml");
+    const project = entity && store.projectByName(entity.id, "llm");
+    if (!entity || !project) throw new Error("the seed has no ml/llm");
+    const template = '{"args":["--lr","0.1"]}';
+    store.createTrigger(
+      {
+        name: "launch-retrain",
+        description: null,
+        enabled: true,
+        scopeType: "PROJECT",
+        scopeId: project.id,
+        entityId: entity.id,
+        projectId: project.id,
+        eventType: "RUN_STATE",
+        eventFilter: '{"run_filter":"{\\"$and\\":[]}","run_state_filter":{"states":["FINISHED"]}}',
+        actionType: "QUEUE_JOB",
+        actionConfig: JSON.stringify({ queue: { id: "UnVuUXVldWU6MQ==", name: "gpu-queue" }, template }),
+        integrationId: null,
+      },
+      null,
+    );
+    const list = await execute(store, { query: GetEntityAutomations, variables: { entity: "ml", perPage: 50, cursor: null, filters: null } }, { user: "bob" });
+    const nodes = (list.body.data as { scope: { triggers: { edges: { node: { name: string; action: unknown } }[] } } }).scope.triggers.edges.map((e) => e.node);
+    expect(nodes.find((n) => n.name === "launch-retrain")?.action).toEqual({
+      __typename: "QueueJobTriggeredAction",
+      queue: { id: "UnVuUXVldWU6MQ==", name: "gpu-queue" },
+      template,
+    });
+  });
+
+  it("keeps a filter it cannot model when an update leaves it as it is; refuses a new one", async () => {
+    const entity = store.entityByName("ml");
+    const project = entity && store.projectByName(entity.id, "llm");
+    if (!entity || !project) throw new Error("the seed has no ml/llm");
+    // Saved by W&B itself or an older client: a run filter on a config key, which Tripwire keeps verbatim.
+    const eventFilter = JSON.stringify({ run_filter: JSON.stringify({ $and: [{ "config.lr": { $gt: 0.1 } }] }), run_state_filter: { states: ["FAILED"] } });
+    const saved = store.createTrigger(
+      {
+        name: "big-lr",
+        description: null,
+        enabled: true,
+        scopeType: "PROJECT",
+        scopeId: project.id,
+        entityId: entity.id,
+        projectId: project.id,
+        eventType: "RUN_STATE",
+        eventFilter,
+        actionType: "NO_OP",
+        actionConfig: '{"noOp":true}',
+        integrationId: null,
+      },
+      null,
+    );
+    const id = toGlobalId("Trigger", saved.id);
+    const described = await execute(store, { query: UpdateAutomation, variables: { input: { id, description: "adopted" } } }, { user: "bob" });
+    expect(described.status).toBe(200);
+    expect(store.triggerById(saved.id)).toMatchObject({ description: "adopted", eventFilter });
+    const renamed = await execute(store, { query: UpdateAutomation, variables: { input: { id, name: "big-lr-2", triggeringEventType: "RUN_STATE", eventFilter } } }, { user: "bob" });
+    expect(renamed.status).toBe(200);
+
+    const other = JSON.stringify({ run_filter: JSON.stringify({ $and: [{ "config.lr": { $gt: 0.2 } }] }), run_state_filter: { states: ["FAILED"] } });
+    const changed = await execute(store, { query: UpdateAutomation, variables: { input: { id, eventFilter: other } } }, { user: "bob" });
+    expect(changed.status).toBe(400);
+    expect(JSON.stringify(changed.body)).toContain('filter condition kept verbatim: {\\"config.lr\\":{\\"$gt\\":0.2}}');
+    expect(store.triggerById(saved.id)?.eventFilter).toBe(eventFilter);
   });
 
   it("lists Slack and webhook integrations in one connection", async () => {

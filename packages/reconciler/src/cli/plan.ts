@@ -15,6 +15,7 @@ export interface PlanArgs {
   readonly typecheck: boolean;
   readonly color?: boolean | undefined;
   readonly parallelism?: number | undefined;
+  readonly backtest?: readonly string[] | undefined;
 }
 
 /** Separates the parts of `--markdown` output, each small enough for one pull-request comment. */
@@ -31,6 +32,7 @@ export async function planCommand(args: PlanArgs, io: Io): Promise<number> {
     reporter: stderrReporter(io, args.json),
     ...(args.config ? { configFile: args.config } : {}),
     ...(args.parallelism ? { parallelism: args.parallelism } : {}),
+    ...(args.backtest && args.backtest.length > 0 ? { backtest: args.backtest } : {}),
   });
   if (!outcome.plan) {
     if (args.json) io.stdout.write(`${JSON.stringify({ valid: false, diagnostics: outcome.diagnostics }, null, 2)}\n`);
@@ -40,13 +42,16 @@ export async function planCommand(args: PlanArgs, io: Io): Promise<number> {
     }
     return outcome.exitCode;
   }
+  const { backtest } = outcome;
   if (args.out) {
-    writeFileSync(resolve(io.cwd, args.out), renderJson(outcome.plan));
+    writeFileSync(resolve(io.cwd, args.out), renderJson(outcome.plan, backtest));
     if (!args.json) io.stderr.write(`Saved the plan to ${args.out}: apply exactly it with \`tripwire apply ${args.out}\`.\n`);
   }
-  if (args.json) io.stdout.write(renderJson(outcome.plan));
-  else if (args.markdown) io.stdout.write(renderMarkdown(outcome.plan).join(MARKDOWN_PART_SEPARATOR));
-  else io.stdout.write(renderText(outcome.plan, { color: useColor(io, "stdout", args.color) }));
+  if (args.json) io.stdout.write(renderJson(outcome.plan, backtest));
+  else if (args.markdown) io.stdout.write(renderMarkdown(outcome.plan, { backtest }).join(MARKDOWN_PART_SEPARATOR));
+  else io.stdout.write(renderText(outcome.plan, { color: useColor(io, "stdout", args.color), backtest }));
+  // The history could not be replayed: the plan is shown without its backtest, and the run fails.
+  if (outcome.backtestDiagnostics) printDiagnostics(io, outcome.backtestDiagnostics);
   return outcome.exitCode;
 }
 
@@ -58,6 +63,7 @@ export const planCmd: Command = {
       .option("out", { alias: "o", type: "string", describe: "save the plan as JSON, to apply exactly it later" })
       .option("markdown", { type: "boolean", default: false, describe: "Markdown for a pull-request comment (parts separated by <!-- tripwire:part -->)" })
       .option("detailed-exitcode", { type: "boolean", default: false, describe: "exit 2 when there are changes (0 none, 1 error, 3 invalid definitions)" })
+      .option("backtest", { type: "string", array: true, describe: "history files or folders: show each change's firings, old and new definition, over them" })
       .check((a) => {
         if (a.json && a.markdown) throw new UsageError("choose one output: --json or --markdown");
         return true;
@@ -74,6 +80,7 @@ export const planCmd: Command = {
         typecheck: a.typecheck,
         color: a.color,
         parallelism: a.parallelism,
+        backtest: a.backtest,
       },
       io,
     ),

@@ -1,4 +1,5 @@
 import { validate } from "../api.js";
+import { sourceOf } from "../types.js";
 import { definitionOptions, type Command } from "./command.js";
 import { printDiagnostics, type Io } from "./io.js";
 
@@ -18,7 +19,7 @@ export async function validateCommand(args: ValidateArgs, io: Io): Promise<numbe
       valid: errors === 0,
       error_count: errors,
       warning_count: outcome.diagnostics.length - errors,
-      automations: outcome.load.automations.map((a) => ({ address: a.address, source: a.source })),
+      automations: outcome.load.automations.map((a) => ({ address: a.address, source: sourceOf(a) })),
       diagnostics: outcome.diagnostics,
     };
     io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);

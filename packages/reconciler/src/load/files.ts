@@ -1,8 +1,29 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { extname, join, resolve } from "node:path";
+import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 const SOURCE = new Set([".ts", ".mts", ".js", ".mjs"]);
 const SKIP = /(\.d\.ts|\.test\.[mc]?[jt]s|\.spec\.[mc]?[jt]s)$/;
+
+/** Whether `discoverFiles` takes a file of this name as a definition file. */
+function isDefinitionName(name: string): boolean {
+  return SOURCE.has(extname(name)) && !SKIP.test(name) && !/^tripwire\.config\./.test(name);
+}
+
+/**
+ * Whether `discoverFiles(paths, base)` would load `file` (an absolute path), once it exists: it is one of the paths,
+ * or a definition file inside one of the folders (not under `node_modules` or a dot-folder).
+ */
+export function isDiscoverable(file: string, paths: readonly string[], base: string): boolean {
+  return paths.some((p) => {
+    const root = resolve(base, p);
+    if (file === root) return true;
+    const rel = relative(root, file);
+    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return false;
+    const parts = rel.split(sep);
+    const name = parts[parts.length - 1] as string;
+    return parts.slice(0, -1).every((d) => d !== "node_modules" && !d.startsWith(".")) && !name.startsWith(".") && isDefinitionName(name);
+  });
+}
 
 /**
  * The definition files named by `paths` (files, or folders searched recursively), sorted, each once.
@@ -16,7 +37,7 @@ export function discoverFiles(paths: readonly string[], base: string): { files: 
       if (name === "node_modules" || name.startsWith(".")) continue;
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (SOURCE.has(extname(name)) && !SKIP.test(name) && !/^tripwire\.config\./.test(name)) files.add(path);
+      else if (isDefinitionName(name)) files.add(path);
     }
   };
   for (const p of paths) {

@@ -38,10 +38,44 @@ function makeJiti(cwd: string): Jiti {
     try {
       fromUser.resolve(name);
     } catch {
-      alias[name] = fileURLToPath(import.meta.resolve(name));
+      Object.assign(alias, subpathAliases(name));
     }
   }
-  return createJiti(import.meta.url, { moduleCache: false, fsCache: true, sourceMaps: true, alias, interopDefault: false });
+  forgetLoadedSources();
+  return createJiti(import.meta.url, { fsCache: true, sourceMaps: true, alias, interopDefault: false });
+}
+
+/**
+ * jiti evaluates each module once and keeps it in Node's module cache (without that cache, every import re-resolved
+ * and re-ran the modules it names: seconds for a large definition set). A later load in the same process must see
+ * edited files, so the modules it loaded from outside node_modules — definitions, their helpers, a linked SDK — are
+ * forgotten first; installed packages stay cached.
+ */
+function forgetLoadedSources(): void {
+  const cache = createRequire(import.meta.url).cache;
+  for (const key of Object.keys(cache)) if (!key.includes("/node_modules/")) delete cache[key];
+}
+
+/**
+ * One alias per subpath the package exports (`@tripwire/sdk`, `@tripwire/sdk/wire`, …): jiti's aliases replace a
+ * prefix, so aliasing the package name alone would turn `@tripwire/sdk/wire` into `<index file>/wire`.
+ */
+function subpathAliases(name: string): Record<string, string> {
+  const main = fileURLToPath(import.meta.resolve(name));
+  const manifest = JSON.parse(readFileSync(resolve(findPackageRoot(main), "package.json"), "utf8")) as { exports?: Record<string, unknown> };
+  const out: Record<string, string> = {};
+  for (const subpath of Object.keys(manifest.exports ?? { ".": null })) {
+    const specifier = subpath === "." ? name : `${name}/${subpath.replace(/^\.\//, "")}`;
+    out[specifier] = fileURLToPath(import.meta.resolve(specifier));
+  }
+  return out;
+}
+
+function findPackageRoot(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${file}`);
+  }
 }
 
 /** The `file:line:col` of the first stack frame inside `file` (jiti's source maps give original TS lines). */
@@ -139,15 +173,16 @@ export async function loadDefinitions(options: LoadOptions): Promise<LoadResult>
   }
 
   const lines = new Map<string, string[]>();
-  const complete: { spec: AutomationSpec; source: SourceLocation | undefined }[] = [];
+  const complete: { spec: AutomationSpec; locate: () => SourceLocation }[] = [];
   for (const { automation, file } of found) {
-    const source = preciseSource(automation.source, cwd, lines) ?? { file: relative(cwd, file), line: 1, column: 1 };
+    let located: SourceLocation | undefined;
+    const locate = () => (located ??= preciseSource(automation.source, cwd, lines) ?? { file: relative(cwd, file), line: 1, column: 1 });
     if (automation.stage !== "complete") {
       const missingStep = automation.stage === "new" ? ".in(scope)" : automation.stage === "scoped" ? ".on(event)" : ".do(action)";
-      diagnostics.push({ code: "TW1000", severity: "error", message: `automation "${automation.name}" is incomplete: it needs ${missingStep}`, source, subject: automation.name });
+      diagnostics.push({ code: "TW1000", severity: "error", message: `automation "${automation.name}" is incomplete: it needs ${missingStep}`, source: locate(), subject: automation.name });
       continue;
     }
-    complete.push({ spec: automation.toSpec(), source });
+    complete.push({ spec: automation.toSpec(), locate });
   }
 
   const validation = validateAll(complete.map((c) => c.spec));
@@ -157,17 +192,18 @@ export async function loadDefinitions(options: LoadOptions): Promise<LoadResult>
     const at = complete[index];
     const rest = issue.path.slice(1);
     // Point at the other definition rather than its index in our list.
-    const message = issue.message.replace(/\(#(\d+) in the list\)/, (_m, n: string) => `at ${where(complete[Number(n) - 1]?.source)}`);
+    const message = issue.message.replace(/\(#(\d+) in the list\)/, (_m, n: string) => `at ${where(complete[Number(n) - 1]?.locate())}`);
     diagnostics.push({
       code: issue.code,
       severity: issue.severity,
       message: `${message} (in "${at?.spec.name}"${rest.length > 0 ? ` at ${formatPath(rest)}` : ""})`,
-      source: at?.source,
+      source: at?.locate(),
       subject: at?.spec.name,
     });
   }
 
-  const automations: DesiredAutomation[] = complete.map(({ spec, source }) => ({ address: `${scopeKey(spec.scope)}/${spec.name}`, spec, source }));
+  // Call sites are located lazily: only definitions that reach a diagnostic or an operation format a stack trace.
+  const automations: DesiredAutomation[] = complete.map(({ spec, locate }) => ({ address: `${scopeKey(spec.scope)}/${spec.name}`, spec, locate }));
   return {
     config,
     configFile: loaded.configFile,

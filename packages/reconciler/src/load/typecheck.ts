@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { Project, ts } from "ts-morph";
 import type { Diagnostic } from "../types.js";
 
 function findUp(name: string, from: string): string | undefined {
@@ -14,8 +13,10 @@ function findUp(name: string, from: string): string | undefined {
  * Type-checks the definition files (with the project's nearest tsconfig.json, or strict NodeNext defaults) and
  * returns their TypeScript errors as diagnostics with file:line:col — errors in dependencies are not reported.
  */
-export function typecheckFiles(files: readonly string[], cwd: string): Diagnostic[] {
+export async function typecheckFiles(files: readonly string[], cwd: string): Promise<Diagnostic[]> {
   if (files.length === 0) return [];
+  // Loaded on demand: the TypeScript compiler takes seconds to load, and most commands skip type-checking.
+  const { Project, ts } = await import("ts-morph");
   const tsconfig = findUp("tsconfig.json", cwd);
   const project = tsconfig
     ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, compilerOptions: { noEmit: true } })

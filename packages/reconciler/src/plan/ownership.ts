@@ -19,10 +19,18 @@ const MARKER = /(?:\n\n)?\[managed by Tripwire · tw1 owner=([A-Za-z0-9._-]{1,64
 export const OWNER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 export const DEFAULT_OWNER = "default";
 
+// Specs are never mutated once built or decoded, so a hash can be remembered per spec object.
+const hashes = new WeakMap<AutomationSpec, string>();
+
 /** Hash of what W&B stores for a definition (normalised; rename/protect instructions excluded). */
 export function definitionHash(spec: AutomationSpec): string {
-  const { movedFrom: _m, protect: _p, ...stored } = normalizeSpec(spec);
-  return createHash("sha256").update(canonicalJson(stored)).digest("hex").slice(0, 16);
+  let hash = hashes.get(spec);
+  if (hash === undefined) {
+    const { movedFrom: _m, protect: _p, ...stored } = normalizeSpec(spec);
+    hash = createHash("sha256").update(canonicalJson(stored)).digest("hex").slice(0, 16);
+    hashes.set(spec, hash);
+  }
+  return hash;
 }
 
 /** The description Tripwire writes: the user's own text, then the marker line. */

@@ -1,11 +1,11 @@
 import { scopeKey, type AutomationSpec, type Scope, type SourceLocation } from "@tripwire/sdk";
 import type { CatalogNeeds } from "../remote/catalog.js";
-import type { Address, Diagnostic, LiveAutomation, ResolvedAutomation } from "../types.js";
+import { sourceOf, type Address, type Diagnostic, type LiveAutomation, type ResolvedAutomation } from "../types.js";
 import { diffSpecs, type FieldChange } from "./fields.js";
 import { definitionHash } from "./ownership.js";
 
 /** Bumped on any incompatible change of the plan document (see JSON_CONTRACT.md). */
-export const PLAN_FORMAT_VERSION = "1.0";
+export const PLAN_FORMAT_VERSION = "1.1";
 
 interface OpBase {
   readonly address: Address;
@@ -29,11 +29,9 @@ export type UpdateReason =
   | "conflict" // changed in code and outside Tripwire since the last apply
   | "ownership"; // only Tripwire's marker changes (a hand edit that matches the code, or protect toggled)
 
-/** Update an existing automation in place (W&B receives the whole definition). */
-export interface UpdateOp extends OpBase {
-  readonly op: "update";
+/** What an operation on an existing automation carries: its ID, both definitions and the fields that differ. */
+interface ChangeOpBase extends OpBase {
   readonly id: string;
-  readonly reason: UpdateReason;
   readonly before: AutomationSpec;
   readonly after: AutomationSpec;
   readonly changes: readonly FieldChange[];
@@ -41,16 +39,16 @@ export interface UpdateOp extends OpBase {
   readonly integrationId?: string | undefined;
 }
 
+/** Update an existing automation in place (W&B receives the whole definition). */
+export interface UpdateOp extends ChangeOpBase {
+  readonly op: "update";
+  readonly reason: UpdateReason;
+}
+
 /** Rename (and possibly change) an automation declared with `.movedFrom()`, keeping its ID and history. */
-export interface RenameOp extends OpBase {
+export interface RenameOp extends ChangeOpBase {
   readonly op: "rename";
-  readonly id: string;
   readonly from: string;
-  readonly before: AutomationSpec;
-  readonly after: AutomationSpec;
-  readonly changes: readonly FieldChange[];
-  readonly scopeId: string;
-  readonly integrationId?: string | undefined;
 }
 
 /** Delete a managed automation that is no longer in code. */
@@ -153,7 +151,7 @@ export function computePlan(input: PlanInput): Plan {
   const claimed = new Set<string>(); // live IDs matched by a desired automation
 
   const error = (code: string, message: string, d: ResolvedAutomation) =>
-    diagnostics.push({ code, severity: "error", message, source: d.source, subject: d.spec.name });
+    diagnostics.push({ code, severity: "error", message, source: sourceOf(d), subject: d.spec.name });
   const mine = (l: LiveAutomation) => l.ownership?.owner === input.owner;
   // Why this configuration may not take over a live automation, or undefined when it may.
   const notMine = (l: LiveAutomation, d: ResolvedAutomation, what: string): boolean => {
@@ -170,14 +168,14 @@ export function computePlan(input: PlanInput): Plan {
 
   // Renames first: a live automation named in some definition's movedFrom() moves to that definition, unless the
   // definition already has a live automation of its own name that stays put (then the old one is an orphan).
-  const sourceOf = new Map<ResolvedAutomation, LiveAutomation>();
+  const renameSource = new Map<ResolvedAutomation, LiveAutomation>();
   const movingTo = new Map<string, ResolvedAutomation>();
   for (const d of input.desired) {
     for (const old of d.spec.movedFrom ?? []) {
       const l = liveByAddress.get(`${scopeKey(d.spec.scope)}/${old}`);
       if (l && l.name !== d.spec.name && !movingTo.has(l.id)) {
         movingTo.set(l.id, d);
-        sourceOf.set(d, l);
+        renameSource.set(d, l);
         break;
       }
     }
@@ -190,9 +188,9 @@ export function computePlan(input: PlanInput): Plan {
   };
   for (let changed = true; changed; ) {
     changed = false;
-    for (const [d, source] of sourceOf) {
+    for (const [d, source] of renameSource) {
       if (staysPut(d)) {
-        sourceOf.delete(d);
+        renameSource.delete(d);
         movingTo.delete(source.id);
         changed = true;
       }
@@ -201,7 +199,7 @@ export function computePlan(input: PlanInput): Plan {
 
   const renames: RenameOp[] = [];
   for (const d of input.desired) {
-    const source = sourceOf.get(d);
+    const source = renameSource.get(d);
     if (source) {
       claimed.add(source.id);
       if (notMine(source, d, "movedFrom() names the automation")) continue;
@@ -214,7 +212,7 @@ export function computePlan(input: PlanInput): Plan {
         address: d.address,
         name: d.spec.name,
         scope: d.spec.scope,
-        source: d.source,
+        source: sourceOf(d),
         id: source.id,
         from: source.name,
         before: source.spec,
@@ -242,7 +240,7 @@ export function computePlan(input: PlanInput): Plan {
       address: d.address,
       name: d.spec.name,
       scope: d.spec.scope,
-      source: d.source,
+      source: sourceOf(d),
       after: d.spec,
       scopeId: d.scopeId,
       integrationId: d.integrationId,
@@ -297,11 +295,13 @@ function updateFor(d: ResolvedAutomation, live: LiveAutomation, drift: DriftEntr
   const marker = live.ownership as NonNullable<LiveAutomation["ownership"]>;
   const desiredHash = definitionHash(d.spec);
   const liveHash = definitionHash(before);
-  const changes = diffSpecs(before, withoutReconcilerOptions(d.spec));
   const handEdited = liveHash !== marker.hash;
   const codeChanged = desiredHash !== marker.hash;
-  if (handEdited) drift.push({ address: d.address, id: live.id, name: live.name, changes, conflict: codeChanged && changes.length > 0 });
   const protectChanged = Boolean(d.spec.protect) !== marker.protect;
+  // The common case: nothing changed anywhere. Equal hashes mean equal definitions, so no field diff is needed.
+  if (!handEdited && !codeChanged && !protectChanged) return undefined;
+  const changes = desiredHash === liveHash ? [] : diffSpecs(before, withoutReconcilerOptions(d.spec));
+  if (handEdited) drift.push({ address: d.address, id: live.id, name: live.name, changes, conflict: codeChanged && changes.length > 0 });
   if (changes.length === 0 && !handEdited && !protectChanged) return undefined;
   const reason: UpdateReason = changes.length === 0 ? "ownership" : handEdited ? (codeChanged ? "conflict" : "drift") : "code";
   return {
@@ -309,7 +309,7 @@ function updateFor(d: ResolvedAutomation, live: LiveAutomation, drift: DriftEntr
     address: d.address,
     name: d.spec.name,
     scope: d.spec.scope,
-    source: d.source,
+    source: sourceOf(d),
     id: live.id,
     reason,
     before,

@@ -148,6 +148,17 @@ export class WandbClient {
     return d.result.trigger;
   }
 
+  /**
+   * Sets only an automation's description: every other field of `UpdateFilterTriggerInput` is optional in W&B's
+   * schema and stays as saved. `tripwire import` adds its ownership marker this way, without re-encoding a
+   * definition someone made in the W&B UI.
+   */
+  async updateDescription(id: string, description: string): Promise<WireTrigger> {
+    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>(doc.UPDATE_AUTOMATION, { input: { id, description } });
+    if (!d.result?.trigger) throw new ReconcilerError("TWE003", `updateFilterTrigger returned no automation for ${id}`);
+    return d.result.trigger;
+  }
+
   async deleteAutomation(id: string): Promise<void> {
     const d = await this.query<{ result: { success: boolean } | null }>(doc.DELETE_AUTOMATION, { id });
     if (!d.result?.success) throw new ReconcilerError("TWE003", `deleteTrigger did not succeed for ${id}`);

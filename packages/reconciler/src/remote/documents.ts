@@ -54,7 +54,7 @@ export const COLLECTION = `query ArtifactCollection($entity: String!, $project: 
   project(name: $project, entityName: $entity) { id artifactCollection(name: $collection) { __typename id name } }
 }`;
 
-export const COLLECTIONS = `query ArtifactCollections($entity: String!, $project: String!, $cursor: String, $perPage: Int) {
+export const COLLECTIONS = withFragments(`query ArtifactCollections($entity: String!, $project: String!, $cursor: String, $perPage: Int) {
   project(name: $project, entityName: $entity) {
     id
     artifactCollections(after: $cursor, first: $perPage) {
@@ -62,7 +62,7 @@ export const COLLECTIONS = `query ArtifactCollections($entity: String!, $project
       edges { node { __typename id name } }
     }
   }
-}`;
+}`);
 
 export const INTEGRATIONS = withFragments(`query IntegrationsByEntity($entity: String!, $cursor: String, $perPage: Int) {
   entity(name: $entity) {

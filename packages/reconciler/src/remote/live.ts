@@ -46,7 +46,10 @@ export async function readLiveState(client: WandbClient, entities: readonly stri
  * and scanned entities, so a plan made against empty state cannot be applied twice (hashicorp/terraform#24078).
  */
 export function fingerprint(backendUrl: string, live: LiveState, catalog: Catalog): string {
-  const automations = live.automations.map((a) => a.raw).sort((a, b) => a.id.localeCompare(b.id));
+  const hash = createHash("sha256");
+  // Each automation as the server returned it: the same query yields the same field order, so plain JSON of each,
+  // in ID order, identifies the state without re-sorting every object's keys.
+  for (const a of [...live.automations].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))) hash.update(JSON.stringify(a.raw)).update("\n");
   const ids = {
     entities: catalog.entities,
     projects: catalog.projects,
@@ -54,6 +57,6 @@ export function fingerprint(backendUrl: string, live: LiveState, catalog: Catalo
     collectionLists: catalog.collectionLists,
     integrations: Object.fromEntries(Object.entries(catalog.integrations).map(([e, list]) => [e, list.map((i) => ({ id: i.id, name: i.name ?? i.channelName }))])),
   };
-  const text = canonicalJson({ backend: backendUrl, entities: live.entities, automations, ids });
-  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
+  hash.update(canonicalJson({ backend: backendUrl, entities: live.entities, ids }));
+  return `sha256:${hash.digest("hex")}`;
 }

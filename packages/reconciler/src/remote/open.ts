@@ -1,6 +1,5 @@
 import type { TripwireConfig } from "../config.js";
 import { remoteBackend, type Backend } from "./backend.js";
-import { embeddedBackend } from "./embedded.js";
 
 /**
  * The live backend: W&B or a Tripwire server when `WANDB_BASE_URL` is set (authenticated with `WANDB_API_KEY`,
@@ -9,5 +8,7 @@ import { embeddedBackend } from "./embedded.js";
 export async function openBackend(ctx: { cwd: string; config: TripwireConfig; env: Readonly<Record<string, string | undefined>> }): Promise<Backend> {
   const base = ctx.env.WANDB_BASE_URL;
   if (base) return remoteBackend(base, ctx.env.WANDB_API_KEY);
+  // Loaded on demand: the embedded default brings in the whole server (GraphQL, SQLite).
+  const { embeddedBackend } = await import("./embedded.js");
   return embeddedBackend(ctx.cwd, ctx.config);
 }

@@ -3,3 +3,5 @@ export { renderMarkdown, renderDiagnosticsMarkdown, GITHUB_COMMENT_LIMIT, type M
 export { renderJson } from "./json.js";
 export { formatDiagnostic } from "./diagnostics.js";
 export { summaryLine } from "./format.js";
+export { renderBacktestText, renderBacktestJson, historyLine } from "./backtest.js";
+export { renderTestResults, renderJunit } from "./tests.js";

@@ -1,10 +1,12 @@
+import type { PlanBacktest } from "../backtest/compare.js";
 import type { Plan } from "../plan/plan.js";
 
 /**
  * The plan as one JSON document (the contract in JSON_CONTRACT.md): the plan data itself plus whether it can be
- * applied. `tripwire apply plan.json` reads exactly this.
+ * applied, and the backtest of its changes when one was made (`plan --backtest`). `tripwire apply plan.json`
+ * reads exactly this.
  */
-export function renderJson(plan: Plan): string {
+export function renderJson(plan: Plan, backtest?: PlanBacktest): string {
   const applyable = !plan.diagnostics.some((d) => d.severity === "error");
-  return `${JSON.stringify({ ...plan, applyable }, null, 2)}\n`;
+  return `${JSON.stringify({ ...plan, applyable, ...(backtest ? { backtest } : {}) }, null, 2)}\n`;
 }

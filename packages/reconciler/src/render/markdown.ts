@@ -1,6 +1,8 @@
 import type { Plan } from "../plan/plan.js";
 import type { Diagnostic } from "../types.js";
 import { formatDiagnostic } from "./diagnostics.js";
+import type { PlanBacktest } from "../backtest/compare.js";
+import { planBacktestMarkdown } from "./backtest.js";
 import { changeLines, describePrerequisite, opChanges, opTitle, summaryLine, SYMBOL, UPDATE_REASONS, VERB } from "./format.js";
 
 /** GitHub refuses issue and pull-request comments longer than this. */
@@ -9,6 +11,8 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
 export interface MarkdownOptions {
   /** Longest part, in characters (default: GitHub's limit less room for a marker line the poster adds). */
   readonly maxLength?: number;
+  /** A backtest of the plan's changes (`plan --backtest`): a notification-volume table before the changes. */
+  readonly backtest?: PlanBacktest | undefined;
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -75,6 +79,8 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
   if (plan.prerequisites.length > 0) {
     blocks.push((limit) => `#### Created first by the embedded backend\n\n${fenced("text", plan.prerequisites.map(describePrerequisite).join("\n"), limit - 64)}\n`);
   }
+  const backtest = options.backtest;
+  if (backtest) blocks.push((limit) => planBacktestMarkdown(plan, backtest, limit));
   for (const op of plan.operations) blocks.push((limit) => opBlock(op, limit));
   if (plan.drift.length > 0) {
     const body = plan.drift

@@ -3,10 +3,14 @@ import type { FieldChange } from "../plan/fields.js";
 import type { Plan } from "../plan/plan.js";
 import { changeLines, COLOR, describePrerequisite, opChanges, opTitle, PLAIN, summaryLine, SYMBOL, UPDATE_REASONS, VERB, type Style } from "./format.js";
 import { formatDiagnostic } from "./diagnostics.js";
+import type { PlanBacktest } from "../backtest/compare.js";
+import { planBacktestText } from "./backtest.js";
 
 export interface TextOptions {
   /** ANSI colour (the CLI turns it off for `NO_COLOR` and when stderr/stdout is not a TTY). */
   readonly color?: boolean;
+  /** A backtest of the plan's changes (`plan --backtest`), shown after the operations. */
+  readonly backtest?: PlanBacktest | undefined;
 }
 
 /**
@@ -34,6 +38,8 @@ export function renderText(plan: Plan, options: TextOptions = {}): string {
     const sign = op.op === "create" ? st.add("+") : op.op === "delete" ? st.remove("-") : st.change("~");
     for (const change of opChanges(op)) out.push(...changeBlock(change, sign, st, op.op === "create" || op.op === "delete"));
   }
+
+  if (options.backtest) out.push(...planBacktestText(plan, options.backtest, st));
 
   if (plan.drift.length > 0) {
     out.push("", st.bold("Changed outside Tripwire since the last apply:"));

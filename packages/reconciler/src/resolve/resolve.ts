@@ -2,7 +2,7 @@ import { describeScope, scopeKey, type AutomationSpec, type Scope } from "@tripw
 import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../config.js";
 import type { Prerequisite } from "../plan/plan.js";
 import { collectionKey, integrationEntity, projectKey, projectOf, type Catalog } from "../remote/catalog.js";
-import type { Diagnostic, DesiredAutomation, ResolvedAutomation } from "../types.js";
+import { sourceOf, type Diagnostic, type DesiredAutomation, type ResolvedAutomation } from "../types.js";
 import { requiredFeatures } from "./features.js";
 import { matches } from "./match.js";
 
@@ -55,19 +55,19 @@ export function resolve(input: ResolveInput): ResolveResult {
   }
 
   for (const d of input.desired) {
-    const fail = (code: string, message: string) => diagnostics.push({ code, severity: "error", message, source: d.source, subject: d.spec.name });
+    const fail = (code: string, message: string) => diagnostics.push({ code, severity: "error", message, source: sourceOf(d), subject: d.spec.name });
     for (const feature of requiredFeatures(d.spec)) {
       if (!features.has(feature)) fail("TW2104", `the backend does not support this automation: it needs the server feature ${feature} (in "${d.spec.name}")`);
     }
-    const expanded = expand(d, catalog, embedded !== undefined, fail, (m) => diagnostics.push({ code: "TW2105", severity: "warning", message: m, source: d.source, subject: d.spec.name }));
+    const expanded = expand(d, catalog, embedded !== undefined, fail, (m) => diagnostics.push({ code: "TW2105", severity: "warning", message: m, source: sourceOf(d), subject: d.spec.name }));
     for (const e of expanded) {
       const clash = seen.get(e.address);
       if (clash) {
-        fail("TW1014", `"${e.spec.name}" in ${describeScope(e.spec.scope)} is defined twice (also at ${clash.source ? `${clash.source.file}:${clash.source.line}:${clash.source.column}` : "another definition"}); names are unique per scope`);
+        fail("TW1014", `"${e.spec.name}" in ${describeScope(e.spec.scope)} is defined twice (also at ${describeSource(sourceOf(clash))}); names are unique per scope`);
         continue;
       }
       seen.set(e.address, e);
-      const scopeId = scopeIdOf(e.spec.scope, catalog, embedded !== undefined, fail, need, entityPrereq);
+      const scopeId = e.scopeId ?? scopeIdOf(e.spec.scope, catalog, embedded !== undefined, fail, need, entityPrereq);
       const integrationId = integrationIdOf(e.spec, catalog, embedded, fail);
       resolved.push({ ...e, scopeId, integrationId });
     }
@@ -86,7 +86,7 @@ function expand(
   embedded: boolean,
   fail: (code: string, message: string) => void,
   warn: (message: string) => void,
-): DesiredAutomation[] {
+): (DesiredAutomation & { scopeId?: string })[] {
   const s = d.spec.scope;
   if (s.type !== "collections") return [d];
   const p = projectOf(s.parent);
@@ -96,7 +96,7 @@ function expand(
     else warn(`the collection filter of "${d.spec.name}" matches no collection yet: project ${p.entity}/${p.project} has none; apply again once it has`);
     return [];
   }
-  const out: DesiredAutomation[] = [];
+  const out: (DesiredAutomation & { scopeId: string })[] = [];
   for (const c of list) {
     const hit = matches(s.filter, { collectionName: [c.name] });
     if (hit === undefined) {
@@ -105,7 +105,8 @@ function expand(
     }
     if (!hit) continue;
     const scope: Scope = { type: "collection", parent: s.parent, collection: c.name };
-    out.push({ ...d, spec: { ...d.spec, scope }, address: `${scopeKey(scope)}/${d.spec.name}`, expandedFrom: d.address });
+    // The collection's ID comes with the listing it was found in.
+    out.push({ ...d, spec: { ...d.spec, scope }, address: `${scopeKey(scope)}/${d.spec.name}`, expandedFrom: d.address, scopeId: c.id });
   }
   if (out.length === 0) warn(`the collection filter of "${d.spec.name}" matches none of the ${list.length} collections of ${p.entity}/${p.project}; nothing to apply yet`);
   return out;
@@ -185,3 +186,5 @@ function integrationIdOf(
   fail("TW2103", `no ${label} in ${entity}; create it in W&B (team settings) first (in "${spec.name}")`);
   return undefined;
 }
+
+const describeSource = (s: { file: string; line: number; column: number } | undefined) => (s ? `${s.file}:${s.line}:${s.column}` : "another definition");

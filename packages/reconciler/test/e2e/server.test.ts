@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "@tripwire/server";
+import { ensureCollection, startServer, type RunningServer } from "@tripwire/server";
 import { makeProject } from "../project.js";
 import { runCli, startCli } from "./cli.js";
 import { faultyProxy } from "./proxy.js";
@@ -24,6 +24,7 @@ beforeAll(async () => {
       projects: [
         { entity: "acme", name: "llm" },
         { entity: "acme", name: "vision" },
+        { entity: "acme", name: "models", collections: ["ckpt-a", "ckpt-b", "eval"] },
       ],
       integrations: [{ kind: "webhook", entity: "acme", name: "deploy", url: "http://127.0.0.1:9/hook" }],
     },
@@ -98,6 +99,27 @@ describe("the CLI against a Tripwire server on loopback (W&B's protocol)", () =>
     const c = await tw(clash, remote(server.url), "plan");
     expect(c.code).toBe(3);
     expect(c.stdout).toContain('error TW3001: an automation named "made-in-the-ui" already exists in project acme/vision and is not managed by Tripwire');
+  }, 120_000);
+
+  it("a collection filter becomes one automation per matching collection, and a new collection shows in the next plan", async () => {
+    const dir = repo("repo-c", {
+      "automations/c.ts": `import { automation, project, collectionName, onCreateArtifact, doNothing } from "@tripwire/sdk";
+export const ckpt = automation("new-ckpt").in(project("acme/models").collections(collectionName.regex("^ckpt-"))).on(onCreateArtifact()).do(doNothing());
+`,
+    });
+    const plan = await tw(dir, remote(server.url), "plan", "--json");
+    expect((JSON.parse(plan.stdout) as { operations: { op: string; address: string }[] }).operations.map((o) => `${o.op} ${o.address}`)).toEqual([
+      "create collection:project:acme/models:ckpt-a/new-ckpt",
+      "create collection:project:acme/models:ckpt-b/new-ckpt",
+    ]);
+    expect((await tw(dir, remote(server.url), "apply", "--yes")).code).toBe(0);
+    expect((await tw(dir, remote(server.url), "plan", "--detailed-exitcode")).code).toBe(0);
+    // A checkpoint collection appears (W&B creates one when an artifact is first logged to it).
+    ensureCollection(server.store, server.store.projectByName(server.store.entityByName("acme")!.id, "models")!, "ckpt-c");
+    const next = await tw(dir, remote(server.url), "plan", "--detailed-exitcode");
+    expect(next.code).toBe(2);
+    expect(next.stdout).toContain("Plan: 1 to add, 0 to change, 0 to destroy.");
+    expect(next.stdout).toContain("+ create  collection:project:acme/models:ckpt-c/new-ckpt");
   }, 120_000);
 
   it("retries 429 (Retry-After) and 500 answers from the backend", async () => {

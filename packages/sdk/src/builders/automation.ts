@@ -1,4 +1,4 @@
-import { brand, isBranded, type Branded } from "../brand.js";
+import { BRAND, isBranded, type Branded } from "../brand.js";
 import type { ActionSpec } from "../model/action.js";
 import type { AutomationSpec, SourceLocation } from "../model/automation.js";
 import type { EventSpec, EventType, RunEventType } from "../model/event.js";
@@ -7,7 +7,7 @@ import { TripwireError } from "../issues.js";
 import { scopeAllowsEvent, scopeEventMessage } from "../rules.js";
 import type { EventRef } from "./event.js";
 import type { ScopeRef } from "./scope.js";
-import { captureSource, compact, deepFreeze } from "./util.js";
+import { captureSource, compact, deepFreeze, type LazySource } from "./util.js";
 
 type CollectionKind = "collection" | "collections";
 
@@ -89,7 +89,7 @@ interface State {
   readonly action?: ActionSpec;
   readonly movedFrom?: readonly string[];
   readonly protect?: boolean;
-  readonly source: SourceLocation | undefined;
+  readonly source: LazySource;
 }
 
 function stageOf(s: State): AnyAutomation["stage"] {
@@ -114,49 +114,82 @@ function specOf(s: State): AutomationSpec {
   ) as AutomationSpec;
 }
 
+/**
+ * One class for every stage (the stage types above narrow what each exposes): methods live on the prototype, so a
+ * file of thousands of definitions allocates one small object per builder call, not a set of closures.
+ */
+class AutomationBuilder {
+  readonly #state: State;
+  #spec: AutomationSpec | undefined;
+  readonly name: string;
+  readonly stage: AnyAutomation["stage"];
+
+  constructor(state: State) {
+    this.#state = state;
+    this.name = state.name;
+    this.stage = stageOf(state);
+    Object.freeze(this);
+  }
+
+  /** Where `automation(...)` was called (computed on first read). */
+  get source(): SourceLocation | undefined {
+    return this.#state.source();
+  }
+  #next(patch: Partial<State>): AutomationBuilder {
+    return new AutomationBuilder({ ...this.#state, ...patch });
+  }
+  describe(description: string) {
+    return this.#next({ description });
+  }
+  enabled(enabled = true) {
+    return this.#next({ enabled });
+  }
+  movedFrom(...names: string[]) {
+    return this.#next({ movedFrom: [...(this.#state.movedFrom ?? []), ...names] });
+  }
+  protect(protect = true) {
+    return this.#next({ protect });
+  }
+  in(scope: ScopeRef) {
+    const state = this.#state;
+    if (!isBranded(scope, "scope")) {
+      throw new TripwireError("TW1000", `automation "${state.name}": .in() needs a scope: project("entity/project"), registry("org/name"), team(name) or org(name)`);
+    }
+    if (state.event) throw new TripwireError("TW1000", `automation "${state.name}": call .in(scope) before .on(event)`);
+    return this.#next({ scope: scope.spec });
+  }
+  on(event: EventRef) {
+    const state = this.#state;
+    if (!state.scope) throw new TripwireError("TW1000", `automation "${state.name}": call .in(scope) before .on(event)`);
+    if (!isBranded(event, "event")) {
+      throw new TripwireError("TW1000", `automation "${state.name}": .on() needs an event such as onRunMetric(...), onRunState([...]) or onAddArtifactAlias(...)`);
+    }
+    if (event.spec.type !== "raw" && !scopeAllowsEvent(state.scope.type, event.spec.type)) {
+      throw new TripwireError("TW1002", `automation "${state.name}": ${scopeEventMessage(state.scope.type, event.spec.type)}`);
+    }
+    return this.#next({ event: event.spec });
+  }
+  do(action: ActionSpec) {
+    const state = this.#state;
+    if (!state.event) throw new TripwireError("TW1000", `automation "${state.name}": call .on(event) before .do(action)`);
+    if (typeof action !== "object" || action === null || typeof (action as { type?: unknown }).type !== "string") {
+      throw new TripwireError("TW1000", `automation "${state.name}": .do() needs an action: sendNotification(...), sendWebhook(...) or doNothing()`);
+    }
+    return this.#next({ action: deepFreeze(structuredClone(action)) });
+  }
+  toSpec(): AutomationSpec {
+    if (this.stage !== "complete") throw incomplete(this.#state);
+    this.#spec ??= specOf(this.#state);
+    return this.#spec;
+  }
+  toJSON() {
+    return this.stage === "complete" ? this.toSpec() : { name: this.name, incomplete: this.stage };
+  }
+}
+Object.defineProperty(AutomationBuilder.prototype, BRAND, { value: "automation", enumerable: false });
+
 function build(state: State): AnyAutomation {
-  const stage = stageOf(state);
-  const next = (patch: Partial<State>) => build({ ...state, ...patch });
-  const spec = stage === "complete" ? specOf(state) : undefined;
-  const self = {
-    name: state.name,
-    source: state.source,
-    stage,
-    describe: (description: string) => next({ description }),
-    enabled: (enabled = true) => next({ enabled }),
-    movedFrom: (...names: string[]) => next({ movedFrom: [...(state.movedFrom ?? []), ...names] }),
-    protect: (protect = true) => next({ protect }),
-    in: (scope: ScopeRef) => {
-      if (!isBranded(scope, "scope")) {
-        throw new TripwireError("TW1000", `automation "${state.name}": .in() needs a scope: project("entity/project"), registry("org/name"), team(name) or org(name)`);
-      }
-      if (state.event) throw new TripwireError("TW1000", `automation "${state.name}": call .in(scope) before .on(event)`);
-      return next({ scope: scope.spec });
-    },
-    on: (event: EventRef) => {
-      if (!state.scope) throw new TripwireError("TW1000", `automation "${state.name}": call .in(scope) before .on(event)`);
-      if (!isBranded(event, "event")) {
-        throw new TripwireError("TW1000", `automation "${state.name}": .on() needs an event such as onRunMetric(...), onRunState([...]) or onAddArtifactAlias(...)`);
-      }
-      if (event.spec.type !== "raw" && !scopeAllowsEvent(state.scope.type, event.spec.type)) {
-        throw new TripwireError("TW1002", `automation "${state.name}": ${scopeEventMessage(state.scope.type, event.spec.type)}`);
-      }
-      return next({ event: event.spec });
-    },
-    do: (action: ActionSpec) => {
-      if (!state.event) throw new TripwireError("TW1000", `automation "${state.name}": call .on(event) before .do(action)`);
-      if (typeof action !== "object" || action === null || typeof (action as { type?: unknown }).type !== "string") {
-        throw new TripwireError("TW1000", `automation "${state.name}": .do() needs an action: sendNotification(...), sendWebhook(...) or doNothing()`);
-      }
-      return next({ action: deepFreeze(structuredClone(action)) });
-    },
-    toSpec: () => {
-      if (!spec) throw incomplete(state);
-      return spec;
-    },
-    toJSON: () => spec ?? { name: state.name, incomplete: stage },
-  };
-  return Object.freeze(brand("automation", self)) as unknown as AnyAutomation;
+  return new AutomationBuilder(state) as unknown as AnyAutomation;
 }
 
 function incomplete(state: State): TripwireError {
@@ -174,7 +207,7 @@ function incomplete(state: State): TripwireError {
  *   .describe("Deploy whatever gets the production alias");
  */
 export function automation(name: string): NewAutomation {
-  return build({ name, enabled: true, source: captureSource() }) as NewAutomation;
+  return build({ name, enabled: true, source: captureSource(automation) }) as NewAutomation;
 }
 
 /**

@@ -29,17 +29,13 @@ function stripFileUrl(path: string): string {
   return path.startsWith("file://") ? decodeURIComponent(path.slice("file://".length)) : path;
 }
 
-/**
- * Where the user called the builder: the first stack frame outside the SDK and outside Node's internals
- * and module loaders. Used for diagnostics that point at `file:line:col`.
- */
-export function captureSource(): SourceLocation | undefined {
-  // V8's Error.stackTraceLimit, typed locally so the SDK needs no Node.js type definitions.
-  const V8Error = Error as { stackTraceLimit?: number };
-  const previous = V8Error.stackTraceLimit;
-  V8Error.stackTraceLimit = 50;
-  const stack = new Error().stack ?? "";
-  if (previous !== undefined) V8Error.stackTraceLimit = previous;
+/** V8's stack API, typed locally so the SDK needs no Node.js type definitions. */
+interface V8ErrorConstructor {
+  stackTraceLimit?: number;
+  captureStackTrace?: (target: object, constructorOpt?: (...args: never[]) => unknown) => void;
+}
+
+function firstUserFrame(stack: string): SourceLocation | undefined {
   for (const line of stack.split("\n").slice(1)) {
     const m = FRAME.exec(line);
     if (!m) continue;
@@ -48,4 +44,28 @@ export function captureSource(): SourceLocation | undefined {
     return { file, line: Number(m[2]), column: Number(m[3]) };
   }
   return undefined;
+}
+
+/** A source location computed on first use (and remembered). */
+export type LazySource = () => SourceLocation | undefined;
+
+/**
+ * Where the user called the builder: the first stack frame outside the SDK and outside Node's internals
+ * and module loaders. Used for diagnostics that point at `file:line:col`.
+ *
+ * V8 records a captured stack cheaply but formats it — running source maps for every frame — only when `.stack` is
+ * first read. So the stack is captured here and read only when the location is asked for: a file of ten thousand
+ * definitions pays for the few that end up in a diagnostic or a plan. `entry`, the SDK function the user called, and
+ * the frames above it are left out.
+ */
+export function captureSource(entry?: (...args: never[]) => unknown): LazySource {
+  const V8Error = Error as V8ErrorConstructor;
+  const previous = V8Error.stackTraceLimit;
+  V8Error.stackTraceLimit = 12;
+  const holder: { stack?: string | undefined } = {};
+  if (entry && V8Error.captureStackTrace) V8Error.captureStackTrace(holder, entry);
+  else holder.stack = new Error().stack;
+  if (previous !== undefined) V8Error.stackTraceLimit = previous;
+  let located: { value: SourceLocation | undefined } | undefined;
+  return () => (located ??= { value: firstUserFrame(holder.stack ?? "") }).value;
 }

@@ -23,17 +23,23 @@ export const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
  * @example canonicalJson({ b: 1, a: 2 }) === canonicalJson({ a: 2, b: 1 }) // true
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  return JSON.stringify(sortJson(value));
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
+/**
+ * A copy of a JSON value with object keys sorted at every level (`undefined` members dropped).
+ * @example Object.keys(sortJson({ b: 1, a: 2 }) as object) // ["a", "b"]
+ */
+export function sortJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortJson);
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key];
-      // defineProperty, not assignment: a "__proto__" key is data here, never the prototype
-      if (v !== undefined) Object.defineProperty(out, key, { value: sortKeys(v), enumerable: true, writable: true, configurable: true });
+      if (v === undefined) continue;
+      // A "__proto__" key is data here, never the prototype: assignment would set the prototype instead.
+      if (key === "__proto__") Object.defineProperty(out, key, { value: sortJson(v), enumerable: true, writable: true, configurable: true });
+      else out[key] = sortJson(v);
     }
     return out;
   }

@@ -30,12 +30,19 @@ export interface ExecuteOptions {
 }
 
 let sharedSchema: GraphQLSchema | undefined;
-const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+// Parsed and validated documents, per schema: clients send the same few documents over and over, and parsing plus
+// validating one costs far more than executing it. Bounded per schema, oldest evicted first.
+const documentsBySchema = new WeakMap<GraphQLSchema, Map<string, DocumentNode | readonly GraphQLError[]>>();
 const MAX_CACHED_DOCUMENTS = 500;
 
 function document(schema: GraphQLSchema, query: string): DocumentNode | readonly GraphQLError[] {
+  let documents = documentsBySchema.get(schema);
+  if (!documents) {
+    documents = new Map();
+    documentsBySchema.set(schema, documents);
+  }
   const hit = documents.get(query);
-  if (hit && schema === sharedSchema) return hit;
+  if (hit) return hit;
   let out: DocumentNode | readonly GraphQLError[];
   try {
     const doc = parse(query);
@@ -44,10 +51,8 @@ function document(schema: GraphQLSchema, query: string): DocumentNode | readonly
   } catch (e) {
     out = [e instanceof GraphQLError ? e : new GraphQLError(String(e))];
   }
-  if (schema === sharedSchema) {
-    if (documents.size >= MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value as string);
-    documents.set(query, out);
-  }
+  if (documents.size >= MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value as string);
+  documents.set(query, out);
   return out;
 }
 

@@ -66,8 +66,13 @@ function savedFilter(eventType: EventType | undefined, text: string): string {
   return JSON.stringify({ filter: inner });
 }
 
-/** Checks a complete trigger definition the way W&B does and turns it into a store row. */
-export function buildTrigger(ctx: GraphQLContext, f: TriggerFieldsInput): { input: TriggerInput; scope: ResolvedScope } {
+/**
+ * Checks a complete trigger definition the way W&B does and turns it into a store row. `saved` is the automation an
+ * update starts from: a filter or event it already holds verbatim (saved by W&B itself or an older client) is kept
+ * when the update leaves it as it is — a description, name or enabled change must not be refused for it — while a
+ * new or changed one the server cannot model is still refused.
+ */
+export function buildTrigger(ctx: GraphQLContext, f: TriggerFieldsInput, saved?: TriggerRecord): { input: TriggerInput; scope: ResolvedScope } {
   const scopeRow = fromGlobalId(SCOPE_ID_TYPE[f.scopeType], f.scopeID);
   const scope = scopeRow === undefined ? undefined : resolveScope(ctx.store, f.scopeType, scopeRow);
   if (!scope || !ctx.access.canSee(scope.entity)) throw gqlError("NOT_FOUND", `${f.scopeType} scope ${f.scopeID} not found`);
@@ -130,7 +135,8 @@ export function buildTrigger(ctx: GraphQLContext, f: TriggerFieldsInput): { inpu
   // Decode exactly what would be saved, then validate it as the SDK does: one rulebook for client and server.
   const probe: TriggerRecord = { ...input, id: 0, createdBy: null, createdAt: "", updatedAt: null, effectiveBatch: 0 };
   const decoded = decodeTrigger(ctx.store, probe, scope);
-  const problems = decoded.issues.filter((i) => i.severity === "error" || i.code === "TW1015");
+  const keptVerbatim = saved !== undefined && saved.eventType === input.eventType && saved.eventFilter === input.eventFilter;
+  const problems = decoded.issues.filter((i) => i.severity === "error" || (i.code === "TW1015" && !keptVerbatim));
   if (decoded.spec) problems.push(...validate(decoded.spec).issues.filter((i) => i.severity === "error"));
   if (!decoded.spec || problems.length > 0) {
     const messages = problems.map((i) => i.message);

@@ -192,6 +192,16 @@ function actionNode(ctx: GraphQLContext, t: TriggerRecord) {
       return { __typename: "NotificationTriggeredAction", integration, title: config.title ?? "", message: config.message ?? "", severity: config.severity ?? "INFO" };
     case "GENERIC_WEBHOOK":
       return { __typename: "GenericWebhookTriggeredAction", integration, requestPayload: config.requestPayload ?? null };
+    // Legacy actions W&B still stores but no longer lets anyone create (spec §A.4): read back as what they are, never
+    // as a no-op, so a client that reads and rewrites an automation cannot silently change what it does.
+    case "QUEUE_JOB":
+      return {
+        __typename: "QueueJobTriggeredAction",
+        queue: config.queue ?? null,
+        template: typeof config.template === "string" ? config.template : JSON.stringify(config.template ?? {}),
+      };
+    case "PUSH_NOTIFICATION":
+      return { __typename: "PushNotificationTriggeredAction", title: config.title ?? null, body: config.body ?? null };
     default:
       return { __typename: "NoOpTriggeredAction", noOp: true };
   }

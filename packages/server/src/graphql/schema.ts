@@ -119,7 +119,7 @@ const Mutation: Record<string, Resolver> = {
       triggeredActionType: given(input.triggeredActionType, base.triggeredActionType),
       triggeredActionConfig: given(input.triggeredActionConfig, base.triggeredActionConfig),
     };
-    const { input: row } = buildTrigger(ctx, merged);
+    const { input: row } = buildTrigger(ctx, merged, saved);
     const t = conflictAware(() => ctx.store.updateTrigger(saved.id, row));
     return { trigger: triggerNode(ctx, t), clientMutationId: input.clientMutationId ?? null };
   },

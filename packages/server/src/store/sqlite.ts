@@ -154,6 +154,11 @@ const PROJECT_SELECT = "SELECT p.*, e.name AS entity_name FROM projects p JOIN e
 /**
  * The SQLite store: WAL journal, foreign keys on, migrations applied on open.
  */
+/** The columns an automation's definition fills, in the order the INSERT and the UPDATE name them. */
+function triggerColumns(t: TriggerInput): (string | number | null)[] {
+  return [t.name, t.description, t.enabled ? 1 : 0, t.scopeType, t.scopeId, t.entityId, t.projectId, t.eventType, t.eventFilter, t.actionType, t.actionConfig, t.integrationId];
+}
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly listeners = new Set<() => void>();
@@ -526,18 +531,7 @@ export class SqliteStore implements Store {
     const id = this.conflict(t.name, () =>
       this.q(`INSERT INTO triggers (name, description, enabled, scope_type, scope_id, entity_id, project_id, event_type, event_filter, action_type,
         action_config, integration_id, created_by, created_at, updated_at, effective_batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`).run(
-        t.name,
-        t.description,
-        t.enabled ? 1 : 0,
-        t.scopeType,
-        t.scopeId,
-        t.entityId,
-        t.projectId,
-        t.eventType,
-        t.eventFilter,
-        t.actionType,
-        t.actionConfig,
-        t.integrationId,
+        ...triggerColumns(t),
         createdBy,
         now(),
         this.lastBatchId(),
@@ -555,18 +549,7 @@ export class SqliteStore implements Store {
     this.conflict(t.name, () =>
       this.q(`UPDATE triggers SET name = ?, description = ?, enabled = ?, scope_type = ?, scope_id = ?, entity_id = ?, project_id = ?, event_type = ?,
         event_filter = ?, action_type = ?, action_config = ?, integration_id = ?, updated_at = ?, effective_batch = ? WHERE id = ?`).run(
-        t.name,
-        t.description,
-        t.enabled ? 1 : 0,
-        t.scopeType,
-        t.scopeId,
-        t.entityId,
-        t.projectId,
-        t.eventType,
-        t.eventFilter,
-        t.actionType,
-        t.actionConfig,
-        t.integrationId,
+        ...triggerColumns(t),
         now(),
         this.lastBatchId(),
         id,

@@ -1,0 +1,35 @@
+// The README's first command is what a new user types: it must keep working, and a second run must change nothing.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
+const run = (args: string[], cwd: string) =>
+  new Promise<{ code: number | null; out: string }>((resolve) => {
+    const { WANDB_BASE_URL: _b, WANDB_API_KEY: _k, ...env } = process.env;
+    const child = spawn(process.execPath, [join(repo, "packages/reconciler/bin/tripwire.js"), ...args], { cwd, env: { ...env, NO_COLOR: "1" } });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out += c));
+    child.on("close", (code) => resolve({ code, out }));
+  });
+
+describe("README", () => {
+  it("the first command applies the examples on the embedded default; running it again changes nothing", async () => {
+    const first = readFileSync(join(repo, "README.md"), "utf8").split("```sh\n")[1]?.split("\n")[0] ?? "";
+    const command = first.split("#")[0]?.trim() ?? "";
+    expect(command).toBe("npm ci && npx tripwire apply --config examples/tripwire.config.ts --yes");
+    // Everything after `npx tripwire`, from a scratch directory so the local database lands there, not in the repo.
+    const args = command.split("npx tripwire ")[1]!.split(" ").map((a) => (a === "examples/tripwire.config.ts" ? join(repo, a) : a));
+    const cwd = mkdtempSync(join(tmpdir(), "tripwire-readme-"));
+    const applied = await run([...args, "--no-typecheck"], cwd);
+    expect(applied.out).toMatch(/Apply complete: \d+ succeeded, 0 failed\./);
+    expect(applied.code).toBe(0);
+    const again = await run([...args, "--no-typecheck"], cwd);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain("No changes. The live automations match the code.");
+  }, 180_000);
+});

@@ -1,0 +1,108 @@
+/**
+ * The fast path of history decoding. A `run.metric` line in the common shape (UTC timestamp with seconds) is
+ * checked here field by field instead of through the evaluator's zod schema, which costs several times a
+ * `JSON.parse` of the line. The check accepts a subset of what `EventSchema` accepts (a test holds it to that):
+ * anything it does not accept goes through `parseEvent`, which decides and explains.
+ */
+import type { RunRef } from "@tripwire/evaluator";
+import type { JsonValue } from "@tripwire/sdk";
+
+/** A `run.metric` event as the fast path reads it: the parsed JSON object itself, fields checked. */
+export interface MetricLine {
+  readonly type: "run.metric";
+  readonly entity: string;
+  readonly project: string;
+  readonly run: RunRef;
+  readonly step: number;
+  readonly timestamp: string;
+  readonly metrics: Readonly<Record<string, JsonValue>>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const nonEmpty = (v: unknown): v is string => typeof v === "string" && v.length > 0;
+
+/** Whether `json` is a `run.metric` event every field of which `EventSchema` accepts (false: ask `parseEvent`). */
+export function isMetricLine(json: unknown): json is MetricLine {
+  if (!isObject(json) || json.type !== "run.metric") return false;
+  const run = json.run;
+  return (
+    nonEmpty(json.entity) &&
+    nonEmpty(json.project) &&
+    isObject(run) &&
+    nonEmpty(run.id) &&
+    typeof run.name === "string" &&
+    typeof run.user === "string" &&
+    Number.isSafeInteger(json.step) &&
+    (json.step as number) >= 0 &&
+    typeof json.timestamp === "string" &&
+    isObject(json.metrics)
+  );
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const DAY_MS = 86_400_000;
+const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+function digitsAt(s: string, from: number, count: number): number {
+  let v = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (as the evaluator's `parseTimestamp` computes them). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+// History is in time order, so consecutive timestamps nearly always share their date: the last date read (its
+// first ten characters) and its epoch day are kept, and the date is checked and converted once per day.
+let lastDate = "";
+let lastDayMs = 0;
+
+/**
+ * Epoch milliseconds of a timestamp in the form `YYYY-MM-DDTHH:MM:SS[.f…]Z` with a real calendar date, equal to
+ * the engine's `parseTimestamp` (a test holds them equal); `NaN` for any other text (offsets, missing seconds,
+ * invalid dates), which the slow path then judges.
+ */
+export function fastTimestamp(s: string): number {
+  const n = s.length;
+  if (n < 20 || s.charCodeAt(n - 1) !== 90 /* Z */ || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return Number.NaN;
+  let dayMs: number;
+  let same = lastDate.length === 10;
+  for (let i = 0; same && i < 10; i++) same = s.charCodeAt(i) === lastDate.charCodeAt(i);
+  if (same) dayMs = lastDayMs;
+  else {
+    if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return Number.NaN;
+    const y = digitsAt(s, 0, 4);
+    const mo = digitsAt(s, 5, 2);
+    const d = digitsAt(s, 8, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap(y) ? 29 : (DAYS[mo - 1] as number))) return Number.NaN;
+    dayMs = daysFromCivil(y, mo, d) * DAY_MS;
+    lastDate = s.slice(0, 10);
+    lastDayMs = dayMs;
+  }
+  const h = digitsAt(s, 11, 2);
+  const mi = digitsAt(s, 14, 2);
+  const sec = digitsAt(s, 17, 2);
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return Number.NaN;
+  let ms = 0;
+  if (n > 20) {
+    if (s.charCodeAt(19) !== 46 /* . */ || n === 21) return Number.NaN;
+    const f = n - 21; // fraction digits
+    for (let i = 20; i < n - 1; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) return Number.NaN;
+    }
+    // milliseconds: the first three digits (more are cut, as Date.parse does)
+    ms = f >= 3 ? digitsAt(s, 20, 3) : f === 2 ? digitsAt(s, 20, 2) * 10 : digitsAt(s, 20, 1) * 100;
+  }
+  return dayMs + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
+}

@@ -1,0 +1,585 @@
+import { Node, Project, SyntaxKind, ts, type ImportDeclaration, type SourceFile } from "ts-morph";
+import { scopeKey, type ActionSpec, type AutomationSpec, type EventSpec, type FilterExpr, type JsonValue, type Scope } from "@tripwire/sdk";
+import { camelCase, isDeclarableIdentifier, Namer } from "./names.js";
+
+/** The module generated definitions import the builders from. */
+export const SDK_MODULE = "@tripwire/sdk";
+
+/** One live automation to write as builder code. */
+export interface GeneratedAutomation {
+  /** The live definition, normalised (what `decodeAutomation` returns, without Tripwire's marker). */
+  readonly spec: AutomationSpec;
+  /** What is kept verbatim and why: each note becomes a `// tripwire import: …` comment above the definition. */
+  readonly notes?: readonly string[];
+}
+
+/** A live automation that is not imported: it gets a `// tripwire import: skipped …` comment, never code. */
+export interface SkippedAutomation {
+  readonly address: string;
+  readonly reason: string;
+}
+
+export interface GenerateInput {
+  readonly automations: readonly GeneratedAutomation[];
+  readonly skipped?: readonly SkippedAutomation[];
+  /** The current text of the file to append to; absent for a new file. Its code is never reformatted or removed. */
+  readonly existing?: string;
+  /** Comment lines at the top of a new file (without `//`). */
+  readonly header?: readonly string[];
+}
+
+/** Where a generated definition is: its exported constant and its `automation(` call (1-based line and column). */
+export interface GeneratedDefinition {
+  readonly identifier: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface GenerateResult {
+  readonly text: string;
+  /** Each generated automation by address (`project:acme/llm/loss-spike`). */
+  readonly definitions: Readonly<Record<string, GeneratedDefinition>>;
+  /** Addresses of skipped automations that got a comment now (one already commented in `existing` does not). */
+  readonly commented: readonly string[];
+  /** Whether `text` differs from `existing` (a new file always does). */
+  readonly changed: boolean;
+}
+
+/** The prefix of every comment import writes: searchable, and how a re-run recognises its own skip notes. */
+export const COMMENT_PREFIX = "tripwire import:";
+
+type Vocabulary =
+  | "automation"
+  | "project"
+  | "registry"
+  | "team"
+  | "org"
+  | "metric"
+  | "onRunMetric"
+  | "onRunState"
+  | "onRawEvent"
+  | "onCreateArtifact"
+  | "onLinkArtifact"
+  | "onUnlinkArtifact"
+  | "onAddArtifactAlias"
+  | "onAddArtifactTag"
+  | "onRemoveArtifactTag"
+  | "onAddCollectionTag"
+  | "onRemoveCollectionTag"
+  | "runName"
+  | "runUser"
+  | "alias"
+  | "tag"
+  | "collectionName"
+  | "and"
+  | "or"
+  | "not"
+  | "rawFilter"
+  | "sendNotification"
+  | "sendWebhook"
+  | "doNothing"
+  | "slack"
+  | "webhook";
+
+const ARTIFACT_EVENT_CALL: Record<string, Vocabulary> = {
+  createArtifact: "onCreateArtifact",
+  linkArtifact: "onLinkArtifact",
+  unlinkArtifact: "onUnlinkArtifact",
+  addArtifactAlias: "onAddArtifactAlias",
+  addArtifactTag: "onAddArtifactTag",
+  removeArtifactTag: "onRemoveArtifactTag",
+  addCollectionTag: "onAddCollectionTag",
+  removeCollectionTag: "onRemoveCollectionTag",
+};
+
+interface Ctx {
+  /** The local name of an SDK export (recorded as used). */
+  v(name: Vocabulary): string;
+  /** The expression for a scope: a shared constant, or a collection of one. */
+  scope(scope: Scope): string;
+}
+
+/**
+ * A tiny layout model, so long expressions break the way Prettier breaks them: a group prints flat when it fits in
+ * the width left on its line, else one item per line (with a trailing comma), and a call whose last argument is an
+ * object or array literal (or whose only argument is a call) keeps its other arguments on the first line and breaks
+ * only that last one.
+ */
+type Doc = string | Group | Doc[];
+interface Group {
+  readonly open: string;
+  readonly close: string;
+  readonly items: readonly Doc[];
+  /** Object literals pad their braces when flat: `{ a: 1 }`. */
+  readonly pad?: boolean;
+  /** Literals (objects, arrays) can be hugged as a call's last argument. */
+  readonly literal?: boolean;
+}
+
+/** Lines are kept within this width where the layout allows (the formatter then fixes indentation). */
+const WIDTH = 100;
+const INDENT = 2;
+
+const group = (open: string, items: readonly Doc[], close: string, extra: Partial<Pick<Group, "pad" | "literal">> = {}): Group => ({ open, close, items, ...extra });
+const call = (fn: string, args: readonly Doc[]): Group => group(`${fn}(`, args, ")");
+const array = (items: readonly Doc[]): Group => group("[", items, "]", { literal: true });
+const object = (entries: readonly Doc[]): Doc => (entries.length === 0 ? "{}" : group("{", entries, "}", { pad: true, literal: true }));
+
+function flat(doc: Doc): string {
+  if (typeof doc === "string") return doc;
+  if (Array.isArray(doc)) return doc.map(flat).join("");
+  const g = doc as Group;
+  if (g.items.length === 0) return `${g.open}${g.close}`;
+  const inner = g.items.map(flat).join(", ");
+  return g.pad ? `${g.open} ${inner} ${g.close}` : `${g.open}${inner}${g.close}`;
+}
+
+const lastLineLength = (text: string) => text.length - text.lastIndexOf("\n") - 1;
+
+/** Prints `doc` starting at `column` of a line indented by `indent`; broken groups put items one level deeper. */
+function layout(doc: Doc, column: number, indent: number): string {
+  const f = flat(doc);
+  if (column + f.length <= WIDTH || typeof doc === "string") return f;
+  if (Array.isArray(doc)) {
+    let out = "";
+    for (const part of doc) out += layout(part, out.includes("\n") ? indent + lastLineLength(out) : column + out.length, indent);
+    return out;
+  }
+  const g = doc as Group;
+  const last = g.items[g.items.length - 1];
+  const init = g.items.slice(0, -1).map(flat);
+  const head = `${g.open}${init.map((i) => `${i}, `).join("")}`;
+  const huggable = last !== undefined && typeof last === "object" && !Array.isArray(last) && ((last as Group).literal || g.items.length === 1);
+  if (huggable && column + head.length < WIDTH) return `${head}${layout(last, column + head.length, indent)}${g.close}`;
+  // One item that cannot break itself (`not(runUser.eq("bot"))`) reads better long than stacked alone.
+  if (g.items.length === 1 && typeof last === "string") return f;
+  const inner = g.items.map((item) => `${layout(item, indent + INDENT, indent + INDENT)},`).join("\n");
+  return `${g.open}\n${inner}\n${g.close}`;
+}
+
+/** A string literal: double quotes, or single quotes when that avoids escaping double quotes (as Prettier does). */
+function str(s: string): string {
+  // JSON leaves U+2028 and U+2029 unescaped; TypeScript's scanner and editors read them as line breaks.
+  const json = JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  if (!s.includes('"') || s.includes("'")) return json;
+  return `'${json.slice(1, -1).replace(/\\"/g, '"')}'`;
+}
+const num = (n: number) => String(n);
+
+/** A JSON value as a TypeScript literal: unquoted keys where they are identifiers, broken over lines when long. */
+function literal(value: JsonValue): Doc {
+  if (value === null || typeof value === "boolean") return String(value);
+  if (typeof value === "number") return num(value);
+  if (typeof value === "string") return str(value);
+  if (Array.isArray(value)) return array(value.map(literal));
+  return object(Object.entries(value).map(([k, v]) => [`${propertyKey(k)}: `, literal(v)]));
+}
+
+function propertyKey(key: string): string {
+  // `__proto__: …` in a literal sets the prototype; a computed key makes it an own property, as JSON.parse does.
+  if (key === "__proto__") return `["__proto__"]`;
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : str(key);
+}
+
+function filter(expr: FilterExpr, c: Ctx): Doc {
+  switch (expr.op) {
+    case "and":
+    case "or":
+      return call(c.v(expr.op), expr.args.map((a) => filter(a, c)));
+    case "not":
+      return call(c.v("not"), [filter(expr.arg, c)]);
+    case "raw":
+      return call(c.v("rawFilter"), [literal(expr.json)]);
+    case "in":
+      return call(`${c.v(expr.field)}.in`, [array(expr.values.map(str))]);
+    default:
+      return `${c.v(expr.field)}.${expr.op}(${str(expr.value)})`;
+  }
+}
+
+function event(e: EventSpec, c: Ctx): Doc {
+  const where = (base: Doc, runFilter: FilterExpr | undefined): Doc => (runFilter ? [base, ".where(", filter(runFilter, c), ")"] : base);
+  switch (e.type) {
+    case "raw":
+      return call(c.v("onRawEvent"), [str(e.wireType), literal(e.filter)]);
+    case "runState":
+      return where(call(c.v("onRunState"), [array(e.states.map(str))]), e.runFilter);
+    case "runMetricThreshold":
+    case "runMetricChange":
+    case "runMetricZScore":
+      return where(call(c.v("onRunMetric"), [metricCondition(e, c)]), e.runFilter);
+    default: {
+      const fn = c.v(ARTIFACT_EVENT_CALL[e.type] as Vocabulary);
+      return call(fn, e.filter ? [filter(e.filter, c)] : []);
+    }
+  }
+}
+
+function metricCondition(e: Extract<EventSpec, { type: "runMetricThreshold" | "runMetricChange" | "runMetricZScore" }>, c: Ctx): string {
+  const m = `${c.v("metric")}(${str(e.metric)})`;
+  switch (e.type) {
+    case "runMetricThreshold":
+      // The latest value needs no `.latest()`: comparing the metric directly means the same.
+      return `${m}${e.agg === null ? "" : `.${e.agg}(${num(e.window)})`}.${e.cmp}(${num(e.threshold)})`;
+    case "runMetricChange": {
+      const verb = { increase: "increasesBy", decrease: "decreasesBy", any: "changesBy" }[e.direction];
+      const amount = `${e.change === "relative" ? "frac" : "diff"}: ${num(e.amount)}`;
+      if (e.agg === null) return `${m}.${verb}({ ${amount} })`;
+      return `${m}.${e.agg}(${num(e.window)}).${verb}({ ${amount}, priorWindow: ${num(e.priorWindow)} })`;
+    }
+    case "runMetricZScore": {
+      const z = `${m}.zscore(${num(e.window)})`;
+      if (e.direction === "increase") return `${z}.gt(${num(e.threshold)})`;
+      if (e.direction === "decrease") return `${z}.lt(${num(-e.threshold)})`;
+      return `${z}.abs().gt(${num(e.threshold)})`;
+    }
+  }
+}
+
+function action(a: ActionSpec, c: Ctx): Doc {
+  switch (a.type) {
+    case "noop":
+      return `${c.v("doNothing")}()`;
+    case "notification": {
+      const options: string[] = [];
+      if (a.title !== "") options.push(`title: ${str(a.title)}`);
+      if (a.message !== "") options.push(`message: ${str(a.message)}`);
+      if (a.severity !== "INFO") options.push(`severity: ${str(a.severity)}`);
+      const integration = integrationRef(c.v("slack"), a.integration);
+      return call(c.v("sendNotification"), options.length > 0 ? [integration, object(options)] : [integration]);
+    }
+    case "webhook": {
+      const integration = integrationRef(c.v("webhook"), a.integration);
+      if (a.payload !== undefined) return call(c.v("sendWebhook"), [integration, object([["payload: ", literal(a.payload)]])]);
+      if (a.payloadText !== undefined) return call(c.v("sendWebhook"), [integration, object([`payloadText: ${str(a.payloadText)}`])]);
+      return call(c.v("sendWebhook"), [integration]);
+    }
+    case "raw":
+      // Import never generates these (W&B's API cannot write them); reaching here is a Tripwire bug.
+      throw new Error(`internal error: a ${a.wireType} action cannot be written as builder code`);
+  }
+}
+
+function integrationRef(fn: string, i: { name: string; entity?: string | undefined }): string {
+  return i.entity === undefined ? `${fn}(${str(i.name)})` : `${fn}(${str(i.name)}, { entity: ${str(i.entity)} })`;
+}
+
+/** `automation(name)` then one step per line: `.in(…)`, `.on(…)`, `.do(…)`, `.describe(…)`, `.enabled(false)`. */
+function automationExpression(spec: AutomationSpec, c: Ctx, declaration = ""): string {
+  const steps: Doc[] = [[".in(", c.scope(spec.scope), ")"], [".on(", event(spec.event, c), ")"], [".do(", action(spec.action, c), ")"]];
+  if (spec.description !== undefined) steps.push(`.describe(${str(spec.description)})`);
+  if (!spec.enabled) steps.push(".enabled(false)");
+  const head = layout(`${c.v("automation")}(${str(spec.name)})`, declaration.length, 0);
+  return [head, ...steps.map((s) => layout(s, INDENT, INDENT))].join("\n");
+}
+
+/** The scope a shared constant stands for: collections use their project's or registry's constant. */
+function sharedScope(scope: Scope): Exclude<Scope, { type: "collection" | "collections" }> {
+  if (scope.type === "collection" || scope.type === "collections") return scope.parent;
+  return scope;
+}
+
+function scopeInitializer(scope: Exclude<Scope, { type: "collection" | "collections" }>, v: (n: Vocabulary) => string): string {
+  const path = (a: string, b: string) => (a.includes("/") ? `${str(a)}, ${str(b)}` : str(`${a}/${b}`));
+  switch (scope.type) {
+    case "project":
+      return `${v("project")}(${path(scope.entity, scope.project)})`;
+    case "registry":
+      return `${v("registry")}(${path(scope.org, scope.registry)})`;
+    case "team":
+      return `${v("team")}(${str(scope.team)})`;
+    case "org":
+      return `${v("org")}(${str(scope.org)})`;
+  }
+}
+
+function scopeCandidates(scope: Exclude<Scope, { type: "collection" | "collections" }>): string[] {
+  const word = (text: string, suffix: string) => {
+    const c = camelCase(text);
+    if (c === "") return [];
+    const withSuffix = c.toLowerCase().endsWith(suffix.toLowerCase()) ? c : `${c}${suffix}`;
+    return /^[0-9]/.test(c) ? [`${suffix.toLowerCase()}${c}`] : [withSuffix];
+  };
+  switch (scope.type) {
+    case "project": {
+      const c = camelCase(scope.project);
+      return [...(/^[0-9]/.test(c) ? [] : [c]), ...word(scope.project, "Project")];
+    }
+    case "registry":
+      return word(scope.registry, "Registry");
+    case "team":
+      return word(scope.team, "Team");
+    case "org":
+      return word(scope.org, "Org");
+  }
+}
+
+/**
+ * Its name in camelCase; when that is taken (the same name in another scope), qualified by its scope
+ * (`runFailedMlTeam`, `deployLlm7b` for a collection); then `…Automation`.
+ */
+function automationCandidates(name: string, qualifier: string, namer: Namer, automations: ReadonlySet<string>): string[] {
+  const c = camelCase(name);
+  if (c === "") return [];
+  const base = /^[0-9]/.test(c) ? `automation${c}` : c;
+  const q = camelCase(qualifier);
+  const qualified = q === "" ? [] : [`${base}${q.charAt(0).toUpperCase()}${q.slice(1)}`];
+  // A reserved word, or a name the vocabulary or a scope constant holds, reads best as `…Automation`.
+  if (!isDeclarableIdentifier(base) || (namer.has(base) && !automations.has(base))) return [`${base}Automation`, ...qualified];
+  return [base, ...qualified, `${base}Automation`];
+}
+
+function commentLines(text: string): string[] {
+  const words = `${COMMENT_PREFIX} ${text}`.replace(/\s+/g, " ").trim().split(" ");
+  const lines: string[] = [];
+  let line = "";
+  for (const w of words) {
+    if (line !== "" && line.length + 1 + w.length > 110) {
+      lines.push(line);
+      line = w;
+    } else line = line === "" ? w : `${line} ${w}`;
+  }
+  if (line !== "") lines.push(line);
+  return lines.map((l, i) => (i === 0 ? `// ${l}` : `//   ${l}`));
+}
+
+/** Every name declared at the top level of a file: imports, variables, functions, classes, types. */
+function topLevelNames(file: SourceFile): Set<string> {
+  const names = new Set<string>();
+  for (const statement of file.getStatements()) {
+    if (Node.isImportDeclaration(statement)) {
+      const d = statement.getDefaultImport();
+      if (d) names.add(d.getText());
+      const ns = statement.getNamespaceImport();
+      if (ns) names.add(ns.getText());
+      for (const n of statement.getNamedImports()) names.add((n.getAliasNode() ?? n.getNameNode()).getText());
+    } else if (Node.isVariableStatement(statement)) {
+      for (const decl of statement.getDeclarations()) {
+        const nameNode = decl.getNameNode();
+        if (Node.isIdentifier(nameNode)) names.add(nameNode.getText());
+        else for (const id of nameNode.getDescendantsOfKind(SyntaxKind.Identifier)) names.add(id.getText());
+      }
+    } else if (
+      Node.isFunctionDeclaration(statement) ||
+      Node.isClassDeclaration(statement) ||
+      Node.isInterfaceDeclaration(statement) ||
+      Node.isTypeAliasDeclaration(statement) ||
+      Node.isEnumDeclaration(statement) ||
+      Node.isModuleDeclaration(statement) ||
+      Node.isImportEqualsDeclaration(statement)
+    ) {
+      const name = statement.getName();
+      if (name) names.add(name);
+    }
+  }
+  return names;
+}
+
+/** The value import of the SDK (not `import type`), whose bindings generated code can use. */
+function sdkImport(file: SourceFile): ImportDeclaration | undefined {
+  return file.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === SDK_MODULE && !d.isTypeOnly() && d.getNamespaceImport() === undefined);
+}
+
+/** Top-level `const x = <initializer>` of the file, by initializer text without whitespace. */
+function constsByInitializer(file: SourceFile): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const statement of file.getVariableStatements()) {
+    if (statement.getDeclarationKind() !== "const") continue;
+    for (const decl of statement.getDeclarations()) {
+      const init = decl.getInitializer();
+      const nameNode = decl.getNameNode();
+      if (init && Node.isIdentifier(nameNode)) {
+        const key = init.getText().replace(/\s+/g, "");
+        if (!out.has(key)) out.set(key, nameNode.getText());
+      }
+    }
+  }
+  return out;
+}
+
+const FORMAT = { indentSize: 2, tabSize: 2, convertTabsToSpaces: true, semicolons: ts.SemicolonPreference.Insert } as const;
+
+/**
+ * Writes live automations as builder code: the SDK's vocabulary, integrations by name, one exported constant per
+ * automation (a camelCase identifier from its name, unique in the file), shared scope constants
+ * (`const llm = project("acme/llm")`), formatted by TypeScript's formatter. With `existing`, the new definitions are
+ * appended and missing imports added; the existing code is left exactly as it is, and its scope constants reused.
+ * Pure: text in, text out.
+ * @example
+ * const { text } = generateSource({ automations: [{ spec }], header: ["Imported from W&B"] });
+ */
+export function generateSource(input: GenerateInput): GenerateResult {
+  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
+  const existingText = input.existing;
+  const file = project.createSourceFile("/existing.ts", existingText ?? "");
+  const namer = new Namer(topLevelNames(file));
+  const importDecl = sdkImport(file);
+  const bound = new Map<string, string>(); // SDK export → its local name in the file
+  for (const n of importDecl?.getNamedImports() ?? []) {
+    if (!n.isTypeOnly()) bound.set(n.getName(), (n.getAliasNode() ?? n.getNameNode()).getText());
+  }
+  const specs = [...input.automations].sort((a, b) => compareKeys(orderKey(a.spec), orderKey(b.spec)));
+
+  // Pass 1: which SDK exports the code needs. Then each gets a local name (its own, unless the file uses it).
+  const used = new Set<Vocabulary>();
+  const record = (n: Vocabulary) => {
+    used.add(n);
+    return n;
+  };
+  for (const { spec } of specs) {
+    automationExpression(spec, { v: record, scope: (s) => (s.type === "collections" && s.filter ? flat(filter(s.filter, { v: record, scope: () => "" })) : "") });
+    scopeInitializer(sharedScope(spec.scope), record);
+  }
+  const added: { name: string; alias?: string }[] = [];
+  for (const name of [...used].sort()) {
+    if (bound.has(name)) continue;
+    const local = namer.has(name) ? namer.claim([`tw${name.charAt(0).toUpperCase()}${name.slice(1)}`], `tw${name}`) : name;
+    namer.reserve(local);
+    bound.set(name, local);
+    added.push(local === name ? { name } : { name, alias: local });
+  }
+  const v = (n: Vocabulary) => bound.get(n) as string;
+
+  // Scope constants: reuse an identical one in the file, else declare one.
+  const existingConsts = constsByInitializer(file);
+  const scopeNames = new Map<string, string>();
+  const scopeDecls: string[] = [];
+  for (const { spec } of specs) {
+    const shared = sharedScope(spec.scope);
+    const key = scopeKey(shared);
+    if (scopeNames.has(key)) continue;
+    const init = scopeInitializer(shared, v);
+    const reuse = existingConsts.get(init.replace(/\s+/g, ""));
+    if (reuse) {
+      scopeNames.set(key, reuse);
+      continue;
+    }
+    const name = namer.claim(scopeCandidates(shared), "scope");
+    scopeNames.set(key, name);
+    scopeDecls.push(`const ${name} = ${init};`);
+  }
+  const ctx: Ctx = {
+    v,
+    scope: (s) => {
+      const base = scopeNames.get(scopeKey(sharedScope(s))) as string;
+      if (s.type === "collection") return `${base}.collection(${str(s.collection)})`;
+      if (s.type === "collections") return `${base}.collections(${s.filter ? flat(filter(s.filter, ctx)) : ""})`;
+      return base;
+    },
+  };
+
+  const identifiers = new Map<string, string>();
+  // Constants holding automations (the file's and ours): a clash with one is a same name in another scope.
+  const automationIds = new Set([...existingConsts].filter(([init]) => init.startsWith(`${v("automation")}(`)).map(([, name]) => name));
+  const blocks: string[] = [];
+  if (scopeDecls.length > 0) blocks.push(scopeDecls.join("\n"));
+  for (const { spec, notes } of specs) {
+    const qualifier = spec.scope.type === "collection" ? spec.scope.collection : (scopeNames.get(scopeKey(sharedScope(spec.scope))) as string);
+    const id = namer.claim(automationCandidates(spec.name, qualifier, namer, automationIds), "unnamedAutomation");
+    automationIds.add(id);
+    identifiers.set(addressOf(spec), id);
+    const declaration = `export const ${id} = `;
+    blocks.push([...(notes ?? []).flatMap(commentLines), `${declaration}${automationExpression(spec, ctx, declaration)};`].join("\n"));
+  }
+  const commented: string[] = [];
+  for (const s of input.skipped ?? []) {
+    const tag = `${COMMENT_PREFIX} skipped ${s.address}:`;
+    if (existingText?.includes(tag)) continue;
+    commented.push(s.address);
+    blocks.push(commentLines(`skipped ${s.address}: ${s.reason}`).join("\n"));
+  }
+
+  // Format only what is new: the user's code in an existing file keeps its own style.
+  const body = project.createSourceFile("/body.ts", blocks.join("\n\n"));
+  body.formatText(FORMAT);
+  const bodyText = body.getFullText().trim();
+
+  if (existingText === undefined) {
+    const header = (input.header ?? []).map((l) => `// ${l}`.trimEnd());
+    const importLine = added.length > 0 ? `import { ${added.map(specifier).join(", ")} } from ${str(SDK_MODULE)};` : "";
+    const text = [header.join("\n"), importLine, bodyText].filter((p) => p !== "").join("\n\n");
+    const out = project.createSourceFile("/new.ts", `${text}\n`, { overwrite: true });
+    out.formatText(FORMAT);
+    const final = wrapImport(out.getFullText());
+    return { text: final, definitions: locate(project, final, identifiers), commented, changed: true };
+  }
+
+  if (blocks.length === 0) return { text: existingText, definitions: {}, commented, changed: false };
+  if (added.length > 0) {
+    if (importDecl) mergeImport(importDecl, added.map(specifier));
+    else {
+      const index = file.getImportDeclarations().length > 0 ? (file.getImportDeclarations().at(-1) as ImportDeclaration).getChildIndex() + 1 : 0;
+      file.insertImportDeclaration(index, { moduleSpecifier: SDK_MODULE, namedImports: added.map((a) => (a.alias ? { name: a.name, alias: a.alias } : a.name)) });
+    }
+  }
+  const current = file.getFullText();
+  const final = `${current.trimEnd()}${current.trim() === "" ? "" : "\n\n"}${bodyText}\n`;
+  return { text: final, definitions: locate(project, final, identifiers), commented, changed: final !== existingText };
+}
+
+const specifier = (a: { name: string; alias?: string }) => (a.alias ? `${a.name} as ${a.alias}` : a.name);
+
+/**
+ * Adds names to the file's SDK import, keeping its specifiers as written: in order (new names slotted in where they
+ * sort, when the list is sorted), on one line when it fits, else one per line. Only this declaration is rewritten.
+ */
+function mergeImport(decl: ImportDeclaration, names: readonly string[]): void {
+  const current = decl.getNamedImports().map((n) => n.getText());
+  const sorted = current.every((n, i) => i === 0 || (current[i - 1] as string).localeCompare(n) <= 0);
+  const merged = sorted ? [...current, ...names].sort((a, b) => a.localeCompare(b)) : [...current, ...names];
+  const from = decl.getModuleSpecifier().getText();
+  const oneLine = `import { ${merged.join(", ")} } from ${from};`;
+  decl.replaceWithText(oneLine.length <= IMPORT_WIDTH ? oneLine : `import {\n${merged.map((n) => `  ${n},`).join("\n")}\n} from ${from};`);
+}
+
+/** The longest import declaration written on one line. */
+const IMPORT_WIDTH = 110;
+
+/** One import of many names, one per line when it would be longer than a line (as Prettier writes it). */
+function wrapImport(text: string): string {
+  return text.replace(/^import \{ ([^}\n]+) \} from ("[^"\n]+");$/m, (line, names: string, from: string) =>
+    line.length <= IMPORT_WIDTH ? line : `import {\n${names.split(", ").map((n) => `  ${n},`).join("\n")}\n} from ${from};`,
+  );
+}
+
+const SCOPE_ORDER: Record<string, number> = { project: 0, registry: 1, team: 2, org: 3 };
+
+/** Definitions grouped by their shared scope (projects, registries, teams, orgs), its own before its collections'. */
+function orderKey(spec: AutomationSpec): (string | number)[] {
+  const shared = sharedScope(spec.scope);
+  const collection = spec.scope.type === "collection" ? spec.scope.collection : "";
+  return [SCOPE_ORDER[shared.type] ?? 9, scopeKey(shared), spec.scope.type === "collections" ? 1 : 0, collection, spec.name];
+}
+
+function compareKeys(a: readonly (string | number)[], b: readonly (string | number)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as string | number;
+    const y = b[i] as string | number;
+    if (x !== y) return typeof x === "number" && typeof y === "number" ? x - y : String(x) < String(y) ? -1 : 1;
+  }
+  return 0;
+}
+
+function addressOf(spec: AutomationSpec): string {
+  return `${scopeKey(spec.scope)}/${spec.name}`;
+}
+
+/** Where each generated constant's `automation(` call is in the final text. */
+function locate(project: Project, text: string, identifiers: ReadonlyMap<string, string>): Record<string, GeneratedDefinition> {
+  const file = project.createSourceFile("/final.ts", text, { overwrite: true });
+  const out: Record<string, GeneratedDefinition> = {};
+  for (const [address, identifier] of identifiers) {
+    const decl = file.getVariableDeclaration(identifier);
+    let node: Node | undefined = decl?.getInitializer();
+    // Down the chain `automation(name).in(…).on(…).do(…)…` to the `automation(name)` call.
+    while (node && (Node.isCallExpression(node) || Node.isPropertyAccessExpression(node)) && !isRootCall(node)) node = node.getExpression();
+    const pos = node ? node.getStart() : (decl?.getStart() ?? 0);
+    const { line, column } = file.getLineAndColumnAtPos(pos);
+    out[address] = { identifier, line, column };
+  }
+  return out;
+}
+
+function isRootCall(node: Node): boolean {
+  return Node.isCallExpression(node) && Node.isIdentifier(node.getExpression());
+}

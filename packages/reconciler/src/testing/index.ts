@@ -1,0 +1,71 @@
+/**
+ * `tripwire test`: YAML / JSON tests of the definitions, for teams without a TypeScript test setup. Each file's
+ * tests run against the project's definitions (or the files its `automations` names).
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import type { EngineAutomation } from "@tripwire/evaluator";
+import type { Diagnostic } from "../types.js";
+import { readTestFile } from "./file.js";
+import { engineOptionsOf, runTest, type TestResult } from "./run.js";
+
+export { TEST_FILE_CODES } from "./file.js";
+export type { TestResult } from "./run.js";
+
+const TEST_FILE = /\.test\.(ya?ml|json)$/;
+
+/** The tests of one file, or why it could not be run. */
+export interface TestFileResult {
+  /** Relative to the working directory. */
+  readonly file: string;
+  readonly tests: readonly TestResult[];
+  /** The file could not be read, or its definitions could not be loaded. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Test files named by `paths` (files, or folders searched for `*.test.yaml|yml|json`), in path order. */
+export function testFiles(paths: readonly string[], cwd: string): { files: string[]; diagnostics: Diagnostic[] } {
+  const files: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name === "node_modules" || name.startsWith(".")) continue;
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (TEST_FILE.test(name)) files.push(path);
+    }
+  };
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    if (!existsSync(abs)) diagnostics.push({ code: "TW5001", severity: "error", message: `${p} does not exist` });
+    else if (statSync(abs).isDirectory()) walk(abs);
+    else files.push(abs);
+  }
+  if (files.length === 0 && diagnostics.length === 0) diagnostics.push({ code: "TW5001", severity: "error", message: `no test files (*.test.yaml, *.test.yml, *.test.json) in ${paths.join(", ")}` });
+  return { files: [...new Set(files)], diagnostics };
+}
+
+/** Loads definitions for a test file: `paths` relative to `base`, or the project's definitions when absent. */
+export type DefinitionLoader = (paths: readonly string[] | undefined, base: string) => Promise<{ automations: readonly EngineAutomation[]; diagnostics: readonly Diagnostic[] }>;
+
+/** Runs the tests of every file. */
+export async function runTestFiles(files: readonly string[], cwd: string, load: DefinitionLoader): Promise<TestFileResult[]> {
+  const results: TestFileResult[] = [];
+  for (const path of files) {
+    const read = readTestFile(path, cwd);
+    if (!read.ok) {
+      results.push({ file: read.file, tests: [], diagnostics: read.diagnostics });
+      continue;
+    }
+    const named = read.data.automations === undefined ? undefined : typeof read.data.automations === "string" ? [read.data.automations] : read.data.automations;
+    const defs = await load(named, dirname(path));
+    if (defs.diagnostics.some((d) => d.severity === "error")) {
+      results.push({ file: read.file, tests: [], diagnostics: defs.diagnostics });
+      continue;
+    }
+    const options = engineOptionsOf(read.data);
+    const tests = read.data.tests.map((t, i) => runTest(t, ["tests", i], defs.automations, options, read.line));
+    results.push({ file: relative(cwd, path), tests, diagnostics: defs.diagnostics });
+  }
+  return results;
+}
