@@ -36,7 +36,7 @@ import { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate
 import { artifactLocation, projectLocation, scopeContains, type Location, type OrgOf } from "./scope.js";
 import { DEFAULT_COOLDOWN_MS, formatTimestamp, parseTimestamp } from "./time.js";
 import { windowExtremes, windowMeans } from "./kernel.js";
-import { Channel, LAST, MAX, MIN, MOMENTS, SUM, type StateKind, type StateSpec } from "./window.js";
+import { Channel, LAST, MAX, MIN, MOMENTS, SUM, sumFactor, type StateKind, type StateSpec } from "./window.js";
 
 /** An automation with a stable key (the server passes W&B's trigger ID). */
 export interface EngineAutomation {
@@ -236,6 +236,8 @@ interface Plan {
   /** Whether each automation's run filter matches the run (recomputed when the run's name or user changes). */
   readonly active: Uint8Array;
   allActive: boolean;
+  /** The template of the active automations (see `EngineImpl.template`). */
+  tmpl: number;
 }
 
 interface RunInfo {
@@ -310,9 +312,7 @@ function fingerprintOf(spec: AutomationSpec, options: EngineOptions): string {
 const stateKindOf = (agg: Aggregation | null): StateKind => (agg === null ? LAST : agg === "mean" ? SUM : agg === "min" ? MIN : MAX);
 
 /** Guard band factors: how far a running estimate may be from the exact recomputation (see `aggregate.ts`). */
-// Running sum vs the exact one: 2k roundings of ≤ (w+1)·scale since the last re-sum (k ≤ w), both sides'
-// summation errors (≤ w²·u·scale each) and the clamp into [min, max] (no larger than the summation error); ×2.
-const sumFactor = (w: number) => 2 * (5 * w * w + 2 * w + 2) * U;
+// The running sum's factor is `sumFactor` (window.ts), where the sums are kept.
 const momentMeanFactor = (w: number) => 16 * (w + 2) * U;
 const momentVarFactor = (w: number) => 512 * (w + 4) * U;
 
@@ -327,11 +327,13 @@ class EngineImpl implements Engine {
   private readonly metricNames: string[] = [];
   private readonly indexById = new Map<string, number>();
   private readonly metricChannels: number[][] = [];
+  private metricChans: Int32Array[] = [];
   private readonly runStateAutos: number[] = [];
   private readonly artifactAutos = new Map<EventType, number[]>();
   private readonly runs: RunInfo[] = [];
   private readonly runIndex = new Map<string, Map<string, Map<string, RunInfo>>>();
-  private readonly runByRef = new WeakMap<RunRef, RunInfo>();
+  /** Run reference objects already seen → run index (a server passing the same objects skips the maps above). */
+  private readonly runByRef = new WeakMap<RunRef, number>();
   private readonly locs = new Map<string, LocInfo>();
   /** The per-run limit in milliseconds. */
   private readonly period: number;
@@ -343,8 +345,24 @@ class EngineImpl implements Engine {
   private readonly zSample: boolean;
   private lastTs = "";
   private lastMs = NaN;
-  /** Counts pushes into channels, to know which cached state values are current. */
-  private tick = 0;
+  /**
+   * The hot path's view of the runs, one row of `rowStride` entries per run index, so that a point reads one
+   * contiguous row after the run-reference look-up: [the last reference object the run was seen through, its id,
+   * entity, project, then per channel `c` at 4 + 2c its slot in the channel (-1: not planned yet; -2: no
+   * automation of the channel can fire for the run) and its template].
+   */
+  private readonly runRows: (RunRef | string | number)[] = [];
+  private readonly rowStride: number;
+  /**
+   * Templates: the automations a point evaluates in one channel, for every run with the same automations in
+   * scope and passing their run filters, as rows of numbers by kind (see `template`): template `t`'s threshold
+   * rows are `rows[tmplAt[4t] .. tmplAt[4t + 1])`, its change rows up to `tmplAt[4t + 2]`, its z-score rows up to
+   * `tmplAt[4t + 3]`; `tmplNeed[t]` is the most values any of them needs.
+   */
+  private readonly tmplKeys = new Map<string, number>();
+  private tmplAt = new Int32Array(0);
+  private tmplNeed = new Float64Array(0);
+  private rows = new Float64Array(0);
   private readonly cache: StateCache[] = [];
   /** Scratch arrays of the columnar kernels. */
   private readonly pool: (Float64Array | undefined)[] = [];
@@ -391,6 +409,8 @@ class EngineImpl implements Engine {
     this.aDir = Int8Array.from(this.autos, (a) => a.dir);
     this.aRel = Uint8Array.from(this.autos, (a) => (a.relative ? 1 : 0));
     if (count !== this.aNeed.length) throw new TripwireError("TW2900", "internal error: automation tables out of step");
+    this.rowStride = 4 + 2 * this.channels.length;
+    this.metricChans = this.metricChannels.map((list) => Int32Array.from(list));
   }
 
   private compile(id: string, spec: AutomationSpec, options: EngineOptions, epoch: number, stateSpecs: StateSpec[][]): void {
@@ -521,8 +541,20 @@ class EngineImpl implements Engine {
     return info;
   }
 
+  /** The index of an event's run (the hot path: one look-up and one row when the reference object is known). */
+  private runIndexOf(entity: string, project: string, ref: RunRef): number {
+    const i = this.runByRef.get(ref);
+    if (i !== undefined) {
+      const row = this.runRows;
+      const b = i * this.rowStride;
+      if (row[b] === ref && row[b + 1] === ref.id && row[b + 2] === entity && row[b + 3] === project) return i;
+    }
+    return this.runFor(entity, project, ref).index;
+  }
+
   private runFor(entity: string, project: string, ref: RunRef): RunInfo {
-    const cached = this.runByRef.get(ref);
+    const i = this.runByRef.get(ref);
+    const cached = i === undefined ? undefined : this.runs[i];
     if (cached !== undefined && cached.id === ref.id && cached.entity === entity && cached.project === project) {
       if (cached.ref !== ref) this.touch(cached, ref);
       return cached;
@@ -535,17 +567,20 @@ class EngineImpl implements Engine {
     if (run === undefined) {
       run = { index: this.runs.length, entity, project, id: ref.id, name: ref.name, user: ref.user, ref, loc: this.locInfo(entity, project), state: null, plans: [] };
       this.runs.push(run);
+      this.runRows.push(ref, ref.id, entity, project);
+      for (let c = 0; c < this.channels.length; c++) this.runRows.push(-1, -1);
       byId.set(ref.id, run);
     } else if (run.ref !== ref) {
       this.touch(run, ref);
     }
-    this.runByRef.set(ref, run);
+    this.runByRef.set(ref, run.index);
     return run;
   }
 
   /** A run seen through a new reference object: its display name or user may have changed (run filters). */
   private touch(run: RunInfo, ref: RunRef): void {
     run.ref = ref;
+    this.runRows[run.index * this.rowStride] = ref;
     if (run.name === ref.name && run.user === ref.user) return;
     run.name = ref.name;
     run.user = ref.user;
@@ -555,6 +590,8 @@ class EngineImpl implements Engine {
       for (const plan of plans) {
         plan.autos.forEach((a, j) => (plan.active[j] = this.autos[a]?.filter(fields) ? 1 : 0));
         plan.allActive = plan.active.every((x) => x === 1);
+        plan.tmpl = this.template(plan.ch, plan.channel, plan.autos, plan.local, plan.active);
+        this.runRows[run.index * this.rowStride + 5 + 2 * plan.channel] = plan.tmpl;
       }
     }
   }
@@ -566,7 +603,9 @@ class EngineImpl implements Engine {
   private plansFor(run: RunInfo, m: number): Plan[] {
     const plans: Plan[] = [];
     const fields = this.runFields(run);
+    const hb = run.index * this.rowStride + 4;
     for (const c of this.metricChannels[m] ?? []) {
+      this.runRows[hb + 2 * c] = -2;
       let local = run.loc.channelAutos[c];
       const all = this.channelAutos[c] ?? [];
       if (local === undefined) {
@@ -577,10 +616,68 @@ class EngineImpl implements Engine {
       const ch = this.channels[c] as Channel;
       const autos = Int32Array.from(local, (j) => all[j] as number);
       const active = Uint8Array.from(autos, (a) => ((this.autos[a] as Compiled).filter(fields) ? 1 : 0));
-      plans.push({ ch, channel: c, slot: ch.addSlot(), autos, local, active, allActive: active.every((x) => x === 1) });
+      const tmpl = this.template(ch, c, autos, local, active);
+      const plan: Plan = { ch, channel: c, slot: ch.addSlot(), autos, local, active, allActive: active.every((x) => x === 1), tmpl };
+      plans.push(plan);
+      this.runRows[hb + 2 * c] = plan.slot;
+      this.runRows[hb + 2 * c + 1] = tmpl;
     }
     run.plans[m] = plans;
     return plans;
+  }
+
+  /**
+   * The template of a channel's active automations (interned: runs alike share one). Each automation is one row
+   * of numbers, ending with [values needed, automation index, index of its last firing time in a slot's doubles]:
+   * - a threshold: [state, s, s·threshold, mode, …] with s = −1 for lt / lte (so every comparison is one of
+   *   s·x > s·t, s·x ≥ s·t, x = t, x ≠ t: modes 0 … 3; negation is exact);
+   * - a change: [current state, prior state, 1 if relative, direction, amount, …];
+   * - a z-score: […] alone (see `zscoreHolds`).
+   */
+  private template(ch: Channel, c: number, autos: Int32Array, local: Int32Array, active: Uint8Array): number {
+    // The automations decide the rows: intern on their indices before building anything.
+    let key = `${c}:`;
+    autos.forEach((a, j) => {
+      if (active[j] === 1) key += `${a},`;
+    });
+    let t = this.tmplKeys.get(key);
+    if (t !== undefined) return t;
+    const thr: number[] = [];
+    const chg: number[] = [];
+    const zs: number[] = [];
+    let need = 0;
+    autos.forEach((a, j) => {
+      if (active[j] !== 1) return;
+      const tail = [this.aNeed[a] as number, a, ch.cdStart + (local[j] as number)];
+      need = Math.max(need, this.aNeed[a] as number);
+      const kind = this.aKind[a];
+      if (kind === THRESHOLD) {
+        const cmp = this.aCmp[a] as number;
+        const sg = cmp === 2 || cmp === 3 ? -1 : 1;
+        const mode = cmp === 0 || cmp === 2 ? 0 : cmp === 1 || cmp === 3 ? 1 : cmp === 4 ? 2 : 3;
+        thr.push(this.aStA[a] as number, sg, sg * (this.aT[a] as number), mode, ...tail);
+      } else if (kind === CHANGE) {
+        chg.push(this.aStA[a] as number, this.aStB[a] as number, this.aRel[a] as number, this.aDir[a] as number, this.aT[a] as number, ...tail);
+      } else zs.push(...tail);
+    });
+    t = this.tmplKeys.size;
+    this.tmplKeys.set(key, t);
+    const from = this.rows.length;
+    const rows = new Float64Array(from + thr.length + chg.length + zs.length);
+    rows.set(this.rows);
+    rows.set(thr, from);
+    rows.set(chg, from + thr.length);
+    rows.set(zs, from + thr.length + chg.length);
+    this.rows = rows;
+    const at = new Int32Array(4 * (t + 1));
+    at.set(this.tmplAt);
+    at.set([from, from + thr.length, from + thr.length + chg.length, rows.length], 4 * t);
+    this.tmplAt = at;
+    const needs = new Float64Array(t + 1);
+    needs.set(this.tmplNeed);
+    needs[t] = need;
+    this.tmplNeed = needs;
+    return t;
   }
 
   private now(ts: string): number {
@@ -618,7 +715,8 @@ class EngineImpl implements Engine {
   }
 
   private pushMetric(event: RunMetricEvent): Firing[] {
-    const run = this.runFor(event.entity, event.project, event.run);
+    const run = this.runIndexOf(event.entity, event.project, event.run);
+    const rb = run * this.rowStride + 4;
     const now = this.now(event.timestamp);
     const metrics = event.metrics;
     const names = this.metricNames;
@@ -629,9 +727,14 @@ class EngineImpl implements Engine {
         const v = metrics[names[m] as string];
         // Non-numeric, NaN and ±Infinity are skipped (v - v is 0 only for finite numbers).
         if (typeof v !== "number" || v - v !== 0) continue;
-        const plans = run.plans[m] ?? this.plansFor(run, m);
-        for (let i = 0; i < plans.length; i++) {
-          const f = this.pushValue(plans[i] as Plan, run, event.step, now, v, event, undefined);
+        const chans = this.metricChans[m] as Int32Array;
+        for (let i = 0; i < chans.length; i++) {
+          const c = chans[i] as number;
+          const at = rb + 2 * c;
+          if (this.runRows[at] === -1) this.plansFor(this.runs[run] as RunInfo, m);
+          const slot = this.runRows[at] as number;
+          if (slot < 0) continue;
+          const f = this.pushSlot(c, slot, this.runRows[at + 1] as number, run, event.step, now, v, event, undefined);
           if (f !== undefined) out = out === undefined ? f : out.concat(f);
         }
       }
@@ -641,9 +744,14 @@ class EngineImpl implements Engine {
         if (m === undefined) continue;
         const v = metrics[key];
         if (typeof v !== "number" || v - v !== 0) continue;
-        const plans = run.plans[m] ?? this.plansFor(run, m);
-        for (let i = 0; i < plans.length; i++) {
-          const f = this.pushValue(plans[i] as Plan, run, event.step, now, v, event, undefined);
+        const chans = this.metricChans[m] as Int32Array;
+        for (let i = 0; i < chans.length; i++) {
+          const c = chans[i] as number;
+          const at = rb + 2 * c;
+          if (this.runRows[at] === -1) this.plansFor(this.runs[run] as RunInfo, m);
+          const slot = this.runRows[at] as number;
+          if (slot < 0) continue;
+          const f = this.pushSlot(c, slot, this.runRows[at + 1] as number, run, event.step, now, v, event, undefined);
           if (f !== undefined) out = out === undefined ? f : out.concat(f);
         }
       }
@@ -879,7 +987,7 @@ class EngineImpl implements Engine {
     return this.rowPool;
   }
 
-  /** Appends one value to a run's slot and evaluates the plan's automations. */
+  /** Appends one value to a run's slot and evaluates the plan's automations (the cold paths' entry). */
   private pushValue(
     plan: Plan,
     run: RunInfo,
@@ -889,145 +997,132 @@ class EngineImpl implements Engine {
     event: RunMetricEvent | undefined,
     source: RowSource | undefined,
   ): Firing[] | undefined {
-    const ch = plan.ch;
-    const slot = plan.slot;
+    return this.pushSlot(plan.channel, plan.slot, plan.tmpl, run.index, step, now, v, event, source);
+  }
+
+  /**
+   * The hot path: appends one value to slot `slot` of channel `c` and evaluates the automations of template `t`
+   * on the states the channel left in `cv` / `ce`. A condition is decided first, the per-run limit only when it
+   * holds (the two are independent), so a point reads a last firing time only when an automation would fire.
+   */
+  private pushSlot(
+    c: number,
+    slot: number,
+    t: number,
+    run: number,
+    step: number,
+    now: number,
+    v: number,
+    event: RunMetricEvent | undefined,
+    source: RowSource | undefined,
+  ): Firing[] | undefined {
+    const ch = this.channels[c] as Channel;
     if (!ch.push(slot, step, v)) return undefined;
     const n = ch.count(slot);
-    const autos = plan.autos;
-    const local = plan.local;
-    const active = plan.active;
-    const allActive = plan.allActive;
-    // The last firing times live in the slot's own block (see window.ts), next to its windows.
-    const last = ch.d;
-    const cd = ch.cooldownIndex(slot, 0);
-    const period = this.period;
-    const need = this.aNeed;
-    const kind = this.aKind;
-    const tick = ++this.tick;
+    const young = n < (this.tmplNeed[t] as number);
+    const rows = this.rows;
+    const at = this.tmplAt;
+    const cv = ch.cv;
+    const ce = ch.ce;
     let out: Firing[] | undefined;
-    for (let j = 0; j < autos.length; j++) {
-      if (!allActive && active[j] === 0) continue;
-      const a = autos[j] as number;
-      if (n < (need[a] as number)) continue;
-      const b = cd + (local[j] as number);
-      if (now - (last[b] as number) < period) continue;
-      const k = kind[a];
-      const fires = k === THRESHOLD ? this.thresholdHolds(a, plan, v, tick) : k === CHANGE ? this.changeHolds(a, plan, tick) : this.zscoreHolds(a, plan, v);
-      if (!fires) continue;
-      last[b] = now;
-      const ev = event ?? rowEvent(run, step, now, source as RowSource);
-      (out ??= []).push(this.metricFiring(this.autos[a] as Compiled, plan, run, ev, v));
+    let r = at[4 * t] as number;
+    const thrEnd = at[4 * t + 1] as number;
+    for (; r < thrEnd; r += 7) {
+      if (young && n < (rows[r + 4] as number)) continue;
+      const k = rows[r] as number;
+      const sg = rows[r + 1] as number;
+      const st = rows[r + 2] as number;
+      let y = sg * (cv[k] as number);
+      const err = ce[k] as number;
+      if (err > 0 && Math.abs(y - st) <= err) y = sg * this.exactMean(ch, slot, k);
+      const mode = rows[r + 3];
+      if (mode === 0 ? y > st : mode === 1 ? y >= st : mode === 2 ? y === st : y !== st) out = this.fire(out, ch, slot, rows, r + 4, run, step, now, v, event, source);
+    }
+    const chgEnd = at[4 * t + 2] as number;
+    for (; r < chgEnd; r += 8) {
+      if (young && n < (rows[r + 5] as number)) continue;
+      const ka = rows[r] as number;
+      const kb = rows[r + 1] as number;
+      const cur = cv[ka] as number;
+      const prior = cv[kb] as number;
+      const relative = rows[r + 2] === 1;
+      const amount = rows[r + 4] as number;
+      let d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+      // Means are running estimates: near a decision boundary, decide on the exact means.
+      if ((ce[ka] !== 0 || ce[kb] !== 0) && this.changeNear(cur, prior, ce[ka] as number, ce[kb] as number, d, relative, amount)) {
+        d = this.exactChange(ch, slot, ka, kb, relative);
+      }
+      const dir = rows[r + 3];
+      if (dir === 0 ? d >= amount : dir === 1 ? d <= -amount : Math.abs(d) >= amount) out = this.fire(out, ch, slot, rows, r + 5, run, step, now, v, event, source);
+    }
+    const zEnd = at[4 * t + 3] as number;
+    for (; r < zEnd; r += 3) {
+      if (young && n < (rows[r] as number)) continue;
+      if (this.zscoreHolds(rows[r + 1] as number, ch, slot, c, v)) out = this.fire(out, ch, slot, rows, r, run, step, now, v, event, source);
     }
     return out;
   }
 
   /**
-   * The running value of state `k` of the plan's channel (cached for this push in the channel's `cv`), with a
-   * bound of its distance to the exact value in `ce`: 0 for extremes and single values, a guard band for means.
+   * An automation whose condition holds (its row's tail at `r`: need, automation, last firing time's index) fires
+   * unless it fired for this run less than the per-run limit ago.
    */
-  private stateValue(plan: Plan, k: number, tick: number): number {
-    const ch = plan.ch;
-    if (ch.stamp[k] === tick) return ch.cv[k] as number;
-    const slot = plan.slot;
-    const kind = ch.kinds[k];
-    let val: number;
-    let err = 0;
-    if (kind === SUM) {
-      const cnt = ch.spanCount(k, slot);
-      val = ch.runningA(k, slot) / cnt;
-      err = (((this.cache[plan.channel] as StateCache).sumK[k] as number) * ch.scale(k, slot)) / cnt + 4 * U * Math.abs(val);
-    } else if (kind === LAST) {
-      val = ch.valueAt(slot, ch.offsets[k] as number);
-    } else {
-      val = ch.extreme(k, slot);
-    }
-    ch.stamp[k] = tick;
-    ch.cv[k] = val;
-    ch.ce[k] = err;
-    return val;
+  private fire(
+    out: Firing[] | undefined,
+    ch: Channel,
+    slot: number,
+    rows: Float64Array,
+    r: number,
+    runIndex: number,
+    step: number,
+    now: number,
+    v: number,
+    event: RunMetricEvent | undefined,
+    source: RowSource | undefined,
+  ): Firing[] | undefined {
+    // The last firing time lives in the slot's own block (see window.ts), after its windows.
+    const b = slot * ch.dPer + (rows[r + 2] as number);
+    if (now - (ch.d[b] as number) < this.period) return out;
+    ch.d[b] = now;
+    const run = this.runs[runIndex] as RunInfo;
+    const ev = event ?? rowEvent(run, step, now, source as RowSource);
+    (out ??= []).push(this.metricFiring(this.autos[rows[r + 1] as number] as Compiled, ch, slot, run, ev, v));
+    return out;
   }
 
-  private stateErr(plan: Plan, k: number): number {
-    return plan.ch.ce[k] as number;
-  }
-
-  /** The exact aggregate of state `k` (a fresh mean; extremes and single values are exact already). */
-  private exactAgg(plan: Plan, k: number, tick: number): number {
-    const ch = plan.ch;
-    if (ch.kinds[k] !== SUM) return this.stateValue(plan, k, tick);
-    const cnt = ch.spanCount(k, plan.slot);
-    ch.copySpan(plan.slot, ch.offsets[k] as number, cnt, ch.scratch);
+  /** The exact mean of SUM state `k` (what the running value stands for, recomputed from the ring). */
+  private exactMean(ch: Channel, slot: number, k: number): number {
+    const cnt = ch.spanCount(k, slot);
+    ch.copySpan(slot, ch.offsets[k] as number, cnt, ch.scratch);
     return meanOf(ch.scratch, 0, cnt);
   }
 
-  private thresholdHolds(a: number, plan: Plan, v: number, tick: number): boolean {
-    const k = this.aStA[a] as number;
-    const t = this.aT[a] as number;
-    let x: number;
-    if (plan.ch.kinds[k] === LAST) x = v;
-    else {
-      x = this.stateValue(plan, k, tick);
-      const err = this.stateErr(plan, k);
-      if (err > 0 && Math.abs(x - t) <= err) x = this.exactAgg(plan, k, tick);
-    }
-    switch (this.aCmp[a]) {
-      case 0:
-        return x > t;
-      case 1:
-        return x >= t;
-      case 2:
-        return x < t;
-      case 3:
-        return x <= t;
-      case 4:
-        return x === t;
-      default:
-        return x !== t;
-    }
-  }
-
-  private changeHolds(a: number, plan: Plan, tick: number): boolean {
-    const ka = this.aStA[a] as number;
-    const kb = this.aStB[a] as number;
-    let cur = this.stateValue(plan, ka, tick);
-    const ec = this.stateErr(plan, ka);
-    let prior = this.stateValue(plan, kb, tick);
-    const ep = this.stateErr(plan, kb);
-    const amount = this.aT[a] as number;
-    const relative = this.aRel[a] === 1;
-    let d: number;
-    if (ec === 0 && ep === 0) {
-      d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+  /**
+   * Whether a change computed from running estimates (`cur`, `prior`, within `ec`, `ep` of the exact aggregates)
+   * is too close to ±amount to be decided on them.
+   */
+  private changeNear(cur: number, prior: number, ec: number, ep: number, d: number, relative: boolean, amount: number): boolean {
+    let m: number;
+    if (relative) {
+      const P = Math.abs(prior) - ep;
+      if (P <= ep) return true;
+      m = (ec + ep) / P + (Math.abs(d) * ep) / P + 8 * U * (Math.abs(d) + (Math.abs(cur) + Math.abs(prior)) / P);
     } else {
-      let exact = false;
-      if (relative) {
-        const P = Math.abs(prior) - ep;
-        if (P <= ep) exact = true;
-        else {
-          d = (cur - prior) / Math.abs(prior);
-          const m = (ec + ep) / P + (Math.abs(d) * ep) / P + 8 * U * (Math.abs(d) + (Math.abs(cur) + Math.abs(prior)) / P);
-          exact = Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
-        }
-      } else {
-        d = cur - prior;
-        const m = ec + ep + 4 * U * (Math.abs(cur) + Math.abs(prior));
-        exact = Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
-      }
-      if (exact) {
-        cur = this.exactAgg(plan, ka, tick);
-        prior = this.exactAgg(plan, kb, tick);
-      }
-      d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+      m = ec + ep + 4 * U * (Math.abs(cur) + Math.abs(prior));
     }
-    const dir = this.aDir[a];
-    return dir === 0 ? d >= amount : dir === 1 ? d <= -amount : Math.abs(d) >= amount;
+    return Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
   }
 
-  private zscoreHolds(a: number, plan: Plan, x: number): boolean {
-    const ch = plan.ch;
-    const slot = plan.slot;
+  /** The change between the exact aggregates of states `ka` (current) and `kb` (prior). */
+  private exactChange(ch: Channel, slot: number, ka: number, kb: number, relative: boolean): number {
+    const cur = ch.kinds[ka] === SUM ? this.exactMean(ch, slot, ka) : (ch.cv[ka] as number);
+    const prior = ch.kinds[kb] === SUM ? this.exactMean(ch, slot, kb) : (ch.cv[kb] as number);
+    return relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+  }
+
+  private zscoreHolds(a: number, ch: Channel, slot: number, c: number, x: number): boolean {
     const k = this.aStA[a] as number;
-    const cache = this.cache[plan.channel] as StateCache;
+    const cache = this.cache[c] as StateCache;
     const cnt = ch.spanCount(k, slot);
     const mean = ch.runningA(k, slot);
     const variance = ch.runningM2(k, slot) / (this.zSample ? cnt - 1 : cnt);
@@ -1052,17 +1147,16 @@ class EngineImpl implements Engine {
     return dir === 0 ? z >= t : dir === 1 ? z <= -t : Math.abs(z) >= t;
   }
 
-  private spanValues(plan: Plan, k: number): number[] {
-    const ch = plan.ch;
-    const cnt = ch.spanCount(k, plan.slot);
-    ch.copySpan(plan.slot, ch.offsets[k] as number, cnt, ch.scratch);
+  private spanValues(ch: Channel, slot: number, k: number): number[] {
+    const cnt = ch.spanCount(k, slot);
+    ch.copySpan(slot, ch.offsets[k] as number, cnt, ch.scratch);
     const out: number[] = [];
     for (let i = 0; i < cnt; i++) out.push(ch.scratch[i] as number);
     return out;
   }
 
-  private metricFiring(a: Compiled, plan: Plan, run: RunInfo, event: RunMetricEvent, latest: number): Firing {
-    return this.explain(a, run, event, latest, (k) => this.spanValues(plan, k));
+  private metricFiring(a: Compiled, ch: Channel, slot: number, run: RunInfo, event: RunMetricEvent, latest: number): Firing {
+    return this.explain(a, run, event, latest, (k) => this.spanValues(ch, slot, k));
   }
 
   /** A run-metric firing, its explanation built from the values of each state's span (`span(k)`, oldest first). */

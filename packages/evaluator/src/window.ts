@@ -18,12 +18,21 @@
  * - LAST: the value at age `o`, read from the ring (no storage).
  */
 
+import { U } from "./aggregate.js";
+
 export const SUM = 0;
 export const MIN = 1;
 export const MAX = 2;
 export const MOMENTS = 3;
 export const LAST = 4;
 export type StateKind = typeof SUM | typeof MIN | typeof MAX | typeof MOMENTS | typeof LAST;
+
+/**
+ * How far a SUM state's running mean may be from the exact mean, per unit of `scale` / count: the running sum vs
+ * the exact one is 2k roundings of ≤ (w+1)·scale since the last re-sum (k ≤ w), both sides' summation errors
+ * (≤ w²·u·scale each) and the clamp into [min, max] (no larger than the summation error); ×2.
+ */
+export const sumFactor = (w: number): number => 2 * (5 * w * w + 2 * w + 2) * U;
 
 /** An aggregate span of a channel: what it computes and over which values. */
 export interface StateSpec {
@@ -32,35 +41,35 @@ export interface StateSpec {
   readonly width: number;
 }
 
-// Block layout of a slot (B bytes): the ring (L doubles), then doubles [count, lastStep, per SUM state: sum,
-// scale; per MOMENTS state: mean, m2, scale; one last-firing time per automation of the channel], then int32
-// [pos, per SUM / MOMENTS state: since; per MIN / MAX state: head, len], then the deques (16-bit ring positions
-// while L ≤ 65,536, else 32-bit), `width` entries per MIN / MAX state.
+// Block layout of a slot (B bytes), hot parts first: the ring (L doubles); doubles [count, lastStep, per SUM
+// state: sum, scale; per MOMENTS state: mean, m2, scale]; small unsigned integers [pos, per SUM / MOMENTS state:
+// since; per deque: head, len; per MIN / MAX state answered by another one's deque: its front], then the deques'
+// ring positions (`width` entries per deque); then, 8-byte aligned, one last-firing time per automation of the
+// channel (read only when an automation's condition holds). The integers are 8-bit while L < 256, 16-bit while
+// L < 65,536, else 32-bit, so a slot stays a few cache lines.
 const F_COUNT = 0;
 const F_LAST_STEP = 1;
-const I_POS = 0;
+const U_POS = 0;
 
 export class Channel {
   /** Ring length: the longest span end (`offset + width`) of the channel's states. */
   readonly L: number;
   readonly states: readonly StateSpec[];
   size = 0;
+  /** Written by `push` so that its cache-line reads are kept (see there); meaningless otherwise. */
+  touched = 0;
   capacity: number;
   buffer: ArrayBuffer;
   /** Doubles of every block: the ring at [0, L), scalars at [L, L + F). */
   d: Float64Array;
-  /** Int32 of every block, from `iStart`. */
-  n: Int32Array;
-  /** Deque entries of every block, from `qStart`. */
-  q: Uint16Array | Int32Array;
+  /** Small integers and deque entries of every block, from `uStart` (8-, 16- or 32-bit, see above). */
+  u: Uint8Array | Uint16Array | Int32Array;
   /** Block size in bytes, and in units of each view. */
   readonly B: number;
   readonly dPer: number;
-  readonly nPer: number;
-  readonly qPer: number;
+  readonly uPer: number;
   readonly F: number;
-  readonly iStart: number;
-  readonly qStart: number;
+  readonly uStart: number;
   /** Index (within the block's doubles) of the first automation's last firing time. */
   readonly cdStart: number;
   readonly automations: number;
@@ -69,84 +78,144 @@ export class Channel {
   readonly widths: Int32Array;
   /** Per state: its first double (relative to the block's doubles), or -1. */
   readonly fOff: Int32Array;
-  /** Per state: its first int32 (relative to the block's int32 start), or -1. */
-  readonly iOff: Int32Array;
-  /** Per state: its first deque entry (relative to the block's deque start), or -1. */
-  readonly qOff: Int32Array;
   /**
-   * The states by kind, for the update loops: SUM and MOMENTS as [offset, width, first double, first int32];
-   * MIN / MAX as [offset, width, first int32, first deque entry, 1 for MIN]; and each one's state index.
+   * Per state: its integer (relative to the block's `uStart`): `since` of a SUM / MOMENTS state; the head of a
+   * MIN / MAX state that owns a deque (its length follows); the front of one answered by another's deque; or -1.
+   */
+  readonly uOff: Int32Array;
+  /** Per MIN / MAX state: the first entry of the deque it reads (relative to `uStart`), or -1. */
+  readonly qOff: Int32Array;
+  /** Per MIN / MAX state: whether it owns its deque (else `uOff` is its front in another state's deque). */
+  readonly owner: Uint8Array;
+  /**
+   * The states by kind, for the update loops: SUM and MOMENTS as [offset, width, first double, integer, state];
+   * deques as [offset, width, head, first entry, 1 for MIN, state, first sub, end of subs]; subs (MIN / MAX states
+   * of a shorter width and the same offset and kind, answered by the deque: see `push`) as [width, front, state].
    */
   readonly sumStates: Int32Array;
-  readonly extStates: Int32Array;
   readonly momStates: Int32Array;
-  readonly sumK: Int32Array;
-  readonly momK: Int32Array;
+  readonly deques: Int32Array;
+  readonly subs: Int32Array;
+  /** LAST states as [offset, state index]. */
+  readonly lastStates: Int32Array;
+  /** MIN / MAX states identical to an earlier one, as [state, the one whose deque answers it]. */
+  readonly aliases: Int32Array;
   /** Scratch for exact recomputation of one window (oldest value first). */
   readonly scratch: Float64Array;
   /** Whether some state is a z-score's moments (those only stream). */
   readonly hasMoments: boolean;
-  /** The engine's per-push cache of state values: valid for state k while `stamp[k]` is the current tick. */
-  readonly stamp: Float64Array;
+  /**
+   * What the last accepted `push` left for the engine to evaluate, per state: its running value (`cv`: the mean of
+   * a SUM state, the extreme of a MIN / MAX state, the value of a LAST state; NaN while the span is empty) and a
+   * bound of its distance to the exact aggregate (`ce`: 0 but for means, see `engine.ts`). Valid until the next
+   * `push` into the channel.
+   */
   readonly cv: Float64Array;
   readonly ce: Float64Array;
+  /** Per state: `sumFactor` of a SUM state's width; 0 for the others. */
+  readonly guard: Float64Array;
 
   constructor(states: readonly StateSpec[], automations = 0, initialCapacity = 16) {
     this.states = states;
     this.automations = automations;
     const L = Math.max(1, ...states.map((s) => s.offset + s.width));
     this.L = L;
+    const K = states.length;
+    // MIN / MAX states of one kind and offset share the deque of the widest (see `push`).
+    const ownerOf = states.map((s, k) => {
+      if (s.kind !== MIN && s.kind !== MAX) return -1;
+      let best = k;
+      states.forEach((t, j) => {
+        const b = states[best] as StateSpec;
+        if (t.kind === s.kind && t.offset === s.offset && (t.width > b.width || (t.width === b.width && j < best))) best = j;
+      });
+      return best;
+    });
     let F = 2;
     let I = 1;
-    let Q = 0;
     const fOff: number[] = [];
-    const iOff: number[] = [];
-    const qOff: number[] = [];
+    const uOff: number[] = new Array<number>(K).fill(-1);
+    const qOff: number[] = new Array<number>(K).fill(-1);
     for (const s of states) {
       fOff.push(s.kind === SUM || s.kind === MOMENTS ? L + F : -1);
       F += s.kind === SUM ? 2 : s.kind === MOMENTS ? 3 : 0;
-      iOff.push(s.kind === LAST ? -1 : I);
-      I += s.kind === SUM || s.kind === MOMENTS ? 1 : s.kind === LAST ? 0 : 2;
-      qOff.push(s.kind === MIN || s.kind === MAX ? Q : -1);
-      Q += s.kind === MIN || s.kind === MAX ? s.width : 0;
     }
-    this.cdStart = L + F;
-    F += automations;
+    states.forEach((s, k) => {
+      if (s.kind === SUM || s.kind === MOMENTS) uOff[k] = I++;
+      else if (ownerOf[k] === k) {
+        uOff[k] = I;
+        I += 2;
+      }
+    });
+    // Same-width duplicates read the owner's head; narrower states get a front of their own.
+    const aliases: number[] = [];
+    states.forEach((s, k) => {
+      const o = ownerOf[k] as number;
+      if (o >= 0 && o !== k && s.width === (states[o] as StateSpec).width) {
+        uOff[k] = uOff[o] as number;
+        aliases.push(k, o);
+      }
+      else if (o >= 0 && o !== k) uOff[k] = I++;
+    });
+    let Q = I;
+    states.forEach((s, k) => {
+      if (ownerOf[k] === k) {
+        qOff[k] = Q;
+        Q += s.width;
+      }
+    });
+    states.forEach((_s, k) => {
+      const o = ownerOf[k] as number;
+      if (o >= 0) qOff[k] = qOff[o] as number;
+    });
+    const uBytes = L < 256 ? 1 : L < 65_536 ? 2 : 4;
+    const uByte = (L + F) * 8;
+    const cdByte = Math.ceil((uByte + Q * uBytes) / 8) * 8;
+    this.cdStart = cdByte / 8;
     this.F = F;
-    const wide = L > 65_536;
-    const qBytes = wide ? 4 : 2;
-    const iByte = (L + F) * 8;
-    const qByte = iByte + I * 4;
-    const B = Math.ceil((qByte + Q * qBytes) / 8) * 8;
+    const B = cdByte + automations * 8;
     this.B = B;
     this.dPer = B / 8;
-    this.nPer = B / 4;
-    this.qPer = B / qBytes;
-    this.iStart = iByte / 4;
-    this.qStart = qByte / qBytes;
+    this.uPer = B / uBytes;
+    this.uStart = uByte / uBytes;
     this.fOff = Int32Array.from(fOff);
-    this.iOff = Int32Array.from(iOff);
+    this.uOff = Int32Array.from(uOff);
     this.qOff = Int32Array.from(qOff);
+    this.owner = Uint8Array.from(states, (_s, k) => (ownerOf[k] === k ? 1 : 0));
     this.kinds = Int32Array.from(states.map((s) => s.kind));
     this.offsets = Int32Array.from(states.map((s) => s.offset));
     this.widths = Int32Array.from(states.map((s) => s.width));
     this.capacity = initialCapacity;
     this.buffer = new ArrayBuffer(initialCapacity * B);
     this.d = new Float64Array(this.buffer);
-    this.n = new Int32Array(this.buffer);
-    this.q = wide ? new Int32Array(this.buffer) : new Uint16Array(this.buffer);
+    this.u = this.view(this.buffer);
     const of = (kinds: number[], row: (st: StateSpec, k: number) => number[]) =>
       Int32Array.from(states.flatMap((st, k) => (kinds.includes(st.kind) ? row(st, k) : [])));
-    this.sumStates = of([SUM], (st, k) => [st.offset, st.width, fOff[k] as number, iOff[k] as number]);
-    this.momStates = of([MOMENTS], (st, k) => [st.offset, st.width, fOff[k] as number, iOff[k] as number]);
-    this.extStates = of([MIN, MAX], (st, k) => [st.offset, st.width, iOff[k] as number, qOff[k] as number, st.kind === MIN ? 1 : 0]);
-    this.sumK = of([SUM], (_st, k) => [k]);
-    this.momK = of([MOMENTS], (_st, k) => [k]);
+    this.sumStates = of([SUM], (st, k) => [st.offset, st.width, fOff[k] as number, uOff[k] as number, k]);
+    this.momStates = of([MOMENTS], (st, k) => [st.offset, st.width, fOff[k] as number, uOff[k] as number, k]);
+    const deques: number[] = [];
+    const subs: number[] = [];
+    states.forEach((st, k) => {
+      if (ownerOf[k] !== k) return;
+      const first = subs.length;
+      states.forEach((t, j) => {
+        if (ownerOf[j] === k && t.width < st.width) subs.push(t.width, uOff[j] as number, j);
+      });
+      deques.push(st.offset, st.width, uOff[k] as number, qOff[k] as number, st.kind === MIN ? 1 : 0, k, first, subs.length);
+    });
+    this.deques = Int32Array.from(deques);
+    this.subs = Int32Array.from(subs);
+    this.lastStates = of([LAST], (st, k) => [st.offset, k]);
+    this.aliases = Int32Array.from(aliases);
     this.scratch = new Float64Array(L);
     this.hasMoments = states.some((st) => st.kind === MOMENTS);
-    this.stamp = new Float64Array(states.length);
-    this.cv = new Float64Array(states.length);
-    this.ce = new Float64Array(states.length);
+    this.cv = new Float64Array(K).fill(NaN);
+    this.ce = new Float64Array(K);
+    this.guard = Float64Array.from(states, (s) => (s.kind === SUM ? sumFactor(s.width) : 0));
+  }
+
+  private view(buffer: ArrayBuffer): Uint8Array | Uint16Array | Int32Array {
+    return this.L < 256 ? new Uint8Array(buffer) : this.L < 65_536 ? new Uint16Array(buffer) : new Int32Array(buffer);
   }
 
   /** Allocates a slot for a new series. */
@@ -157,8 +226,7 @@ export class Channel {
       new Uint8Array(buffer).set(new Uint8Array(this.buffer));
       this.buffer = buffer;
       this.d = new Float64Array(buffer);
-      this.n = new Int32Array(buffer);
-      this.q = this.q instanceof Int32Array ? new Int32Array(buffer) : new Uint16Array(buffer);
+      this.u = this.view(buffer);
       this.capacity = c;
     }
     const slot = this.size++;
@@ -194,92 +262,161 @@ export class Channel {
   /**
    * Appends a value to a slot's series and updates every state. Returns false (and changes nothing) when
    * `step` is not after the slot's last step: W&B history steps only increase, so that is a duplicate.
+   *
+   * MIN / MAX states of one kind and offset `o` share the monotonic deque of the widest, width W: the deque holds
+   * ring positions of ages o … o + W − 1, oldest first, values increasing (MIN) toward the newest. A narrower
+   * state (o, w) keeps a front: the index of its oldest deque entry younger than age o + w, whose value is then
+   * its extreme. Per value, a front moves by at most one entry (only the value of age o + w leaves), or jumps to
+   * the new entry when the deque pops past it, so each stays O(1).
    */
   push(slot: number, step: number, v: number): boolean {
     const d = this.d;
     const L = this.L;
     const base = slot * this.dPer;
     const fb = base + L;
+    // Read one value per cache line of the slot's windows, in address order, before anything else: the update's
+    // own loads depend on one another (position → ring → deque entry → ring), so with the slot out of cache each
+    // would wait for the one before; these do not, and the CPU fetches all of the lines at once.
+    let touched = 0;
+    for (let i = base, end = base + this.cdStart; i < end; i += 8) touched += d[i] as number;
+    this.touched = touched;
     if (!(step > (d[fb + F_LAST_STEP] as number))) return false;
     d[fb + F_LAST_STEP] = step;
-    const ints = this.n;
-    const ib = slot * this.nPer + this.iStart;
+    const u = this.u;
+    const ub = slot * this.uPer + this.uStart;
     const n = d[fb + F_COUNT] as number; // index of the new value
-    const p = ints[ib + I_POS] as number;
+    const p = u[ub + U_POS] as number;
     const old = d[base + p] as number; // the value of age L, about to be overwritten
     d[base + p] = v;
-    ints[ib + I_POS] = p + 1 === L ? 0 : p + 1;
+    u[ub + U_POS] = p + 1 === L ? 0 : p + 1;
     d[fb + F_COUNT] = n + 1;
+    const cv = this.cv;
+    const ce = this.ce;
+    const guard = this.guard;
     const sums = this.sumStates;
-    for (let j = 0; j < sums.length; j += 4) {
+    for (let j = 0; j < sums.length; j += 5) {
       const o = sums[j] as number;
-      if (n < o) continue;
+      const k = sums[j + 4] as number;
+      if (n < o) {
+        cv[k] = NaN;
+        continue;
+      }
       const w = sums[j + 1] as number;
       const fi = base + (sums[j + 2] as number);
-      const ii = ib + (sums[j + 3] as number);
+      const ii = ub + (sums[j + 3] as number);
       let ep = p - o;
       if (ep < 0) ep += L;
       const x = d[base + ep] as number;
+      let sum: number;
       if (n - o >= w) {
         let lp = ep - w;
         if (lp < 0) lp += L;
-        const y = o + w === L ? old : (d[base + lp] as number);
-        d[fi] = (d[fi] as number) + x - y;
-      } else d[fi] = (d[fi] as number) + x;
+        sum = (d[fi] as number) + x - (o + w === L ? old : (d[base + lp] as number));
+      } else sum = (d[fi] as number) + x;
+      d[fi] = sum;
       const ax = x < 0 ? -x : x;
-      if (ax > (d[fi + 1] as number)) d[fi + 1] = ax;
-      const since = (ints[ii] as number) + 1;
-      if (since >= w) this.resum(this.sumK[j >> 2] as number, slot);
-      else ints[ii] = since;
+      let scale = d[fi + 1] as number;
+      if (ax > scale) d[fi + 1] = scale = ax;
+      const since = (u[ii] as number) + 1;
+      const cnt = n - o < w ? n - o + 1 : w;
+      if (since >= w) {
+        // re-sum the span oldest first, and its scale, straight from the ring (as `resum` does)
+        let q = ep - cnt + 1;
+        if (q < 0) q += L;
+        sum = 0;
+        scale = 0;
+        for (let i = 0; i < cnt; i++) {
+          const y = d[base + q] as number;
+          sum += y;
+          const ay = y < 0 ? -y : y;
+          if (ay > scale) scale = ay;
+          q = q + 1 === L ? 0 : q + 1;
+        }
+        d[fi] = sum;
+        d[fi + 1] = scale;
+        u[ii] = 0;
+      } else u[ii] = since;
+      const mean = sum / cnt;
+      cv[k] = mean;
+      ce[k] = ((guard[k] as number) * scale) / cnt + 4 * U * (mean < 0 ? -mean : mean);
     }
-    const dq = this.q;
-    const qb = slot * this.qPer + this.qStart;
-    const ext = this.extStates;
-    for (let j = 0; j < ext.length; j += 5) {
-      const o = ext[j] as number;
-      if (n < o) continue;
-      const w = ext[j + 1] as number;
-      const ii = ib + (ext[j + 2] as number);
-      const db = qb + (ext[j + 3] as number);
-      const isMin = ext[j + 4] === 1;
+    const dq = this.deques;
+    const subs = this.subs;
+    for (let j = 0; j < dq.length; j += 8) {
+      const o = dq[j] as number;
+      if (n < o) {
+        cv[dq[j + 5] as number] = NaN;
+        for (let s = dq[j + 6] as number; s < (dq[j + 7] as number); s += 3) cv[subs[s + 2] as number] = NaN;
+        continue;
+      }
+      const W = dq[j + 1] as number;
+      const hi = ub + (dq[j + 2] as number);
+      const qb = ub + (dq[j + 3] as number);
       let ep = p - o;
       if (ep < 0) ep += L;
       const x = d[base + ep] as number;
-      let h = ints[ii] as number;
-      let len = ints[ii + 1] as number;
-      if (len > 0 && n - o >= w) {
-        let lp = ep - w;
+      let h = u[hi] as number;
+      let len = u[hi + 1] as number;
+      if (len > 0 && n - o >= W) {
+        // the value of age o + W leaves the span: drop it if it is still the deque's oldest entry
+        let lp = ep - W;
         if (lp < 0) lp += L;
-        if (dq[db + h] === lp) {
-          h = h + 1 === w ? 0 : h + 1;
+        if (u[qb + h] === lp) {
+          h = h + 1 === W ? 0 : h + 1;
           len--;
         }
       }
       let t = h + len - 1;
-      if (t >= w) t -= w;
-      if (isMin) {
-        while (len > 0 && (d[base + (dq[db + t] as number)] as number) >= x) {
+      if (t >= W) t -= W;
+      else if (t < 0) t += W;
+      if (dq[j + 4] === 1) {
+        while (len > 0 && (d[base + (u[qb + t] as number)] as number) >= x) {
           len--;
-          t = t === 0 ? w - 1 : t - 1;
+          t = t === 0 ? W - 1 : t - 1;
         }
       } else {
-        while (len > 0 && (d[base + (dq[db + t] as number)] as number) <= x) {
+        while (len > 0 && (d[base + (u[qb + t] as number)] as number) <= x) {
           len--;
-          t = t === 0 ? w - 1 : t - 1;
+          t = t === 0 ? W - 1 : t - 1;
         }
       }
-      t = t + 1 === w ? 0 : t + 1;
-      dq[db + t] = ep;
-      ints[ii] = h;
-      ints[ii + 1] = len + 1;
+      t = t + 1 === W ? 0 : t + 1;
+      u[qb + t] = ep;
+      for (let s = dq[j + 6] as number; s < (dq[j + 7] as number); s += 3) {
+        const w = subs[s] as number;
+        const fi = ub + (subs[s + 1] as number);
+        let f = u[fi] as number;
+        let at = f - h;
+        if (at < 0) at += W;
+        if (at >= len) f = t; // popped (or the deque was empty): the new value is the oldest left in its span
+        else if (n - o >= w) {
+          let lp = ep - w;
+          if (lp < 0) lp += L;
+          if (u[qb + f] === lp) f = f + 1 === W ? 0 : f + 1;
+        }
+        u[fi] = f;
+        cv[subs[s + 2] as number] = d[base + (u[qb + f] as number)] as number;
+      }
+      u[hi] = h;
+      u[hi + 1] = len + 1;
+      cv[dq[j + 5] as number] = d[base + (u[qb + h] as number)] as number;
+    }
+    const aliases = this.aliases;
+    for (let j = 0; j < aliases.length; j += 2) cv[aliases[j] as number] = cv[aliases[j + 1] as number] as number;
+    const lasts = this.lastStates;
+    for (let j = 0; j < lasts.length; j += 2) {
+      const o = lasts[j] as number;
+      let ep = p - o;
+      if (ep < 0) ep += L;
+      cv[lasts[j + 1] as number] = n < o ? NaN : (d[base + ep] as number);
     }
     const moms = this.momStates;
-    for (let j = 0; j < moms.length; j += 4) {
+    for (let j = 0; j < moms.length; j += 5) {
       const o = moms[j] as number;
       if (n < o) continue;
       const w = moms[j + 1] as number;
       const fi = base + (moms[j + 2] as number);
-      const ii = ib + (moms[j + 3] as number);
+      const ii = ub + (moms[j + 3] as number);
       let ep = p - o;
       if (ep < 0) ep += L;
       const x = d[base + ep] as number;
@@ -300,9 +437,9 @@ export class Channel {
       }
       const ax = x < 0 ? -x : x;
       if (ax > (d[fi + 2] as number)) d[fi + 2] = ax;
-      const since = (ints[ii] as number) + 1;
-      if (since >= w) this.resum(this.momK[j >> 2] as number, slot);
-      else ints[ii] = since;
+      const since = (u[ii] as number) + 1;
+      if (since >= w) this.resum(moms[j + 4] as number, slot);
+      else u[ii] = since;
     }
     return true;
   }
@@ -318,7 +455,7 @@ export class Channel {
   copySpan(slot: number, offset: number, cnt: number, out: Float64Array): number {
     const L = this.L;
     const base = slot * this.dPer;
-    const p = this.n[slot * this.nPer + this.iStart + I_POS] as number; // position of age 0 is p - 1
+    const p = this.u[slot * this.uPer + this.uStart + U_POS] as number; // position of age 0 is p - 1
     for (let j = 0; j < cnt; j++) {
       const age = offset + cnt - 1 - j;
       let q = p - 1 - age;
@@ -330,15 +467,16 @@ export class Channel {
 
   /** The value of age `age` (0 = latest). */
   valueAt(slot: number, age: number): number {
-    let q = (this.n[slot * this.nPer + this.iStart + I_POS] as number) - 1 - age;
+    let q = (this.u[slot * this.uPer + this.uStart + U_POS] as number) - 1 - age;
     while (q < 0) q += this.L;
     return this.d[slot * this.dPer + q] as number;
   }
 
-  /** The extreme of a MIN / MAX state. */
+  /** The extreme of a MIN / MAX state: the value of its deque's head, or of its front in a shared deque. */
   extreme(k: number, slot: number): number {
-    const h = this.n[slot * this.nPer + this.iStart + (this.iOff[k] as number)] as number;
-    return this.d[slot * this.dPer + (this.q[slot * this.qPer + this.qStart + (this.qOff[k] as number) + h] as number)] as number;
+    const ub = slot * this.uPer + this.uStart;
+    const at = this.u[ub + (this.uOff[k] as number)] as number;
+    return this.d[slot * this.dPer + (this.u[ub + (this.qOff[k] as number) + at] as number)] as number;
   }
 
   /** Running sum of a SUM state, or running mean of a MOMENTS state. */
@@ -384,7 +522,7 @@ export class Channel {
       this.d[fi] = s;
       this.d[fi + 1] = sc;
     }
-    this.n[slot * this.nPer + this.iStart + (this.iOff[k] as number)] = 0;
+    this.u[slot * this.uPer + this.uStart + (this.uOff[k] as number)] = 0;
   }
 
   /**
