@@ -82,13 +82,17 @@ function metricTexts(x: Explanation): { filter: string; short: string; status: s
 
 const text = (v: JsonValue | undefined): string => (v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
 
+/** Every variable, empty. */
+const NO_VALUES = Object.fromEntries(TEMPLATE_VARIABLES.map((v) => [v, ""])) as Readonly<Record<TemplateVariable, string>>;
+
 /**
  * The `${…}` values of spec §E.2 for one firing: every variable name is present (an empty string where it does
  * not apply), plus `artifact_metadata.<KEY>` for each top-level metadata key of the artifact version.
  * @example templateVariables(firing).run_name // "sweep-1"
  */
 export function templateVariables(firing: Firing): Record<string, string> {
-  const vars = Object.fromEntries(TEMPLATE_VARIABLES.map((v) => [v, ""])) as Record<TemplateVariable, string> & Record<string, string>;
+  // A copy of a prepared object: Object.fromEntries per firing cost most of this function's time.
+  const vars = { ...NO_VALUES } as Record<TemplateVariable, string> & Record<string, string>;
   const e = firing.event;
   vars.automation_name = firing.automation;
   vars.event_type = EVENT_TYPE_NAMES[firing.eventType];

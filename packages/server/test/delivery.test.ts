@@ -134,6 +134,22 @@ describe("webhook delivery", () => {
     expect(attempts[0]?.retryInMs).toBeLessThanOrEqual(20);
   });
 
+  it("writes attempt history without fsync on the event loop, and leaves group commits fsynced", async () => {
+    const { hook, server, project, webhook } = await setup();
+    await webhookAutomation(server.url, project, webhook, '{"r":"${run_name}"}', threshold("acc", null, 1, "$gte", 0.9));
+    await postEvents(server.url, KEYS.bob, metric("s1", 1, { acc: 0.95 }));
+    await until(() => hook.received[0], 5000, "the webhook");
+    await server.dispatcher.idle();
+    server.dispatcher.flushWrites();
+    // synchronous = FULL (2) again for the next group commit of events.
+    expect(server.store.db.pragma("synchronous", { simple: true })).toBe(2);
+    const x = server.store.listExecutions({}, { after: 0, limit: 10 }).items[0];
+    expect(x?.state).toBe("FINISHED");
+    expect(server.store.attempts(x?.id ?? 0).map((a) => a.outcome)).toEqual(["success"]);
+    expect((await postEvents(server.url, KEYS.bob, metric("s2", 1, { acc: 0.1 }))).status).toBe(200);
+    expect(server.store.db.pragma("synchronous", { simple: true })).toBe(2);
+  });
+
   it("gives up on a client error at once and after the last attempt on server errors", async () => {
     const { hook, server, project, webhook } = await setup((_n, req) => ({ status: req.body.includes("bad") ? 400 : 503 }), { maxAttempts: 3 });
     await webhookAutomation(server.url, project, webhook, '{"r":"${run_name}"}', threshold("acc", null, 1, "$gte", 0.9));

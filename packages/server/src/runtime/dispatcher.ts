@@ -1,9 +1,10 @@
-import { Pool } from "undici";
-import type { NotificationActionSpec, Severity, WebhookActionSpec } from "@tripwire/sdk";
-import { slackMessage, webhookRequest, type Firing } from "@tripwire/evaluator";
+import { Pool, type Dispatcher as UndiciDispatcher } from "undici";
+import type { NotificationActionSpec, Severity } from "@tripwire/sdk";
+import { slackMessage, type Firing } from "@tripwire/evaluator";
 import type { Logger } from "../log.js";
 import type { AttemptUpdate, ExecutionRecord, ExecutionSettle, IntegrationRecord, Store } from "../store/types.js";
 import { DueHeap } from "./heap.js";
+import { compileWebhook, type CompiledWebhook } from "./request.js";
 
 /** Delivery policy: retries, timeouts and concurrency. */
 export interface DeliveryOptions {
@@ -43,6 +44,58 @@ export function retryAfterMs(value: string | string[] | undefined, now = Date.no
   if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v.trim()) * 1000);
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** What one HTTP attempt got: the status and `Retry-After` once headers arrived, the body text once complete. */
+interface Answer {
+  statusCode: number | null;
+  retryAfter: number | undefined;
+  text: string | null;
+  error: string | null;
+}
+
+/**
+ * One request through undici's dispatcher interface, answering what `pool.request()` and `body.text()` would
+ * (status, `Retry-After`, the body decoded as UTF-8 without a BOM, or the error's message) without the response
+ * stream, async resource and promises those build per request. An error after the headers keeps the status.
+ */
+function send(pool: Pool, opts: UndiciDispatcher.DispatchOptions): Promise<Answer> {
+  return new Promise((resolve) => {
+    const answer: Answer = { statusCode: null, retryAfter: undefined, text: null, error: null };
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const handler: UndiciDispatcher.DispatchHandler = {
+      onConnect() {},
+      onHeaders(statusCode, rawHeaders) {
+        if (statusCode < 200) return true; // informational: the answer follows
+        answer.statusCode = statusCode;
+        for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+          const name = rawHeaders[i] as Buffer;
+          if (name.length === 11 && name.toString("latin1").toLowerCase() === "retry-after") {
+            answer.retryAfter = retryAfterMs((rawHeaders[i + 1] as Buffer).toString("latin1"));
+            break;
+          }
+        }
+        return true;
+      },
+      onData(chunk) {
+        chunks.push(chunk);
+        length += chunk.length;
+        return true;
+      },
+      onComplete() {
+        const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
+        const bom = body.length > 2 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+        answer.text = body.toString("utf8", bom);
+        resolve(answer);
+      },
+      onError(e) {
+        answer.error = e instanceof Error ? e.message : String(e);
+        resolve(answer);
+      },
+    };
+    pool.dispatch(opts, handler);
+  });
 }
 
 /** The action as it was saved when the automation fired (`triggers.action_config`). */
@@ -186,9 +239,10 @@ export class Dispatcher {
     this.logger.log("warn", "delivery not attempted", { execution: x.id, automation: x.triggerName, state, error });
   }
 
-  private request(x: ExecutionRecord, action: SavedAction, integration: IntegrationRecord, attempt: number): { url: string; headers: Record<string, string>; body: string } | string {
+  private request(x: ExecutionRecord, action: SavedAction, integration: IntegrationRecord, attempt: number): { url: string; headers: string[]; body: string } | string {
     const firing = this.firings.get(x.id) ?? (JSON.parse(x.firing) as Firing);
-    const extra = { "Idempotency-Key": x.key, "X-Tripwire-Attempt": String(attempt), "User-Agent": "tripwire-server" };
+    // Headers as undici's flat [name, value, …] list.
+    const extra = ["Idempotency-Key", x.key, "X-Tripwire-Attempt", String(attempt), "User-Agent", "tripwire-server"];
     if (x.actionType === "NOTIFICATION") {
       const spec: NotificationActionSpec = {
         type: "notification",
@@ -198,23 +252,37 @@ export class Dispatcher {
         severity: (action.severity ?? "INFO") as Severity,
       };
       const message = slackMessage(spec, firing, this.opt.linkBaseUrl ? { baseUrl: this.opt.linkBaseUrl } : {});
-      return { url: integration.url, headers: { "Content-Type": "application/json", ...extra }, body: JSON.stringify(message) };
+      return { url: integration.url, headers: ["Content-Type", "application/json", ...extra], body: JSON.stringify(message) };
     }
     const secrets = this.cached(`s${integration.entityId}`, () => this.store.secretValues(integration.entityId));
-    const hook: { url: string; secret?: string; accessToken?: string } = { url: integration.url };
-    for (const [ref, field] of [[integration.secretRef, "secret"], [integration.accessTokenRef, "accessToken"]] as const) {
-      if (ref === null) continue;
-      const value = secrets[ref];
-      if (value === undefined) return `the webhook's ${field === "secret" ? "signing secret" : "access token"} "${ref}" is not a secret of its entity`;
-      hook[field] = value;
-    }
-    const spec: WebhookActionSpec = {
-      type: "webhook",
-      integration: { kind: "webhook", name: integration.name ?? "" },
-      ...(action.requestPayload !== undefined ? { payloadText: action.requestPayload } : {}),
+    const hook = this.webhook(x.action, action, integration, secrets);
+    if (typeof hook === "string") return hook;
+    const body = hook.body(firing);
+    return { url: hook.url, headers: hook.headers(body, extra), body };
+  }
+
+  /**
+   * Webhook requests prepared per saved action; prepared again when the integration or the secrets were
+   * re-read (at most once a second, see {@link cached}), so changes still take effect as before.
+   */
+  private readonly webhooks = new Map<string, { integration: IntegrationRecord; secrets: Record<string, string>; hook: CompiledWebhook | string }>();
+  private webhook(key: string, action: SavedAction, integration: IntegrationRecord, secrets: Record<string, string>): CompiledWebhook | string {
+    const hit = this.webhooks.get(key);
+    if (hit && hit.integration === integration && hit.secrets === secrets) return hit.hook;
+    const prepare = (): CompiledWebhook | string => {
+      const hook: { url: string; secret?: string; accessToken?: string } = { url: integration.url };
+      for (const [ref, field] of [[integration.secretRef, "secret"], [integration.accessTokenRef, "accessToken"]] as const) {
+        if (ref === null) continue;
+        const value = secrets[ref];
+        if (value === undefined) return `the webhook's ${field === "secret" ? "signing secret" : "access token"} "${ref}" is not a secret of its entity`;
+        hook[field] = value;
+      }
+      return compileWebhook(hook, action.requestPayload, secrets);
     };
-    const r = webhookRequest(spec, firing, hook, secrets);
-    return { url: r.url, headers: { ...r.headers, ...extra }, body: r.body };
+    const hook = prepare();
+    if (this.webhooks.size > 10_000) this.webhooks.clear();
+    this.webhooks.set(key, { integration, secrets, hook });
+    return hook;
   }
 
   /** Saved actions by their JSON text: every execution of an automation shares one. */
@@ -242,13 +310,10 @@ export class Dispatcher {
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
     const timeout = integration.timeoutMs ?? this.opt.timeoutMs;
-    let statusCode: number | null = null;
-    let response: string | null = null;
-    let error: string | null = null;
-    let retryAfter: number | undefined;
+    let answer: Answer;
     try {
       const target = this.target(req.url);
-      const res = await this.pool(target.origin).request({
+      answer = await send(this.pool(target.origin), {
         method: "POST",
         path: target.path,
         headers: req.headers,
@@ -257,13 +322,13 @@ export class Dispatcher {
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });
-      statusCode = res.statusCode;
-      retryAfter = retryAfterMs(res.headers["retry-after"]);
-      const text = await res.body.text();
-      response = text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text;
     } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
+      answer = { statusCode: null, retryAfter: undefined, text: null, error: e instanceof Error ? e.message : String(e) };
     }
+    const { statusCode, retryAfter } = answer;
+    const text = answer.text;
+    const response = text === null ? null : text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text;
+    let error = answer.error;
 
     // Cut short by shutdown: record nothing, the execution stays pending and is retried after a restart.
     if (this.closedHard && statusCode === null) return;

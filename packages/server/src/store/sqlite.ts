@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { closeSync, fsync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { ConflictError } from "../errors.js";
 import { MIGRATIONS } from "./migrations.js";
@@ -163,11 +164,18 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly listeners = new Set<() => void>();
   private readonly stmts = new Map<string, Database.Statement>();
+  /** `synchronous = FULL`: attempt history is then fsynced off the event loop (see recordAttempts). */
+  private readonly fullSync: boolean;
+  private walSyncing = false;
+  private walSyncAgain = false;
+  /** The WAL file, opened once: SQLite keeps it (same inode) while this connection is open. */
+  private walFd: number | undefined;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${options.durability === "normal" ? "NORMAL" : "FULL"}`);
+    this.fullSync = options.durability !== "normal";
+    this.db.pragma(`synchronous = ${this.fullSync ? "FULL" : "NORMAL"}`);
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
     this.migrate();
@@ -205,7 +213,11 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
+    // Closing checkpoints the WAL into the database and syncs it, so a pending WAL fsync is moot.
     if (this.db.open) this.db.close();
+    // An fsync in flight closes the file when it returns.
+    if (this.walFd !== undefined && !this.walSyncing) closeSync(this.walFd);
+    this.walFd = undefined;
   }
 
   schemaVersion(): number {
@@ -670,17 +682,60 @@ export class SqliteStore implements Store {
     const r = this.q("SELECT created_at FROM executions WHERE trigger_id = ? ORDER BY id DESC LIMIT 1").get(triggerId) as { created_at: string } | undefined;
     return r?.created_at ?? null;
   }
+  /**
+   * Records delivery attempts (and settles) in one transaction. The dispatcher writes these after the fact and
+   * nobody is answered on them: losing the last group only repeats a delivery with the same idempotency key.
+   * So with `durability: full` the commit does not block the event loop on fsync: it is written to the WAL
+   * with `synchronous = NORMAL` (atomic, and it survives `kill -9`, as the OS holds the pages), and the WAL is
+   * fsynced right after on the libuv thread pool (any later FULL commit, e.g. the next group commit of events,
+   * fsyncs it as well).
+   */
   recordAttempts(updates: readonly AttemptUpdate[], settles: readonly ExecutionSettle[] = []): void {
     // One statement per attempt: the row's trigger (migration 4) moves the execution to the attempt's state.
     const ins = this.q(`INSERT INTO execution_attempts (execution_id, attempt, started_at, duration_ms, status_code, outcome, error, response, retry_in_ms,
       state, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, attempt) DO NOTHING`);
     const settle = this.q("UPDATE executions SET state = ?, error = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?");
-    this.transaction(() => {
-      for (const u of updates) {
-        ins.run(u.executionId, u.attempt, u.startedAt, u.durationMs, u.statusCode, u.outcome, u.error, u.response, u.retryInMs, u.state, u.nextAttemptAt);
+    const write = () =>
+      this.transaction(() => {
+        for (const u of updates) {
+          ins.run(u.executionId, u.attempt, u.startedAt, u.durationMs, u.statusCode, u.outcome, u.error, u.response, u.retryInMs, u.state, u.nextAttemptAt);
+        }
+        const at = now();
+        for (const s of settles) settle.run(s.state, s.error, at, s.executionId);
+      });
+    if (!this.fullSync || this.db.inTransaction || this.db.memory) return write();
+    this.q("PRAGMA synchronous = NORMAL").run();
+    try {
+      write();
+    } finally {
+      this.q("PRAGMA synchronous = FULL").run();
+    }
+    this.syncWal();
+  }
+
+  /** fsyncs the WAL file on the thread pool; calls arriving meanwhile are folded into one more fsync. */
+  private syncWal(): void {
+    if (this.walSyncing) {
+      this.walSyncAgain = true;
+      return;
+    }
+    if (this.walFd === undefined) {
+      try {
+        this.walFd = openSync(`${this.db.name}-wal`, "r");
+      } catch {
+        // No WAL file: nothing was written through it.
+        return;
       }
-      const at = now();
-      for (const s of settles) settle.run(s.state, s.error, at, s.executionId);
+    }
+    this.walSyncing = true;
+    const fd = this.walFd;
+    fsync(fd, () => {
+      this.walSyncing = false;
+      if (this.walFd === undefined) return closeSync(fd);
+      if (this.walSyncAgain) {
+        this.walSyncAgain = false;
+        this.syncWal();
+      }
     });
   }
 }

@@ -1,0 +1,71 @@
+import fc from "fast-check";
+import { webhookRequest, type Firing } from "@tripwire/evaluator";
+import { TEMPLATE_VARIABLES } from "@tripwire/sdk";
+import { describe, expect, it } from "vitest";
+import { compileWebhook } from "../src/runtime/request.js";
+
+const runFiring = (name: string, value: number): Firing => ({
+  automationId: "VHJpZ2dlcjox",
+  automation: 'acc "hook"',
+  scope: { type: "project", entity: "ml", project: "llm" },
+  eventType: "runMetricThreshold",
+  at: "2026-11-26T10:00:00Z",
+  event: { type: "run.metric", entity: "ml", project: "llm", run: { id: "r1", name, user: "bob" }, step: 3, timestamp: "2026-11-26T10:00:00Z", metrics: { acc: value } },
+  run: { id: "r1", name, user: "bob" },
+  step: 3,
+  explanation: { kind: "threshold", metric: "acc", agg: "mean", window: 3, values: [value, 0.5], value, cmp: "gte", threshold: 0.9 },
+});
+
+const artifactFiring = (alias: string, meta: Record<string, unknown>): Firing =>
+  ({
+    automationId: "VHJpZ2dlcjoy",
+    automation: "promote",
+    scope: { type: "project", entity: "ml", project: "llm" },
+    eventType: "addArtifactAlias",
+    at: "2026-11-26T10:00:00Z",
+    event: { type: "artifact.alias_added", entity: "ml", project: "llm", collection: "model", version: 4, user: "bob", alias, timestamp: "2026-11-26T10:00:00Z", metadata: meta },
+    artifact: { entity: "ml", project: "llm", collection: "model", version: 4, alias },
+    explanation: { kind: "event" },
+  }) as unknown as Firing;
+
+const text = fc.string({ unit: fc.constantFrom("a", " ", '"', "\\", "\n", "$", "{", "}", "é", "💥", ":", ",") , maxLength: 12 });
+const placeholder = fc.oneof(
+  fc.constantFrom(...TEMPLATE_VARIABLES),
+  fc.constantFrom("artifact_metadata.num_rows", "artifact_metadata.missing", "artifact_metadata.", "ACCESS_TOKEN", "HOOK_SECRET", "OTHER", "MISSING", "", "a b", "toString", "__proto__"),
+  text,
+);
+const template = fc.array(fc.oneof(text, placeholder.map((n) => `\${${n}}`)), { maxLength: 8 }).map((p) => p.join(""));
+const firing = fc.oneof(
+  fc.tuple(text, fc.double({ noNaN: false })).map(([n, v]) => runFiring(n, v)),
+  fc.tuple(text, fc.dictionary(fc.constantFrom("num_rows", "x", "toString"), fc.jsonValue(), { maxKeys: 2 })).map(([a, m]) => artifactFiring(a, m)),
+);
+
+describe("compiled webhook requests", () => {
+  it("are exactly the requests webhookRequest builds: body, headers and their order", () => {
+    fc.assert(
+      fc.property(
+        fc.option(template, { nil: undefined }),
+        fc.option(text, { nil: undefined }),
+        fc.option(text, { nil: undefined }),
+        fc.dictionary(fc.constantFrom("HOOK_SECRET", "OTHER", "ACCESS_TOKEN"), text, { maxKeys: 3 }),
+        fc.array(firing, { minLength: 1, maxLength: 3 }),
+        (payloadText, secret, accessToken, secrets, firings) => {
+          const hook = { url: "http://127.0.0.1:9/hook", ...(secret !== undefined ? { secret } : {}), ...(accessToken !== undefined ? { accessToken } : {}) };
+          const spec = { type: "webhook" as const, integration: { kind: "webhook" as const, name: "ci" }, ...(payloadText !== undefined ? { payloadText } : {}) };
+          const compiled = compileWebhook(hook, payloadText, secrets);
+          const extra = { "Idempotency-Key": "k", "X-Tripwire-Attempt": "2", "User-Agent": "tripwire-server" };
+          const flat = (h: Record<string, string>) => Object.entries(h).flat();
+          for (const f of firings) {
+            const want = webhookRequest(spec, f, hook, secrets);
+            const body = compiled.body(f);
+            const headers = compiled.headers(body, flat(extra));
+            expect(body).toBe(want.body);
+            expect(compiled.url).toBe(want.url);
+            expect(headers).toEqual(flat({ ...want.headers, ...extra }));
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
