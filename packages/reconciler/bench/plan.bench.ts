@@ -78,6 +78,14 @@ function counted(): { open: () => Promise<Backend>; requests: () => number; writ
 }
 
 const ms = (t: number) => `${t.toFixed(0)} ms`;
+/**
+ * CPU time of this process (user + system), in ms. The server runs in this process, so a figure covers the client
+ * and the server alike; on a machine shared with other work it varies far less than wall time.
+ */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 console.log(`plan benchmark: ${N} automations across ${PROJECTS} projects, server on loopback (${server.url})`);
 
 let t = performance.now();
@@ -87,8 +95,9 @@ console.log(`setup  apply of ${N} creates: ${ms(performance.now() - t)} (${setup
 if (applied.exitCode !== 0) throw new Error(`setup apply failed: ${JSON.stringify(applied.results.filter((r) => !r.ok).slice(0, 3))}`);
 
 /** The floor: fetch every automation of the entity, page by page, and JSON.parse the answers. */
-async function floor(): Promise<{ ms: number; requests: number; automations: number }> {
+async function floor(): Promise<{ ms: number; cpu: number; requests: number; automations: number }> {
   const start = performance.now();
+  const cpuStart = cpuMs();
   let cursor: string | null = null;
   let requests = 0;
   let automations = 0;
@@ -106,7 +115,7 @@ async function floor(): Promise<{ ms: number; requests: number; automations: num
     if (!conn.pageInfo.hasNextPage) break;
     cursor = conn.pageInfo.endCursor;
   }
-  return { ms: performance.now() - start, requests, automations };
+  return { ms: performance.now() - start, cpu: cpuMs() - cpuStart, requests, automations };
 }
 
 const floors = [];
@@ -115,15 +124,19 @@ for (let round = 0; round < 3; round++) {
   floors.push(await floor());
   const c = counted();
   t = performance.now();
+  const cpuStart = cpuMs();
   const outcome = await plan({ cwd: dir, env, typecheck: false, detailedExitCode: true, openBackend: c.open });
-  plans.push({ ms: performance.now() - t, requests: c.requests(), writes: c.writes(), exit: outcome.exitCode, ops: outcome.plan?.operations.length ?? -1 });
+  plans.push({ ms: performance.now() - t, cpu: cpuMs() - cpuStart, requests: c.requests(), writes: c.writes(), exit: outcome.exitCode, ops: outcome.plan?.operations.length ?? -1 });
 }
 // Loading the definitions alone (jiti transpiles the files; the SDK is loaded from TypeScript in this repository).
 const loads = [];
+const loadCpus = [];
 for (let round = 0; round < 3; round++) {
   t = performance.now();
+  const cpuStart = cpuMs();
   await loadDefinitions({ cwd: dir });
   loads.push(performance.now() - t);
+  loadCpus.push(cpuMs() - cpuStart);
 }
 const bestLoad = Math.min(...loads);
 const bestFloor = floors.reduce((a, b) => (a.ms < b.ms ? a : b));
@@ -133,6 +146,10 @@ console.log(`floor  fetch + JSON.parse of the live state: ${ms(bestFloor.ms)} ($
 console.log(`plan   tripwire plan, no changes:           ${ms(bestPlan.ms)} (${bestPlan.requests} requests, ${bestPlan.writes} writes, ${bestPlan.ops} operations, exit ${bestPlan.exit}; runs ${plans.map((p) => ms(p.ms)).join(", ")})`);
 console.log(`load   loading the ${N} definitions alone:   ${ms(bestLoad)} (runs ${loads.map(ms).join(", ")})`);
 console.log(`ratio  plan / floor = ${(bestPlan.ms / bestFloor.ms).toFixed(2)}× (goal ≤ 1.5×); without loading the definitions: ${((bestPlan.ms - bestLoad) / bestFloor.ms).toFixed(2)}×`);
+const minCpu = (xs: readonly number[]) => Math.min(...xs);
+const [floorCpu, planCpu, loadCpu] = [minCpu(floors.map((f) => f.cpu)), minCpu(plans.map((p) => p.cpu)), minCpu(loadCpus)];
+console.log(`cpu    process CPU time (client and server), best of 3: floor ${ms(floorCpu)}, plan ${ms(planCpu)}, load ${ms(loadCpu)}`);
+console.log(`ratio  by CPU time: plan / floor = ${(planCpu / floorCpu).toFixed(2)}×; without loading the definitions: ${((planCpu - loadCpu) / floorCpu).toFixed(2)}×`);
 console.log(`listing requests: ${bestFloor.requests} for ${N} automations in one entity (ceil(N / page ${PAGE_SIZE}) = ${listFloor}; goal ≤ that per scope)`);
 console.log(`no-change re-plan writes: ${bestPlan.writes} (goal 0)`);
 await server.close();

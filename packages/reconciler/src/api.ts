@@ -103,7 +103,10 @@ async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Plan
     const parallelism = options.parallelism ?? load.config.parallelism ?? 8;
     reporter.message("TWI001", `reading the live state from ${backend.url}`);
     const lookups = catalogNeeds(load.automations.map((a) => a.spec));
-    const catalog = await readCatalog(backend.client, lookups, parallelism);
+    const entities = [...new Set([...lookups.entities, ...(load.config.entities ?? []), ...(env.WANDB_ENTITY ? [env.WANDB_ENTITY] : [])])].sort();
+    // The lookups and the listings do not depend on each other: read them together (a paginated listing is a chain
+    // of requests, one at a time, that the lookups would otherwise wait for).
+    const [catalog, live] = await Promise.all([readCatalog(backend.client, lookups, parallelism), readLiveState(backend.client, entities, parallelism)]);
     const extraPrerequisites = backend.admin?.outOfSync() ?? [];
     const resolved = resolve({
       desired: load.automations,
@@ -111,8 +114,6 @@ async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Plan
       embedded: backend.kind === "embedded" ? (load.config.embedded ?? {}) : undefined,
       extraPrerequisites,
     });
-    const entities = [...new Set([...lookups.entities, ...(load.config.entities ?? []), ...(env.WANDB_ENTITY ? [env.WANDB_ENTITY] : [])])].sort();
-    const live = await readLiveState(backend.client, entities, parallelism);
     const plan = computePlan({
       owner: load.config.owner ?? DEFAULT_OWNER,
       desired: resolved.resolved,
@@ -301,8 +302,7 @@ async function loadSavedPlan(options: ApplyOptions): Promise<Planned> {
       throw new ReconcilerError("TWE004", `the plan was made against ${plan.backend.url}, not ${backend.url}`);
     }
     const parallelism = options.parallelism ?? config.parallelism ?? 8;
-    const catalog = await readCatalog(backend.client, plan.read.lookups, parallelism);
-    const live = await readLiveState(backend.client, plan.read.entities, parallelism);
+    const [catalog, live] = await Promise.all([readCatalog(backend.client, plan.read.lookups, parallelism), readLiveState(backend.client, plan.read.entities, parallelism)]);
     if (fingerprint(backend.url, live, catalog) !== plan.fingerprint) {
       throw new ReconcilerError("TWE004", "the saved plan is stale: the live state changed since it was made; run tripwire plan again");
     }

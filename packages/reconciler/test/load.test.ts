@@ -1,9 +1,12 @@
+import { cpSync, realpathSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDefinitions } from "../src/load/load.js";
 import { sourceOf } from "../src/types.js";
 import { typecheckFiles } from "../src/load/typecheck.js";
 import { formatDiagnostic } from "../src/render/diagnostics.js";
-import { makeProject } from "./project.js";
+import { makeProject, REPO } from "./project.js";
 
 const header = `import { automation, project, metric, onRunMetric, onRunState, onCreateArtifact, doNothing } from "@tripwire/sdk";\nconst llm = project("acme/llm");\n`;
 
@@ -78,4 +81,16 @@ export const x = automation("x").in(llm).on(onCreateArtifact() as never);
     expect(diagnostics.map((d) => `${d.source?.file}:${d.source?.line}:${d.source?.column} ${d.code}`)).toEqual(["automations/typed.ts:3:63 TS2345"]);
     expect(diagnostics[0]?.message).toContain("run events (onRunMetric, onRunState) need a project, registry, team or org scope, not a collection");
   }, 60_000);
+
+  it("a project with its own copy of the SDK (not the CLI's file) loads through that copy", async () => {
+    const dir = makeProject({ "automations/a.ts": `${header}export const one = automation("one").in(llm).on(onRunState("failed")).do(doNothing());\n` });
+    const sdk = join(dir, "node_modules", "@tripwire", "sdk");
+    rmSync(sdk);
+    cpSync(join(REPO, "packages", "sdk"), sdk, { recursive: true, filter: (f) => !f.includes("/test") });
+    const r = await loadDefinitions({ cwd: dir });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.automations.map((a) => [a.address, `${sourceOf(a)?.file}:${sourceOf(a)?.line}:${sourceOf(a)?.column}`])).toEqual([["project:acme/llm/one", "automations/a.ts:3:20"]]);
+    const copy = realpathSync(sdk);
+    expect(Object.keys(createRequire(import.meta.url).cache).some((f) => f.startsWith(copy))).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { automation, doNothing, metric, onRunMetric, onRunState, project, runName, sendWebhook, toSpec, webhook } from "@tripwire/sdk";
+import { automation, doNothing, metric, onRunMetric, onRunState, project, runName, sendWebhook, toSpec, webhook, type AutomationSpec } from "@tripwire/sdk";
 import { computePlan, type Plan } from "../src/plan/plan.js";
-import { definitionHash, markDescription, readMarker } from "../src/plan/ownership.js";
+import { definitionHash, definitionHashLike, markDescription, readMarker } from "../src/plan/ownership.js";
 import { backend, desired, live, read } from "./helpers.js";
 
 const llm = project("acme/llm");
@@ -20,6 +20,26 @@ describe("ownership marker", () => {
     expect(readMarker(markDescription(toSpec(failed), "default"))).toEqual({ ownership: { owner: "default", hash: definitionHash(toSpec(failed)), protect: false } });
     expect(readMarker("hand written")).toEqual({ description: "hand written" });
     expect(readMarker(null)).toEqual({});
+  });
+  it("a definition's hash found by comparing it with one already hashed is its own hash", () => {
+    const hook = (payload: unknown) =>
+      toSpec(automation("hook").in(llm).on(onRunState(["failed"])).do(sendWebhook(webhook("deploy"), { payload: payload as never })));
+    const pairs: [AutomationSpec, AutomationSpec][] = [
+      [toSpec(failed), toSpec(failed)],
+      [toSpec(failed.movedFrom("old").protect()), toSpec(failed)],
+      [toSpec(failed.enabled(false)), toSpec(failed)],
+      [hook({ a: 1, b: [1, 2] }), hook({ b: [1, 2], a: 1 })],
+      [hook({ a: 1, b: [1, 2] }), hook({ a: 1, b: [2, 1] })],
+      [hook({ a: NaN }), hook({ a: null })],
+      [hook({ a: -0 }), hook({ a: 0 })],
+      [hook({ 10: "x", 9: "y" }), hook({ 9: "y", 10: "x" })],
+      [toSpec(spike), toSpec(failed)],
+    ];
+    for (const [spec, known] of pairs) {
+      const fresh = structuredClone(spec);
+      expect(definitionHashLike(fresh, structuredClone(known))).toBe(definitionHash(structuredClone(spec)));
+      expect(definitionHash(fresh)).toBe(definitionHash(structuredClone(spec)));
+    }
   });
   it("the hash ignores rename and protect instructions but not what W&B stores", () => {
     expect(definitionHash(toSpec(failed.movedFrom("x").protect()))).toBe(definitionHash(toSpec(failed)));

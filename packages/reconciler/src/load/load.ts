@@ -1,9 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createJiti, type Jiti } from "jiti";
+import * as sdk from "@tripwire/sdk";
 import { formatPath, isTripwireError, scopeKey, validateAll, type AnyAutomation, type AutomationSpec, type SourceLocation } from "@tripwire/sdk";
+import * as sdkWire from "@tripwire/sdk/wire";
 import { CONFIG_FILES, ConfigSchema, type TripwireConfig } from "../config.js";
 import type { Diagnostic, DesiredAutomation } from "../types.js";
 import { collectAutomations } from "./collect.js";
@@ -29,6 +31,14 @@ export interface LoadResult {
 /** Packages a definition may import that the CLI can provide when the user's project does not install them. */
 const PROVIDED = ["@tripwire/sdk", "@tripwire/reconciler"] as const;
 
+/**
+ * The CLI's own instances of the SDK's entry points. A definition that imports one of them from the very file the CLI
+ * runs (an npm install dedupes `@tripwire/sdk`; a workspace links it) is handed this instance instead of a second
+ * copy: the SDK is stateless, so the copy would behave the same, but jiti would resolve, transpile and evaluate all
+ * of its modules on every load.
+ */
+const OWN_MODULES: Readonly<Record<string, object>> = { "@tripwire/sdk": sdk, "@tripwire/sdk/wire": sdkWire };
+
 function makeJiti(cwd: string): Jiti {
   // Resolve our own packages from the user's project when it installs them; otherwise lend the CLI's copies
   // (values are recognised by brand, so two copies of the SDK interoperate).
@@ -41,8 +51,28 @@ function makeJiti(cwd: string): Jiti {
       Object.assign(alias, subpathAliases(name));
     }
   }
+  const virtualModules: Record<string, unknown> = {};
+  for (const [specifier, namespace] of Object.entries(OWN_MODULES)) {
+    if (specifier in alias || sameFile(fromUser, specifier)) virtualModules[specifier] = asCommonJs(namespace);
+  }
   forgetLoadedSources();
-  return createJiti(import.meta.url, { fsCache: true, sourceMaps: true, alias, interopDefault: false });
+  return createJiti(import.meta.url, { fsCache: true, sourceMaps: true, alias, virtualModules, interopDefault: false });
+}
+
+/** Whether `specifier` resolves, from the user's project, to the same file as the CLI's own copy. */
+function sameFile(fromUser: NodeJS.Require, specifier: string): boolean {
+  try {
+    return realpathSync(fromUser.resolve(specifier)) === realpathSync(ownRequire.resolve(specifier));
+  } catch {
+    return false;
+  }
+}
+
+const ownRequire = createRequire(import.meta.url);
+
+/** An ES module namespace as transpiled CommonJS exports look to jiti-loaded code (`__esModule`, no `default`). */
+function asCommonJs(namespace: object): object {
+  return Object.defineProperty({ ...namespace }, "__esModule", { value: true });
 }
 
 /**

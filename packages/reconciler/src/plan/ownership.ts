@@ -21,16 +21,59 @@ export const DEFAULT_OWNER = "default";
 
 // Specs are never mutated once built or decoded, so a hash can be remembered per spec object.
 const hashes = new WeakMap<AutomationSpec, string>();
+// The normalised stored form a hash was made from, for `sameHash` to compare against.
+const storedForms = new WeakMap<AutomationSpec, object>();
+
+/** What W&B stores for a definition: normalised, rename/protect instructions excluded. */
+function storedForm(spec: AutomationSpec): object {
+  const { movedFrom: _m, protect: _p, ...stored } = normalizeSpec(spec);
+  return stored;
+}
 
 /** Hash of what W&B stores for a definition (normalised; rename/protect instructions excluded). */
 export function definitionHash(spec: AutomationSpec): string {
   let hash = hashes.get(spec);
   if (hash === undefined) {
-    const { movedFrom: _m, protect: _p, ...stored } = normalizeSpec(spec);
+    const stored = storedForm(spec);
     hash = createHash("sha256").update(canonicalJson(stored)).digest("hex").slice(0, 16);
     hashes.set(spec, hash);
+    storedForms.set(spec, stored);
   }
   return hash;
+}
+
+/**
+ * `definitionHash(spec)`, found without hashing when the definition stores exactly as `known` does (the common
+ * case when a plan compares a live automation with its code): both hash the same canonical JSON then.
+ */
+export function definitionHashLike(spec: AutomationSpec, known: AutomationSpec): string {
+  const cached = hashes.get(spec);
+  if (cached !== undefined) return cached;
+  const knownHash = definitionHash(known);
+  if (!sameJson(storedForm(spec), storedForms.get(known))) return definitionHash(spec);
+  hashes.set(spec, knownHash);
+  return knownHash;
+}
+
+/**
+ * Whether two values have the same canonical JSON, answered conservatively: true only for the same plain data
+ * (key order aside); anything else (a NaN, an explicit undefined member …) is false, and the caller hashes.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(b, key) || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
 }
 
 /** The description Tripwire writes: the user's own text, then the marker line. */

@@ -2,7 +2,7 @@ import { scopeKey, type AutomationSpec, type Scope, type SourceLocation } from "
 import type { CatalogNeeds } from "../remote/catalog.js";
 import { sourceOf, type Address, type Diagnostic, type LiveAutomation, type ResolvedAutomation } from "../types.js";
 import { diffSpecs, type FieldChange } from "./fields.js";
-import { definitionHash } from "./ownership.js";
+import { definitionHash, definitionHashLike } from "./ownership.js";
 
 /** Bumped on any incompatible change of the plan document (see JSON_CONTRACT.md). */
 export const PLAN_FORMAT_VERSION = "1.1";
@@ -294,7 +294,7 @@ function updateFor(d: ResolvedAutomation, live: LiveAutomation, drift: DriftEntr
   const before = live.spec as AutomationSpec;
   const marker = live.ownership as NonNullable<LiveAutomation["ownership"]>;
   const desiredHash = definitionHash(d.spec);
-  const liveHash = definitionHash(before);
+  const liveHash = definitionHashLike(before, d.spec);
   const handEdited = liveHash !== marker.hash;
   const codeChanged = desiredHash !== marker.hash;
   const protectChanged = Boolean(d.spec.protect) !== marker.protect;

@@ -49,7 +49,10 @@ export function fingerprint(backendUrl: string, live: LiveState, catalog: Catalo
   const hash = createHash("sha256");
   // Each automation as the server returned it: the same query yields the same field order, so plain JSON of each,
   // in ID order, identifies the state without re-sorting every object's keys.
-  for (const a of [...live.automations].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))) hash.update(JSON.stringify(a.raw)).update("\n");
+  // Hashed as one text: the same bytes as one update per automation, without ten thousand calls into the hash.
+  let text = "";
+  for (const a of [...live.automations].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))) text += `${JSON.stringify(a.raw)}\n`;
+  hash.update(text);
   const ids = {
     entities: catalog.entities,
     projects: catalog.projects,

@@ -38,14 +38,20 @@ const andWith = <F extends ArtifactField | "runName" | "runUser">(
   next: FilterExpr<F>,
 ): FilterExpr<F> => (current === undefined ? next : { op: "and", args: [current, next] });
 
+// Shorthand methods rather than arrow properties: an event is built for each automation of a definition file, and
+// every named arrow costs a `name` definition when TypeScript is run through tsx (esbuild's keepNames).
 function runEvent<T extends EventType>(spec: EventSpec & { runFilter?: RunFilter }): RunEventRef<T> {
   const frozen = deepFreeze(spec);
   return Object.freeze(
     brand("event", {
       type: spec.type as T,
       spec: frozen,
-      toJSON: () => frozen,
-      where: (filter: RunFilter) => runEvent<T>({ ...spec, runFilter: andWith(spec.runFilter, filter) }),
+      toJSON() {
+        return frozen;
+      },
+      where(filter: RunFilter) {
+        return runEvent<T>({ ...spec, runFilter: andWith(spec.runFilter, filter) });
+      },
     }),
   );
 }
@@ -56,8 +62,12 @@ function artifactEvent<T extends ArtifactEventType, F extends ArtifactField>(typ
     brand("event", {
       type,
       spec,
-      toJSON: () => spec,
-      where: (next: FilterExpr<F>) => artifactEvent<T, F>(type, andWith(filter, next)),
+      toJSON() {
+        return spec;
+      },
+      where(next: FilterExpr<F>) {
+        return artifactEvent<T, F>(type, andWith(filter, next));
+      },
     }),
   );
 }

@@ -101,59 +101,115 @@ function condition<D extends ThresholdData | ChangeData | ZScoreData>(spec: D): 
   return Object.freeze(brand("condition", { spec: deepFreeze(spec) }));
 }
 
-function comparable(name: string, agg: Aggregation | null, window: number | undefined): Comparable {
-  const cmp = (c: Comparison) => (threshold: number) =>
-    condition<ThresholdData>({
-      type: "runMetricThreshold",
-      metric: name,
-      agg,
-      window: agg === null ? 1 : (window ?? DEFAULTS.thresholdWindow),
-      cmp: c,
-      threshold,
-    });
-  return { gt: cmp("gt"), gte: cmp("gte"), lt: cmp("lt"), lte: cmp("lte"), eq: cmp("eq"), ne: cmp("ne") };
+// The operands' methods are shorthand methods over module-level functions, not arrows returned by helper closures:
+// a definition file calls metric(...) for each of thousands of automations.
+function threshold(name: string, agg: Aggregation | null, window: number | undefined, cmp: Comparison, value: number): MetricCondition<ThresholdData> {
+  return condition<ThresholdData>({
+    type: "runMetricThreshold",
+    metric: name,
+    agg,
+    window: agg === null ? 1 : (window ?? DEFAULTS.thresholdWindow),
+    cmp,
+    threshold: value,
+  });
 }
 
-function changeable(name: string, agg: Aggregation | null, window: number | undefined): Changeable<WindowedChange> {
-  const change = (direction: Direction) => (amount: WindowedChange) => {
-    const given = amount as { diff?: unknown; frac?: unknown; priorWindow?: unknown };
-    if ((given.diff === undefined) === (given.frac === undefined)) {
-      throw new TripwireError("TW1004", `${name}: give exactly one of { diff } (absolute) or { frac } (relative)`);
-    }
-    if (agg === null && given.priorWindow !== undefined) {
-      throw new TripwireError("TW1003", `${name}: the latest value has no prior window; aggregate with mean(n), min(n) or max(n) to compare windows`);
-    }
-    return condition<ChangeData>({
-      type: "runMetricChange",
-      metric: name,
-      agg,
-      window: agg === null ? 1 : (window ?? DEFAULTS.changeWindow),
-      priorWindow: agg === null ? 1 : (amount.priorWindow ?? DEFAULTS.changePriorWindow),
-      change: given.frac !== undefined ? "relative" : "absolute",
-      direction,
-      amount: (given.frac ?? given.diff) as number,
-    });
+function change(name: string, agg: Aggregation | null, window: number | undefined, direction: Direction, amount: WindowedChange): MetricCondition<ChangeData> {
+  const given = amount as { diff?: unknown; frac?: unknown; priorWindow?: unknown };
+  if ((given.diff === undefined) === (given.frac === undefined)) {
+    throw new TripwireError("TW1004", `${name}: give exactly one of { diff } (absolute) or { frac } (relative)`);
+  }
+  if (agg === null && given.priorWindow !== undefined) {
+    throw new TripwireError("TW1003", `${name}: the latest value has no prior window; aggregate with mean(n), min(n) or max(n) to compare windows`);
+  }
+  return condition<ChangeData>({
+    type: "runMetricChange",
+    metric: name,
+    agg,
+    window: agg === null ? 1 : (window ?? DEFAULTS.changeWindow),
+    priorWindow: agg === null ? 1 : (amount.priorWindow ?? DEFAULTS.changePriorWindow),
+    change: given.frac !== undefined ? "relative" : "absolute",
+    direction,
+    amount: (given.frac ?? given.diff) as number,
+  });
+}
+
+/** The comparisons and changes of an operand, as own properties (spread into `metric(...)`'s own object). */
+function operandMethods(name: string, agg: Aggregation | null, window: number | undefined): AggregateOperand {
+  return {
+    gt(t: number) {
+      return threshold(name, agg, window, "gt", t);
+    },
+    gte(t: number) {
+      return threshold(name, agg, window, "gte", t);
+    },
+    lt(t: number) {
+      return threshold(name, agg, window, "lt", t);
+    },
+    lte(t: number) {
+      return threshold(name, agg, window, "lte", t);
+    },
+    eq(t: number) {
+      return threshold(name, agg, window, "eq", t);
+    },
+    ne(t: number) {
+      return threshold(name, agg, window, "ne", t);
+    },
+    increasesBy(amount: WindowedChange) {
+      return change(name, agg, window, "increase", amount);
+    },
+    decreasesBy(amount: WindowedChange) {
+      return change(name, agg, window, "decrease", amount);
+    },
+    changesBy(amount: WindowedChange) {
+      return change(name, agg, window, "any", amount);
+    },
   };
-  return { increasesBy: change("increase"), decreasesBy: change("decrease"), changesBy: change("any") };
 }
 
 function operand(name: string, agg: Aggregation | null, window: number | undefined): AggregateOperand {
-  return Object.freeze({ ...comparable(name, agg, window), ...changeable(name, agg, window) });
+  return Object.freeze(operandMethods(name, agg, window));
+}
+
+function zscoreCondition(name: string, window: number, direction: Direction, threshold: number): MetricCondition<ZScoreData> {
+  return condition<ZScoreData>({ type: "runMetricZScore", metric: name, window, direction, threshold });
+}
+
+function zscoreRise(name: string, window: number, t: number): MetricCondition<ZScoreData> {
+  if (t < 0) throw new TripwireError("TW1005", `${name}.zscore(...).gt(${t}): a rise needs a positive threshold; use lt(${t}) for a drop`);
+  return zscoreCondition(name, window, "increase", t);
+}
+
+function zscoreDrop(name: string, window: number, t: number): MetricCondition<ZScoreData> {
+  if (t > 0) throw new TripwireError("TW1005", `${name}.zscore(...).lt(${t}): a drop needs a negative threshold, lt(${-t}); use gt(${t}) for a rise`);
+  return zscoreCondition(name, window, "decrease", -t);
 }
 
 function zscore(name: string, window: number): ZScoreOperand {
-  const make = (direction: Direction, threshold: number) =>
-    condition<ZScoreData>({ type: "runMetricZScore", metric: name, window, direction, threshold });
-  const rise = (t: number) => {
-    if (t < 0) throw new TripwireError("TW1005", `${name}.zscore(...).gt(${t}): a rise needs a positive threshold; use lt(${t}) for a drop`);
-    return make("increase", t);
-  };
-  const drop = (t: number) => {
-    if (t > 0) throw new TripwireError("TW1005", `${name}.zscore(...).lt(${t}): a drop needs a negative threshold, lt(${-t}); use gt(${t}) for a rise`);
-    return make("decrease", -t);
-  };
-  const either = (t: number) => make("any", t);
-  return Object.freeze({ gt: rise, gte: rise, lt: drop, lte: drop, abs: () => Object.freeze({ gt: either, gte: either }) });
+  return Object.freeze({
+    gt(t: number) {
+      return zscoreRise(name, window, t);
+    },
+    gte(t: number) {
+      return zscoreRise(name, window, t);
+    },
+    lt(t: number) {
+      return zscoreDrop(name, window, t);
+    },
+    lte(t: number) {
+      return zscoreDrop(name, window, t);
+    },
+    abs() {
+      return Object.freeze({
+        gt(t: number) {
+          return zscoreCondition(name, window, "any", t);
+        },
+        gte(t: number) {
+          return zscoreCondition(name, window, "any", t);
+        },
+      });
+    },
+  });
 }
 
 /**
@@ -165,20 +221,29 @@ function zscore(name: string, window: number): ZScoreOperand {
  * onRunMetric(metric("loss").zscore(30).abs().gt(3))
  */
 export function metric(name: string): MetricOperand {
-  const agg = (a: Aggregation) => (window?: number) => operand(name, a, window);
   return Object.freeze({
     name,
-    ...operand(name, null, undefined),
-    mean: agg("mean"),
-    avg: agg("mean"),
-    min: agg("min"),
-    max: agg("max"),
-    latest: (...args: unknown[]) => {
+    ...operandMethods(name, null, undefined),
+    mean(window?: number) {
+      return operand(name, "mean", window);
+    },
+    avg(window?: number) {
+      return operand(name, "mean", window);
+    },
+    min(window?: number) {
+      return operand(name, "min", window);
+    },
+    max(window?: number) {
+      return operand(name, "max", window);
+    },
+    latest(...args: unknown[]) {
       if (args.length > 0 && args[0] !== undefined) {
         throw new TripwireError("TW1003", `metric("${name}").latest() has no window: aggregate a window with mean(n), min(n) or max(n)`);
       }
       return operand(name, null, undefined);
     },
-    zscore: (window?: number) => zscore(name, window ?? DEFAULTS.zscoreWindow),
+    zscore(window?: number) {
+      return zscore(name, window ?? DEFAULTS.zscoreWindow);
+    },
   });
 }

@@ -64,38 +64,42 @@ function parseJson(text: unknown): Json | undefined {
 
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 
+// The decoding steps are module-level functions rather than closures made for each automation: a listing decodes
+// thousands.
+function scopeError(issues: Issue[], message: string): undefined {
+  issues.push({ code: "TW1012", severity: "error", message, path: ["scope"] });
+  return undefined;
+}
+
+function projectScopeOf(issues: Issue[], name: string, entity: string | undefined): ProjectScope | RegistryScope | undefined {
+  if (!entity) return scopeError(issues, `cannot tell which entity project "${name}" belongs to`);
+  if (name.startsWith(REGISTRY_PREFIX) && name !== REGISTRY_PREFIX) {
+    return { type: "registry", org: entity, registry: name.slice(REGISTRY_PREFIX.length) };
+  }
+  return { type: "project", entity, project: name };
+}
+
 function decodeScope(scope: WireScope, ctx: DecodeContext, issues: Issue[]): Scope | undefined {
-  const error = (message: string) => {
-    issues.push({ code: "TW1012", severity: "error", message, path: ["scope"] });
-    return undefined;
-  };
-  const projectOf = (name: string, entity: string | undefined): ProjectScope | RegistryScope | undefined => {
-    if (!entity) return error(`cannot tell which entity project "${name}" belongs to`);
-    if (name.startsWith(REGISTRY_PREFIX) && name !== REGISTRY_PREFIX) {
-      return { type: "registry", org: entity, registry: name.slice(REGISTRY_PREFIX.length) };
-    }
-    return { type: "project", entity, project: name };
-  };
   const s = scope as Record<string, unknown> & { __typename: string; id?: string; name?: string };
   switch (s.__typename) {
     case "Project": {
       const entity = (s.entityName as string | undefined) ?? (s.entity as { name?: string } | null | undefined)?.name ?? ctx.entity;
-      return projectOf(String(s.name), entity);
+      return projectScopeOf(issues, String(s.name), entity);
     }
     case "ArtifactSequence":
     case "ArtifactPortfolio": {
       const p = s.project as { name: string; entityName?: string; entity?: { name: string } | null } | null | undefined;
-      const parent = p ? projectOf(p.name, p.entityName ?? p.entity?.name ?? ctx.entity) : ctx.collectionParent?.(String(s.id));
-      if (!parent) return error(`cannot tell which project or registry holds collection "${s.name}"`);
+      const parent = p ? projectScopeOf(issues, p.name, p.entityName ?? p.entity?.name ?? ctx.entity) : ctx.collectionParent?.(String(s.id));
+      if (!parent) return scopeError(issues, `cannot tell which project or registry holds collection "${s.name}"`);
       return { type: "collection", parent, collection: String(s.name) };
     }
     case "Entity": {
       if (s.entityType === "team") return { type: "team", team: String(s.name) };
       if (s.entityType === "organization") return { type: "org", org: String(s.name) };
-      return error(`entity "${s.name}" of type ${String(s.entityType)} cannot hold automations (only teams and organizations)`);
+      return scopeError(issues, `entity "${s.name}" of type ${String(s.entityType)} cannot hold automations (only teams and organizations)`);
     }
     default:
-      return error(`unknown scope type ${s.__typename}`);
+      return scopeError(issues, `unknown scope type ${s.__typename}`);
   }
 }
 
@@ -104,11 +108,23 @@ function rawEvent(wireType: string, filter: Json | undefined, text: string, mess
   return { type: "raw", wireType, filter: filter === undefined ? text : filter };
 }
 
+const RUN_FILTER_FIELDS: readonly FilterField[] = ["runName", "runUser"];
+
 function decodeRunFilter(value: Json | undefined, issues: Issue[]): RunFilter | undefined {
   const json = parseJson(value);
   if (json === undefined || json === null) return undefined;
-  return filterFromJson(json, ["runName", "runUser"], issues, ["event", "runFilter"]) as RunFilter | undefined;
+  return filterFromJson(json, RUN_FILTER_FIELDS, issues, ["event", "runFilter"]) as RunFilter | undefined;
 }
+
+/** The JSON key of each run-metric event's condition, and the fields Tripwire knows in it. */
+const METRIC_FILTER_KEY = { runMetricThreshold: "threshold_filter", runMetricChange: "change_filter", runMetricZScore: "zscore_filter" } as const;
+const METRIC_FILTER_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  threshold_filter: ["name", "agg_op", "window_size", "cmp_op", "threshold"],
+  change_filter: ["name", "agg_op", "current_window_size", "change_amount", "prior_window_size", "change_type", "change_dir"],
+  zscore_filter: ["name", "window_size", "threshold", "change_dir"],
+};
+
+const withRunFilter = <T extends object>(e: T, runFilter: RunFilter | undefined): T => (runFilter ? { ...e, runFilter } : e);
 
 const positiveInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 1;
 
@@ -130,32 +146,26 @@ function decodeEvent(eventType: string, text: string, issues: Issue[]): EventSpe
   }
 
   if (type === "runMetricThreshold" || type === "runMetricChange" || type === "runMetricZScore") {
-    const key = { runMetricThreshold: "threshold_filter", runMetricChange: "change_filter", runMetricZScore: "zscore_filter" }[type];
+    const key = METRIC_FILTER_KEY[type];
     const rmf = isObj(json.run_metric_filter) ? json.run_metric_filter : undefined;
     // Saved by older SDKs: the threshold alone in the legacy `metric_filter` (an object or its JSON text).
     const legacy = type === "runMetricThreshold" && !rmf ? parseJson(json.metric_filter) : undefined;
     const f = rmf?.[key] ?? legacy;
     if (!isObj(f)) return rawEvent(eventType, json, text, `the ${eventType} filter has no ${key}; kept verbatim`, issues);
     const runFilter = decodeRunFilter(json.run_filter, issues);
-    const withRun = <T extends object>(e: T): T => (runFilter ? { ...e, runFilter } : e);
-    const keep = (message: string) => rawEvent(eventType, json, text, `${message}; kept verbatim`, issues);
-    const known: readonly string[] = {
-      threshold_filter: ["name", "agg_op", "window_size", "cmp_op", "threshold"],
-      change_filter: ["name", "agg_op", "current_window_size", "change_amount", "prior_window_size", "change_type", "change_dir"],
-      zscore_filter: ["name", "window_size", "threshold", "change_dir"],
-    }[key] as string[];
+    const known = METRIC_FILTER_FIELDS[key] as readonly string[];
     const unknown = Object.keys(f).filter((k) => !known.includes(k));
-    if (unknown.length > 0) return keep(`the ${key} has fields Tripwire does not know (${unknown.join(", ")})`);
-    if (typeof f.name !== "string") return keep(`the ${key} names no metric`);
+    if (unknown.length > 0) return rawEvent(eventType, json, text, `the ${key} has fields Tripwire does not know (${unknown.join(", ")}); kept verbatim`, issues);
+    if (typeof f.name !== "string") return rawEvent(eventType, json, text, `the ${key} names no metric; kept verbatim`, issues);
     const agg = f.agg_op === null || f.agg_op === undefined ? null : AGG_FROM.get(String(f.agg_op).toUpperCase());
-    if (agg === undefined) return keep(`unknown aggregation ${JSON.stringify(f.agg_op)}`);
+    if (agg === undefined) return rawEvent(eventType, json, text, `unknown aggregation ${JSON.stringify(f.agg_op)}; kept verbatim`, issues);
 
     if (type === "runMetricThreshold") {
       const cmp = CMP_FROM.get(String(f.cmp_op).toUpperCase());
-      if (!cmp || typeof f.threshold !== "number") return keep(`unreadable comparison ${JSON.stringify(f.cmp_op)} ${JSON.stringify(f.threshold)}`);
+      if (!cmp || typeof f.threshold !== "number") return rawEvent(eventType, json, text, `unreadable comparison ${JSON.stringify(f.cmp_op)} ${JSON.stringify(f.threshold)}; kept verbatim`, issues);
       const window = agg === null ? 1 : f.window_size;
-      if (!positiveInt(window)) return keep(`unreadable window ${JSON.stringify(f.window_size)}`);
-      return withRun({ type, metric: f.name, agg, window, cmp, threshold: f.threshold });
+      if (!positiveInt(window)) return rawEvent(eventType, json, text, `unreadable window ${JSON.stringify(f.window_size)}; kept verbatim`, issues);
+      return withRunFilter({ type, metric: f.name, agg, window, cmp, threshold: f.threshold }, runFilter);
     }
     if (type === "runMetricChange") {
       const change = CHANGE_FROM.get(String(f.change_type).toUpperCase());
@@ -164,15 +174,15 @@ function decodeEvent(eventType: string, text: string, issues: Issue[]): EventSpe
       // W&B's SDK: the prior window defaults to the current one's size when omitted.
       const prior = agg === null ? 1 : (f.prior_window_size ?? f.current_window_size);
       if (!change || !direction || typeof f.change_amount !== "number" || !positiveInt(window) || !positiveInt(prior)) {
-        return keep("unreadable change filter");
+        return rawEvent(eventType, json, text, "unreadable change filter; kept verbatim", issues);
       }
-      return withRun({ type, metric: f.name, agg, window, priorWindow: prior, change, direction, amount: f.change_amount });
+      return withRunFilter({ type, metric: f.name, agg, window, priorWindow: prior, change, direction, amount: f.change_amount }, runFilter);
     }
     const direction = DIR_FROM.get(String(f.change_dir ?? "ANY").toUpperCase());
     const window = f.window_size ?? 30;
     const threshold = f.threshold ?? 3;
-    if (!direction || !positiveInt(window) || typeof threshold !== "number") return keep("unreadable z-score filter");
-    return withRun({ type, metric: f.name, window, direction, threshold });
+    if (!direction || !positiveInt(window) || typeof threshold !== "number") return rawEvent(eventType, json, text, "unreadable z-score filter; kept verbatim", issues);
+    return withRunFilter({ type, metric: f.name, window, direction, threshold }, runFilter);
   }
 
   // Artifact and collection events; saved automations wrap the filter once more in {"filter": …}.
@@ -183,19 +193,20 @@ function decodeEvent(eventType: string, text: string, issues: Issue[]): EventSpe
   return filter ? { type, filter } : { type };
 }
 
+function rawAction(action: WireAction | undefined, issues: Issue[], wireType: string, message: string): ActionSpec {
+  issues.push({ code: "TW1016", severity: "error", message, path: ["action"] });
+  return { type: "raw", wireType, data: (action ?? null) as Json };
+}
+
 function decodeAction(action: WireAction | undefined, issues: Issue[]): ActionSpec {
-  const raw = (wireType: string, message: string): ActionSpec => {
-    issues.push({ code: "TW1016", severity: "error", message, path: ["action"] });
-    return { type: "raw", wireType, data: (action ?? null) as Json };
-  };
-  if (!action) return raw("UNKNOWN", "the automation has no action");
+  if (!action) return rawAction(action, issues, "UNKNOWN", "the automation has no action");
   const a = action as Record<string, unknown> & { __typename: string };
   switch (a.__typename) {
     case "NoOpTriggeredAction":
       return { type: "noop" };
     case "NotificationTriggeredAction": {
       const integration = a.integration as { channelName?: string } | null;
-      if (!integration?.channelName) return raw("NOTIFICATION", "the Slack action's integration is gone or unreadable");
+      if (!integration?.channelName) return rawAction(action, issues, "NOTIFICATION", "the Slack action's integration is gone or unreadable");
       const severity = String(a.severity ?? "INFO").toUpperCase();
       return {
         type: "notification",
@@ -207,7 +218,7 @@ function decodeAction(action: WireAction | undefined, issues: Issue[]): ActionSp
     }
     case "GenericWebhookTriggeredAction": {
       const integration = a.integration as { name?: string } | null;
-      if (!integration?.name) return raw("GENERIC_WEBHOOK", "the webhook action's integration is gone or unreadable");
+      if (!integration?.name) return rawAction(action, issues, "GENERIC_WEBHOOK", "the webhook action's integration is gone or unreadable");
       const text = a.requestPayload as string | null | undefined;
       const base = { type: "webhook" as const, integration: { kind: "webhook" as const, name: integration.name } };
       if (text === null || text === undefined || text === "") return base;
@@ -216,7 +227,7 @@ function decodeAction(action: WireAction | undefined, issues: Issue[]): ActionSp
     }
     default: {
       const wireType = a.__typename.replace(/TriggeredAction$/, "").replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
-      return raw(wireType, `${a.__typename} actions cannot be created or updated through W&B's API; Tripwire leaves them alone`);
+      return rawAction(action, issues, wireType, `${a.__typename} actions cannot be created or updated through W&B's API; Tripwire leaves them alone`);
     }
   }
 }

@@ -91,47 +91,56 @@ const OPS: Record<string, "eq" | "ne" | "contains" | "regex"> = { $eq: "eq", $ne
  * @example filterFromJson({ alias: "prod" }, ["alias"], issues, []) // { op: "eq", field: "alias", value: "prod" }
  */
 export function filterFromJson(json: Json, fields: readonly FilterField[], issues: Issue[], path: (string | number)[]): FilterExpr | undefined {
-  const byWire = new Map(fields.map((f) => [WIRE_FIELD[f], f] as const));
-  const raw = (value: Json, p: (string | number)[]): FilterExpr => {
-    issues.push({ code: "TW1015", severity: "warning", message: `filter condition kept verbatim: ${JSON.stringify(value)}`, path: p });
-    return { op: "raw", json: value };
-  };
-  const read = (value: Json, p: (string | number)[]): FilterExpr => {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return raw(value, p);
-    const keys = Object.keys(value);
-    if (keys.length !== 1) return { op: "and", args: keys.map((k) => read({ [k]: value[k] as Json }, [...p, k])) };
-    const key = keys[0] as string;
-    const operand = value[key] as Json;
-    if (key === "$and" || key === "$or" || key === "$nor") {
-      if (!Array.isArray(operand)) return raw(value, p);
-      const args = operand.map((a, i) => read(a, [...p, key, i]));
-      if (key === "$nor") return { op: "not", arg: { op: "or", args } };
-      return { op: key === "$and" ? "and" : "or", args };
+  const ctx: ReadContext = { byWire: new Map(fields.map((f) => [WIRE_FIELD[f], f] as const)), issues };
+  return normalizeFilter(readFilter(ctx, json, path));
+}
+
+// filterFromJson's steps, at module level rather than as closures made anew for every filter read.
+interface ReadContext {
+  readonly byWire: ReadonlyMap<string, FilterField>;
+  readonly issues: Issue[];
+}
+
+function rawFilter(ctx: ReadContext, value: Json, p: (string | number)[]): FilterExpr {
+  ctx.issues.push({ code: "TW1015", severity: "warning", message: `filter condition kept verbatim: ${JSON.stringify(value)}`, path: p });
+  return { op: "raw", json: value };
+}
+
+function readFilter(ctx: ReadContext, value: Json, p: (string | number)[]): FilterExpr {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return rawFilter(ctx, value, p);
+  const keys = Object.keys(value);
+  if (keys.length !== 1) return { op: "and", args: keys.map((k) => readFilter(ctx, { [k]: value[k] as Json }, [...p, k])) };
+  const key = keys[0] as string;
+  const operand = value[key] as Json;
+  if (key === "$and" || key === "$or" || key === "$nor") {
+    if (!Array.isArray(operand)) return rawFilter(ctx, value, p);
+    const args = operand.map((a, i) => readFilter(ctx, a, [...p, key, i]));
+    if (key === "$nor") return { op: "not", arg: { op: "or", args } };
+    return { op: key === "$and" ? "and" : "or", args };
+  }
+  if (key === "$not") return { op: "not", arg: readFilter(ctx, operand, [...p, key]) };
+  const field = ctx.byWire.get(key);
+  if (field === undefined) return rawFilter(ctx, value, p);
+  return readField(ctx, field, key, operand, p);
+}
+
+function readField(ctx: ReadContext, field: FilterField, wire: string, operand: Json, p: (string | number)[]): FilterExpr {
+  if (typeof operand === "string") return { op: "eq", field, value: operand };
+  if (operand === null || typeof operand !== "object" || Array.isArray(operand)) return rawFilter(ctx, { [wire]: operand }, p);
+  const conds = Object.entries(operand).map(([op, v]): FilterExpr => {
+    const whole: Json = { [wire]: { [op]: v } };
+    const mapped = OPS[op];
+    if (mapped && typeof v === "string") return { op: mapped, field, value: v };
+    if ((op === "$in" || op === "$nin") && Array.isArray(v) && v.every((x) => typeof x === "string")) {
+      const cond: FilterExpr = { op: "in", field, values: v as string[] };
+      return op === "$in" ? cond : { op: "not", arg: cond };
     }
-    if (key === "$not") return { op: "not", arg: read(operand, [...p, key]) };
-    const field = byWire.get(key);
-    if (field === undefined) return raw(value, p);
-    return readField(field, key, operand, p);
-  };
-  const readField = (field: FilterField, wire: string, operand: Json, p: (string | number)[]): FilterExpr => {
-    if (typeof operand === "string") return { op: "eq", field, value: operand };
-    if (operand === null || typeof operand !== "object" || Array.isArray(operand)) return raw({ [wire]: operand }, p);
-    const conds = Object.entries(operand).map(([op, v]): FilterExpr => {
-      const whole: Json = { [wire]: { [op]: v } };
-      const mapped = OPS[op];
-      if (mapped && typeof v === "string") return { op: mapped, field, value: v };
-      if ((op === "$in" || op === "$nin") && Array.isArray(v) && v.every((x) => typeof x === "string")) {
-        const cond: FilterExpr = { op: "in", field, values: v as string[] };
-        return op === "$in" ? cond : { op: "not", arg: cond };
-      }
-      if (op === "$not" && v !== null && typeof v === "object" && !Array.isArray(v)) {
-        return { op: "not", arg: readField(field, wire, v, [...p, wire, op]) };
-      }
-      return raw(whole, [...p, wire, op]);
-    });
-    return conds.length === 1 ? (conds[0] as FilterExpr) : { op: "and", args: conds };
-  };
-  return normalizeFilter(read(json, path));
+    if (op === "$not" && v !== null && typeof v === "object" && !Array.isArray(v)) {
+      return { op: "not", arg: readField(ctx, field, wire, v, [...p, wire, op]) };
+    }
+    return rawFilter(ctx, whole, [...p, wire, op]);
+  });
+  return conds.length === 1 ? (conds[0] as FilterExpr) : { op: "and", args: conds };
 }
 
 /** An empty `and` matches everything (it stands for "no filter"; `not` of it matches nothing). */
