@@ -33,7 +33,12 @@ const METRICS = ["loss", "gpu", "grad_norm", "lr", "acc", "val_loss", "tokens_pe
 const automations: BacktestAutomation[] = (Object.values(trainingHealth) as unknown[])
   .filter((v): v is AnyAutomation => isAutomation(v))
   .map((a) => toSpec(a))
-  .map((spec) => ({ id: spec.name, address: `project:acme/llm-pretrain/${spec.name}`, spec }));
+  .map((spec) => ({ id: spec.name, address: `project:acme-ml/llm-pretrain/${spec.name}`, spec }));
+
+/** The history is logged in the automations' own project (else their scope matches no run and nothing is evaluated). */
+const scopes = new Set(automations.map((a) => (a.spec.scope.type === "project" ? `${a.spec.scope.entity}/${a.spec.scope.project}` : "")));
+const [ENTITY, PROJECT] = ([...scopes][0] ?? "").split("/") as [string, string];
+if (scopes.size !== 1 || !ENTITY || !PROJECT) throw new Error(`the benchmark expects the automations in one project, found ${[...scopes].join(", ")}`);
 
 /** mulberry32: a fixed-seed generator, so every run of the benchmark writes the same file. */
 function rng(seed: number): () => number {
@@ -81,14 +86,14 @@ async function writeHistory(file: string, runs: number): Promise<number> {
         throughput: round(120 + 5 * random(), 2),
       } satisfies Record<(typeof METRICS)[number], number>;
       const timestamp = new Date(T0 + s * STEP_MS + r * 1000).toISOString();
-      buffered += `${JSON.stringify({ type: "run.metric", entity: "acme", project: "llm-pretrain", run: { id: m.id, name: m.name, user: m.user }, step: s, timestamp, metrics })}\n`;
+      buffered += `${JSON.stringify({ type: "run.metric", entity: ENTITY, project: PROJECT, run: { id: m.id, name: m.name, user: m.user }, step: s, timestamp, metrics })}\n`;
     }
     if (buffered.length > 1 << 20 || s === STEPS - 1) {
       if (s === STEPS - 1) {
         for (let r = 0; r < runs; r++) {
           const m = meta[r] as (typeof meta)[number];
           const state = r % 7 === 0 ? "failed" : r % 13 === 0 ? "crashed" : "finished";
-          buffered += `${JSON.stringify({ type: "run.state", entity: "acme", project: "llm-pretrain", run: { id: m.id, name: m.name, user: m.user }, state, timestamp: new Date(T0 + STEPS * STEP_MS + r * 1000).toISOString() })}\n`;
+          buffered += `${JSON.stringify({ type: "run.state", entity: ENTITY, project: PROJECT, run: { id: m.id, name: m.name, user: m.user }, state, timestamp: new Date(T0 + STEPS * STEP_MS + r * 1000).toISOString() })}\n`;
         }
       }
       bytes += Buffer.byteLength(buffered);
@@ -114,6 +119,7 @@ try {
   oracle.record(await replayAsync(automations.map((a) => ({ id: a.id, spec: a.spec })), readJsonlEvents(lines)));
   const expected = automations.map((a) => oracle.result(a.id, a.address, a.spec.name));
   if (JSON.stringify(expected) !== JSON.stringify(viaBacktest.report.automations)) throw new Error("the backtest differs from the evaluator's replay");
+  if (expected.every((a) => a.firings === 0)) throw new Error("no automation fires on the benchmark's history: it would time the reading alone");
   console.log(`check: the backtest of ${CHECK_RUNS} runs equals replay (firings per automation: ${expected.map((a) => `${a.name} ${a.firings}`).join(", ")})`);
 
   // ---- the workload

@@ -216,6 +216,10 @@ describe("backtest: the fast path accepts only what EventSchema accepts, and rea
     expect(fastTimestamp("2024-02-29T00:00:00Z")).toBe(Date.parse("2024-02-29T00:00:00Z"));
     expect(fastTimestamp("2023-02-29T00:00:00Z")).toBeNaN();
     expect(fastTimestamp("2026-11-26T10:00:00+00:00")).toBeNaN();
+    // the recorders' form on the day last read (its own path): every valid time of the day is read, none other
+    for (const ts of ["2026-11-26T00:00:00.000Z", "2026-11-26T09:59:59.999Z", "2026-11-26T19:38:47.125Z", "2026-11-26T23:59:59.999Z"]) expect(fastTimestamp(ts)).toBe(Date.parse(ts));
+    for (const ts of ["2026-11-26T24:00:00.000Z", "2026-11-26T10:60:00.000Z", "2026-11-26T10:00:60.000Z", "2026-11-26T1a:00:00.000Z", "2026-11-26T10:00:00.0a0Z", "2026-11-26T10:00:00,000Z"])
+      expect(fastTimestamp(ts)).toBeNaN();
   });
   it("event fields", () => {
     const base = m(run("r1", "a"), 1, "2026-11-26T10:00:00Z", 1) as Record<string, unknown>;

@@ -73,6 +73,42 @@ let lastDayMs = 0;
  * invalid dates), which the slow path then judges.
  */
 export function fastTimestamp(s: string): number {
+  // The form recorders write (`2026-11-20T00:00:00.000Z`) on the day last read: every character read once, no
+  // loops or calls. Anything else, and a new day, takes the general path below.
+  if (s.length === 24 && lastDate.length === 10) {
+    const d = lastDate;
+    if (
+      s.charCodeAt(0) === d.charCodeAt(0) &&
+      s.charCodeAt(1) === d.charCodeAt(1) &&
+      s.charCodeAt(2) === d.charCodeAt(2) &&
+      s.charCodeAt(3) === d.charCodeAt(3) &&
+      s.charCodeAt(4) === d.charCodeAt(4) &&
+      s.charCodeAt(5) === d.charCodeAt(5) &&
+      s.charCodeAt(6) === d.charCodeAt(6) &&
+      s.charCodeAt(7) === d.charCodeAt(7) &&
+      s.charCodeAt(8) === d.charCodeAt(8) &&
+      s.charCodeAt(9) === d.charCodeAt(9) &&
+      s.charCodeAt(10) === 84 /* T */ &&
+      s.charCodeAt(13) === 58 /* : */ &&
+      s.charCodeAt(16) === 58 &&
+      s.charCodeAt(19) === 46 /* . */ &&
+      s.charCodeAt(23) === 90 /* Z */
+    ) {
+      const h1 = s.charCodeAt(11) - 48;
+      const h2 = s.charCodeAt(12) - 48;
+      const m1 = s.charCodeAt(14) - 48;
+      const m2 = s.charCodeAt(15) - 48;
+      const s1 = s.charCodeAt(17) - 48;
+      const s2 = s.charCodeAt(18) - 48;
+      const f1 = s.charCodeAt(20) - 48;
+      const f2 = s.charCodeAt(21) - 48;
+      const f3 = s.charCodeAt(22) - 48;
+      const h = h1 * 10 + h2;
+      if (h1 < 0 || h2 < 0 || h2 > 9 || h > 23 || m1 < 0 || m1 > 5 || m2 < 0 || m2 > 9 || s1 < 0 || s1 > 5 || s2 < 0 || s2 > 9) return Number.NaN;
+      if (f1 < 0 || f1 > 9 || f2 < 0 || f2 > 9 || f3 < 0 || f3 > 9) return Number.NaN;
+      return lastDayMs + h * 3_600_000 + (m1 * 10 + m2) * 60_000 + (s1 * 10 + s2) * 1000 + f1 * 100 + f2 * 10 + f3;
+    }
+  }
   const n = s.length;
   if (n < 20 || s.charCodeAt(n - 1) !== 90 /* Z */ || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return Number.NaN;
   let dayMs: number;
