@@ -714,6 +714,22 @@ class EngineImpl implements Engine {
     return out;
   }
 
+  /** One finite value of watched metric `m` into each of its channels' slots for the run (row base `rb`). */
+  private pushWatched(m: number, v: number, run: number, rb: number, now: number, event: RunMetricEvent): Firing[] | undefined {
+    let out: Firing[] | undefined;
+    const chans = this.metricChans[m] as Int32Array;
+    for (let i = 0; i < chans.length; i++) {
+      const c = chans[i] as number;
+      const at = rb + 2 * c;
+      if (this.runRows[at] === -1) this.plansFor(this.runs[run] as RunInfo, m);
+      const slot = this.runRows[at] as number;
+      if (slot < 0) continue;
+      const f = this.pushSlot(c, slot, this.runRows[at + 1] as number, run, event.step, now, v, event, undefined);
+      if (f !== undefined) out = out === undefined ? f : out.concat(f);
+    }
+    return out;
+  }
+
   private pushMetric(event: RunMetricEvent): Firing[] {
     const run = this.runIndexOf(event.entity, event.project, event.run);
     const rb = run * this.rowStride + 4;
@@ -727,16 +743,8 @@ class EngineImpl implements Engine {
         const v = metrics[names[m] as string];
         // Non-numeric, NaN and ±Infinity are skipped (v - v is 0 only for finite numbers).
         if (typeof v !== "number" || v - v !== 0) continue;
-        const chans = this.metricChans[m] as Int32Array;
-        for (let i = 0; i < chans.length; i++) {
-          const c = chans[i] as number;
-          const at = rb + 2 * c;
-          if (this.runRows[at] === -1) this.plansFor(this.runs[run] as RunInfo, m);
-          const slot = this.runRows[at] as number;
-          if (slot < 0) continue;
-          const f = this.pushSlot(c, slot, this.runRows[at + 1] as number, run, event.step, now, v, event, undefined);
-          if (f !== undefined) out = out === undefined ? f : out.concat(f);
-        }
+        const f = this.pushWatched(m, v, run, rb, now, event);
+        if (f !== undefined) out = out === undefined ? f : out.concat(f);
       }
     } else {
       for (const key in metrics) {
@@ -744,16 +752,8 @@ class EngineImpl implements Engine {
         if (m === undefined) continue;
         const v = metrics[key];
         if (typeof v !== "number" || v - v !== 0) continue;
-        const chans = this.metricChans[m] as Int32Array;
-        for (let i = 0; i < chans.length; i++) {
-          const c = chans[i] as number;
-          const at = rb + 2 * c;
-          if (this.runRows[at] === -1) this.plansFor(this.runs[run] as RunInfo, m);
-          const slot = this.runRows[at] as number;
-          if (slot < 0) continue;
-          const f = this.pushSlot(c, slot, this.runRows[at + 1] as number, run, event.step, now, v, event, undefined);
-          if (f !== undefined) out = out === undefined ? f : out.concat(f);
-        }
+        const f = this.pushWatched(m, v, run, rb, now, event);
+        if (f !== undefined) out = out === undefined ? f : out.concat(f);
       }
     }
     if (out === undefined) return [];
