@@ -4,19 +4,10 @@
  * `JSON.parse` of the line. The check accepts a subset of what `EventSchema` accepts (a test holds it to that):
  * anything it does not accept goes through `parseEvent`, which decides and explains.
  */
-import type { RunRef } from "@tripwire/evaluator";
-import type { JsonValue } from "@tripwire/sdk";
+import { parseTimestamp, type RunMetricEvent } from "@tripwire/evaluator";
 
 /** A `run.metric` event as the fast path reads it: the parsed JSON object itself, fields checked. */
-export interface MetricLine {
-  readonly type: "run.metric";
-  readonly entity: string;
-  readonly project: string;
-  readonly run: RunRef;
-  readonly step: number;
-  readonly timestamp: string;
-  readonly metrics: Readonly<Record<string, JsonValue>>;
-}
+export type MetricLine = RunMetricEvent;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const nonEmpty = (v: unknown): v is string => typeof v === "string" && v.length > 0;
@@ -40,7 +31,6 @@ export function isMetricLine(json: unknown): json is MetricLine {
 }
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const DAY_MS = 86_400_000;
 const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
 function digitsAt(s: string, from: number, count: number): number {
@@ -51,15 +41,6 @@ function digitsAt(s: string, from: number, count: number): number {
     v = v * 10 + d;
   }
   return v;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (as the evaluator's `parseTimestamp` computes them). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
 }
 
 // History is in time order, so consecutive timestamps nearly always share their date: the last date read (its
@@ -121,7 +102,8 @@ export function fastTimestamp(s: string): number {
     const mo = digitsAt(s, 5, 2);
     const d = digitsAt(s, 8, 2);
     if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap(y) ? 29 : (DAYS[mo - 1] as number))) return Number.NaN;
-    dayMs = daysFromCivil(y, mo, d) * DAY_MS;
+    // A real calendar date (checked above): the engine's own reading of its midnight.
+    dayMs = parseTimestamp(`${s.slice(0, 10)}T00:00:00Z`);
     lastDate = s.slice(0, 10);
     lastDayMs = dayMs;
   }
