@@ -1,10 +1,10 @@
+import { compileFilter, UnsupportedFilterError } from "@tripwire/evaluator";
 import { describeScope, scopeKey, type AutomationSpec, type Scope } from "@tripwire/sdk";
 import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../config.js";
 import type { Prerequisite } from "../plan/plan.js";
 import { collectionKey, integrationEntity, projectKey, projectOf, type Catalog } from "../remote/catalog.js";
 import { sourceOf, type Diagnostic, type DesiredAutomation, type ResolvedAutomation } from "../types.js";
 import { requiredFeatures } from "./features.js";
-import { matches } from "./match.js";
 
 export interface ResolveInput {
   /** Prerequisites found elsewhere (the embedded backend's out-of-sync integrations and secrets), merged in. */
@@ -105,14 +105,19 @@ function expand(
     else warn(`the collection filter of "${d.spec.name}" matches no collection yet: project ${p.entity}/${p.project} has none; apply again once it has`);
     return [];
   }
+  // The evaluator's filter, so plan-time expansion and the runtime decide every collection the same way.
+  let holds: (name: string) => boolean;
+  try {
+    const predicate = compileFilter(s.filter);
+    holds = (name) => predicate({ collectionName: [name] });
+  } catch (error) {
+    if (!(error instanceof UnsupportedFilterError)) throw error;
+    fail("TW2106", `the collection filter of "${d.spec.name}" cannot be evaluated: ${error.message}`);
+    return [];
+  }
   const out: (DesiredAutomation & { scopeId: string })[] = [];
   for (const c of list) {
-    const hit = matches(s.filter, { collectionName: [c.name] });
-    if (hit === undefined) {
-      fail("TW2106", `the collection filter of "${d.spec.name}" holds a raw condition Tripwire cannot evaluate; use collectionName.eq/ne/contains/regex/in`);
-      return [];
-    }
-    if (!hit) continue;
+    if (!holds(c.name)) continue;
     const scope: Scope = { type: "collection", parent: s.parent, collection: c.name };
     // The collection's ID comes with the listing it was found in.
     out.push({ ...d, spec: { ...d.spec, scope }, address: `${scopeKey(scope)}/${d.spec.name}`, expandedFrom: d.address, scopeId: c.id });
