@@ -264,6 +264,10 @@ export class SqliteStore implements Store {
     );
   }
 
+  hasApiKeys(): boolean {
+    return this.q("SELECT 1 FROM api_keys LIMIT 1").get() !== undefined;
+  }
+
   // entities
   entityById(id: number): EntityRecord | undefined {
     const r = this.q("SELECT * FROM entities WHERE id = ?").get(id) as Row | undefined;

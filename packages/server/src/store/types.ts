@@ -244,6 +244,8 @@ export interface Store {
   userByApiKey(key: string): UserRecord | undefined;
   upsertUser(user: { username: string; email?: string | null; admin?: boolean }): UserRecord;
   addApiKey(userId: number, key: string): void;
+  /** Whether any user holds an API key (a server on a database without any creates the first-start key). */
+  hasApiKeys(): boolean;
 
   // entities, organizations, membership
   entityById(id: number): EntityRecord | undefined;
