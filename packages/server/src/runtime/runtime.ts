@@ -67,6 +67,8 @@ export class Runtime {
   private readonly queue: Submission[] = [];
   private flushScheduled = false;
   private dirty = false;
+  /** The store's catalog version the engine's automations were loaded at (writes by other processes change it). */
+  private loadedCatalog = -1;
   /** Automations in the engine, by GraphQL ID, as they were when loaded. */
   private automations = new Map<string, TriggerRecord>();
   private eventsSinceSnapshot = 0;
@@ -146,6 +148,7 @@ export class Runtime {
 
   /** Puts the current automations into the engine; unchanged ones keep their windows. */
   private reload(): void {
+    this.loadedCatalog = this.store.catalogVersion();
     const all = this.store.allTriggers();
     this.automations = new Map(all.map((t) => [toGlobalId("Trigger", t.id), t]));
     this.engine = restoreEngine(this.toEngine(all), this.engine.snapshot(), this.engineOptions);
@@ -212,7 +215,7 @@ export class Runtime {
     const seqBefore = this.lastSeq;
     try {
       this.store.transaction(() => {
-        if (this.dirty) this.reload();
+        if (this.stale()) this.reload();
         for (const w of work) {
           let places: EventPlace[];
           try {
@@ -278,9 +281,21 @@ export class Runtime {
     this.lastSnapshotAt = Date.now();
   }
 
+  /**
+   * Whether automations changed since the engine loaded them: written through this store (its listener) or by any
+   * other connection to the database — the CLI's embedded default, a second server — which only the catalog
+   * version shows. Read inside the group commit's transaction, so a batch runs against exactly the definitions
+   * committed before it, as replay after a crash will.
+   */
+  private stale(): boolean {
+    return this.dirty || this.store.catalogVersion() !== this.loadedCatalog;
+  }
+
   /** Applies automation changes now instead of before the next batch (the result is the same). */
   sync(): void {
-    if (this.dirty) this.store.transaction(() => this.reload());
+    this.store.transaction(() => {
+      if (this.stale()) this.reload();
+    });
   }
 
   /** The engine's state as plain data (diagnostics; recovery tests compare it with a rebuilt one). */

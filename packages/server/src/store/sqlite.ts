@@ -170,6 +170,8 @@ export class SqliteStore implements Store {
   private walSyncAgain = false;
   /** The WAL file, opened once: SQLite keeps it (same inode) while this connection is open. */
   private walFd: number | undefined;
+  private dataVersion = -1;
+  private catalog = 0;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(path);
@@ -592,6 +594,16 @@ export class SqliteStore implements Store {
   }
   private changed(): void {
     for (const l of this.listeners) l();
+  }
+  catalogVersion(): number {
+    // `data_version` changes only when another connection committed, and costs no page read: the row is read
+    // only then (or after a write of our own, which bumps it too and has already told the listeners).
+    const dv = this.q("PRAGMA data_version").pluck().get() as number;
+    if (dv !== this.dataVersion) {
+      this.dataVersion = dv;
+      this.catalog = (this.q("SELECT version FROM catalog_version WHERE id = 1").pluck().get() as number | undefined) ?? 0;
+    }
+    return this.catalog;
   }
 
   // event log

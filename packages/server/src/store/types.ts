@@ -308,6 +308,11 @@ export interface Store {
   pruneTriggerVersions(batchId: number): void;
   /** Called after every committed automation change (the runtime reloads its automations). */
   onTriggersChanged(listener: () => void): () => void;
+  /**
+   * A number that changes whenever any connection (another process on the same file included) has written an
+   * automation; cheap enough to read before every group commit.
+   */
+  catalogVersion(): number;
 
   // event log and engine state
   lastBatchId(): number;
