@@ -80,7 +80,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.snapshotEveryEvents !== undefined ? { snapshotEveryEvents: options.snapshotEveryEvents } : {}),
     ...(options.snapshotEveryMs !== undefined ? { snapshotEveryMs: options.snapshotEveryMs } : {}),
   });
-  dispatcher.start();
   const { server, inflight } = createHttpServer({
     store,
     runtime,
@@ -94,6 +93,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  // Started once the URL is known: deliveries resumed from a previous run link to this server too.
+  dispatcher.linkToServer(url);
+  dispatcher.start();
   logger.log("info", "listening", { url, db: options.db });
   if (localKey?.created) logger.log("info", "created an API key for the local admin", { user: "local", keyFile: localKey.path });
   const grace = options.shutdownGraceMs ?? 5_000;

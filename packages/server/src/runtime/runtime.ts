@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
   createEngine,
-  renderPayload,
   restoreEngine,
   type Engine,
   type EngineAutomation,
@@ -10,7 +9,7 @@ import {
   type Firing,
   type TripwireEvent,
 } from "@tripwire/evaluator";
-import type { WebhookActionSpec } from "@tripwire/sdk";
+import { webhookBody } from "../history.js";
 import { toGlobalId } from "../ids.js";
 import { parseBody } from "../ingest/parse.js";
 import type { Logger } from "../log.js";
@@ -49,8 +48,6 @@ interface Submission {
   readonly resolve: (r: IngestResult) => void;
   readonly reject: (e: Error) => void;
 }
-
-const MASK = "***";
 
 /**
  * The evaluator-driven runtime. Accepted batches are group-committed: one SQLite transaction appends each
@@ -262,7 +259,15 @@ export class Runtime {
       if (o instanceof Error) w.reject(o);
       else w.resolve(o);
     });
-    if (created.length > 0) this.options.dispatcher?.enqueue(created, createdFirings);
+    if (created.length > 0) {
+      if (this.options.logger.enabled?.("info") ?? true) {
+        created.forEach((x, i) => {
+          const f = createdFirings[i] as Firing;
+          this.options.logger.log("info", "automation fired", { execution: x.id, automation: x.triggerName, event: f.eventType, run: f.run?.name ?? null, action: x.actionType });
+        });
+      }
+      this.options.dispatcher?.enqueue(created, createdFirings);
+    }
   }
 
   private snapshotDue(): boolean {
@@ -309,15 +314,7 @@ export class Runtime {
   }
 
   /** A webhook execution's body as sent, with the integration's secret values masked (history). */
-  historyPayload = (x: ExecutionRecord): string | null => {
-    if (x.actionType !== "GENERIC_WEBHOOK") return null;
-    const action = JSON.parse(x.action) as { integrationId?: number; requestPayload?: string };
-    if (action.requestPayload === undefined) return null;
-    const integration = action.integrationId === undefined ? undefined : this.store.integrationById(action.integrationId);
-    const secrets = Object.fromEntries(Object.keys(integration ? this.store.secretValues(integration.entityId) : {}).map((k) => [k, MASK]));
-    const spec: WebhookActionSpec = { type: "webhook", integration: { kind: "webhook", name: integration?.name ?? "" }, payloadText: action.requestPayload };
-    return renderPayload(spec, JSON.parse(x.firing) as Firing, { secrets: { ...secrets, ACCESS_TOKEN: MASK } }) ?? null;
-  };
+  historyPayload = (x: ExecutionRecord): string | null => webhookBody(this.store, x);
 
   /** Commits what is queued, writes a final snapshot, and stops taking batches. */
   close(): void {

@@ -229,4 +229,11 @@ CREATE TRIGGER triggers_catalog_update AFTER UPDATE ON triggers BEGIN UPDATE cat
 CREATE TRIGGER triggers_catalog_delete AFTER DELETE ON triggers BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
 `,
   },
+  {
+    version: 6,
+    description: "an attempt keeps the Slack message it posted (history shows it as sent)",
+    sql: `
+ALTER TABLE execution_attempts ADD COLUMN request TEXT;
+`,
+  },
 ];

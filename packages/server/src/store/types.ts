@@ -185,6 +185,8 @@ export interface AttemptRecord {
   readonly error: string | null;
   readonly response: string | null;
   readonly retryInMs: number | null;
+  /** The body posted, kept for Slack messages (a webhook's body is re-rendered with its secrets masked instead). */
+  readonly request?: string | null;
 }
 
 /** One delivery attempt's result and the execution state it leads to. */
@@ -208,6 +210,22 @@ export interface ExecutionQuery {
   readonly state?: ExecutionState;
   /** Only executions of automations scoped exactly here. */
   readonly scope?: { readonly type: ScopeType; readonly id: number };
+}
+
+/** What `tripwire history` asks for: names as users write them, not IDs. */
+export interface HistoryQuery {
+  readonly entityIds: readonly number[];
+  /** The automation's name when it fired. */
+  readonly triggerName?: string;
+  /** A run's ID or display name. */
+  readonly run?: string;
+  readonly state?: ExecutionState;
+  /** Fired at or after this ISO timestamp. */
+  readonly since?: string;
+  /** Only rows after this execution ID (following). */
+  readonly afterId?: number;
+  /** The newest this many matching rows (they come back oldest first). */
+  readonly limit: number;
 }
 
 export interface RunUpsert {
@@ -330,6 +348,8 @@ export interface Store {
   pendingExecutions(): readonly { id: number; nextAttemptAt: number }[];
   listExecutions(query: ExecutionQuery, page: PageArgs): Page<ExecutionRecord> & { totalCount: number };
   attempts(executionId: number): readonly AttemptRecord[];
+  /** The newest executions matching a history query, oldest first. */
+  executionHistory(query: HistoryQuery): readonly ExecutionRecord[];
   lastExecutedAt(triggerId: number): string | null;
   recordAttempts(updates: readonly AttemptUpdate[], settles?: readonly ExecutionSettle[]): void;
 }
