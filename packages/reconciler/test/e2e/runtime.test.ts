@@ -2,10 +2,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { runServerCli } from "@tripwire/server";
+import { openStore, runServerCli } from "@tripwire/server";
 import { main } from "../../src/cli/main.js";
 import type { Io } from "../../src/cli/io.js";
 import { makeProject } from "../project.js";
+import { runCli, startCli } from "./cli.js";
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -63,7 +64,10 @@ describe("a new user's first session: apply, serve, send events, change, see his
   it("the printed line works, a change applied while the server runs takes effect without a restart, and history shows what fired", async () => {
     const dir = makeProject({ "automations/alerts.ts": defs(0.8) });
     expect((await tw(dir, {}, "apply", "--yes", "--no-typecheck")).code).toBe(0);
-
+    // What the embedded default created belongs to the local admin, whose key the server prints.
+    const store = openStore(join(dir, ".tripwire", "local.db"));
+    expect(store.memberships(store.userByName("local")!.id).map((m) => [m.entity.name, m.role])).toEqual([["local", "admin"], ["acme", "admin"]]);
+    store.close();
     const env = await serve(dir);
 
     // Three runs, loss 5 > 0.8: three firings (one per run: the 24 h per-run limit).
@@ -142,4 +146,36 @@ describe("a new user's first session: apply, serve, send events, change, see his
     expect(JSON.parse(none.stdout)).toEqual({ version: 1, executions: [] });
     expect(none.stderr).toContain("no embedded database at");
   }, 60_000);
+
+  it("`tripwire server` as typed in a shell: the pasted line authenticates, and the same line comes back on the next start", async () => {
+    const dir = makeProject({ "automations/alerts.ts": defs(0.8) });
+    expect((await runCli(["apply", "--yes", "--no-typecheck"], { cwd: dir })).code).toBe(0);
+    const start = async () => {
+      const child = startCli(["server", "--port", "0", "--durability", "normal"], { cwd: dir });
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout?.on("data", (c) => {
+          out += c;
+          if (out.includes("\n")) resolve(out);
+        });
+        child.on("close", () => reject(new Error(`server exited: ${out}`)));
+      });
+      const stop = async () => {
+        child.kill("SIGTERM");
+        expect(await new Promise((r) => child.on("close", r))).toBe(0);
+      };
+      return { line, stop };
+    };
+    const first = await start();
+    const m = /^WANDB_API_KEY=([0-9a-f]{40}) WANDB_BASE_URL=(http:\/\/127\.0\.0\.1:\d+)\n$/.exec(first.line);
+    expect(m).not.toBeNull();
+    const env = { WANDB_API_KEY: m?.[1] as string, WANDB_BASE_URL: m?.[2] as string };
+    expect(await post(env, event("a", 5))).toBe(1);
+    const listed = await tw(dir, env, "history", "--json");
+    expect((JSON.parse(listed.stdout) as { executions: { automation: string }[] }).executions.map((e) => e.automation)).toEqual(["loss-high"]);
+    await first.stop();
+    const second = await start();
+    expect(second.line.startsWith(`WANDB_API_KEY=${env.WANDB_API_KEY} WANDB_BASE_URL=http://127.0.0.1:`)).toBe(true);
+    await second.stop();
+  }, 120_000);
 });
