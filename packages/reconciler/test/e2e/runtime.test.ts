@@ -178,4 +178,39 @@ describe("a new user's first session: apply, serve, send events, change, see his
     expect(second.line.startsWith(`WANDB_API_KEY=${env.WANDB_API_KEY} WANDB_BASE_URL=http://127.0.0.1:`)).toBe(true);
     await second.stop();
   }, 120_000);
+
+  it("--follow prints a pending delivery again once it settles", async () => {
+    const { createServer } = await import("node:http");
+    let calls = 0;
+    // A receiver that is briefly down: 503 three times (backoff: at least 1.75 s in all, so a poll sees it pending), then 200.
+    const hook = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        const status = calls++ < 3 ? 503 : 200;
+        res.writeHead(status, { "Content-Type": "text/plain" });
+        res.end(status === 200 ? "ok" : "down");
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", () => r()));
+    closers.push(() => new Promise<void>((r) => (hook.closeAllConnections(), hook.close(() => r()))));
+    const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
+    const dir = makeProject({
+      "tripwire.config.ts": `export default { embedded: { integrations: [{ kind: "webhook", entity: "acme", name: "deploy", url: "${url}" }] } };\n`,
+      "automations/alerts.ts": `import { automation, project, metric, onRunMetric, sendWebhook, webhook } from "@tripwire/sdk";
+export const high = automation("loss-hook").in(project("acme/llm")).on(onRunMetric(metric("loss").gt(0.8))).do(sendWebhook(webhook("deploy"), { payload: { run: "\${run_name}" } }));
+`,
+    });
+    expect((await tw(dir, {}, "apply", "--yes", "--no-typecheck")).code).toBe(0);
+    const env = await serve(dir);
+    const following = tw(dir, env, "history", "--follow", "--follow-for", "8s");
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(await post(env, event("x", 5))).toBe(1);
+    const r = await following;
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n").map((l) => l.split("  ").slice(1));
+    // First seen pending (after 0 to 3 attempts, depending on when the poll fell), last seen finished after the fourth.
+    expect(lines[0]?.slice(0, 5)).toEqual(["loss-hook", "runMetricThreshold", "run=sweep-x", "GENERIC_WEBHOOK", "pending"]);
+    expect(lines.at(-1)).toEqual(["loss-hook", "runMetricThreshold", "run=sweep-x", "GENERIC_WEBHOOK", "finished", "attempts=4", "code=200"]);
+    expect(new Set(lines.map((l) => l.join(" "))).size).toBe(lines.length);
+  }, 120_000);
 });
