@@ -172,8 +172,6 @@ export class SqliteStore implements Store {
   private walSyncAgain = false;
   /** The WAL file, opened once: SQLite keeps it (same inode) while this connection is open. */
   private walFd: number | undefined;
-  private dataVersion = -1;
-  private catalog = 0;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(path);
@@ -598,14 +596,10 @@ export class SqliteStore implements Store {
     for (const l of this.listeners) l();
   }
   catalogVersion(): number {
-    // `data_version` changes only when another connection committed, and costs no page read: the row is read
-    // only then (or after a write of our own, which bumps it too and has already told the listeners).
-    const dv = this.q("PRAGMA data_version").pluck().get() as number;
-    if (dv !== this.dataVersion) {
-      this.dataVersion = dv;
-      this.catalog = (this.q("SELECT version FROM catalog_version WHERE id = 1").pluck().get() as number | undefined) ?? 0;
-    }
-    return this.catalog;
+    // A real read, not just `PRAGMA data_version`: inside the group commit's transaction it fixes the snapshot the
+    // batch is then evaluated and written against, so a write by another process lands either before the check
+    // (and is loaded) or after the commit (and applies to the next batch), as the change log says for replay.
+    return (this.q("SELECT version FROM catalog_version WHERE id = 1").pluck().get() as number | undefined) ?? 0;
   }
 
   // event log

@@ -328,7 +328,7 @@ export interface Store {
   onTriggersChanged(listener: () => void): () => void;
   /**
    * A number that changes whenever any connection (another process on the same file included) has written an
-   * automation; cheap enough to read before every group commit.
+   * automation; one primary-key read, cheap enough before every group commit.
    */
   catalogVersion(): number;
 
