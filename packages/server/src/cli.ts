@@ -10,6 +10,8 @@ Usage: tripwire-server --db PATH [--port N] [--host H] [--seed FILE] [--durabili
   --port N             port to listen on; 0 picks a free port and logs it              (default 8080)
   --host H             interface to bind                                               (default 127.0.0.1)
   --seed FILE          JSON seed: users and API keys, orgs, teams, integrations, secrets (idempotent)
+                       without it, a database where nobody has an API key gets one for the local admin,
+                       kept in <db>.key (mode 0600); stdout shows WANDB_API_KEY=… WANDB_BASE_URL=… each start
   --durability MODE    full: fsync every group commit; normal: survives kill -9 only    (default full)
   --log-level L        debug | info | warn | error                                     (default info)
 
@@ -22,11 +24,11 @@ export interface ServerCliIo {
 }
 
 /**
- * Runs `tripwire-server` with `argv` until SIGTERM / SIGINT and returns the exit code (0 after a graceful stop,
- * 2 for a usage mistake). `tripwire server` and the `tripwire-server` bin both call it.
+ * Runs `tripwire-server` with `argv` until SIGTERM / SIGINT (or `until` aborts) and returns the exit code (0 after a
+ * graceful stop, 2 for a usage mistake). `tripwire server` and the `tripwire-server` bin both call it.
  * @example process.exitCode = await runServerCli(["--db", "tripwire.db", "--port", "8080"]);
  */
-export async function runServerCli(argv: readonly string[], io: ServerCliIo = process): Promise<number> {
+export async function runServerCli(argv: readonly string[], io: ServerCliIo = process, until?: AbortSignal): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -64,17 +66,35 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
     ...(args.seed ? { seed: args.seed } : {}),
     durability: args.durability,
     logger,
+    localKey: !args.seed,
   });
+  if (server.localKey) io.stdout.write(`WANDB_API_KEY=${server.localKey.key} WANDB_BASE_URL=${pasteableUrl(server.url, server.port)}\n`);
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.off("SIGTERM", onTerm);
+      process.off("SIGINT", onInt);
       logger.log("info", "signal received", { signal });
       server.close().then(resolve, (e: unknown) => {
         logger.log("error", "shutdown failed", { error: String(e) });
         resolve();
       });
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    const onTerm = () => stop("SIGTERM");
+    const onInt = () => stop("SIGINT");
+    process.once("SIGTERM", onTerm);
+    process.once("SIGINT", onInt);
+    // In-process callers (tests, an embedding tool) stop it without a signal to the whole process.
+    if (until?.aborted) stop("abort");
+    else until?.addEventListener("abort", () => stop("abort"), { once: true });
   });
   return 0;
+}
+
+/** The base URL to paste into WANDB_BASE_URL: a wildcard bind is reached on loopback. */
+function pasteableUrl(url: string, port: number): string {
+  const host = new URL(url).hostname;
+  return host === "0.0.0.0" || host === "[::]" || host === "::" ? `http://127.0.0.1:${port}` : url;
 }

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from "graphql";
 import { Access } from "./access.js";
 import { execute, type GraphQLRequest } from "./graphql/execute.js";
 import { executionNode } from "./graphql/history.js";
+import { answerHistory } from "./history.js";
 import { fromGlobalId } from "./ids.js";
 import { parseBody } from "./ingest/parse.js";
 import type { Logger } from "./log.js";
@@ -57,7 +58,7 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
 }
 
 /**
- * The HTTP front: `POST /graphql`, `POST /api/v1/events`, `GET /api/v1/executions`, `GET /healthz`. Every
+ * The HTTP front: `POST /graphql`, `POST /api/v1/events`, `GET /api/v1/executions`, `GET /api/v1/history`, `GET /healthz`. Every
  * route but `/healthz` needs `Authorization: Basic base64("api:<API key>")`.
  */
 export function createHttpServer(options: HttpOptions): { server: Server; inflight: () => number } {
@@ -158,6 +159,13 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
     send(res, 200, { totalCount: result.totalCount, executions: conn.edges.map((e) => e.node), pageInfo: conn.pageInfo });
   };
 
+  const history = (req: IncomingMessage, res: ServerResponse, user: UserRecord, url: { searchParams: URLSearchParams }) => {
+    if (req.method !== "GET") throw new HttpError(405, "GET /api/v1/history");
+    const answer = answerHistory(store, user, url.searchParams);
+    if ("error" in answer) throw new HttpError(400, answer.error);
+    send(res, 200, answer);
+  };
+
   const debug = logger.enabled?.("debug") ?? true;
   const server = createServer((req, res) => {
     inflight++;
@@ -170,11 +178,11 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
     } else res.once("close", () => inflight--);
     const raw = req.url ?? "/";
     const q = raw.indexOf("?");
-    // Only /api/v1/executions reads a query string; the other routes need just the path.
+    // Only /api/v1/executions and /api/v1/history read a query string; the other routes need just the path.
     const url = q < 0 ? { pathname: raw, searchParams: new URLSearchParams() } : new URL(raw, "http://localhost");
     const handle = async () => {
       if (url.pathname === "/healthz") return send(res, 200, { status: "ok" });
-      const route = url.pathname === "/graphql" ? graphql : url.pathname === "/api/v1/events" ? events : url.pathname === "/api/v1/executions" ? executions : undefined;
+      const route = url.pathname === "/graphql" ? graphql : url.pathname === "/api/v1/events" ? events : url.pathname === "/api/v1/executions" ? executions : url.pathname === "/api/v1/history" ? history : undefined;
       if (!route) throw new HttpError(404, `no route ${url.pathname}`);
       const user = authenticate(req);
       if (!user) {

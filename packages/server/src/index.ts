@@ -56,6 +56,18 @@ export {
 } from "./seed.js";
 export { startServer, readSeedFile, type ServerOptions, type RunningServer } from "./server.js";
 export { runServerCli, type ServerCliIo } from "./cli.js";
+export {
+  answerHistory,
+  readHistory,
+  reReadHistory,
+  webhookBody,
+  HISTORY_STATUSES,
+  type HistoryAnswer,
+  type HistoryEntry,
+  type HistoryFilter,
+  type HistoryStatus,
+} from "./history.js";
+export { ensureLocalKey, localKeyPath, LOCAL_ADMIN, type LocalKey } from "./localkey.js";
 export { Access } from "./access.js";
 export { Runtime, type RuntimeOptions, type IngestResult } from "./runtime/runtime.js";
 export { Dispatcher, retryAfterMs, type DeliveryOptions } from "./runtime/dispatcher.js";

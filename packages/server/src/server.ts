@@ -5,6 +5,7 @@ import { createHttpServer } from "./http.js";
 import { silentLogger, type Logger } from "./log.js";
 import { Dispatcher, type DeliveryOptions } from "./runtime/dispatcher.js";
 import { Runtime, type RuntimeOptions } from "./runtime/runtime.js";
+import { ensureLocalKey, type LocalKey } from "./localkey.js";
 import { seedStore, type Seed } from "./seed.js";
 import { openStore, type Durability, type SqliteStore } from "./store/sqlite.js";
 
@@ -27,6 +28,11 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number;
   /** How long in-flight requests and deliveries get to finish on close (default 5 s). */
   readonly shutdownGraceMs?: number;
+  /**
+   * Make sure a user can authenticate: on a database where nobody holds an API key, create one for the local admin
+   * and keep it beside the database (see {@link ensureLocalKey}); `tripwire server` without `--seed` sets it.
+   */
+  readonly localKey?: boolean;
 }
 
 export interface RunningServer {
@@ -36,6 +42,8 @@ export interface RunningServer {
   readonly store: SqliteStore;
   readonly runtime: Runtime;
   readonly dispatcher: Dispatcher;
+  /** The first-start key, when `localKey` was asked for and the database has one. */
+  readonly localKey: LocalKey | undefined;
   /** Graceful stop: no new connections, in-flight requests finish, dispatching stops, the database closes. */
   close(): Promise<void>;
 }
@@ -55,8 +63,10 @@ export function readSeedFile(path: string): Seed {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logger = options.logger ?? silentLogger;
   const store = openStore(options.db, options.durability ? { durability: options.durability } : {});
+  let localKey: LocalKey | undefined;
   try {
     if (options.seed !== undefined) seedStore(store, typeof options.seed === "string" ? readSeedFile(options.seed) : options.seed);
+    if (options.localKey) localKey = ensureLocalKey(store, options.db);
   } catch (e) {
     store.close();
     throw e;
@@ -70,7 +80,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.snapshotEveryEvents !== undefined ? { snapshotEveryEvents: options.snapshotEveryEvents } : {}),
     ...(options.snapshotEveryMs !== undefined ? { snapshotEveryMs: options.snapshotEveryMs } : {}),
   });
-  dispatcher.start();
   const { server, inflight } = createHttpServer({
     store,
     runtime,
@@ -84,7 +93,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  // Started once the URL is known: deliveries resumed from a previous run link to this server too.
+  dispatcher.linkToServer(url);
+  dispatcher.start();
   logger.log("info", "listening", { url, db: options.db });
+  if (localKey?.created) logger.log("info", "created an API key for the local admin", { user: "local", keyFile: localKey.path });
   const grace = options.shutdownGraceMs ?? 5_000;
   let closing: Promise<void> | undefined;
   return {
@@ -93,6 +106,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     runtime,
     dispatcher,
+    localKey,
     close: () =>
       (closing ??= (async () => {
         logger.log("info", "shutting down");

@@ -7,6 +7,7 @@ import {
   ensureTeam,
   ensureUser,
   execute,
+  LOCAL_ADMIN,
   openStore,
   type Store,
 } from "@tripwire/server";
@@ -16,8 +17,8 @@ import type { Backend, EmbeddedAdmin } from "./backend.js";
 import { WandbClient } from "./client.js";
 import type { GraphQLResponse, Transport } from "./transport.js";
 
-/** The user the embedded default acts as: an instance admin of the local database. */
-export const LOCAL_USER = "local";
+/** The user the embedded default acts as: an instance admin of the local database (the first-start key's user). */
+export const LOCAL_USER = LOCAL_ADMIN;
 /** Where the embedded default keeps its database, relative to the working directory. */
 export const DEFAULT_DB = ".tripwire/local.db";
 
@@ -35,7 +36,7 @@ export function embeddedBackend(cwd: string, config: TripwireConfig): Backend & 
   const path = resolve(cwd, config.embedded?.db ?? DEFAULT_DB);
   mkdirSync(dirname(path), { recursive: true });
   const store = openStore(path);
-  ensureUser(store, LOCAL_USER, { admin: true });
+  const local = ensureUser(store, LOCAL_USER, { admin: true });
   let count = 0;
   const url = `file:${relative(cwd, path) || path}`;
   const transport: Transport = {
@@ -65,8 +66,9 @@ export function embeddedBackend(cwd: string, config: TripwireConfig): Backend & 
   };
   const admin: EmbeddedAdmin = {
     async ensureEntity(name: string, type: "team" | "organization") {
-      if (type === "organization") ensureOrg(store, name);
-      else ensureTeam(store, name);
+      // The local admin owns what it creates: `tripwire server`'s first-start key is this user's.
+      const id = type === "organization" ? ensureOrg(store, name).entityId : ensureTeam(store, name).id;
+      if (store.role(id, local.id) === undefined) store.setRole(id, local.id, "admin");
     },
     async ensureProject(entity: string, project: string) {
       ensureProject(store, entity, project);

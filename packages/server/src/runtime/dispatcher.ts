@@ -154,6 +154,11 @@ export class Dispatcher {
     };
   }
 
+  /** Where Slack links point when the options name no base URL: the server's own, since the runs live there. */
+  linkToServer(baseUrl: string): void {
+    this.opt.linkBaseUrl ??= baseUrl;
+  }
+
   /** Loads every pending execution from the store (after a restart they carry on where they stopped). */
   start(): void {
     const pending = this.store.pendingExecutions();
@@ -358,15 +363,18 @@ export class Dispatcher {
       retryInMs: retryIn,
       state,
       nextAttemptAt,
+      ...(x.actionType === "NOTIFICATION" ? { request: req.body } : {}),
     };
     this.writes.push(update);
     this.scheduleWrite();
     if (outcome === "retry") {
       this.cache.set(x.id, { ...x, attempts: attempt, statusCode, response, error, nextAttemptAt });
       this.schedule(x.id, nextAttemptAt as number);
+      this.logger.log("debug", "delivery will be retried", { execution: x.id, automation: x.triggerName, attempt, statusCode, error, retryInMs: retryIn });
     } else {
       this.forget(x.id);
       if (!ok) this.logger.log("warn", "delivery failed", { execution: x.id, automation: x.triggerName, attempt, statusCode, error });
+      else this.logger.log("info", "delivered", { execution: x.id, automation: x.triggerName, attempt, statusCode });
     }
   }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
   createEngine,
-  renderPayload,
   restoreEngine,
   type Engine,
   type EngineAutomation,
@@ -10,7 +9,7 @@ import {
   type Firing,
   type TripwireEvent,
 } from "@tripwire/evaluator";
-import type { WebhookActionSpec } from "@tripwire/sdk";
+import { webhookBody } from "../history.js";
 import { toGlobalId } from "../ids.js";
 import { parseBody } from "../ingest/parse.js";
 import type { Logger } from "../log.js";
@@ -50,8 +49,6 @@ interface Submission {
   readonly reject: (e: Error) => void;
 }
 
-const MASK = "***";
-
 /**
  * The evaluator-driven runtime. Accepted batches are group-committed: one SQLite transaction appends each
  * batch to the event log, runs it through the engine, and inserts the firings into the outbox (executions);
@@ -67,6 +64,8 @@ export class Runtime {
   private readonly queue: Submission[] = [];
   private flushScheduled = false;
   private dirty = false;
+  /** The store's catalog version the engine's automations were loaded at (writes by other processes change it). */
+  private loadedCatalog = -1;
   /** Automations in the engine, by GraphQL ID, as they were when loaded. */
   private automations = new Map<string, TriggerRecord>();
   private eventsSinceSnapshot = 0;
@@ -146,6 +145,7 @@ export class Runtime {
 
   /** Puts the current automations into the engine; unchanged ones keep their windows. */
   private reload(): void {
+    this.loadedCatalog = this.store.catalogVersion();
     const all = this.store.allTriggers();
     this.automations = new Map(all.map((t) => [toGlobalId("Trigger", t.id), t]));
     this.engine = restoreEngine(this.toEngine(all), this.engine.snapshot(), this.engineOptions);
@@ -212,7 +212,7 @@ export class Runtime {
     const seqBefore = this.lastSeq;
     try {
       this.store.transaction(() => {
-        if (this.dirty) this.reload();
+        if (this.stale()) this.reload();
         for (const w of work) {
           let places: EventPlace[];
           try {
@@ -259,7 +259,15 @@ export class Runtime {
       if (o instanceof Error) w.reject(o);
       else w.resolve(o);
     });
-    if (created.length > 0) this.options.dispatcher?.enqueue(created, createdFirings);
+    if (created.length > 0) {
+      if (this.options.logger.enabled?.("info") ?? true) {
+        created.forEach((x, i) => {
+          const f = createdFirings[i] as Firing;
+          this.options.logger.log("info", "automation fired", { execution: x.id, automation: x.triggerName, event: f.eventType, run: f.run?.name ?? null, action: x.actionType });
+        });
+      }
+      this.options.dispatcher?.enqueue(created, createdFirings);
+    }
   }
 
   private snapshotDue(): boolean {
@@ -278,9 +286,21 @@ export class Runtime {
     this.lastSnapshotAt = Date.now();
   }
 
+  /**
+   * Whether automations changed since the engine loaded them: written through this store (its listener) or by any
+   * other connection to the database — the CLI's embedded default, a second server — which only the catalog
+   * version shows. Read inside the group commit's transaction, so a batch runs against exactly the definitions
+   * committed before it, as replay after a crash will.
+   */
+  private stale(): boolean {
+    return this.dirty || this.store.catalogVersion() !== this.loadedCatalog;
+  }
+
   /** Applies automation changes now instead of before the next batch (the result is the same). */
   sync(): void {
-    if (this.dirty) this.store.transaction(() => this.reload());
+    this.store.transaction(() => {
+      if (this.stale()) this.reload();
+    });
   }
 
   /** The engine's state as plain data (diagnostics; recovery tests compare it with a rebuilt one). */
@@ -294,15 +314,7 @@ export class Runtime {
   }
 
   /** A webhook execution's body as sent, with the integration's secret values masked (history). */
-  historyPayload = (x: ExecutionRecord): string | null => {
-    if (x.actionType !== "GENERIC_WEBHOOK") return null;
-    const action = JSON.parse(x.action) as { integrationId?: number; requestPayload?: string };
-    if (action.requestPayload === undefined) return null;
-    const integration = action.integrationId === undefined ? undefined : this.store.integrationById(action.integrationId);
-    const secrets = Object.fromEntries(Object.keys(integration ? this.store.secretValues(integration.entityId) : {}).map((k) => [k, MASK]));
-    const spec: WebhookActionSpec = { type: "webhook", integration: { kind: "webhook", name: integration?.name ?? "" }, payloadText: action.requestPayload };
-    return renderPayload(spec, JSON.parse(x.firing) as Firing, { secrets: { ...secrets, ACCESS_TOKEN: MASK } }) ?? null;
-  };
+  historyPayload = (x: ExecutionRecord): string | null => webhookBody(this.store, x);
 
   /** Commits what is queued, writes a final snapshot, and stops taking batches. */
   close(): void {

@@ -215,4 +215,25 @@ BEGIN
 END;
 `,
   },
+  {
+    version: 5,
+    description: "a catalog version bumped by every automation write, so a runtime notices writes of other connections (the CLI, a second server)",
+    sql: `
+CREATE TABLE catalog_version (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL
+);
+INSERT INTO catalog_version (id, version) VALUES (1, 0);
+CREATE TRIGGER triggers_catalog_insert AFTER INSERT ON triggers BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER triggers_catalog_update AFTER UPDATE ON triggers BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER triggers_catalog_delete AFTER DELETE ON triggers BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
+`,
+  },
+  {
+    version: 6,
+    description: "an attempt keeps the Slack message it posted (history shows it as sent)",
+    sql: `
+ALTER TABLE execution_attempts ADD COLUMN request TEXT;
+`,
+  },
 ];

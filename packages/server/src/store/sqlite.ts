@@ -13,6 +13,7 @@ import type {
   ExecutionQuery,
   ExecutionRecord,
   ExecutionSettle,
+  HistoryQuery,
   IntegrationRecord,
   NewExecution,
   OrgRecord,
@@ -144,6 +145,7 @@ const attempt = (r: Row): AttemptRecord => ({
   error: (r.error as string | null) ?? null,
   response: (r.response as string | null) ?? null,
   retryInMs: (r.retry_in_ms as number | null) ?? null,
+  request: (r.request as string | null) ?? null,
 });
 
 function page<T>(rows: T[], limit: number): Page<T> {
@@ -262,6 +264,10 @@ export class SqliteStore implements Store {
       userId,
       now(),
     );
+  }
+
+  hasApiKeys(): boolean {
+    return this.q("SELECT 1 FROM api_keys LIMIT 1").get() !== undefined;
   }
 
   // entities
@@ -589,6 +595,12 @@ export class SqliteStore implements Store {
   private changed(): void {
     for (const l of this.listeners) l();
   }
+  catalogVersion(): number {
+    // A real read, not just `PRAGMA data_version`: inside the group commit's transaction it fixes the snapshot the
+    // batch is then evaluated and written against, so a write by another process lands either before the check
+    // (and is loaded) or after the commit (and applies to the next batch), as the change log says for replay.
+    return (this.q("SELECT version FROM catalog_version WHERE id = 1").pluck().get() as number | undefined) ?? 0;
+  }
 
   // event log
   lastBatchId(): number {
@@ -678,6 +690,20 @@ export class SqliteStore implements Store {
   attempts(executionId: number): readonly AttemptRecord[] {
     return (this.q("SELECT * FROM execution_attempts WHERE execution_id = ? ORDER BY attempt").all(executionId) as Row[]).map(attempt);
   }
+  executionHistory(query: HistoryQuery): readonly ExecutionRecord[] {
+    if (query.entityIds.length === 0) return [];
+    const where: string[] = ["entity_id IN (SELECT value FROM json_each(?))", "id > ?"];
+    const args: unknown[] = [JSON.stringify(query.entityIds), query.afterId ?? 0];
+    if (query.triggerName !== undefined) (where.push("trigger_name = ?"), args.push(query.triggerName));
+    if (query.state !== undefined) (where.push("state = ?"), args.push(query.state));
+    if (query.since !== undefined) (where.push("created_at >= ?"), args.push(query.since));
+    if (query.run !== undefined) {
+      where.push("(json_extract(firing, '$.run.id') = ? OR json_extract(firing, '$.run.name') = ?)");
+      args.push(query.run, query.run);
+    }
+    const rows = this.q(`SELECT * FROM executions WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT ?`).all(...args, query.limit) as Row[];
+    return rows.reverse().map(execution);
+  }
   lastExecutedAt(triggerId: number): string | null {
     const r = this.q("SELECT created_at FROM executions WHERE trigger_id = ? ORDER BY id DESC LIMIT 1").get(triggerId) as { created_at: string } | undefined;
     return r?.created_at ?? null;
@@ -693,12 +719,12 @@ export class SqliteStore implements Store {
   recordAttempts(updates: readonly AttemptUpdate[], settles: readonly ExecutionSettle[] = []): void {
     // One statement per attempt: the row's trigger (migration 4) moves the execution to the attempt's state.
     const ins = this.q(`INSERT INTO execution_attempts (execution_id, attempt, started_at, duration_ms, status_code, outcome, error, response, retry_in_ms,
-      state, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, attempt) DO NOTHING`);
+      state, next_attempt_at, request) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, attempt) DO NOTHING`);
     const settle = this.q("UPDATE executions SET state = ?, error = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?");
     const write = () =>
       this.transaction(() => {
         for (const u of updates) {
-          ins.run(u.executionId, u.attempt, u.startedAt, u.durationMs, u.statusCode, u.outcome, u.error, u.response, u.retryInMs, u.state, u.nextAttemptAt);
+          ins.run(u.executionId, u.attempt, u.startedAt, u.durationMs, u.statusCode, u.outcome, u.error, u.response, u.retryInMs, u.state, u.nextAttemptAt, u.request ?? null);
         }
         const at = now();
         for (const s of settles) settle.run(s.state, s.error, at, s.executionId);

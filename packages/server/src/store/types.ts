@@ -185,6 +185,8 @@ export interface AttemptRecord {
   readonly error: string | null;
   readonly response: string | null;
   readonly retryInMs: number | null;
+  /** The body posted, kept for Slack messages (a webhook's body is re-rendered with its secrets masked instead). */
+  readonly request?: string | null;
 }
 
 /** One delivery attempt's result and the execution state it leads to. */
@@ -208,6 +210,22 @@ export interface ExecutionQuery {
   readonly state?: ExecutionState;
   /** Only executions of automations scoped exactly here. */
   readonly scope?: { readonly type: ScopeType; readonly id: number };
+}
+
+/** What `tripwire history` asks for: names as users write them, not IDs. */
+export interface HistoryQuery {
+  readonly entityIds: readonly number[];
+  /** The automation's name when it fired. */
+  readonly triggerName?: string;
+  /** A run's ID or display name. */
+  readonly run?: string;
+  readonly state?: ExecutionState;
+  /** Fired at or after this ISO timestamp. */
+  readonly since?: string;
+  /** Only rows after this execution ID (following). */
+  readonly afterId?: number;
+  /** The newest this many matching rows (they come back oldest first). */
+  readonly limit: number;
 }
 
 export interface RunUpsert {
@@ -244,6 +262,8 @@ export interface Store {
   userByApiKey(key: string): UserRecord | undefined;
   upsertUser(user: { username: string; email?: string | null; admin?: boolean }): UserRecord;
   addApiKey(userId: number, key: string): void;
+  /** Whether any user holds an API key (a server on a database without any creates the first-start key). */
+  hasApiKeys(): boolean;
 
   // entities, organizations, membership
   entityById(id: number): EntityRecord | undefined;
@@ -306,6 +326,11 @@ export interface Store {
   pruneTriggerVersions(batchId: number): void;
   /** Called after every committed automation change (the runtime reloads its automations). */
   onTriggersChanged(listener: () => void): () => void;
+  /**
+   * A number that changes whenever any connection (another process on the same file included) has written an
+   * automation; one primary-key read, cheap enough before every group commit.
+   */
+  catalogVersion(): number;
 
   // event log and engine state
   lastBatchId(): number;
@@ -323,6 +348,8 @@ export interface Store {
   pendingExecutions(): readonly { id: number; nextAttemptAt: number }[];
   listExecutions(query: ExecutionQuery, page: PageArgs): Page<ExecutionRecord> & { totalCount: number };
   attempts(executionId: number): readonly AttemptRecord[];
+  /** The newest executions matching a history query, oldest first. */
+  executionHistory(query: HistoryQuery): readonly ExecutionRecord[];
   lastExecutedAt(triggerId: number): string | null;
   recordAttempts(updates: readonly AttemptUpdate[], settles?: readonly ExecutionSettle[]): void;
 }
