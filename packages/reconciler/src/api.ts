@@ -20,6 +20,8 @@ import { openBackend as defaultOpenBackend } from "./remote/open.js";
 import { SILENT, type Reporter } from "./reporter.js";
 import { resolve } from "./resolve/resolve.js";
 import { hasErrors, type Diagnostic, type DesiredAutomation } from "./types.js";
+import { fileHistory, historyAware, historyFindings } from "./lint/history.js";
+import { lintDiagnostics } from "./lint/lint.js";
 
 /** Exit codes, the same for every command. */
 export const EXIT = { ok: 0, error: 1, changes: 2, diagnostics: 3 } as const;
@@ -48,13 +50,19 @@ export interface ValidateOutcome {
   readonly exitCode: ExitCode;
 }
 
+export interface ValidateOptions extends CommonOptions {
+  /** Also run the offline `tripwire lint` checks (docs/lint.md). */
+  readonly lint?: boolean;
+}
+
 /**
  * Loads, validates and type-checks the definitions — offline, nothing is read from any backend.
- * @example const { exitCode, diagnostics } = await validate({ cwd: process.cwd() });
+ * @example const { exitCode, diagnostics } = await validate({ cwd: process.cwd(), lint: true });
  */
-export async function validate(options: CommonOptions): Promise<ValidateOutcome> {
+export async function validate(options: ValidateOptions): Promise<ValidateOutcome> {
   const load = await loadDefinitions(loadOptions(options));
-  const diagnostics = sortDiagnostics([...load.diagnostics, ...(options.typecheck === false ? [] : await typecheck(load, options.cwd))]);
+  const linted = options.lint ? lintDiagnostics({ automations: load.automations, config: load.config }) : [];
+  const diagnostics = sortDiagnostics([...load.diagnostics, ...(options.typecheck === false ? [] : await typecheck(load, options.cwd)), ...linted]);
   return { load, diagnostics, exitCode: hasErrors(diagnostics) ? EXIT.diagnostics : EXIT.ok };
 }
 
@@ -82,6 +90,11 @@ export interface PlanOptions extends CommonOptions {
   readonly detailedExitCode?: boolean;
   /** History files or folders: backtest every created, changed, renamed or destroyed automation over them. */
   readonly backtest?: readonly string[];
+  /**
+   * Run the `tripwire lint` checks, the history-aware ones over the `backtest` history (without it, each run
+   * automation gets a TWL060 saying no history was available). Findings join the plan's diagnostics.
+   */
+  readonly lint?: boolean;
 }
 
 interface Planned {
@@ -94,7 +107,8 @@ interface Planned {
 
 async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Planned> {
   const reporter = options.reporter ?? SILENT;
-  const checked = await validate(options);
+  // `plan --lint` lints after planning, so that the plan is shown with its findings.
+  const checked = await validate({ ...options, lint: false });
   const load = checked.load;
   if (hasErrors(checked.diagnostics)) return { load, diagnostics: checked.diagnostics, desired: load.automations };
   const env = options.env ?? process.env;
@@ -140,7 +154,9 @@ const hasChanges = (plan: Plan) => plan.operations.length > 0 || plan.prerequisi
  * @example const { plan, exitCode } = await plan({ cwd: process.cwd(), detailedExitCode: true });
  */
 export async function plan(options: PlanOptions): Promise<PlanOutcome> {
-  const p = await makePlan(options, false);
+  const made = await makePlan(options, false);
+  const p = options.lint && made.plan ? await withLint(made as Planned & { plan: Plan }, options) : made;
+  if ("failed" in p) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: p.failed, exitCode: EXIT.error };
   if (!p.plan) return { diagnostics: p.diagnostics, exitCode: EXIT.diagnostics };
   const exitCode = hasErrors(p.plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(p.plan) ? EXIT.changes : EXIT.ok;
   if (options.backtest === undefined || hasErrors(p.plan.diagnostics)) return { diagnostics: p.plan.diagnostics, plan: p.plan, exitCode };
@@ -148,6 +164,17 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
   const bt = await backtestPlan(p.plan, { cwd: options.cwd, history: options.backtest, onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`) });
   if (!bt.ok) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
   return { diagnostics: p.plan.diagnostics, plan: p.plan, backtest: bt.backtest, exitCode };
+}
+
+/** `plan --lint`: the lint findings added to the plan's diagnostics (sorted with them), or why the history could not be read. */
+async function withLint(p: Planned & { plan: Plan }, options: PlanOptions): Promise<(Planned & { plan: Plan }) | { plan: Plan; failed: Diagnostic[] }> {
+  const automations = p.load.automations;
+  const source = options.backtest && options.backtest.length > 0 ? fileHistory(options.backtest, options.cwd) : undefined;
+  const history = source ? await historyAware(automations, source) : { failed: false, findings: historyFindings(automations, undefined), diagnostics: [] };
+  if (history.failed) return { plan: p.plan, failed: history.diagnostics };
+  const linted = lintDiagnostics({ automations, config: p.load.config, historyFindings: history.findings });
+  const plan: Plan = { ...p.plan, diagnostics: sortDiagnostics([...p.plan.diagnostics, ...linted]) };
+  return { ...p, plan, diagnostics: plan.diagnostics };
 }
 
 export interface BacktestCommandOptions extends CommonOptions {

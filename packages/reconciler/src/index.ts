@@ -15,3 +15,8 @@ export { ReconcilerError, isReconcilerError } from "./errors.js";
 export type { Reporter } from "./reporter.js";
 export type { Diagnostic, DesiredAutomation, LiveAutomation, ResolvedAutomation } from "./types.js";
 export { runBacktest, backtestPlan, type BacktestReport, type PlanBacktest, type AutomationBacktest } from "./backtest/index.js";
+export { lint, type LintOptions, type LintOutcome } from "./lint/run.js";
+export { CHECKS, CHECK_CODES, type CheckCode, type LintLevel } from "./lint/checks.js";
+export { fileHistory, type HistorySource, type LintHistory, type HistoryRun } from "./lint/history.js";
+export { renderGithubAnnotations } from "./render/github.js";
+export { renderSarif } from "./render/sarif.js";
