@@ -224,7 +224,7 @@ function changeFindings(a: DesiredAutomation, event: Extract<RunMetricEventSpec,
     if (fired) firing++;
   }
   const unit = event.change === "relative" ? (x: number) => `${fmt(x * 100)}%` : fmt;
-  const asked = `a ${event.direction === "any" ? "change" : event.direction} of ${unit(event.amount)}`;
+  const asked = `${{ any: "a change", increase: "an increase", decrease: "a decrease" }[event.direction]} of ${unit(event.amount)}`;
   if (firing === 0) return [{ code: "TWL064", subject: a, message: `${asked} in "${event.metric}" never happened in the ${runs.length} runs that filled both windows: the largest change was ${unit(largest)}` }];
   if (firing === runs.length && runs.length > 1) return [{ code: "TWL065", subject: a, message: `${asked} in "${event.metric}" happened in every one of the ${runs.length} runs that filled both windows: it fires on every run` }];
   return [];
