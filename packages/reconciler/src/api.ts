@@ -22,6 +22,7 @@ import { resolve } from "./resolve/resolve.js";
 import { hasErrors, type Diagnostic, type DesiredAutomation } from "./types.js";
 import { fileHistory, historyAware, historyFindings } from "./lint/history.js";
 import { lintDiagnostics } from "./lint/lint.js";
+import { checkPolicies, type PolicyContext } from "./policy/policy.js";
 
 /** Exit codes, the same for every command. */
 export const EXIT = { ok: 0, error: 1, changes: 2, diagnostics: 3 } as const;
@@ -95,6 +96,8 @@ export interface PlanOptions extends CommonOptions {
    * automation gets a TWL060 saying no history was available). Findings join the plan's diagnostics.
    */
   readonly lint?: boolean;
+  /** The pull request's labels, for policies such as `org-scope-label`. */
+  readonly labels?: readonly string[];
 }
 
 interface Planned {
@@ -158,12 +161,29 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
   const p = options.lint && made.plan ? await withLint(made as Planned & { plan: Plan }, options) : made;
   if ("failed" in p) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: p.failed, exitCode: EXIT.error };
   if (!p.plan) return { diagnostics: p.diagnostics, exitCode: EXIT.diagnostics };
-  const exitCode = hasErrors(p.plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(p.plan) ? EXIT.changes : EXIT.ok;
-  if (options.backtest === undefined || hasErrors(p.plan.diagnostics)) return { diagnostics: p.plan.diagnostics, plan: p.plan, exitCode };
+  const outcome = await withBacktest(p.plan, options);
+  const refused = await policyDiagnostics(p.load.config, { plan: outcome.plan, backtest: outcome.backtest, labels: options.labels, stage: "plan" });
+  if (refused.length === 0) return outcome;
+  const planned: Plan = { ...outcome.plan, diagnostics: sortDiagnostics([...outcome.plan.diagnostics, ...refused]) };
+  return { ...outcome, plan: planned, diagnostics: planned.diagnostics, exitCode: EXIT.diagnostics };
+}
+
+async function withBacktest(plan: Plan, options: PlanOptions): Promise<PlanOutcome & { plan: Plan }> {
+  const exitCode = hasErrors(plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(plan) ? EXIT.changes : EXIT.ok;
+  if (options.backtest === undefined || hasErrors(plan.diagnostics)) return { diagnostics: plan.diagnostics, plan, exitCode };
   const reporter = options.reporter ?? SILENT;
-  const bt = await backtestPlan(p.plan, { cwd: options.cwd, history: options.backtest, onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`) });
-  if (!bt.ok) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
-  return { diagnostics: p.plan.diagnostics, plan: p.plan, backtest: bt.backtest, exitCode };
+  const bt = await backtestPlan(plan, { cwd: options.cwd, history: options.backtest, onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`) });
+  if (!bt.ok) return { diagnostics: plan.diagnostics, plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
+  return { diagnostics: plan.diagnostics, plan, backtest: bt.backtest, exitCode };
+}
+
+/** The config's policies over a plan (none configured: nothing to check). */
+function policyDiagnostics(config: TripwireConfig, ctx: Omit<PolicyContext, "webhookUrls">): Promise<Diagnostic[]> {
+  const policies = config.policies ?? [];
+  if (policies.length === 0) return Promise.resolve([]);
+  // Webhook URLs Tripwire knows: the embedded default's integrations (W&B's are not read into the plan).
+  const webhookUrls = new Map((config.embedded?.integrations ?? []).flatMap((i) => (i.kind === "webhook" ? [[`${i.entity}/${i.name}`, i.url] as const] : [])));
+  return checkPolicies(policies, { ...ctx, webhookUrls });
 }
 
 /** `plan --lint`: the lint findings added to the plan's diagnostics (sorted with them), or why the history could not be read. */
@@ -214,6 +234,8 @@ export async function backtest(options: BacktestCommandOptions): Promise<Backtes
 }
 
 export interface ApplyOptions extends CommonOptions {
+  /** The pull request's labels, for policies such as `org-scope-label` (checked at plan time only). */
+  readonly labels?: readonly string[];
   /** Apply this saved plan (`tripwire plan --out`) exactly, refusing it if the live state changed since. */
   readonly planFile?: string;
   /** Skip the confirmation. */
@@ -255,6 +277,13 @@ export async function apply(options: ApplyOptions): Promise<ApplyOutcome> {
     return done({ results: [], remaining: [], exitCode: EXIT.diagnostics, ...(plan ? { plan } : {}) });
   }
   try {
+    // A plan that fails a policy is not applied (a saved plan also carries the violations found when it was made).
+    const refused = await policyDiagnostics(planned.load.config, { plan, labels: options.labels, stage: "apply" });
+    if (refused.length > 0) {
+      const checked: Plan = { ...plan, diagnostics: sortDiagnostics([...plan.diagnostics, ...refused]) };
+      options.onPlan?.(checked);
+      return { diagnostics: checked.diagnostics, plan: checked, results: [], remaining: [], refused: `the plan fails ${refused.length} polic${refused.length === 1 ? "y check" : "y checks"}`, exitCode: EXIT.diagnostics };
+    }
     options.onPlan?.(plan);
     if (hasErrors(plan.diagnostics)) return done({ plan, results: [], remaining: [], exitCode: EXIT.diagnostics });
     if (!hasChanges(plan)) return done({ plan, results: [], remaining: [], exitCode: EXIT.ok });

@@ -3,6 +3,7 @@ import { SeedSchema } from "@tripwire/server/seed";
 import { z } from "zod";
 import { CHECK_CODES, LINT_LEVELS } from "./lint/checks.js";
 import { OWNER_NAME } from "./plan/ownership.js";
+import { PolicyEntrySchema } from "./policy/policy.js";
 
 // Integrations and secrets use the server's seed format, so one declaration works in both places.
 const SeedIntegrations = SeedSchema.shape.integrations.unwrap();
@@ -33,6 +34,13 @@ export const ConfigSchema = z
      * reports automations that would trigger themselves, or each other, through them.
      */
     loops: z.record(z.string(), z.array(z.string().min(1))).optional(),
+    /**
+     * Policies every plan must pass (a violation fails `plan` with exit 3, and `apply` refuses the plan): built-ins by
+     * name (`"description-and-owner"`, `{ policy: "webhook-hosts", hosts: ["hooks.acme.com"] }`,
+     * `{ policy: "org-scope-label", label: "platform" }`, `{ policy: "max-daily-slack", max: 20 }`) or your own
+     * `{ name, check(ctx) }` over the plan document and its backtest.
+     */
+    policies: z.array(PolicyEntrySchema).optional(),
     /** The embedded default (no `WANDB_BASE_URL`): the local database and what exists in it. */
     embedded: z
       .object({

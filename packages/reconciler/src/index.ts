@@ -20,3 +20,4 @@ export { CHECKS, CHECK_CODES, type CheckCode, type LintLevel } from "./lint/chec
 export { fileHistory, type HistorySource, type LintHistory, type HistoryRun } from "./lint/history.js";
 export { renderGithubAnnotations } from "./render/github.js";
 export { renderSarif } from "./render/sarif.js";
+export { builtinPolicy, checkPolicies, BUILTIN_POLICY_NAMES, type Policy, type PolicyContext, type PolicyViolation, type PolicyEntry, type BuiltinPolicy } from "./policy/policy.js";
