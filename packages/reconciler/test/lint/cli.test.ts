@@ -117,6 +117,17 @@ describe("tripwire lint", () => {
     expect(check({ ...log, runs: [{ ...log.runs[0], results: [{ ...results[0], level: "fatal" }] }] })).toBe(false);
   });
 
+  it("a severity for a check that does not exist is a config error", async () => {
+    const bad = makeProject({ "tripwire.config.ts": `export default { lint: { TWL999: "off", TWL001: "loud" } };\n`, "automations/a.ts": defs });
+    const r = memIo(bad);
+    expect(await main(["lint", "--no-typecheck", "--json"], r.io)).toBe(3);
+    const doc = JSON.parse(r.stdout()) as { diagnostics: { code: string; message: string }[] };
+    expect(doc.diagnostics.filter((d) => d.code === "TW2001").map((d) => d.message)).toEqual([
+      'Invalid option: expected one of "off"|"warning"|"error" (at lint.TWL001)',
+      'Unrecognized key: "TWL999" (at lint)',
+    ]);
+  });
+
   it("validate runs the offline checks", async () => {
     const r = memIo(dir);
     expect(await main(["validate", "--no-typecheck"], r.io)).toBe(3);
