@@ -106,6 +106,8 @@ interface Planned {
   readonly diagnostics: readonly Diagnostic[];
   readonly backend?: Backend;
   readonly desired: readonly DesiredAutomation[];
+  /** Webhook URLs the backend reported (`entity/name` → URL), for policies. */
+  readonly webhookUrls?: ReadonlyMap<string, string>;
 }
 
 async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Planned> {
@@ -142,7 +144,10 @@ async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Plan
       diagnostics: sortDiagnostics([...checked.diagnostics, ...resolved.diagnostics]),
     });
     if (!keepOpen) await backend.close();
-    return { load, plan, diagnostics: plan.diagnostics, ...(keepOpen ? { backend } : {}), desired: resolved.resolved };
+    const webhookUrls = new Map(
+      Object.entries(catalog.integrations).flatMap(([entity, refs]) => refs.flatMap((r) => (r.urlEndpoint && r.name ? [[`${entity}/${r.name}`, r.urlEndpoint] as const] : []))),
+    );
+    return { load, plan, diagnostics: plan.diagnostics, ...(keepOpen ? { backend } : {}), desired: resolved.resolved, webhookUrls };
   } catch (error) {
     await backend.close();
     throw error;
@@ -162,7 +167,7 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
   if ("failed" in p) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: p.failed, exitCode: EXIT.error };
   if (!p.plan) return { diagnostics: p.diagnostics, exitCode: EXIT.diagnostics };
   const outcome = await withBacktest(p.plan, options);
-  const refused = await policyDiagnostics(p.load.config, { plan: outcome.plan, backtest: outcome.backtest, labels: options.labels, stage: "plan" });
+  const refused = await policyDiagnostics(p.load.config, p.webhookUrls, { plan: outcome.plan, backtest: outcome.backtest, labels: options.labels, stage: "plan" });
   if (refused.length === 0) return outcome;
   const planned: Plan = { ...outcome.plan, diagnostics: sortDiagnostics([...outcome.plan.diagnostics, ...refused]) };
   return { ...outcome, plan: planned, diagnostics: planned.diagnostics, exitCode: EXIT.diagnostics };
@@ -178,11 +183,12 @@ async function withBacktest(plan: Plan, options: PlanOptions): Promise<PlanOutco
 }
 
 /** The config's policies over a plan (none configured: nothing to check). */
-function policyDiagnostics(config: TripwireConfig, ctx: Omit<PolicyContext, "webhookUrls">): Promise<Diagnostic[]> {
+function policyDiagnostics(config: TripwireConfig, fromBackend: ReadonlyMap<string, string> | undefined, ctx: Omit<PolicyContext, "webhookUrls">): Promise<Diagnostic[]> {
   const policies = config.policies ?? [];
   if (policies.length === 0) return Promise.resolve([]);
-  // Webhook URLs Tripwire knows: the embedded default's integrations (W&B's are not read into the plan).
-  const webhookUrls = new Map((config.embedded?.integrations ?? []).flatMap((i) => (i.kind === "webhook" ? [[`${i.entity}/${i.name}`, i.url] as const] : [])));
+  // Webhook URLs Tripwire knows: those the backend listed, and the embedded default's integrations in the config.
+  const webhookUrls = new Map(fromBackend ?? []);
+  for (const i of config.embedded?.integrations ?? []) if (i.kind === "webhook" && !webhookUrls.has(`${i.entity}/${i.name}`)) webhookUrls.set(`${i.entity}/${i.name}`, i.url);
   return checkPolicies(policies, { ...ctx, webhookUrls });
 }
 
@@ -278,7 +284,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyOutcome> {
   }
   try {
     // A plan that fails a policy is not applied (a saved plan also carries the violations found when it was made).
-    const refused = await policyDiagnostics(planned.load.config, { plan, labels: options.labels, stage: "apply" });
+    const refused = await policyDiagnostics(planned.load.config, planned.webhookUrls, { plan, labels: options.labels, stage: "apply" });
     if (refused.length > 0) {
       const checked: Plan = { ...plan, diagnostics: sortDiagnostics([...plan.diagnostics, ...refused]) };
       options.onPlan?.(checked);

@@ -18,7 +18,7 @@ export interface PolicyContext {
   readonly backtest?: PlanBacktest | undefined;
   /** The pull request's labels (`--label`, or `TRIPWIRE_PR_LABELS`), when known. */
   readonly labels?: readonly string[] | undefined;
-  /** Webhook URLs Tripwire knows (the embedded default's integrations), by `entity/name`. */
+  /** Webhook URLs Tripwire knows, by `entity/name`: those the backend lists, and the embedded default's in the config. */
   readonly webhookUrls: ReadonlyMap<string, string>;
   /** `plan` (a pull request is reviewed) or `apply` (a reviewed change is applied). */
   readonly stage: "plan" | "apply";
