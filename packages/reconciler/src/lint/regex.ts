@@ -3,13 +3,13 @@ import safeRegex from "safe-regex2";
 /**
  * Why a filter regex cannot run the same everywhere, or `undefined`. W&B's filters are evaluated server-side, and a
  * linear-time engine (RE2: Go's regexp, re2js) has no lookaround and no backreferences, so a pattern that compiles
- * in JavaScript can still be refused there.
+ * in JavaScript can still be refused there. One that does not compile at all is validation's error (TW1007).
  */
 export function regexProblem(pattern: string): string | undefined {
   try {
     new RegExp(pattern);
-  } catch (error) {
-    return `does not compile: ${(error as Error).message}`;
+  } catch {
+    return undefined;
   }
   const feature = nonRegularFeature(pattern);
   return feature === undefined ? undefined : `uses ${feature}, which linear-time (RE2) engines do not support`;

@@ -60,7 +60,9 @@ describe("offline lint checks", () => {
     const b = automation("back").in(llm).on(onRunState(["failed"]).where(runUser.regex("(a)\\1"))).do(doNothing());
     const c = automation("slow").in(llm).on(onRunState(["failed"]).where(runName.regex("^(a+)+$"))).do(doNothing());
     const fine = automation("fine").in(llm).on(onRunState(["failed"]).where(runName.regex("^train-[a-z]+\\(v\\d\\)[?!]"))).do(doNothing());
-    expect(lint([a, b, c, fine])).toEqual([
+    // A pattern that does not compile is validation's error (TW1007), not reported twice.
+    const broken = automation("broken").in(llm).on(onRunState(["failed"]).where(runName.regex("(unclosed"))).do(doNothing());
+    expect(lint([a, b, c, fine, broken])).toEqual([
       ["TWL010", "error", "look: runName regex /^(?!debug-)/ uses a lookahead (?!…), which linear-time (RE2) engines do not support"],
       ["TWL010", "error", "back: runUser regex /(a)\\1/ uses a backreference (\\1), which linear-time (RE2) engines do not support"],
       ["TWL011", "warning", "slow: runName regex /^(a+)+$/ has nested quantifiers: some names make it take exponential time"],
