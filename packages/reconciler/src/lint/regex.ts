@@ -21,6 +21,8 @@ export function regexProblem(pattern: string): string | undefined {
  */
 export function isCatastrophic(pattern: string): boolean {
   try {
+    // safe-regex2 also says "unsafe" for a pattern it cannot parse: that one is validation's error (TW1007).
+    new RegExp(pattern);
     return !safeRegex(pattern);
   } catch {
     return false;
