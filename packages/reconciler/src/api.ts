@@ -20,6 +20,9 @@ import { openBackend as defaultOpenBackend } from "./remote/open.js";
 import { SILENT, type Reporter } from "./reporter.js";
 import { resolve } from "./resolve/resolve.js";
 import { hasErrors, type Diagnostic, type DesiredAutomation } from "./types.js";
+import { fileHistory, historyAware, historyFindings } from "./lint/history.js";
+import { lintDiagnostics } from "./lint/lint.js";
+import { checkPolicies, type PolicyContext } from "./policy/policy.js";
 
 /** Exit codes, the same for every command. */
 export const EXIT = { ok: 0, error: 1, changes: 2, diagnostics: 3 } as const;
@@ -48,13 +51,19 @@ export interface ValidateOutcome {
   readonly exitCode: ExitCode;
 }
 
+export interface ValidateOptions extends CommonOptions {
+  /** Also run the offline `tripwire lint` checks (docs/lint.md). */
+  readonly lint?: boolean;
+}
+
 /**
  * Loads, validates and type-checks the definitions — offline, nothing is read from any backend.
- * @example const { exitCode, diagnostics } = await validate({ cwd: process.cwd() });
+ * @example const { exitCode, diagnostics } = await validate({ cwd: process.cwd(), lint: true });
  */
-export async function validate(options: CommonOptions): Promise<ValidateOutcome> {
+export async function validate(options: ValidateOptions): Promise<ValidateOutcome> {
   const load = await loadDefinitions(loadOptions(options));
-  const diagnostics = sortDiagnostics([...load.diagnostics, ...(options.typecheck === false ? [] : await typecheck(load, options.cwd))]);
+  const linted = options.lint ? lintDiagnostics({ automations: load.automations, config: load.config }) : [];
+  const diagnostics = sortDiagnostics([...load.diagnostics, ...(options.typecheck === false ? [] : await typecheck(load, options.cwd)), ...linted]);
   return { load, diagnostics, exitCode: hasErrors(diagnostics) ? EXIT.diagnostics : EXIT.ok };
 }
 
@@ -82,6 +91,13 @@ export interface PlanOptions extends CommonOptions {
   readonly detailedExitCode?: boolean;
   /** History files or folders: backtest every created, changed, renamed or destroyed automation over them. */
   readonly backtest?: readonly string[];
+  /**
+   * Run the `tripwire lint` checks, the history-aware ones over the `backtest` history (without it, each run
+   * automation gets a TWL060 saying no history was available). Findings join the plan's diagnostics.
+   */
+  readonly lint?: boolean;
+  /** The pull request's labels, for policies such as `org-scope-label`. */
+  readonly labels?: readonly string[];
 }
 
 interface Planned {
@@ -90,11 +106,14 @@ interface Planned {
   readonly diagnostics: readonly Diagnostic[];
   readonly backend?: Backend;
   readonly desired: readonly DesiredAutomation[];
+  /** Webhook URLs the backend reported (`entity/name` → URL), for policies. */
+  readonly webhookUrls?: ReadonlyMap<string, string>;
 }
 
 async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Planned> {
   const reporter = options.reporter ?? SILENT;
-  const checked = await validate(options);
+  // `plan --lint` lints after planning, so that the plan is shown with its findings.
+  const checked = await validate({ ...options, lint: false });
   const load = checked.load;
   if (hasErrors(checked.diagnostics)) return { load, diagnostics: checked.diagnostics, desired: load.automations };
   const env = options.env ?? process.env;
@@ -125,7 +144,10 @@ async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Plan
       diagnostics: sortDiagnostics([...checked.diagnostics, ...resolved.diagnostics]),
     });
     if (!keepOpen) await backend.close();
-    return { load, plan, diagnostics: plan.diagnostics, ...(keepOpen ? { backend } : {}), desired: resolved.resolved };
+    const webhookUrls = new Map(
+      Object.entries(catalog.integrations).flatMap(([entity, refs]) => refs.flatMap((r) => (r.urlEndpoint && r.name ? [[`${entity}/${r.name}`, r.urlEndpoint] as const] : []))),
+    );
+    return { load, plan, diagnostics: plan.diagnostics, ...(keepOpen ? { backend } : {}), desired: resolved.resolved, webhookUrls };
   } catch (error) {
     await backend.close();
     throw error;
@@ -140,14 +162,45 @@ const hasChanges = (plan: Plan) => plan.operations.length > 0 || plan.prerequisi
  * @example const { plan, exitCode } = await plan({ cwd: process.cwd(), detailedExitCode: true });
  */
 export async function plan(options: PlanOptions): Promise<PlanOutcome> {
-  const p = await makePlan(options, false);
+  const made = await makePlan(options, false);
+  const p = options.lint && made.plan ? await withLint(made as Planned & { plan: Plan }, options) : made;
+  if ("failed" in p) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: p.failed, exitCode: EXIT.error };
   if (!p.plan) return { diagnostics: p.diagnostics, exitCode: EXIT.diagnostics };
-  const exitCode = hasErrors(p.plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(p.plan) ? EXIT.changes : EXIT.ok;
-  if (options.backtest === undefined || hasErrors(p.plan.diagnostics)) return { diagnostics: p.plan.diagnostics, plan: p.plan, exitCode };
+  const outcome = await withBacktest(p.plan, options);
+  const refused = await policyDiagnostics(p.load.config, p.webhookUrls, { plan: outcome.plan, backtest: outcome.backtest, labels: options.labels, stage: "plan" });
+  if (refused.length === 0) return outcome;
+  const planned: Plan = { ...outcome.plan, diagnostics: sortDiagnostics([...outcome.plan.diagnostics, ...refused]) };
+  return { ...outcome, plan: planned, diagnostics: planned.diagnostics, exitCode: EXIT.diagnostics };
+}
+
+async function withBacktest(plan: Plan, options: PlanOptions): Promise<PlanOutcome & { plan: Plan }> {
+  const exitCode = hasErrors(plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(plan) ? EXIT.changes : EXIT.ok;
+  if (options.backtest === undefined || hasErrors(plan.diagnostics)) return { diagnostics: plan.diagnostics, plan, exitCode };
   const reporter = options.reporter ?? SILENT;
-  const bt = await backtestPlan(p.plan, { cwd: options.cwd, history: options.backtest, onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`) });
-  if (!bt.ok) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
-  return { diagnostics: p.plan.diagnostics, plan: p.plan, backtest: bt.backtest, exitCode };
+  const bt = await backtestPlan(plan, { cwd: options.cwd, history: options.backtest, onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`) });
+  if (!bt.ok) return { diagnostics: plan.diagnostics, plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
+  return { diagnostics: plan.diagnostics, plan, backtest: bt.backtest, exitCode };
+}
+
+/** The config's policies over a plan (none configured: nothing to check). */
+function policyDiagnostics(config: TripwireConfig, fromBackend: ReadonlyMap<string, string> | undefined, ctx: Omit<PolicyContext, "webhookUrls">): Promise<Diagnostic[]> {
+  const policies = config.policies ?? [];
+  if (policies.length === 0) return Promise.resolve([]);
+  // Webhook URLs Tripwire knows: those the backend listed, and the embedded default's integrations in the config.
+  const webhookUrls = new Map(fromBackend ?? []);
+  for (const i of config.embedded?.integrations ?? []) if (i.kind === "webhook" && !webhookUrls.has(`${i.entity}/${i.name}`)) webhookUrls.set(`${i.entity}/${i.name}`, i.url);
+  return checkPolicies(policies, { ...ctx, webhookUrls });
+}
+
+/** `plan --lint`: the lint findings added to the plan's diagnostics (sorted with them), or why the history could not be read. */
+async function withLint(p: Planned & { plan: Plan }, options: PlanOptions): Promise<(Planned & { plan: Plan }) | { plan: Plan; failed: Diagnostic[] }> {
+  const automations = p.load.automations;
+  const source = options.backtest && options.backtest.length > 0 ? fileHistory(options.backtest, options.cwd) : undefined;
+  const history = source ? await historyAware(automations, source) : { failed: false, findings: historyFindings(automations, undefined), diagnostics: [] };
+  if (history.failed) return { plan: p.plan, failed: history.diagnostics };
+  const linted = lintDiagnostics({ automations, config: p.load.config, historyFindings: history.findings });
+  const plan: Plan = { ...p.plan, diagnostics: sortDiagnostics([...p.plan.diagnostics, ...linted]) };
+  return { ...p, plan, diagnostics: plan.diagnostics };
 }
 
 export interface BacktestCommandOptions extends CommonOptions {
@@ -187,6 +240,8 @@ export async function backtest(options: BacktestCommandOptions): Promise<Backtes
 }
 
 export interface ApplyOptions extends CommonOptions {
+  /** The pull request's labels, for policies such as `org-scope-label` (checked at plan time only). */
+  readonly labels?: readonly string[];
   /** Apply this saved plan (`tripwire plan --out`) exactly, refusing it if the live state changed since. */
   readonly planFile?: string;
   /** Skip the confirmation. */
@@ -228,6 +283,13 @@ export async function apply(options: ApplyOptions): Promise<ApplyOutcome> {
     return done({ results: [], remaining: [], exitCode: EXIT.diagnostics, ...(plan ? { plan } : {}) });
   }
   try {
+    // A plan that fails a policy is not applied (a saved plan also carries the violations found when it was made).
+    const refused = await policyDiagnostics(planned.load.config, planned.webhookUrls, { plan, labels: options.labels, stage: "apply" });
+    if (refused.length > 0) {
+      const checked: Plan = { ...plan, diagnostics: sortDiagnostics([...plan.diagnostics, ...refused]) };
+      options.onPlan?.(checked);
+      return { diagnostics: checked.diagnostics, plan: checked, results: [], remaining: [], refused: `the plan fails ${refused.length} polic${refused.length === 1 ? "y check" : "y checks"}`, exitCode: EXIT.diagnostics };
+    }
     options.onPlan?.(plan);
     if (hasErrors(plan.diagnostics)) return done({ plan, results: [], remaining: [], exitCode: EXIT.diagnostics });
     if (!hasChanges(plan)) return done({ plan, results: [], remaining: [], exitCode: EXIT.ok });

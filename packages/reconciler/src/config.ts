@@ -1,7 +1,9 @@
 // The seed schema alone (zod and the SDK), not the server: the CLI must start fast.
 import { SeedSchema } from "@tripwire/server/seed";
 import { z } from "zod";
+import { CHECK_CODES, LINT_LEVELS } from "./lint/checks.js";
 import { OWNER_NAME } from "./plan/ownership.js";
+import { PolicyEntrySchema } from "./policy/policy.js";
 
 // Integrations and secrets use the server's seed format, so one declaration works in both places.
 const SeedIntegrations = SeedSchema.shape.integrations.unwrap();
@@ -24,6 +26,21 @@ export const ConfigSchema = z
     entities: z.array(z.string().min(1)).optional(),
     /** Concurrent requests during apply (default 8). */
     parallelism: z.number().int().min(1).max(64).optional(),
+    /** `tripwire lint` severities per check: `{ TWL020: "off", TWL040: "error" }` (docs: packages/reconciler/docs/lint.md). */
+    lint: z.partialRecord(z.enum(CHECK_CODES), z.enum(LINT_LEVELS)).optional(),
+    /**
+     * Webhooks that act on artifacts, and where: `{ deploy: ["acme/model"] }` says the `deploy` webhook's receiver
+     * moves aliases or tags in registry (or project) `acme/model`; `"acme/model:llm-7b"` names one collection. Lint
+     * reports automations that would trigger themselves, or each other, through them.
+     */
+    loops: z.record(z.string(), z.array(z.string().min(1))).optional(),
+    /**
+     * Policies every plan must pass (a violation fails `plan` with exit 3, and `apply` refuses the plan): built-ins by
+     * name (`"description-and-owner"`, `{ policy: "webhook-hosts", hosts: ["hooks.acme.com"] }`,
+     * `{ policy: "org-scope-label", label: "platform" }`, `{ policy: "max-daily-slack", max: 20 }`) or your own
+     * `{ name, check(ctx) }` over the plan document and its backtest.
+     */
+    policies: z.array(PolicyEntrySchema).optional(),
     /** The embedded default (no `WANDB_BASE_URL`): the local database and what exists in it. */
     embedded: z
       .object({

@@ -69,6 +69,6 @@ describe("the CLI on a terminal", () => {
     expect(both.stderr()).toContain("choose one output: --json or --markdown");
     const none = terminal(makeProject(defs), undefined);
     expect(await main([], none.io)).toBe(1);
-    expect(none.stderr()).toContain("name a command: validate, plan, apply, import, backtest, test, comment, server");
+    expect(none.stderr()).toContain("name a command: validate, lint, plan, apply, import, backtest, test, comment, server, history");
   });
 });

@@ -80,12 +80,15 @@ export function sidecarOf(csv: string): string {
   return join(dirname(csv), `${basename(csv).replace(CSV, "")}.run.json`);
 }
 
+/** What a history file is read into: the backtest's sink, or another consumer of the same events (lint's statistics). */
+export type HistoryTarget = Pick<HistorySink, "event" | "metric">;
+
 /** Reads one history file into the sink. Returns its diagnostics (empty when it was read whole). */
-export async function readHistoryFile(file: string, cwd: string, sink: HistorySink): Promise<Diagnostic[]> {
+export async function readHistoryFile(file: string, cwd: string, sink: HistoryTarget): Promise<Diagnostic[]> {
   return CSV.test(file) ? readCsv(file, cwd, sink) : readJsonl(file, cwd, sink);
 }
 
-async function readJsonl(file: string, cwd: string, sink: HistorySink): Promise<Diagnostic[]> {
+async function readJsonl(file: string, cwd: string, sink: HistoryTarget): Promise<Diagnostic[]> {
   const shown = relative(cwd, file);
   const diagnostics: Diagnostic[] = [];
   let bad = 0;
@@ -118,7 +121,7 @@ async function readJsonl(file: string, cwd: string, sink: HistorySink): Promise<
   return diagnostics;
 }
 
-async function readCsv(file: string, cwd: string, sink: HistorySink): Promise<Diagnostic[]> {
+async function readCsv(file: string, cwd: string, sink: HistoryTarget): Promise<Diagnostic[]> {
   const shown = relative(cwd, file);
   const sidecar = sidecarOf(file);
   const at = (line: number) => ({ file: shown, line, column: 1 });

@@ -6,6 +6,7 @@ import { UsageError, type Command } from "./command.js";
 import { commentCmd } from "./comment.js";
 import { historyCmd } from "./history.js";
 import { importCmd } from "./import.js";
+import { lintCmd } from "./lint.js";
 import { processIo, type Io } from "./io.js";
 import { planCmd } from "./plan.js";
 import { serverCmd } from "./server.js";
@@ -13,7 +14,7 @@ import { testCmd } from "./test.js";
 import { validateCmd } from "./validate.js";
 
 /** Every command, in the order `--help` lists them. Each lives in its own file. */
-export const COMMANDS: readonly Command[] = [validateCmd, planCmd, applyCmd, importCmd, backtestCmd, testCmd, commentCmd, serverCmd, historyCmd];
+export const COMMANDS: readonly Command[] = [validateCmd, lintCmd, planCmd, applyCmd, importCmd, backtestCmd, testCmd, commentCmd, serverCmd, historyCmd];
 
 /**
  * The `tripwire` command line: a thin shell over the exported API. Returns the exit code:

@@ -16,6 +16,8 @@ export interface PlanArgs {
   readonly color?: boolean | undefined;
   readonly parallelism?: number | undefined;
   readonly backtest?: readonly string[] | undefined;
+  readonly lint?: boolean | undefined;
+  readonly label?: readonly string[] | undefined;
 }
 
 /** Separates the parts of `--markdown` output, each small enough for one pull-request comment. */
@@ -33,6 +35,8 @@ export async function planCommand(args: PlanArgs, io: Io): Promise<number> {
     ...(args.config ? { configFile: args.config } : {}),
     ...(args.parallelism ? { parallelism: args.parallelism } : {}),
     ...(args.backtest && args.backtest.length > 0 ? { backtest: args.backtest } : {}),
+    ...(args.lint ? { lint: true } : {}),
+    ...labelsOf(args, io),
   });
   if (!outcome.plan) {
     if (args.json) io.stdout.write(`${JSON.stringify({ valid: false, diagnostics: outcome.diagnostics }, null, 2)}\n`);
@@ -55,6 +59,13 @@ export async function planCommand(args: PlanArgs, io: Io): Promise<number> {
   return outcome.exitCode;
 }
 
+/** `--label` (repeatable), else `TRIPWIRE_PR_LABELS` (comma-separated), else unknown. */
+function labelsOf(args: PlanArgs, io: Io): { labels?: readonly string[] } {
+  if (args.label && args.label.length > 0) return { labels: args.label.flatMap((l) => l.split(",")).map((l) => l.trim()).filter((l) => l !== "") };
+  const env = io.env.TRIPWIRE_PR_LABELS;
+  return env === undefined ? {} : { labels: env.split(",").map((l) => l.trim()).filter((l) => l !== "") };
+}
+
 export const planCmd: Command = {
   command: "plan [paths..]",
   describe: "show what apply would change in the live backend",
@@ -64,6 +75,8 @@ export const planCmd: Command = {
       .option("markdown", { type: "boolean", default: false, describe: "Markdown for a pull-request comment (parts separated by <!-- tripwire:part -->)" })
       .option("detailed-exitcode", { type: "boolean", default: false, describe: "exit 2 when there are changes (0 none, 1 error, 3 invalid definitions)" })
       .option("backtest", { type: "string", array: true, describe: "history files or folders: show each change's firings, old and new definition, over them" })
+      .option("label", { type: "string", array: true, describe: "the pull request's labels, for policies (default: TRIPWIRE_PR_LABELS, comma-separated)" })
+      .option("lint", { type: "boolean", default: false, describe: "run the tripwire lint checks, the history-aware ones over the --backtest history" })
       .check((a) => {
         if (a.json && a.markdown) throw new UsageError("choose one output: --json or --markdown");
         return true;
@@ -81,6 +94,8 @@ export const planCmd: Command = {
         color: a.color,
         parallelism: a.parallelism,
         backtest: a.backtest,
+        lint: a.lint,
+        label: a.label,
       },
       io,
     ),

@@ -10,9 +10,9 @@ export interface ValidateArgs {
   readonly typecheck: boolean;
 }
 
-/** `tripwire validate [paths…]`: offline checks — types, W&B's rules, names unique per scope. */
+/** `tripwire validate [paths…]`: offline checks — types, W&B's rules, names unique per scope, the offline lint checks. */
 export async function validateCommand(args: ValidateArgs, io: Io): Promise<number> {
-  const outcome = await validate({ cwd: io.cwd, paths: args.paths, ...(args.config ? { configFile: args.config } : {}), typecheck: args.typecheck });
+  const outcome = await validate({ cwd: io.cwd, paths: args.paths, ...(args.config ? { configFile: args.config } : {}), typecheck: args.typecheck, lint: true });
   if (args.json) {
     const errors = outcome.diagnostics.filter((d) => d.severity === "error").length;
     const doc = {

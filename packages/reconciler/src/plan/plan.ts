@@ -134,7 +134,7 @@ export interface PlanInput {
 }
 
 const withoutReconcilerOptions = (spec: AutomationSpec): AutomationSpec => {
-  const { movedFrom: _m, protect: _p, ...rest } = spec;
+  const { movedFrom: _m, protect: _p, lintIgnore: _l, ...rest } = spec;
   return rest;
 };
 

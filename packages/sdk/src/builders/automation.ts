@@ -39,6 +39,11 @@ export interface AutomationOptions<Self> {
   movedFrom(...names: string[]): Self;
   /** Refuse to delete this automation, whatever the plan says. @example automation("deploy-prod").protect() */
   protect(protect?: boolean): Self;
+  /**
+   * Silence one `tripwire lint` check for this automation, saying why (kept in the definition, never sent to W&B).
+   * @example automation("deploy-prod").lintIgnore("TWL030", "the deploy webhook re-aliases staging only")
+   */
+  lintIgnore(code: string, reason: string): Self;
 }
 
 interface Stage extends Branded<"automation"> {
@@ -89,6 +94,7 @@ interface State {
   readonly action?: ActionSpec;
   readonly movedFrom?: readonly string[];
   readonly protect?: boolean;
+  readonly lintIgnore?: readonly { readonly code: string; readonly reason: string }[];
   readonly source: LazySource;
 }
 
@@ -110,6 +116,7 @@ function specOf(s: State): AutomationSpec {
       action: s.action as ActionSpec,
       movedFrom: s.movedFrom && s.movedFrom.length > 0 ? [...s.movedFrom] : undefined,
       protect: s.protect ? true : undefined,
+      lintIgnore: s.lintIgnore && s.lintIgnore.length > 0 ? s.lintIgnore.map((i) => ({ code: i.code, reason: i.reason })) : undefined,
     }),
   ) as AutomationSpec;
 }
@@ -151,6 +158,12 @@ class AutomationBuilder {
   }
   protect(protect = true) {
     return this.#next({ protect });
+  }
+  lintIgnore(code: string, reason: string) {
+    if (typeof code !== "string" || typeof reason !== "string" || reason.trim() === "") {
+      throw new TripwireError("TW1000", `automation "${this.#state.name}": .lintIgnore(code, reason) needs a check code such as "TWL012" and a reason`);
+    }
+    return this.#next({ lintIgnore: [...(this.#state.lintIgnore ?? []), { code, reason }] });
   }
   in(scope: ScopeRef) {
     const state = this.#state;

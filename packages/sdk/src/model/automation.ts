@@ -6,7 +6,8 @@ import { ScopeSchema, type Scope } from "./scope.js";
 /**
  * One automation as plain data: what the builders produce and every other package consumes.
  * `movedFrom` (earlier names, for renames that keep the W&B ID and history) and `protect` (refuse deletion)
- * are instructions to the reconciler; they are not part of W&B's object.
+ * are instructions to the reconciler; they are not part of W&B's object. So is `lintIgnore` (lint checks silenced
+ * for this automation, each with the reason): it is recorded here, and never sent to W&B.
  * @example AutomationSpecSchema.safeParse(JSON.parse(text))
  */
 export const AutomationSpecSchema = z
@@ -19,6 +20,7 @@ export const AutomationSpecSchema = z
     action: ActionSpecSchema,
     movedFrom: z.array(z.string()).optional(),
     protect: z.boolean().optional(),
+    lintIgnore: z.array(z.object({ code: z.string(), reason: z.string() }).strict()).optional(),
   })
   .strict();
 

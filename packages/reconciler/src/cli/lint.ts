@@ -1,0 +1,62 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { CHECKS } from "../lint/checks.js";
+import { lint } from "../lint/run.js";
+import { renderGithubAnnotations } from "../render/github.js";
+import { renderSarif } from "../render/sarif.js";
+import { definitionOptions, type Command } from "./command.js";
+import { printDiagnostics, type Io } from "./io.js";
+
+export interface LintArgs {
+  readonly paths: readonly string[];
+  readonly config?: string | undefined;
+  readonly json: boolean;
+  readonly typecheck: boolean;
+  readonly history?: readonly string[] | undefined;
+  readonly format: "text" | "github";
+  readonly sarif?: string | undefined;
+  readonly list: boolean;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/** `tripwire lint [paths…]`: the checks of docs/lint.md; exit 3 when a finding has error severity. */
+export async function lintCommand(args: LintArgs, io: Io): Promise<number> {
+  if (args.list) {
+    for (const [code, c] of Object.entries(CHECKS)) io.stdout.write(`${code}  ${c.severity.padEnd(7)}  ${c.needs === "history" ? "history " : "offline "}  ${c.title}\n`);
+    return 0;
+  }
+  const history = args.history && args.history.length > 0 ? args.history : undefined;
+  const outcome = await lint({ cwd: io.cwd, paths: args.paths, typecheck: args.typecheck, ...(args.config ? { configFile: args.config } : {}), ...(history ? { history } : {}) });
+  const { diagnostics } = outcome;
+  if (args.sarif) writeFileSync(resolve(io.cwd, args.sarif), renderSarif(diagnostics, VERSION));
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  if (args.json) {
+    io.stdout.write(`${JSON.stringify({ error_count: errors, warning_count: diagnostics.length - errors, history: history ?? null, diagnostics }, null, 2)}\n`);
+  } else if (args.format === "github") {
+    io.stdout.write(renderGithubAnnotations(diagnostics));
+  } else {
+    printDiagnostics(io, diagnostics);
+  }
+  if (!args.json) {
+    if (!history) io.stderr.write("History-aware checks (TWL060–TWL067) did not run: pass --history files or folders.\n");
+    if (outcome.exitCode === 0) {
+      const n = outcome.load.automations.length;
+      io.stderr.write(`Linted ${n} automation${n === 1 ? "" : "s"}: ${diagnostics.length === 0 ? "no findings" : `${diagnostics.length} warning${diagnostics.length === 1 ? "" : "s"}`}.\n`);
+    }
+  }
+  return outcome.exitCode;
+}
+
+export const lintCmd: Command = {
+  command: "lint [paths..]",
+  describe: "find automations that are valid but wrong: never fire, fire all day, page twice, loop (docs/lint.md)",
+  builder: (y) =>
+    definitionOptions(y)
+      .option("history", { type: "string", array: true, describe: "history files or folders (as for backtest): also run the history-aware checks" })
+      .option("format", { choices: ["text", "github"] as const, default: "text" as const, describe: "text (like tsc), or GitHub Actions annotations on stdout" })
+      .option("sarif", { type: "string", describe: "also write the findings as SARIF 2.1.0 to this file (GitHub code scanning)" })
+      .option("list", { type: "boolean", default: false, describe: "list the checks, their default severity and what they need" }),
+  run: (a, io) =>
+    lintCommand({ paths: a.paths, config: a.config, json: a.json, typecheck: a.typecheck, history: a.history, format: a.format, sarif: a.sarif, list: a.list }, io),
+};

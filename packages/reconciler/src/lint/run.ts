@@ -1,0 +1,36 @@
+import { validate, EXIT, type CommonOptions, type ExitCode } from "../api.js";
+import { sortDiagnostics } from "../load/load.js";
+import { hasErrors, type Diagnostic } from "../types.js";
+import type { LoadResult } from "../load/load.js";
+import { fileHistory, historyAware, type HistorySource } from "./history.js";
+import { lintDiagnostics } from "./lint.js";
+
+export interface LintOptions extends CommonOptions {
+  /** History files or folders for the history-aware checks (JSONL events, W&B CSV exports). */
+  readonly history?: readonly string[];
+  /** Another source of history (the live history of a backend); `history` files are used when absent. */
+  readonly historySource?: HistorySource;
+}
+
+export interface LintOutcome {
+  readonly load: LoadResult;
+  /** The definitions' own diagnostics (validation, types), then the checks' findings. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** 0 no error-severity finding, 1 the history could not be read, 3 errors. */
+  readonly exitCode: ExitCode;
+}
+
+/**
+ * Validates the definitions and runs the lint checks: the offline ones always, the history-aware ones when history
+ * is given (`history` or `historySource`). Nothing is read from any backend.
+ * @example const { diagnostics, exitCode } = await lint({ cwd: process.cwd(), history: ["history/"] });
+ */
+export async function lint(options: LintOptions): Promise<LintOutcome> {
+  const checked = await validate(options);
+  const source = options.historySource ?? (options.history && options.history.length > 0 ? fileHistory(options.history, options.cwd) : undefined);
+  const extra = await historyAware(checked.load.automations, source);
+  if (extra.failed) return { load: checked.load, diagnostics: sortDiagnostics([...checked.diagnostics, ...extra.diagnostics]), exitCode: EXIT.error };
+  const diagnostics = sortDiagnostics([...checked.diagnostics, ...lintDiagnostics({ automations: checked.load.automations, config: checked.load.config, ...(source ? { historyFindings: extra.findings } : {}) })]);
+  return { load: checked.load, diagnostics, exitCode: hasErrors(diagnostics) ? EXIT.diagnostics : EXIT.ok };
+}
+
