@@ -1,5 +1,4 @@
-import { cpSync, realpathSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { appendFileSync, cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDefinitions } from "../src/load/load.js";
@@ -87,10 +86,12 @@ export const x = automation("x").in(llm).on(onCreateArtifact() as never);
     const sdk = join(dir, "node_modules", "@tripwire", "sdk");
     rmSync(sdk);
     cpSync(join(REPO, "packages", "sdk"), sdk, { recursive: true, filter: (f) => !f.includes("/test") });
+    // The copy is the built package (what npm installs): its entry marks that it ran.
+    const marker = `tripwireSdkCopy${Date.now()}`;
+    appendFileSync(join(sdk, "dist", "index.js"), `\nglobalThis.${marker} = (globalThis.${marker} ?? 0) + 1;\n`);
     const r = await loadDefinitions({ cwd: dir });
     expect(r.diagnostics).toEqual([]);
     expect(r.automations.map((a) => [a.address, `${sourceOf(a)?.file}:${sourceOf(a)?.line}:${sourceOf(a)?.column}`])).toEqual([["project:acme/llm/one", "automations/a.ts:3:20"]]);
-    const copy = realpathSync(sdk);
-    expect(Object.keys(createRequire(import.meta.url).cache).some((f) => f.startsWith(copy))).toBe(true);
+    expect((globalThis as Record<string, unknown>)[marker]).toBe(1);
   });
 });
