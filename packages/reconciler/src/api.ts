@@ -2,10 +2,9 @@ import { readFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import type { EngineAutomation, EngineOptions } from "@tripwire/evaluator";
 import { executePlan, type OpResult } from "./apply/apply.js";
-import { runBacktest } from "./backtest/backtest.js";
-import { backtestPlan, type PlanBacktest } from "./backtest/compare.js";
+import type { PlanBacktest } from "./backtest/compare.js";
 import type { BacktestReport } from "./backtest/report.js";
-import { runTestFiles, testFiles, type TestFileResult } from "./testing/index.js";
+import type { TestFileResult } from "./testing/index.js";
 import { verifyApplied } from "./apply/verify.js";
 import type { TripwireConfig } from "./config.js";
 import { ReconcilerError, isReconcilerError } from "./errors.js";
@@ -20,6 +19,8 @@ import { openBackend as defaultOpenBackend } from "./remote/open.js";
 import { SILENT, type Reporter } from "./reporter.js";
 import { resolve } from "./resolve/resolve.js";
 import { hasErrors, type Diagnostic, type DesiredAutomation } from "./types.js";
+
+// The backtest (the evaluator, history readers) and test-file (YAML) modules load when their command runs.
 
 /** Exit codes, the same for every command. */
 export const EXIT = { ok: 0, error: 1, changes: 2, diagnostics: 3 } as const;
@@ -145,6 +146,7 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
   const exitCode = hasErrors(p.plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(p.plan) ? EXIT.changes : EXIT.ok;
   if (options.backtest === undefined || hasErrors(p.plan.diagnostics)) return { diagnostics: p.plan.diagnostics, plan: p.plan, exitCode };
   const reporter = options.reporter ?? SILENT;
+  const { backtestPlan } = await import("./backtest/compare.js");
   const bt = await backtestPlan(p.plan, { cwd: options.cwd, history: options.backtest, onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`) });
   if (!bt.ok) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
   return { diagnostics: p.plan.diagnostics, plan: p.plan, backtest: bt.backtest, exitCode };
@@ -176,6 +178,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<Backtes
   const checked = await validate(options);
   if (hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, exitCode: EXIT.diagnostics };
   const automations = checked.load.automations.map((a) => ({ id: a.address, address: a.address, spec: a.spec }));
+  const { runBacktest } = await import("./backtest/backtest.js");
   const outcome = await runBacktest(automations, {
     cwd: options.cwd,
     history: options.history,
@@ -332,6 +335,7 @@ export interface TestOutcome {
  * @example const { exitCode, results } = await testAutomations({ cwd: process.cwd(), files: ["tests/"] });
  */
 export async function testAutomations(options: TestOptions): Promise<TestOutcome> {
+  const { runTestFiles, testFiles } = await import("./testing/index.js");
   const { files, diagnostics } = testFiles(options.files && options.files.length > 0 ? options.files : ["."], options.cwd);
   if (diagnostics.length > 0) return { results: [], diagnostics, exitCode: EXIT.error };
   const cache = new Map<string, Promise<{ automations: EngineAutomation[]; diagnostics: Diagnostic[] }>>();

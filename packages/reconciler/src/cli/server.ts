@@ -18,7 +18,7 @@ export interface ServerArgs {
  * the embedded default's database, so what `tripwire apply` put there starts firing on the events you send it.
  */
 export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
-  const { runServerCli } = await loadServer("tripwire server");
+  const { runServerCli } = await loadServer();
   const { DEFAULT_DB } = await import("../remote/embedded.js");
   let db = args.db;
   if (!db) {
