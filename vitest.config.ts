@@ -1,8 +1,8 @@
 import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
-// Tests import the packages' sources through the "@tripwire/source" export condition (no build needed to run
-// them); the CLI child processes they start run the built bin, as a user's would.
+// Tests import the packages' sources through the "@tripwire/source" export condition; the CLI child processes they
+// start run the built bin, as a user's would, which the global setup rebuilds first when a source changed.
 const conditions = ["@tripwire/source", ...defaultServerConditions];
 
 export default defineConfig({
@@ -10,6 +10,7 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     include: ["packages/*/test/**/*.test.ts", "examples/**/*.test.ts", "test/**/*.test.ts"],
+    globalSetup: ["test/build.global.ts"],
     testTimeout: 30_000,
   },
 });

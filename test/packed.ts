@@ -55,11 +55,10 @@ export function packAll(into: string): Packed {
  * packages come from npm's cache when it has them). Install scripts are skipped and better-sqlite3's native build
  * is copied from this checkout's node_modules: compiling SQLite takes minutes, and it is not what is tested here.
  */
-export function installProject(packed: Packed, options: { only?: readonly string[] } = {}): string {
+export function installProject(packed: Packed, options: { extra?: readonly string[] } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "tripwire-installed-"));
   writeFileSync(join(dir, "package.json"), `${JSON.stringify({ name: "team-automations", private: true, type: "module" }, null, 2)}\n`);
-  const names = options.only ?? Object.keys(packed.tarballs);
-  const r = spawnSync(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--save-dev", ...names.map((n) => packed.tarballs[n] as string)], {
+  const r = spawnSync(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--save-dev", ...Object.values(packed.tarballs), ...(options.extra ?? [])], {
     cwd: dir,
     encoding: "utf8",
     env: cleanEnv(),
