@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
@@ -12,7 +13,7 @@ function findUp(name: string, from: string): string | undefined {
   }
 }
 
-/** Where the type-check keeps its generated tsconfig and TypeScript's incremental state, under the project. */
+/** Where the type-check keeps its generated tsconfigs and TypeScript's incremental state, under the project. */
 export const TYPECHECK_CACHE = join(".tripwire", "typecheck");
 
 /** The options used when the project has no tsconfig.json: what a new TypeScript project on Node.js would pick. */
@@ -73,8 +74,8 @@ export function parseTscOutput(output: string, cwd: string, roots: ReadonlySet<s
  * Type-checks the definition files (with the project's nearest tsconfig.json, or strict NodeNext defaults) and
  * returns their TypeScript errors as diagnostics with file:line:col — errors in dependencies are not reported.
  *
- * The compiler is TypeScript's native `tsc`, run on a tsconfig generated under `.tripwire/typecheck/` that extends
- * the project's and lists only the definition files. It is incremental: TypeScript's build info, kept beside it,
+ * The compiler is TypeScript's native `tsc`, run on a tsconfig generated under `.tripwire/typecheck/<key>/` (one
+ * per set of files) that extends the project's and lists only the definition files. It is incremental: TypeScript's build info, kept beside it,
  * records each file's content hash, so a run where nothing changed re-checks nothing. Packages are checked through
  * their declarations (the `types` of their `exports`), as any TypeScript project consumes them.
  */
@@ -83,7 +84,9 @@ export async function typecheckFiles(files: readonly string[], cwd: string): Pro
   const root = resolve(cwd);
   const roots = new Set(files.map((f) => resolve(root, f)));
   const tsconfig = findUp("tsconfig.json", root);
-  const cacheDir = join(root, TYPECHECK_CACHE);
+  // One cache per set of files: runs on different files (parallel ones too) never share a tsconfig or build info.
+  const key = createHash("sha256").update(JSON.stringify([tsconfig ?? null, [...roots].sort()])).digest("hex").slice(0, 16);
+  const cacheDir = join(root, TYPECHECK_CACHE, key);
   mkdirSync(cacheDir, { recursive: true });
   const generated = join(cacheDir, "tsconfig.json");
   const fromCache = (p: string) => {
