@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, rmSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDefinitions } from "../src/load/load.js";
@@ -79,6 +79,19 @@ export const x = automation("x").in(llm).on(onCreateArtifact() as never);
     const diagnostics = await typecheckFiles(["automations/typed.ts"], dir);
     expect(diagnostics.map((d) => `${d.source?.file}:${d.source?.line}:${d.source?.column} ${d.code}`)).toEqual(["automations/typed.ts:3:63 TS2345"]);
     expect(diagnostics[0]?.message).toContain("run events (onRunMetric, onRunState) need a project, registry, team or org scope, not a collection");
+  }, 60_000);
+
+  it("type-checking is incremental (a cache under .tripwire/typecheck): a warm run reports the same errors and sees an edit", async () => {
+    const bad = `${header}export const bad = automation("b").in(llm.collection("c")).on(onRunState(["failed"])).do(doNothing());\n`;
+    const dir = makeProject({ "automations/typed.ts": bad });
+    const cold = await typecheckFiles(["automations/typed.ts"], dir);
+    expect(cold.map((d) => `${d.source?.file}:${d.source?.line}:${d.source?.column} ${d.code}`)).toEqual(["automations/typed.ts:3:63 TS2345"]);
+    const [key, ...others] = readdirSync(join(dir, ".tripwire", "typecheck"));
+    expect(others).toEqual([]);
+    expect(existsSync(join(dir, ".tripwire", "typecheck", key as string, "tsbuildinfo"))).toBe(true);
+    expect(await typecheckFiles(["automations/typed.ts"], dir)).toEqual(cold);
+    writeFileSync(join(dir, "automations", "typed.ts"), bad.replace('llm.collection("c")', "llm"));
+    expect(await typecheckFiles(["automations/typed.ts"], dir)).toEqual([]);
   }, 60_000);
 
   it("a project with its own copy of the SDK (not the CLI's file) loads through that copy", async () => {

@@ -98,7 +98,7 @@ export async function typecheckFiles(files: readonly string[], cwd: string): Pro
     `${JSON.stringify(
       {
         ...(tsconfig ? { extends: fromCache(tsconfig) } : {}),
-        compilerOptions: { ...(tsconfig ? {} : DEFAULT_OPTIONS), noEmit: true, incremental: true, tsBuildInfoFile: "./tsbuildinfo", composite: false, declaration: false },
+        compilerOptions: { ...(tsconfig ? {} : DEFAULT_OPTIONS), noEmit: true, incremental: true, tsBuildInfoFile: "./tsbuildinfo", composite: false, declaration: false, declarationMap: false, emitDeclarationOnly: false },
         files: [...roots].map(fromCache),
         include: [],
         references: [],
