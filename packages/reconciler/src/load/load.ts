@@ -41,7 +41,7 @@ const OWN_MODULES: Readonly<Record<string, object>> = { "@tripwire/sdk": sdk, "@
 
 /**
  * The same for this package: a `tripwire.config.ts` imports `defineConfig` from it, and a second copy evaluated by
- * jiti would load everything the package does (undici, the renderers, the import generator) once more on every run.
+ * jiti would transform and run the package's modules (and the SDK and zod beneath them) once more on every run.
  * Imported when a load starts, not at module load (the package's index imports this module).
  */
 async function ownModules(): Promise<Readonly<Record<string, object>>> {
