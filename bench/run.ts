@@ -21,7 +21,7 @@ if (selected.length === 0) {
 let failed = 0;
 for (const file of selected) {
   console.log(`\n=== ${file}`);
-  const r = spawnSync(process.execPath, ["--expose-gc", "--max-old-space-size=8192", "--import", "tsx", file], { cwd: root, stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--expose-gc", "--max-old-space-size=8192", "--conditions=@tripwire/source", "--import", "tsx", file], { cwd: root, stdio: "inherit" });
   if (r.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

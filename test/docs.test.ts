@@ -10,6 +10,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const ENTRY_POINTS: Record<string, string> = {
   "@tripwire/sdk": "packages/sdk/src",
   "@tripwire/sdk/wire": "packages/sdk/src",
+  "@tripwire/sdk/seed": "packages/sdk/src",
   "@tripwire/evaluator": "packages/evaluator/src",
   "@tripwire/evaluator/testing": "packages/evaluator/src/testing",
 };

@@ -2,10 +2,9 @@ import { readFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import type { EngineAutomation, EngineOptions } from "@tripwire/evaluator";
 import { executePlan, type OpResult } from "./apply/apply.js";
-import { runBacktest } from "./backtest/backtest.js";
-import { backtestPlan, type PlanBacktest } from "./backtest/compare.js";
+import type { PlanBacktest } from "./backtest/compare.js";
 import type { BacktestReport } from "./backtest/report.js";
-import { runTestFiles, testFiles, type TestFileResult } from "./testing/index.js";
+import type { TestFileResult } from "./testing/index.js";
 import { verifyApplied } from "./apply/verify.js";
 import type { TripwireConfig } from "./config.js";
 import { ReconcilerError, isReconcilerError } from "./errors.js";
@@ -23,6 +22,8 @@ import { hasErrors, type Diagnostic, type DesiredAutomation } from "./types.js";
 import { fileHistory, historyAware, historyFindings } from "./lint/history.js";
 import { lintDiagnostics } from "./lint/lint.js";
 import { checkPolicies, type PolicyContext } from "./policy/policy.js";
+
+// The backtest (the evaluator, history readers) and test-file (YAML) modules load when their command runs.
 
 /** Exit codes, the same for every command. */
 export const EXIT = { ok: 0, error: 1, changes: 2, diagnostics: 3 } as const;
@@ -177,6 +178,7 @@ async function withBacktest(plan: Plan, options: PlanOptions): Promise<PlanOutco
   const exitCode = hasErrors(plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(plan) ? EXIT.changes : EXIT.ok;
   if (options.backtest === undefined || hasErrors(plan.diagnostics)) return { diagnostics: plan.diagnostics, plan, exitCode };
   const reporter = options.reporter ?? SILENT;
+  const { backtestPlan } = await import("./backtest/compare.js");
   const bt = await backtestPlan(plan, { cwd: options.cwd, history: options.backtest, onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`) });
   if (!bt.ok) return { diagnostics: plan.diagnostics, plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
   return { diagnostics: plan.diagnostics, plan, backtest: bt.backtest, exitCode };
@@ -229,6 +231,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<Backtes
   const checked = await validate(options);
   if (hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, exitCode: EXIT.diagnostics };
   const automations = checked.load.automations.map((a) => ({ id: a.address, address: a.address, spec: a.spec }));
+  const { runBacktest } = await import("./backtest/backtest.js");
   const outcome = await runBacktest(automations, {
     cwd: options.cwd,
     history: options.history,
@@ -394,6 +397,7 @@ export interface TestOutcome {
  * @example const { exitCode, results } = await testAutomations({ cwd: process.cwd(), files: ["tests/"] });
  */
 export async function testAutomations(options: TestOptions): Promise<TestOutcome> {
+  const { runTestFiles, testFiles } = await import("./testing/index.js");
   const { files, diagnostics } = testFiles(options.files && options.files.length > 0 ? options.files : ["."], options.cwd);
   if (diagnostics.length > 0) return { results: [], diagnostics, exitCode: EXIT.error };
   const cache = new Map<string, Promise<{ automations: EngineAutomation[]; diagnostics: Diagnostic[] }>>();

@@ -1,13 +1,13 @@
-// The seed schema alone (zod and the SDK), not the server: the CLI must start fast.
-import { SeedSchema } from "@tripwire/server/seed";
+// Integrations and secrets use the server's seed format, declared in the SDK: the CLI validates a config without
+// loading (or even installing) the server.
+import { IntegrationSeedSchema, SecretSeedSchema } from "@tripwire/sdk/seed";
 import { z } from "zod";
 import { CHECK_CODES, LINT_LEVELS } from "./lint/checks.js";
 import { OWNER_NAME } from "./plan/ownership.js";
 import { PolicyEntrySchema } from "./policy/policy.js";
 
-// Integrations and secrets use the server's seed format, so one declaration works in both places.
-const SeedIntegrations = SeedSchema.shape.integrations.unwrap();
-const SeedSecrets = SeedSchema.shape.secrets.unwrap();
+const SeedIntegrations = z.array(IntegrationSeedSchema);
+const SeedSecrets = z.array(SecretSeedSchema);
 
 /** `tripwire.config.ts`: where the definitions are, what Tripwire prunes, and the embedded default's setup. */
 export const ConfigSchema = z

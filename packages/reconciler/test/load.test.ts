@@ -1,5 +1,4 @@
-import { cpSync, realpathSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { appendFileSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDefinitions } from "../src/load/load.js";
@@ -82,15 +81,30 @@ export const x = automation("x").in(llm).on(onCreateArtifact() as never);
     expect(diagnostics[0]?.message).toContain("run events (onRunMetric, onRunState) need a project, registry, team or org scope, not a collection");
   }, 60_000);
 
+  it("type-checking is incremental (a cache under .tripwire/typecheck): a warm run reports the same errors and sees an edit", async () => {
+    const bad = `${header}export const bad = automation("b").in(llm.collection("c")).on(onRunState(["failed"])).do(doNothing());\n`;
+    const dir = makeProject({ "automations/typed.ts": bad });
+    const cold = await typecheckFiles(["automations/typed.ts"], dir);
+    expect(cold.map((d) => `${d.source?.file}:${d.source?.line}:${d.source?.column} ${d.code}`)).toEqual(["automations/typed.ts:3:63 TS2345"]);
+    const [key, ...others] = readdirSync(join(dir, ".tripwire", "typecheck"));
+    expect(others).toEqual([]);
+    expect(existsSync(join(dir, ".tripwire", "typecheck", key as string, "tsbuildinfo"))).toBe(true);
+    expect(await typecheckFiles(["automations/typed.ts"], dir)).toEqual(cold);
+    writeFileSync(join(dir, "automations", "typed.ts"), bad.replace('llm.collection("c")', "llm"));
+    expect(await typecheckFiles(["automations/typed.ts"], dir)).toEqual([]);
+  }, 60_000);
+
   it("a project with its own copy of the SDK (not the CLI's file) loads through that copy", async () => {
     const dir = makeProject({ "automations/a.ts": `${header}export const one = automation("one").in(llm).on(onRunState("failed")).do(doNothing());\n` });
     const sdk = join(dir, "node_modules", "@tripwire", "sdk");
     rmSync(sdk);
     cpSync(join(REPO, "packages", "sdk"), sdk, { recursive: true, filter: (f) => !f.includes("/test") });
+    // The copy is the built package (what npm installs): its entry marks that it ran.
+    const marker = `tripwireSdkCopy${Date.now()}`;
+    appendFileSync(join(sdk, "dist", "index.js"), `\nglobalThis.${marker} = (globalThis.${marker} ?? 0) + 1;\n`);
     const r = await loadDefinitions({ cwd: dir });
     expect(r.diagnostics).toEqual([]);
     expect(r.automations.map((a) => [a.address, `${sourceOf(a)?.file}:${sourceOf(a)?.line}:${sourceOf(a)?.column}`])).toEqual([["project:acme/llm/one", "automations/a.ts:3:20"]]);
-    const copy = realpathSync(sdk);
-    expect(Object.keys(createRequire(import.meta.url).cache).some((f) => f.startsWith(copy))).toBe(true);
+    expect((globalThis as Record<string, unknown>)[marker]).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { REGISTRY_PREFIX, SECRET_NAME, WEBHOOK_NAME } from "@tripwire/sdk";
+import { REGISTRY_PREFIX } from "@tripwire/sdk";
+import { IntegrationSeedSchema, SecretSeedSchema } from "@tripwire/sdk/seed";
 import type { CollectionRecord, EntityRecord, OrgRecord, ProjectRecord, Store, UserRecord } from "./store/types.js";
 
 const names = z.array(z.string().min(1)).default([]);
@@ -50,38 +51,8 @@ export const SeedSchema = z
     registries: z
       .array(z.object({ org: z.string().min(1), name: z.string().min(1), collections: names }).strict())
       .default([]),
-    secrets: z
-      .array(z.object({ entity: z.string().min(1), name: z.string().regex(SECRET_NAME), value: z.string() }).strict())
-      .default([]),
-    integrations: z
-      .array(
-        z.discriminatedUnion("kind", [
-          z
-            .object({
-              kind: z.literal("slack"),
-              entity: z.string().min(1),
-              channelName: z.string().min(1),
-              teamName: z.string().optional(),
-              /** The Slack incoming-webhook URL messages are POSTed to. */
-              webhookUrl: z.url(),
-            })
-            .strict(),
-          z
-            .object({
-              kind: z.literal("webhook"),
-              entity: z.string().min(1),
-              name: z.string().max(64).regex(WEBHOOK_NAME),
-              url: z.url(),
-              /** Name of the team secret used to sign payloads (`X-Wandb-Signature`). */
-              secret: z.string().regex(SECRET_NAME).optional(),
-              /** Name of the team secret sent as `Authorization: Bearer`. */
-              accessToken: z.string().regex(SECRET_NAME).optional(),
-              timeoutMs: z.number().int().positive().optional(),
-            })
-            .strict(),
-        ]),
-      )
-      .default([]),
+    secrets: z.array(SecretSeedSchema).default([]),
+    integrations: z.array(IntegrationSeedSchema).default([]),
   })
   .strict();
 

@@ -1,7 +1,5 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { apply } from "../api.js";
-import { renderJson, renderText } from "../render/index.js";
 import { definitionOptions, liveOptions, type Command } from "./command.js";
 import { ask, interactive, printDiagnostics, progressLine, stderrReporter, useColor, type Io } from "./io.js";
 
@@ -29,6 +27,7 @@ function savedPlan(paths: readonly string[], cwd: string): string | undefined {
  * applies it, and re-reads the live state to report anything that still differs.
  */
 export async function applyCommand(args: ApplyArgs, io: Io): Promise<number> {
+  const [{ apply }, { renderJson, renderText }] = await Promise.all([import("../api.js"), import("../render/index.js")]);
   const planFile = savedPlan(args.paths, io.cwd);
   const canAsk = interactive(io) && !args.json;
   const outcome = await apply({

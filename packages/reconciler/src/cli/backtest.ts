@@ -1,5 +1,3 @@
-import { backtest } from "../api.js";
-import { renderBacktestJson, renderBacktestText } from "../render/index.js";
 import { definitionOptions, type Command } from "./command.js";
 import { printDiagnostics, stderrReporter, useColor, type Io } from "./io.js";
 
@@ -14,6 +12,7 @@ export interface BacktestArgs {
 
 /** `tripwire backtest [paths…] --history FILE|DIR`: what the definitions would have done over recorded history. */
 export async function backtestCommand(args: BacktestArgs, io: Io): Promise<number> {
+  const [{ backtest }, { renderBacktestJson, renderBacktestText }] = await Promise.all([import("../api.js"), import("../render/index.js")]);
   const outcome = await backtest({
     cwd: io.cwd,
     paths: args.paths,

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { postPlanComment } from "../github/comment.js";
 import type { Command } from "./command.js";
 import type { Io } from "./io.js";
 import { MARKDOWN_PART_SEPARATOR } from "./plan.js";
@@ -25,6 +24,7 @@ async function readInput(file: string, io: Io): Promise<string> {
  * one comment per part, updated in place on every run.
  */
 export async function commentCommand(args: CommentArgs, io: Io): Promise<number> {
+  const { postPlanComment } = await import("../github/comment.js");
   const token = io.env[args.tokenEnv];
   if (!token) {
     io.stderr.write(`error: no GitHub token in $${args.tokenEnv}\n`);

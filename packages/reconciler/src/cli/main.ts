@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import yargs from "yargs";
 import { isReconcilerError } from "../errors.js";
 import { applyCmd } from "./apply.js";
@@ -13,8 +14,25 @@ import { serverCmd } from "./server.js";
 import { testCmd } from "./test.js";
 import { validateCmd } from "./validate.js";
 
-/** Every command, in the order `--help` lists them. Each lives in its own file. */
-export const COMMANDS: readonly Command[] = [validateCmd, lintCmd, planCmd, applyCmd, importCmd, backtestCmd, testCmd, commentCmd, serverCmd, historyCmd];
+/** This package's version, from its package.json (one folder up from both src/cli and dist/cli). */
+export const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+const versionCmd: Command = {
+  command: "version",
+  describe: "print the version of tripwire (also --version)",
+  builder: (y) => y,
+  run: async (_a, io) => {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  },
+};
+
+/**
+ * Every command, in the order `--help` lists them. Each lives in its own file, which loads what its handler needs
+ * (the API, the renderers, the server) only when it runs: `tripwire --version` and `--help` load yargs and these
+ * definitions, nothing else.
+ */
+export const COMMANDS: readonly Command[] = [validateCmd, lintCmd, planCmd, applyCmd, importCmd, backtestCmd, testCmd, commentCmd, serverCmd, historyCmd, versionCmd];
 
 /**
  * The `tripwire` command line: a thin shell over the exported API. Returns the exit code:
@@ -35,7 +53,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .strict()
     .help()
     .alias("help", "h")
-    .version(false)
+    .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((message, error) => {

@@ -1,7 +1,5 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { plan } from "../api.js";
-import { renderDiagnosticsMarkdown, renderJson, renderMarkdown, renderText } from "../render/index.js";
 import { definitionOptions, liveOptions, UsageError, type Command } from "./command.js";
 import { printDiagnostics, stderrReporter, useColor, type Io } from "./io.js";
 
@@ -25,6 +23,7 @@ export const MARKDOWN_PART_SEPARATOR = "\n<!-- tripwire:part -->\n";
 
 /** `tripwire plan [paths…]`: what apply would change, as text, Markdown (`--markdown`) or JSON (`--json`). */
 export async function planCommand(args: PlanArgs, io: Io): Promise<number> {
+  const [{ plan }, { renderDiagnosticsMarkdown, renderJson, renderMarkdown, renderText }] = await Promise.all([import("../api.js"), import("../render/index.js")]);
   const outcome = await plan({
     cwd: io.cwd,
     paths: args.paths,

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { loadConfig } from "../load/load.js";
+import { loadServer } from "../optional.js";
 import type { Command } from "./command.js";
 import type { Io } from "./io.js";
 
@@ -18,10 +18,11 @@ export interface ServerArgs {
  * the embedded default's database, so what `tripwire apply` put there starts firing on the events you send it.
  */
 export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
+  const { runServerCli } = await loadServer();
   const { DEFAULT_DB } = await import("../remote/embedded.js");
-  const { runServerCli } = await import("@tripwire/server");
   let db = args.db;
   if (!db) {
+    const { loadConfig } = await import("../load/load.js");
     const { config } = await loadConfig({ cwd: io.cwd, ...(args.config ? { configFile: args.config } : {}) });
     db = resolve(io.cwd, config.embedded?.db ?? DEFAULT_DB);
   }

@@ -1,7 +1,5 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { testAutomations } from "../api.js";
-import { renderJunit, renderTestResults } from "../render/index.js";
 import type { Command } from "./command.js";
 import { printDiagnostics, useColor, type Io } from "./io.js";
 
@@ -15,6 +13,7 @@ export interface TestArgs {
 
 /** `tripwire test [files…] [--junit FILE]`: YAML / JSON tests of the definitions; exit 0 all pass, 1 any fails. */
 export async function testCommand(args: TestArgs, io: Io): Promise<number> {
+  const [{ testAutomations }, { renderJunit, renderTestResults }] = await Promise.all([import("../api.js"), import("../render/index.js")]);
   const outcome = await testAutomations({ cwd: io.cwd, files: args.files, env: io.env, typecheck: args.typecheck, ...(args.config ? { configFile: args.config } : {}) });
   printDiagnostics(io, outcome.diagnostics);
   if (outcome.results.length > 0) io.stdout.write(renderTestResults(outcome.results, { color: useColor(io, "stdout", args.color) }));

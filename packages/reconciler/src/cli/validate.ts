@@ -1,4 +1,3 @@
-import { validate } from "../api.js";
 import { sourceOf } from "../types.js";
 import { definitionOptions, type Command } from "./command.js";
 import { printDiagnostics, type Io } from "./io.js";
@@ -12,6 +11,7 @@ export interface ValidateArgs {
 
 /** `tripwire validate [paths…]`: offline checks — types, W&B's rules, names unique per scope, the offline lint checks. */
 export async function validateCommand(args: ValidateArgs, io: Io): Promise<number> {
+  const { validate } = await import("../api.js");
   const outcome = await validate({ cwd: io.cwd, paths: args.paths, ...(args.config ? { configFile: args.config } : {}), typecheck: args.typecheck, lint: true });
   if (args.json) {
     const errors = outcome.diagnostics.filter((d) => d.severity === "error").length;

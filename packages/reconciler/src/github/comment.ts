@@ -1,4 +1,3 @@
-import { request } from "undici";
 import { ReconcilerError } from "../errors.js";
 import { backoffMs, DEFAULT_RETRY, retryAfterMs } from "../remote/transport.js";
 
@@ -41,6 +40,8 @@ interface GitHubComment {
  * @example await postPlanComment({ repo: "acme/automations", pr: 42, token: process.env.GITHUB_TOKEN!, parts });
  */
 export async function postPlanComment(options: PostCommentOptions): Promise<PostCommentResult> {
+  // undici loads with the command that posts, not with the package.
+  const { request } = await import("undici");
   const api = (options.apiUrl ?? "https://api.github.com").replace(/\/$/, "");
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const call = async <T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<{ data: T; link?: string }> => {

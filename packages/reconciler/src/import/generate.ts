@@ -1,4 +1,11 @@
-import { Node, Project, SyntaxKind, ts, type ImportDeclaration, type SourceFile } from "ts-morph";
+import { createRequire } from "node:module";
+import type { ImportDeclaration, Node, Project, SourceFile } from "ts-morph";
+import type * as TsMorph from "ts-morph";
+
+// ts-morph brings a whole TypeScript compiler (a second or more to load), and only `tripwire import` generates code:
+// it is required on first use, not when the package is imported (a tripwire.config.ts imports this package).
+let tsMorph: typeof TsMorph | undefined;
+const morph = (): typeof TsMorph => (tsMorph ??= createRequire(import.meta.url)("ts-morph") as typeof TsMorph);
 import { scopeKey, type ActionSpec, type AutomationSpec, type EventSpec, type FilterExpr, type JsonValue, type Scope } from "@tripwire/sdk";
 import { camelCase, isDeclarableIdentifier, Namer } from "./names.js";
 
@@ -347,26 +354,26 @@ function commentLines(text: string): string[] {
 function topLevelNames(file: SourceFile): Set<string> {
   const names = new Set<string>();
   for (const statement of file.getStatements()) {
-    if (Node.isImportDeclaration(statement)) {
+    if (morph().Node.isImportDeclaration(statement)) {
       const d = statement.getDefaultImport();
       if (d) names.add(d.getText());
       const ns = statement.getNamespaceImport();
       if (ns) names.add(ns.getText());
       for (const n of statement.getNamedImports()) names.add((n.getAliasNode() ?? n.getNameNode()).getText());
-    } else if (Node.isVariableStatement(statement)) {
+    } else if (morph().Node.isVariableStatement(statement)) {
       for (const decl of statement.getDeclarations()) {
         const nameNode = decl.getNameNode();
-        if (Node.isIdentifier(nameNode)) names.add(nameNode.getText());
-        else for (const id of nameNode.getDescendantsOfKind(SyntaxKind.Identifier)) names.add(id.getText());
+        if (morph().Node.isIdentifier(nameNode)) names.add(nameNode.getText());
+        else for (const id of nameNode.getDescendantsOfKind(morph().SyntaxKind.Identifier)) names.add(id.getText());
       }
     } else if (
-      Node.isFunctionDeclaration(statement) ||
-      Node.isClassDeclaration(statement) ||
-      Node.isInterfaceDeclaration(statement) ||
-      Node.isTypeAliasDeclaration(statement) ||
-      Node.isEnumDeclaration(statement) ||
-      Node.isModuleDeclaration(statement) ||
-      Node.isImportEqualsDeclaration(statement)
+      morph().Node.isFunctionDeclaration(statement) ||
+      morph().Node.isClassDeclaration(statement) ||
+      morph().Node.isInterfaceDeclaration(statement) ||
+      morph().Node.isTypeAliasDeclaration(statement) ||
+      morph().Node.isEnumDeclaration(statement) ||
+      morph().Node.isModuleDeclaration(statement) ||
+      morph().Node.isImportEqualsDeclaration(statement)
     ) {
       const name = statement.getName();
       if (name) names.add(name);
@@ -388,7 +395,7 @@ function constsByInitializer(file: SourceFile): Map<string, string> {
     for (const decl of statement.getDeclarations()) {
       const init = decl.getInitializer();
       const nameNode = decl.getNameNode();
-      if (init && Node.isIdentifier(nameNode)) {
+      if (init && morph().Node.isIdentifier(nameNode)) {
         const key = init.getText().replace(/\s+/g, "");
         if (!out.has(key)) out.set(key, nameNode.getText());
       }
@@ -397,7 +404,7 @@ function constsByInitializer(file: SourceFile): Map<string, string> {
   return out;
 }
 
-const FORMAT = { indentSize: 2, tabSize: 2, convertTabsToSpaces: true, semicolons: ts.SemicolonPreference.Insert } as const;
+const format = () => ({ indentSize: 2, tabSize: 2, convertTabsToSpaces: true, semicolons: morph().ts.SemicolonPreference.Insert });
 
 /**
  * Writes live automations as builder code: the SDK's vocabulary, integrations by name, one exported constant per
@@ -409,7 +416,7 @@ const FORMAT = { indentSize: 2, tabSize: 2, convertTabsToSpaces: true, semicolon
  * const { text } = generateSource({ automations: [{ spec }], header: ["Imported from W&B"] });
  */
 export function generateSource(input: GenerateInput): GenerateResult {
-  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
+  const project = new (morph().Project)({ useInMemoryFileSystem: true, compilerOptions: { target: morph().ts.ScriptTarget.ES2022 } });
   const existingText = input.existing;
   const file = project.createSourceFile("/existing.ts", existingText ?? "");
   const namer = new Namer(topLevelNames(file));
@@ -491,7 +498,7 @@ export function generateSource(input: GenerateInput): GenerateResult {
 
   // Format only what is new: the user's code in an existing file keeps its own style.
   const body = project.createSourceFile("/body.ts", blocks.join("\n\n"));
-  body.formatText(FORMAT);
+  body.formatText(format());
   const bodyText = body.getFullText().trim();
 
   if (existingText === undefined) {
@@ -499,7 +506,7 @@ export function generateSource(input: GenerateInput): GenerateResult {
     const importLine = added.length > 0 ? `import { ${added.map(specifier).join(", ")} } from ${str(SDK_MODULE)};` : "";
     const text = [header.join("\n"), importLine, bodyText].filter((p) => p !== "").join("\n\n");
     const out = project.createSourceFile("/new.ts", `${text}\n`, { overwrite: true });
-    out.formatText(FORMAT);
+    out.formatText(format());
     const final = wrapImport(out.getFullText());
     return { text: final, definitions: locate(project, final, identifiers), commented, changed: true };
   }
@@ -572,7 +579,7 @@ function locate(project: Project, text: string, identifiers: ReadonlyMap<string,
     const decl = file.getVariableDeclaration(identifier);
     let node: Node | undefined = decl?.getInitializer();
     // Down the chain `automation(name).in(…).on(…).do(…)…` to the `automation(name)` call.
-    while (node && (Node.isCallExpression(node) || Node.isPropertyAccessExpression(node)) && !isRootCall(node)) node = node.getExpression();
+    while (node && (morph().Node.isCallExpression(node) || morph().Node.isPropertyAccessExpression(node)) && !isRootCall(node)) node = node.getExpression();
     const pos = node ? node.getStart() : (decl?.getStart() ?? 0);
     const { line, column } = file.getLineAndColumnAtPos(pos);
     out[address] = { identifier, line, column };
@@ -581,5 +588,5 @@ function locate(project: Project, text: string, identifiers: ReadonlyMap<string,
 }
 
 function isRootCall(node: Node): boolean {
-  return Node.isCallExpression(node) && Node.isIdentifier(node.getExpression());
+  return morph().Node.isCallExpression(node) && morph().Node.isIdentifier(node.getExpression());
 }

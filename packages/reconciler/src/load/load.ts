@@ -39,7 +39,16 @@ const PROVIDED = ["@tripwire/sdk", "@tripwire/reconciler"] as const;
  */
 const OWN_MODULES: Readonly<Record<string, object>> = { "@tripwire/sdk": sdk, "@tripwire/sdk/wire": sdkWire };
 
-function makeJiti(cwd: string): Jiti {
+/**
+ * The same for this package: a `tripwire.config.ts` imports `defineConfig` from it, and a second copy evaluated by
+ * jiti would transform and run the package's modules (and the SDK and zod beneath them) once more on every run.
+ * Imported when a load starts, not at module load (the package's index imports this module).
+ */
+async function ownModules(): Promise<Readonly<Record<string, object>>> {
+  return { ...OWN_MODULES, "@tripwire/reconciler": await import("../index.js") };
+}
+
+async function makeJiti(cwd: string): Promise<Jiti> {
   // Resolve our own packages from the user's project when it installs them; otherwise lend the CLI's copies
   // (values are recognised by brand, so two copies of the SDK interoperate).
   const fromUser = createRequire(resolve(cwd, "noop.js"));
@@ -52,7 +61,7 @@ function makeJiti(cwd: string): Jiti {
     }
   }
   const virtualModules: Record<string, unknown> = {};
-  for (const [specifier, namespace] of Object.entries(OWN_MODULES)) {
+  for (const [specifier, namespace] of Object.entries(await ownModules())) {
     if (specifier in alias || sameFile(fromUser, specifier)) virtualModules[specifier] = asCommonJs(namespace);
   }
   forgetLoadedSources();
@@ -137,8 +146,9 @@ function preciseSource(source: SourceLocation | undefined, cwd: string, lines: M
  */
 export async function loadConfig(
   options: { readonly cwd: string; readonly configFile?: string },
-  jiti: Jiti = makeJiti(resolve(options.cwd)),
+  given?: Jiti,
 ): Promise<{ config: TripwireConfig; configFile?: string; diagnostics: Diagnostic[] }> {
+  const jiti = given ?? (await makeJiti(resolve(options.cwd)));
   const cwd = resolve(options.cwd);
   const diagnostics: Diagnostic[] = [];
   const configFile = options.configFile ? resolve(cwd, options.configFile) : CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
@@ -173,7 +183,7 @@ export async function loadConfig(
 export async function loadDefinitions(options: LoadOptions): Promise<LoadResult> {
   const cwd = resolve(options.cwd);
   const diagnostics: Diagnostic[] = [];
-  const jiti = makeJiti(cwd);
+  const jiti = await makeJiti(cwd);
 
   const loaded = await loadConfig({ cwd, ...(options.configFile ? { configFile: options.configFile } : {}) }, jiti);
   diagnostics.push(...loaded.diagnostics);

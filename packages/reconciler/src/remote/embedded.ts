@@ -10,7 +10,7 @@ import {
   LOCAL_ADMIN,
   openStore,
   type Store,
-} from "@tripwire/server";
+} from "@tripwire/server/embedded";
 import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../config.js";
 import type { Prerequisite } from "../plan/plan.js";
 import type { Backend, EmbeddedAdmin } from "./backend.js";

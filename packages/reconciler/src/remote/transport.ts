@@ -1,4 +1,9 @@
-import { Pool, errors as undiciErrors } from "undici";
+import { createRequire } from "node:module";
+import type { Pool } from "undici";
+
+// undici is required when an HTTP backend is first made: the embedded default and offline commands never load it.
+let undici: typeof import("undici") | undefined;
+const loadUndici = (): typeof import("undici") => (undici ??= createRequire(import.meta.url)("undici") as typeof import("undici"));
 import { ReconcilerError } from "../errors.js";
 
 export interface GraphQLRequest {
@@ -96,7 +101,7 @@ export class HttpTransport implements Transport {
     const base = new URL(baseUrl);
     this.url = `${base.origin}${base.pathname.replace(/\/$/, "")}/graphql`;
     this.path = `${base.pathname.replace(/\/$/, "")}/graphql`;
-    this.pool = new Pool(base.origin, { connections: options.connections ?? 8, keepAliveTimeout: 30_000 });
+    this.pool = new (loadUndici().Pool)(base.origin, { connections: options.connections ?? 8, keepAliveTimeout: 30_000 });
     this.headers = {
       "content-type": "application/json",
       accept: "application/json",
@@ -134,7 +139,7 @@ export class HttpTransport implements Transport {
         headers = res.headers;
         text = await res.body.text();
       } catch (error) {
-        const message = error instanceof undiciErrors.UndiciError || error instanceof Error ? error.message : String(error);
+        const message = error instanceof loadUndici().errors.UndiciError || error instanceof Error ? error.message : String(error);
         if (attempt >= this.policy.retries) {
           throw new ReconcilerError("TWE001", `cannot reach ${this.url}: ${message} (after ${attempt + 1} attempts)`, { cause: error });
         }

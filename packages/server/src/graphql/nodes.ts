@@ -9,11 +9,12 @@ import { executionNode } from "./history.js";
 // Nodes are plain objects; fields that take arguments or cost a query are functions, which graphql-js's
 // default resolver calls with (args, context). Union and interface members carry `__typename`.
 
-interface PageQuery {
+// Exported so the declarations of the modules that return these can name them.
+export interface PageQuery {
   first?: number | null;
   after?: string | null;
 }
-interface TriggerPageQuery extends PageQuery {
+export interface TriggerPageQuery extends PageQuery {
   order?: string | null;
   filters?: string | null;
 }
