@@ -5,6 +5,7 @@ import { backtestCmd } from "./backtest.js";
 import { UsageError, type Command } from "./command.js";
 import { commentCmd } from "./comment.js";
 import { importCmd } from "./import.js";
+import { initCmd } from "./init.js";
 import { processIo, type Io } from "./io.js";
 import { planCmd } from "./plan.js";
 import { serverCmd } from "./server.js";
@@ -12,7 +13,7 @@ import { testCmd } from "./test.js";
 import { validateCmd } from "./validate.js";
 
 /** Every command, in the order `--help` lists them. Each lives in its own file. */
-export const COMMANDS: readonly Command[] = [validateCmd, planCmd, applyCmd, importCmd, backtestCmd, testCmd, commentCmd, serverCmd];
+export const COMMANDS: readonly Command[] = [initCmd, validateCmd, planCmd, applyCmd, importCmd, backtestCmd, testCmd, commentCmd, serverCmd];
 
 /**
  * The `tripwire` command line: a thin shell over the exported API. Returns the exit code:
