@@ -132,7 +132,7 @@ export async function importAutomations(options: ImportOptions): Promise<ImportO
   if (blocking.length > 0) return done({ written: false, appended: false, automations: [], diagnostics: blocking, exitCode: EXIT.diagnostics });
 
   const env = options.env ?? process.env;
-  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd, config: loaded.config, env });
+  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd, config: loaded.config, env, configDir: base, reporter });
   try {
     const ctx: Context = { options, backend, owner, outAbs, out, config: loaded.config, cwd, reporter, parallelism: options.parallelism ?? loaded.config.parallelism ?? 8 };
     return done(await run(ctx, before.automations, nameFilter));
