@@ -64,6 +64,22 @@ describe("the command line", () => {
   });
 });
 
+describe("--json when the run aborts", () => {
+  it("every command that takes --json prints exactly one JSON document on stdout, the error envelope", async () => {
+    const dir = makeProject(defs);
+    for (const argv of [["plan"], ["apply", "--yes"], ["import", "--entity", "acme"]]) {
+      const r = await runMain([...argv, "--json", "--no-typecheck"], dir, { WANDB_BASE_URL: "localhost:8080", WANDB_API_KEY: "k" });
+      expect(r.code, argv.join(" ")).toBe(1);
+      expect(JSON.parse(r.stdout), argv.join(" ")).toEqual({
+        error: { kind: "failure", code: "TW6202", message: "WANDB_BASE_URL=localhost:8080 has no scheme: write it with one, e.g. https://localhost:8080" },
+      });
+      expect(r.stderr).toBe("error TW6202: WANDB_BASE_URL=localhost:8080 has no scheme: write it with one, e.g. https://localhost:8080\n");
+    }
+    // Without --json, stdout stays empty.
+    expect((await runMain(["plan", "--no-typecheck"], dir, { WANDB_BASE_URL: "localhost:8080" })).stdout).toBe("");
+  });
+});
+
 describe("the folder a command runs in", () => {
   const root = "/repo";
   it("npx inside a workspace folder runs where the user typed it (INIT_CWD)", () => {
