@@ -64,7 +64,7 @@ export async function validate(options: CommonOptions): Promise<ValidateOutcome>
  */
 const USAGE_DIAGNOSTICS: ReadonlySet<string> = new Set(["TW2000", "TW2003"]);
 
-function exitCodeOf(diagnostics: readonly Diagnostic[]): ExitCode {
+export function exitCodeOf(diagnostics: readonly Diagnostic[]): ExitCode {
   if (!hasErrors(diagnostics)) return EXIT.ok;
   return diagnostics.some((d) => d.severity === "error" && USAGE_DIAGNOSTICS.has(d.code)) ? EXIT.error : EXIT.diagnostics;
 }

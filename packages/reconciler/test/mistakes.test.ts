@@ -31,6 +31,8 @@ describe("missing files are usage errors (exit 1), not invalid definitions (3)",
     expect(path.stderr).toContain("error TW2003: missing/ does not exist");
     expect((await runMain(["apply", "--yes", "--no-typecheck", "missing/"], dir)).code).toBe(1);
     expect((await runMain(["backtest", "--no-typecheck", "--history", "h", "missing/"], dir)).code).toBe(1);
+    expect((await runMain(["import", "--entity", "acme", "--config", "nope.config.ts"], dir)).code).toBe(1);
+    expect((await runMain(["test", "--config", "nope.config.ts", "missing.test.yaml"], dir)).code).toBe(1);
     // An invalid definition is still 3.
     const bad = makeProject({ "automations/a.ts": "export const x = ;\n" });
     expect((await runMain(["validate", "--no-typecheck"], bad)).code).toBe(3);
