@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { invokedIn } from "../src/cli/io.js";
+import { runCli } from "./e2e/cli.js";
 import { makeProject, REPO } from "./project.js";
 import { runMain } from "./io.js";
 
@@ -23,6 +24,14 @@ describe("the command line", () => {
       expect(r).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
     }
   });
+
+  it("tripwire help [command] is tripwire [command] --help", async () => {
+    // yargs writes its help to the process's stdout, so through the bin.
+    const dir = makeProject({});
+    const r = await runCli(["help", "plan"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("tripwire plan [paths..]");
+  }, 60_000);
 
   it("an unknown command is one line with what was probably meant", async () => {
     const dir = makeProject({});

@@ -22,7 +22,9 @@ export const COMMANDS: readonly Command[] = [initCmd, validateCmd, planCmd, appl
  * The `tripwire` command line: a thin shell over the exported API. Returns the exit code:
  * 0 success and nothing to change, 1 error, 2 changes present (plan --detailed-exitcode), 3 invalid definitions.
  */
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+export async function main(given: readonly string[], io: Io = processIo()): Promise<number> {
+  // `tripwire help [command]`, as git and npm take it.
+  const argv = given[0] === "help" ? [...given.slice(1), "--help"] : given;
   // `--json` promises exactly one JSON document on stdout, also when the run stops before a command could print one.
   const json = argv.includes("--json");
   const abort = (kind: "usage" | "failure" | "internal", code: CliCode | string, message: string, human: string): number => {
