@@ -96,6 +96,10 @@ describe("WANDB_BASE_URL and WANDB_API_KEY", () => {
     expect([...new Set(retries.map((l) => /\((\d)\/6\)$/.exec(l)?.[1]))].sort()).toEqual(["2", "3", "4", "5", "6"]);
     for (const l of retries) expect(l).toMatch(/^cannot reach the backend: .+; retrying in \d+(\.\d)? s \(\d\/6\)$/);
     expect(r.stderr).toContain("error TWE001: cannot reach");
+    // With --json too: stdout holds the one document, stderr the waits.
+    const json = await runMain(["plan", "--no-typecheck", "--json"], makeProject(defs), { WANDB_BASE_URL: `http://127.0.0.1:${closed}`, WANDB_API_KEY: "k" });
+    expect(json.stderr).toMatch(/retrying in \d+(\.\d)? s \(2\/6\)/);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { kind: "failure", code: "TWE001" } });
   }, 60_000);
 });
 

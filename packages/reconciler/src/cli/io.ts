@@ -37,8 +37,9 @@ export function useColor(io: Io, stream: "stdout" | "stderr", flag: boolean | un
 /** Progress and messages on stderr: stdout is reserved for the plan, or the one `--json` document. */
 export function stderrReporter(io: Io, quiet = false): Reporter {
   return {
-    message: (_code, text) => {
-      if (!quiet) io.stderr.write(`${text}\n`);
+    message: (code, text) => {
+      // A wait for an unreachable backend is said even with --json (stderr is for people either way): not silence.
+      if (!quiet || code === "TWI005") io.stderr.write(`${text}\n`);
     },
     progress: (r: OpResult) => io.stderr.write(`${progressLine(r)}\n`),
   };
