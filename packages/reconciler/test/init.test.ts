@@ -81,6 +81,17 @@ describe("tripwire init", () => {
     expect(readFileSync(join(dir, ".github/workflows/tripwire.yml"), "utf8")).toBe("# ours\n");
   }, 60_000);
 
+  it("a file it cannot write is named; the rest is still written, and the exit code is 1", async () => {
+    const dir = makeProject({ ".github": "not a folder\n" });
+    const r = await runMain(["init"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("  failed  .github/workflows/tripwire.yml (cannot write it: ENOTDIR)\n");
+    expect(r.stderr).toBe(
+      "\nerror TW6211: tripwire init could not write .github/workflows/tripwire.yml: fix the path (a file where a folder belongs?) or its permissions, and run it again\n",
+    );
+    expect(existsSync(join(dir, "tripwire.config.ts"))).toBe(true);
+  });
+
   it("an empty automations folder gets the example", async () => {
     const dir = makeProject({});
     mkdirSync(join(dir, "automations"));

@@ -14,6 +14,7 @@ export const CLI_CODES = {
   TW6208: "a definition file exports a Promise",
   TW6209: "a definition file called process.exit while it was loaded",
   TW6210: "loading a definition file did not finish in time",
+  TW6211: "tripwire init could not write a file",
 } as const;
 
 export type CliCode = keyof typeof CLI_CODES;

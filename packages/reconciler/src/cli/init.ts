@@ -148,7 +148,7 @@ export function ignoresTripwire(gitignore: string): boolean {
 /** What init did with each path, in the order it went through them. */
 export interface InitStep {
   readonly path: string;
-  readonly action: "created" | "updated" | "skipped";
+  readonly action: "created" | "updated" | "skipped" | "failed";
   readonly why?: string;
 }
 
@@ -158,9 +158,14 @@ export interface InitStep {
 export function initProject(dir: string, example: InitExample): InitStep[] {
   const steps: InitStep[] = [];
   const write = (path: string, text: string) => {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text, { flag: "wx" });
-    steps.push({ path, action: "created" });
+    try {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text, { flag: "wx" });
+      steps.push({ path, action: "created" });
+    } catch (error) {
+      // A file where a folder should be, a read-only checkout: the user's to fix; the other steps still run.
+      steps.push({ path, action: "failed", why: `cannot write it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    }
   };
   const chosen = EXAMPLE_FILES[example];
 
@@ -199,6 +204,11 @@ export const NEXT_COMMANDS = ["npx tripwire validate", "npx tripwire plan", "npx
 export async function initCommand(args: InitArgs, io: Io): Promise<number> {
   const steps = initProject(resolve(io.cwd), args.example);
   for (const s of steps) io.stdout.write(`  ${s.action.padEnd(7)} ${s.path}${s.why ? ` (${s.why})` : ""}\n`);
+  const failed = steps.filter((s) => s.action === "failed");
+  if (failed.length > 0) {
+    io.stderr.write(`\nerror TW6211: tripwire init could not write ${failed.map((f) => f.path).join(", ")}: fix the path (a file where a folder belongs?) or its permissions, and run it again\n`);
+    return 1;
+  }
   const created = steps.filter((s) => s.action !== "skipped").length;
   io.stdout.write(created === 0 ? "\nNothing to add: the repository is already set up.\n" : "\n");
   io.stdout.write(
