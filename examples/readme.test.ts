@@ -1,6 +1,6 @@
 // The README's first command is what a new user types: it must keep working, and a second run must change nothing.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,12 +22,15 @@ describe("README", () => {
     const first = readFileSync(join(repo, "README.md"), "utf8").split("```sh\n")[1]?.split("\n")[0] ?? "";
     const command = first.split("#")[0]?.trim() ?? "";
     expect(command).toBe("npm ci && npx tripwire apply --config examples/tripwire.config.ts --yes");
-    // Everything after `npx tripwire`, from a scratch directory so the local database lands there, not in the repo.
-    const args = command.split("npx tripwire ")[1]!.split(" ").map((a) => (a === "examples/tripwire.config.ts" ? join(repo, a) : a));
+    // Everything after `npx tripwire`, on a scratch copy of examples/: the local database lands beside the config
+    // (in the copy), not in the repository.
     const cwd = mkdtempSync(join(tmpdir(), "tripwire-readme-"));
+    cpSync(join(repo, "examples"), join(cwd, "examples"), { recursive: true, filter: (src) => !/[/\\](node_modules|\.tripwire)([/\\]|$)/.test(src) });
+    const args = command.split("npx tripwire ")[1]!.split(" ");
     const applied = await run([...args, "--no-typecheck"], cwd);
-    expect(applied.out).toMatch(/Apply complete: \d+ succeeded, 0 failed\./);
+    expect(applied.out).toMatch(/Apply complete: \d+ added, 0 changed, 0 destroyed, \d+ prerequisites created\./);
     expect(applied.code).toBe(0);
+    expect(existsSync(join(cwd, "examples", ".tripwire", "local.db"))).toBe(true);
     const again = await run([...args, "--no-typecheck"], cwd);
     expect(again.code).toBe(0);
     expect(again.out).toContain("No changes. The live automations match the code.");

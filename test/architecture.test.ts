@@ -19,7 +19,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   sdk: ["zod"],
   evaluator: ["@tripwire/sdk", "zod", "node:crypto"],
   server: ["@tripwire/sdk", "@tripwire/evaluator", "graphql", "better-sqlite3", "undici", "zod", "node:*"],
-  reconciler: ["@tripwire/sdk", "@tripwire/evaluator", "@tripwire/server", "undici", "yargs", "diff", "ts-morph", "jiti", "yaml", "zod", "safe-regex2", "node:*"],
+  reconciler: ["@tripwire/sdk", "@tripwire/evaluator", "@tripwire/server", "undici", "yargs", "diff", "ts-morph", "jiti", "yaml", "zod", "fastest-levenshtein", "safe-regex2", "node:*"],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { resolve as resolvePath } from "node:path";
+import { dirname, resolve as resolvePath } from "node:path";
 import type { EngineAutomation, EngineOptions } from "@tripwire/evaluator";
 import { executePlan, type OpResult } from "./apply/apply.js";
 import type { PlanBacktest } from "./backtest/compare.js";
@@ -15,7 +15,7 @@ import { computePlan, PLAN_FORMAT_VERSION, type Operation, type Plan } from "./p
 import type { Backend } from "./remote/backend.js";
 import { catalogNeeds, readCatalog } from "./remote/catalog.js";
 import { fingerprint, readLiveState } from "./remote/live.js";
-import { openBackend as defaultOpenBackend } from "./remote/open.js";
+import { openBackend as defaultOpenBackend, type OpenContext } from "./remote/open.js";
 import { SILENT, type Reporter } from "./reporter.js";
 import { resolve } from "./resolve/resolve.js";
 import { hasErrors, type Diagnostic, type DesiredAutomation } from "./types.js";
@@ -43,7 +43,7 @@ export interface CommonOptions {
   readonly parallelism?: number;
   readonly reporter?: Reporter;
   /** How to reach the live backend (tests inject one). Default: W&B / a server per `WANDB_BASE_URL`, else the embedded default. */
-  readonly openBackend?: (ctx: { cwd: string; config: TripwireConfig; env: Readonly<Record<string, string | undefined>> }) => Promise<Backend>;
+  readonly openBackend?: (ctx: OpenContext) => Promise<Backend>;
 }
 
 export interface ValidateOutcome {
@@ -65,7 +65,18 @@ export async function validate(options: ValidateOptions): Promise<ValidateOutcom
   const load = await loadDefinitions(loadOptions(options));
   const linted = options.lint ? lintDiagnostics({ automations: load.automations, config: load.config }) : [];
   const diagnostics = sortDiagnostics([...load.diagnostics, ...(options.typecheck === false ? [] : await typecheck(load, options.cwd)), ...linted]);
-  return { load, diagnostics, exitCode: hasErrors(diagnostics) ? EXIT.diagnostics : EXIT.ok };
+  return { load, diagnostics, exitCode: exitCodeOf(diagnostics) };
+}
+
+/**
+ * A config or definition path that does not exist is a mistake on the command line (exit 1), not invalid
+ * definitions (exit 3): there was nothing to validate.
+ */
+const USAGE_DIAGNOSTICS: ReadonlySet<string> = new Set(["TW2000", "TW2003"]);
+
+export function exitCodeOf(diagnostics: readonly Diagnostic[]): ExitCode {
+  if (!hasErrors(diagnostics)) return EXIT.ok;
+  return diagnostics.some((d) => d.severity === "error" && USAGE_DIAGNOSTICS.has(d.code)) ? EXIT.error : EXIT.diagnostics;
 }
 
 function loadOptions(options: CommonOptions) {
@@ -118,7 +129,7 @@ async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Plan
   const load = checked.load;
   if (hasErrors(checked.diagnostics)) return { load, diagnostics: checked.diagnostics, desired: load.automations };
   const env = options.env ?? process.env;
-  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config: load.config, env });
+  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config: load.config, env, configDir: configDirOf(options.cwd, load.configFile), reporter });
   try {
     const parallelism = options.parallelism ?? load.config.parallelism ?? 8;
     reporter.message("TWI001", `reading the live state from ${backend.url}`);
@@ -155,6 +166,9 @@ async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Plan
   }
 }
 
+/** The folder of the config file (relative to `cwd` as loaded), or `cwd` without one. */
+const configDirOf = (cwd: string, configFile: string | undefined) => (configFile ? dirname(resolvePath(cwd, configFile)) : resolvePath(cwd));
+
 const hasChanges = (plan: Plan) => plan.operations.length > 0 || plan.prerequisites.length > 0;
 
 /**
@@ -166,7 +180,7 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
   const made = await makePlan(options, false);
   const p = options.lint && made.plan ? await withLint(made as Planned & { plan: Plan }, options) : made;
   if ("failed" in p) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: p.failed, exitCode: EXIT.error };
-  if (!p.plan) return { diagnostics: p.diagnostics, exitCode: EXIT.diagnostics };
+  if (!p.plan) return { diagnostics: p.diagnostics, exitCode: exitCodeOf(p.diagnostics) };
   const outcome = await withBacktest(p.plan, options);
   const refused = await policyDiagnostics(p.load.config, p.webhookUrls, { plan: outcome.plan, backtest: outcome.backtest, labels: options.labels, stage: "plan" });
   if (refused.length === 0) return outcome;
@@ -229,7 +243,7 @@ export interface BacktestCommandOutcome {
 export async function backtest(options: BacktestCommandOptions): Promise<BacktestCommandOutcome> {
   const reporter = options.reporter ?? SILENT;
   const checked = await validate(options);
-  if (hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, exitCode: EXIT.diagnostics };
+  if (hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, exitCode: checked.exitCode };
   const automations = checked.load.automations.map((a) => ({ id: a.address, address: a.address, spec: a.spec }));
   const { runBacktest } = await import("./backtest/backtest.js");
   const outcome = await runBacktest(automations, {
@@ -283,7 +297,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyOutcome> {
   const done = (outcome: Omit<ApplyOutcome, "diagnostics">): ApplyOutcome => ({ diagnostics: planned.diagnostics, ...outcome });
   if (!plan || !backend) {
     await backend?.close();
-    return done({ results: [], remaining: [], exitCode: EXIT.diagnostics, ...(plan ? { plan } : {}) });
+    return done({ results: [], remaining: [], exitCode: exitCodeOf(planned.diagnostics), ...(plan ? { plan } : {}) });
   }
   try {
     // A plan that fails a policy is not applied (a saved plan also carries the violations found when it was made).
@@ -356,12 +370,12 @@ async function loadSavedPlan(options: ApplyOptions): Promise<Planned> {
   if (major !== PLAN_FORMAT_VERSION.split(".")[0] || !Array.isArray(plan.operations) || !plan.read) {
     throw new ReconcilerError("TWE005", `${options.planFile} is not a Tripwire plan of format ${PLAN_FORMAT_VERSION}`);
   }
-  const { config, diagnostics } = await loadConfig({ cwd: options.cwd, ...(options.configFile ? { configFile: options.configFile } : {}) });
+  const { config, configFile, diagnostics } = await loadConfig({ cwd: options.cwd, ...(options.configFile ? { configFile: options.configFile } : {}) });
   if (hasErrors(diagnostics)) {
     return { load: { config, files: [], automations: [], diagnostics }, diagnostics, desired: [] };
   }
   const env = options.env ?? process.env;
-  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config, env });
+  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config, env, configDir: configDirOf(options.cwd, configFile), ...(options.reporter ? { reporter: options.reporter } : {}) });
   try {
     if (backend.url !== plan.backend.url) {
       throw new ReconcilerError("TWE004", `the plan was made against ${plan.backend.url}, not ${backend.url}`);

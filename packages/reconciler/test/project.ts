@@ -21,9 +21,6 @@ export function makeProject(files: Record<string, string>): string {
     }
   }
   for (const name of ["zod", "typescript"]) symlinkSync(join(repo, "node_modules", name), join(dir, "node_modules", name));
-  // Share jiti's transpile cache across test projects: each would otherwise transpile the SDK again.
-  mkdirSync(join(repo, "node_modules", ".cache"), { recursive: true });
-  symlinkSync(join(repo, "node_modules", ".cache"), join(dir, "node_modules", ".cache"));
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), text);

@@ -87,10 +87,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger,
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    // A port in use must not leave the dispatcher and the database open: the process would never exit.
+    runtime.close();
+    await dispatcher.close(0);
+    store.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   // Started once the URL is known: deliveries resumed from a previous run link to this server too.

@@ -110,7 +110,13 @@ export async function executePlan(plan: Plan, backend: Backend, options: Execute
     timed(op.op, op.address, async () => {
       switch (op.op) {
         case "delete":
-          await client.deleteAutomation(op.id);
+          try {
+            await client.deleteAutomation(op.id);
+          } catch (error) {
+            // A delete whose answer was lost is retried and then reads "not found": it is gone, which was the point.
+            if (await isGone(backend, op)) return op.id;
+            throw error;
+          }
           return op.id;
         case "create": {
           const input = encodeAutomation(stored(op.after, plan.owner), await ids(op));
@@ -137,6 +143,16 @@ export async function executePlan(plan: Plan, backend: Backend, options: Execute
     await mapLimit(ops, limit, async (op) => report(await run(op)));
   }
   return results;
+}
+
+/** After a failed delete: is the automation no longer among its entity's automations? (Unknown: no.) */
+async function isGone(backend: Backend, op: Extract<Operation, { op: "delete" }>): Promise<boolean> {
+  try {
+    const triggers = await backend.client.automations(scopeEntity(op.scope));
+    return !triggers.some((t) => t.id === op.id);
+  } catch {
+    return false;
+  }
 }
 
 /** After a failed create: is an automation with this name, carrying exactly this definition's marker, there? */

@@ -1,6 +1,8 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { ReconcilerError } from "../errors.js";
 import { definitionOptions, liveOptions, type Command } from "./command.js";
+import type { OpResult } from "../apply/apply.js";
 import { ask, interactive, printDiagnostics, progressLine, stderrReporter, useColor, type Io } from "./io.js";
 
 export interface ApplyArgs {
@@ -14,12 +16,18 @@ export interface ApplyArgs {
   readonly parallelism?: number | undefined;
 }
 
-/** A single `.json` argument that is a file is a saved plan; anything else names definitions. */
+/**
+ * A single `.json` argument is a saved plan (definitions are `.ts` / `.js` files or folders); anything else names
+ * definitions. A plan file that is not there is said to be missing, not read as a definition path.
+ */
 function savedPlan(paths: readonly string[], cwd: string): string | undefined {
   if (paths.length !== 1) return undefined;
   const p = paths[0] as string;
+  if (!p.endsWith(".json")) return undefined;
   const abs = resolve(cwd, p);
-  return p.endsWith(".json") && existsSync(abs) && statSync(abs).isFile() ? p : undefined;
+  if (!existsSync(abs)) throw new ReconcilerError("TW6201", `the plan file ${p} does not exist: save one with \`tripwire plan --out ${p}\`, or run \`tripwire apply\` without it`);
+  if (!statSync(abs).isFile()) throw new ReconcilerError("TW6201", `the plan file ${p} is not a file`);
+  return p;
 }
 
 /**
@@ -75,13 +83,32 @@ export async function applyCommand(args: ApplyArgs, io: Io): Promise<number> {
   if (outcome.refused) io.stderr.write(`\nerror: ${outcome.refused}\n`);
   if (outcome.results.length > 0) {
     const failed = outcome.results.filter((r) => !r.ok);
-    io.stderr.write(`\nApply ${failed.length === 0 ? "complete" : "finished with errors"}: ${outcome.results.length - failed.length} succeeded, ${failed.length} failed.\n`);
+    io.stderr.write(`\nApply ${failed.length === 0 ? "complete" : "finished with errors"}: ${applySummary(outcome.results)}.\n`);
     for (const r of failed) io.stderr.write(`  ${progressLine(r)}\n`);
   }
   if (outcome.remaining.length > 0) {
     io.stderr.write(`\nStill different after the apply:\n${outcome.remaining.map((r) => `  ${r}`).join("\n")}\n`);
   }
   return outcome.exitCode;
+}
+
+/**
+ * `2 added, 1 changed, 0 destroyed, 11 prerequisites created`: the plan's own counts (its labels, done), with the
+ * prerequisites the embedded default created apart, and the failures when there were some.
+ */
+export function applySummary(results: readonly OpResult[]): string {
+  const done = (op: OpResult["op"]) => results.filter((r) => r.ok && r.op === op).length;
+  const renamed = done("rename");
+  const prerequisites = done("prerequisite");
+  const failed = results.filter((r) => !r.ok).length;
+  return [
+    `${done("create")} added`,
+    `${done("update")} changed`,
+    ...(renamed > 0 ? [`${renamed} renamed`] : []),
+    `${done("delete")} destroyed`,
+    ...(prerequisites > 0 ? [`${prerequisites} prerequisite${prerequisites === 1 ? "" : "s"} created`] : []),
+    ...(failed > 0 ? [`${failed} failed`] : []),
+  ].join(", ");
 }
 
 export const applyCmd: Command = {

@@ -1,3 +1,4 @@
+import { isAbsolute, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { OpResult } from "../apply/apply.js";
 import type { Reporter } from "../reporter.js";
@@ -13,7 +14,20 @@ export interface Io {
   readonly cwd: string;
 }
 
-export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
+export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: invokedIn(process.env, process.cwd()) });
+
+/**
+ * The folder the user typed the command in. `npx tripwire` inside a workspace folder runs the bin in the workspace
+ * root (npm's exec changes directory); npm says where it was started in `INIT_CWD`. Only for `npm exec` / `npx`,
+ * and only a folder below the one npm moved to: `npm run` scripts run in their package's folder by design, and a
+ * child process that inherited an unrelated INIT_CWD keeps its own working directory.
+ */
+export function invokedIn(env: Readonly<Record<string, string | undefined>>, cwd: string): string {
+  const initCwd = env.INIT_CWD;
+  if (env.npm_command !== "exec" || !initCwd || !isAbsolute(initCwd)) return cwd;
+  const rel = relative(cwd, initCwd);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? resolve(initCwd) : cwd;
+}
 
 /** Colour unless NO_COLOR is set, --no-color was given, or the stream is not a terminal. */
 export function useColor(io: Io, stream: "stdout" | "stderr", flag: boolean | undefined): boolean {
@@ -23,8 +37,9 @@ export function useColor(io: Io, stream: "stdout" | "stderr", flag: boolean | un
 /** Progress and messages on stderr: stdout is reserved for the plan, or the one `--json` document. */
 export function stderrReporter(io: Io, quiet = false): Reporter {
   return {
-    message: (_code, text) => {
-      if (!quiet) io.stderr.write(`${text}\n`);
+    message: (code, text) => {
+      // A wait for an unreachable backend is said even with --json (stderr is for people either way): not silence.
+      if (!quiet || code === "TWI005") io.stderr.write(`${text}\n`);
     },
     progress: (r: OpResult) => io.stderr.write(`${progressLine(r)}\n`),
   };

@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { CHECKS } from "../lint/checks.js";
+import { VERSION } from "./version.js";
 import { lint } from "../lint/run.js";
 import { renderGithubAnnotations } from "../render/github.js";
 import { renderSarif } from "../render/sarif.js";
@@ -18,7 +19,6 @@ export interface LintArgs {
   readonly list: boolean;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 /** `tripwire lint [paths…]`: the checks of docs/lint.md; exit 3 when a finding has error severity. */
 export async function lintCommand(args: LintArgs, io: Io): Promise<number> {

@@ -1,44 +1,44 @@
-import { readFileSync } from "node:fs";
 import yargs from "yargs";
 import { isReconcilerError } from "../errors.js";
+import type { CliCode } from "./codes.js";
 import { applyCmd } from "./apply.js";
 import { backtestCmd } from "./backtest.js";
 import { UsageError, type Command } from "./command.js";
 import { commentCmd } from "./comment.js";
 import { historyCmd } from "./history.js";
 import { importCmd } from "./import.js";
+import { initCmd } from "./init.js";
 import { lintCmd } from "./lint.js";
 import { processIo, type Io } from "./io.js";
 import { planCmd } from "./plan.js";
 import { serverCmd } from "./server.js";
+import { unknownArguments } from "./suggest.js";
 import { testCmd } from "./test.js";
 import { validateCmd } from "./validate.js";
-
-/** This package's version, from its package.json (one folder up from both src/cli and dist/cli). */
-export const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
-
-const versionCmd: Command = {
-  command: "version",
-  describe: "print the version of tripwire (also --version)",
-  builder: (y) => y,
-  run: async (_a, io) => {
-    io.stdout.write(`${VERSION}\n`);
-    return 0;
-  },
-};
+import { VERSION, versionCmd, versionCommand } from "./version.js";
 
 /**
  * Every command, in the order `--help` lists them. Each lives in its own file, which loads what its handler needs
  * (the API, the renderers, the server) only when it runs: `tripwire --version` and `--help` load yargs and these
  * definitions, nothing else.
  */
-export const COMMANDS: readonly Command[] = [validateCmd, lintCmd, planCmd, applyCmd, importCmd, backtestCmd, testCmd, commentCmd, serverCmd, historyCmd, versionCmd];
+export const COMMANDS: readonly Command[] = [initCmd, validateCmd, lintCmd, planCmd, applyCmd, importCmd, backtestCmd, testCmd, commentCmd, serverCmd, historyCmd, versionCmd];
 
 /**
  * The `tripwire` command line: a thin shell over the exported API. Returns the exit code:
  * 0 success and nothing to change, 1 error, 2 changes present (plan --detailed-exitcode), 3 invalid definitions.
  */
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+export async function main(given: readonly string[], io: Io = processIo()): Promise<number> {
+  // `tripwire help [command]`, as git and npm take it.
+  const argv = given[0] === "help" ? [...given.slice(1), "--help"] : given;
+  // `--json` promises exactly one JSON document on stdout, also when the run stops before a command could print one.
+  const json = argv.includes("--json");
+  const abort = (kind: "usage" | "failure" | "internal", code: CliCode | string, message: string, human: string): number => {
+    if (json) io.stdout.write(`${JSON.stringify({ error: { kind, code, message } }, null, 2)}\n`);
+    io.stderr.write(human);
+    return 1;
+  };
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) return versionCommand(io);
   let code = 0;
   let cli = yargs([...argv])
     .scriptName("tripwire")
@@ -65,15 +65,14 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     await cli.parseAsync();
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`${await cli.getHelp()}\n\n${error.message}\n`);
-      return 1;
+      // An unknown command or option is one line with what was probably meant; other mistakes show the help.
+      const unknown = unknownArguments(error.message, argv, COMMANDS);
+      if (unknown) return abort("usage", "TW6200", unknown, `error: ${unknown}\n`);
+      return abort("usage", "TW6200", error.message, `${json ? "" : `${await cli.getHelp()}\n\n`}${error.message}\n`);
     }
-    if (isReconcilerError(error)) {
-      io.stderr.write(`error ${error.code}: ${error.message}\n`);
-      return 1;
-    }
-    io.stderr.write(`internal error (a Tripwire bug — please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return 1;
+    if (isReconcilerError(error)) return abort("failure", error.code, error.message, `error ${error.code}: ${error.message}\n`);
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    return abort("internal", "TWE099", error instanceof Error ? error.message : String(error), `internal error (a Tripwire bug — please report it): ${detail}\n`);
   }
   return code;
 }

@@ -1,7 +1,13 @@
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { formatPath } from "@tripwire/sdk";
+import { ReconcilerError } from "../errors.js";
 import { loadServer } from "../optional.js";
 import type { Command } from "./command.js";
 import type { Io } from "./io.js";
+
+/** The server's seed schema, handed in by the caller that has loaded the (optional) server already. */
+type SeedSchemaType = (typeof import("@tripwire/server"))["SeedSchema"];
 
 export interface ServerArgs {
   readonly db?: string | undefined;
@@ -18,16 +24,67 @@ export interface ServerArgs {
  * the embedded default's database, so what `tripwire apply` put there starts firing on the events you send it.
  */
 export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
-  const { runServerCli } = await loadServer();
+  const { runServerCli, SeedSchema } = await loadServer();
   const { DEFAULT_DB } = await import("../remote/embedded.js");
-  let db = args.db;
+  let db = args.db === undefined ? undefined : resolve(io.cwd, args.db);
   if (!db) {
     const { loadConfig } = await import("../load/load.js");
-    const { config } = await loadConfig({ cwd: io.cwd, ...(args.config ? { configFile: args.config } : {}) });
-    db = resolve(io.cwd, config.embedded?.db ?? DEFAULT_DB);
+    const { config, configFile } = await loadConfig({ cwd: io.cwd, ...(args.config ? { configFile: args.config } : {}) });
+    // The embedded default's database, relative to the config file as `tripwire plan` finds it.
+    db = resolve(configFile ? dirname(resolve(io.cwd, configFile)) : io.cwd, config.embedded?.db ?? DEFAULT_DB);
   }
-  const argv = ["--db", db, "--port", String(args.port), "--host", args.host, "--durability", args.durability, "--log-level", args.logLevel, ...(args.seed ? ["--seed", args.seed] : [])];
-  return runServerCli(argv, io);
+  const seed = args.seed === undefined ? undefined : checkSeed(args.seed, io.cwd, SeedSchema);
+  const argv = ["--db", db, "--port", String(args.port), "--host", args.host, "--durability", args.durability, "--log-level", args.logLevel, ...(seed ? ["--seed", seed] : [])];
+  try {
+    return await runServerCli(argv, io);
+  } catch (error) {
+    throw listenError(error, args) ?? error;
+  }
+}
+
+/** The seed file's absolute path, once it is known to exist and to hold a valid seed: else a clear error naming it. */
+export function checkSeed(seed: string, cwd: string, SeedSchema: SeedSchemaType): string {
+  const path = resolve(cwd, seed);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? `does not exist (looked for ${path}; a relative --seed is read from the folder you run tripwire in)`
+        : code === "EISDIR"
+          ? "is a folder, not a JSON file"
+          : `cannot be read (${code ?? (error as Error).message}): check its permissions`;
+    throw new ReconcilerError("TW6205", `seed file ${seed} ${why}`, { cause: error });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ReconcilerError("TW6205", `seed file ${seed} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = SeedSchema.safeParse(data);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length > 0 ? `${formatPath(i.path.map(String))}: ` : ""}${i.message}`);
+    throw new ReconcilerError("TW6205", `seed file ${seed} is not a valid seed (the format is in @tripwire/server's README): ${issues.join("; ")}`);
+  }
+  return path;
+}
+
+/** A port in use, a privileged port, a host that is not this machine's: the user's to fix, said so. */
+function listenError(error: unknown, args: ServerArgs): ReconcilerError | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${args.host}:${args.port}`;
+  const fix =
+    code === "EADDRINUSE"
+      ? `port ${args.port} on ${args.host} is already in use: stop the process that holds it, or pass another --port (--port 0 picks a free one)`
+      : code === "EACCES"
+        ? `no permission to listen on ${where}: ports below 1024 need privileges; pass --port 8080, or --port 0 for a free one`
+        : code === "EADDRNOTAVAIL"
+          ? `cannot listen on ${where}: ${args.host} is not an address of this machine; pass --host 127.0.0.1 or 0.0.0.0`
+          : undefined;
+  return fix ? new ReconcilerError("TW6206", fix, { cause: error }) : undefined;
 }
 
 export const serverCmd: Command = {

@@ -25,9 +25,15 @@ export async function validateCommand(args: ValidateArgs, io: Io): Promise<numbe
     io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
     printDiagnostics(io, outcome.diagnostics);
-    if (outcome.exitCode === 0) io.stderr.write(`Success! ${outcome.load.automations.length} automation${outcome.load.automations.length === 1 ? "" : "s"} in ${outcome.load.files.length} file${outcome.load.files.length === 1 ? "" : "s"} are valid.\n`);
+    if (outcome.exitCode === 0) io.stdout.write(`${validSummary(outcome.load.automations.length, outcome.load.files.length)}\n`);
   }
   return outcome.exitCode;
+}
+
+/** The result of a successful validate, on stdout: `1 automation in 1 file is valid`. */
+export function validSummary(automations: number, files: number): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return `${plural(automations, "automation")} in ${plural(files, "file")} ${automations === 1 ? "is" : "are"} valid`;
 }
 
 export const validateCmd: Command = {

@@ -69,7 +69,19 @@ export async function postPlanComment(options: PostCommentOptions): Promise<Post
         throw new ReconcilerError("TWE002", `GitHub ${method} ${path} answered ${res.statusCode}: ${text.slice(0, 200)}`, { status: res.statusCode });
       }
       const link = res.headers.link;
-      return { data: (text ? JSON.parse(text) : undefined) as T, ...(typeof link === "string" ? { link } : {}) };
+      let data: T | undefined;
+      try {
+        data = (text ? JSON.parse(text) : undefined) as T;
+      } catch (error) {
+        // A proxy's login page, or --api-url pointing at GitHub's web site rather than its REST API.
+        const snippet = text.slice(0, 120).replace(/\s+/g, " ");
+        throw new ReconcilerError(
+          "TW6207",
+          `GitHub ${method} ${api}${path} answered HTTP ${res.statusCode} with something that is not JSON ("${snippet}"): check --api-url (GitHub Enterprise: https://HOST/api/v3) and any proxy in between`,
+          { cause: error, status: res.statusCode },
+        );
+      }
+      return { data: data as T, ...(typeof link === "string" ? { link } : {}) };
     }
   };
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, extname, relative, resolve } from "node:path";
 import { REGISTRY_PREFIX, validate as validateSpec, type AutomationSpec, type Scope, type SourceLocation } from "@tripwire/sdk";
-import { EXIT, validate, type CommonOptions, type ExitCode } from "../api.js";
+import { EXIT, exitCodeOf, validate, type CommonOptions, type ExitCode } from "../api.js";
 import type { TripwireConfig } from "../config.js";
 import { ReconcilerError } from "../errors.js";
 import { isDiscoverable } from "../load/files.js";
@@ -117,7 +117,7 @@ export async function importAutomations(options: ImportOptions): Promise<ImportO
   const outAbs = options.out ? resolve(cwd, options.out) : defaultOut(paths, base);
   const out = relative(cwd, outAbs);
   const done = (rest: Omit<ImportOutcome, "out" | "owner" | "dryRun">): ImportOutcome => ({ out, owner, dryRun: options.dryRun === true, ...rest });
-  if (hasErrors(loaded.diagnostics)) return done({ written: false, appended: false, automations: [], diagnostics: loaded.diagnostics, exitCode: EXIT.diagnostics });
+  if (hasErrors(loaded.diagnostics)) return done({ written: false, appended: false, automations: [], diagnostics: loaded.diagnostics, exitCode: exitCodeOf(loaded.diagnostics) });
 
   if (![".ts", ".mts"].includes(extname(outAbs))) throw new ReconcilerError("TWE007", `--out ${out}: import writes TypeScript; name a .ts file`);
   if (!isDiscoverable(outAbs, paths, base)) {
@@ -132,7 +132,7 @@ export async function importAutomations(options: ImportOptions): Promise<ImportO
   if (blocking.length > 0) return done({ written: false, appended: false, automations: [], diagnostics: blocking, exitCode: EXIT.diagnostics });
 
   const env = options.env ?? process.env;
-  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd, config: loaded.config, env });
+  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd, config: loaded.config, env, configDir: base, reporter });
   try {
     const ctx: Context = { options, backend, owner, outAbs, out, config: loaded.config, cwd, reporter, parallelism: options.parallelism ?? loaded.config.parallelism ?? 8 };
     return done(await run(ctx, before.automations, nameFilter));

@@ -8,8 +8,10 @@ import { formatPath, isTripwireError, scopeKey, validateAll, type AnyAutomation,
 import * as sdkWire from "@tripwire/sdk/wire";
 import { CONFIG_FILES, ConfigSchema, type TripwireConfig } from "../config.js";
 import type { Diagnostic, DesiredAutomation } from "../types.js";
+import { cachedTransform, privateDir, transpileCacheDir } from "./cache.js";
 import { collectAutomations } from "./collect.js";
 import { discoverFiles } from "./files.js";
+import { ExitDuringLoad, guardedLoad, LoadTimeout, loadTimeoutMs, promiseExports } from "./guard.js";
 
 export interface LoadOptions {
   /** Working directory: paths and diagnostics are relative to it. */
@@ -18,6 +20,8 @@ export interface LoadOptions {
   readonly paths?: readonly string[];
   /** An explicit config file (default: `tripwire.config.ts` in `cwd`, if present). */
   readonly configFile?: string;
+  /** How long one definition file may take to load (default `TRIPWIRE_LOAD_TIMEOUT_MS`, else 30 s). */
+  readonly loadTimeoutMs?: number;
 }
 
 export interface LoadResult {
@@ -65,7 +69,12 @@ async function makeJiti(cwd: string): Promise<Jiti> {
     if (specifier in alias || sameFile(fromUser, specifier)) virtualModules[specifier] = asCommonJs(namespace);
   }
   forgetLoadedSources();
-  return createJiti(import.meta.url, { fsCache: true, sourceMaps: true, alias, virtualModules, interopDefault: false });
+  const options = { sourceMaps: true, alias, virtualModules, interopDefault: false };
+  // Our cache, not jiti's (see cache.ts): jiti transpiles through a plain instance of itself, and caches nothing.
+  const dir = transpileCacheDir();
+  if (!privateDir(dir)) return createJiti(import.meta.url, { ...options, fsCache: false });
+  const plain = createJiti(import.meta.url, { ...options, fsCache: false });
+  return createJiti(import.meta.url, { ...options, fsCache: false, transform: cachedTransform(dir, (o) => ({ code: plain.transform(o) })) });
 }
 
 /** Whether `specifier` resolves, from the user's project, to the same file as the CLI's own copy. */
@@ -127,6 +136,23 @@ function locationIn(error: unknown, file: string, cwd: string): SourceLocation {
   return { file: relative(cwd, file), line: 1, column: 1 };
 }
 
+/** A file that exited the process or never finished loading, as a diagnostic at that file. */
+function guardDiagnostic(error: unknown, file: string, cwd: string): Diagnostic | undefined {
+  const at = relative(cwd, file);
+  if (error instanceof ExitDuringLoad) {
+    return { code: "TW6209", severity: "error", message: `${at} ${error.message}: a definition file must not end the process; throw an Error to report a problem`, source: locationIn(error, file, cwd) };
+  }
+  if (error instanceof LoadTimeout) {
+    return {
+      code: "TW6210",
+      severity: "error",
+      message: `${at} ${error.message} (a top-level await that never settles?); fix it, or allow longer with TRIPWIRE_LOAD_TIMEOUT_MS`,
+      source: { file: at, line: 1, column: 1 },
+    };
+  }
+  return undefined;
+}
+
 /** Source maps place columns loosely; point at the `automation(` call on the reported line when there is one. */
 function preciseSource(source: SourceLocation | undefined, cwd: string, lines: Map<string, string[]>): SourceLocation | undefined {
   if (!source) return undefined;
@@ -159,7 +185,7 @@ export async function loadConfig(
   }
   if (configFile) {
     try {
-      const mod = (await jiti.import(configFile)) as { default?: unknown };
+      const mod = (await guardedLoad(() => jiti.import(configFile), loadTimeoutMs())) as { default?: unknown };
       const parsed = ConfigSchema.safeParse(mod.default ?? {});
       if (parsed.success) config = parsed.data;
       else {
@@ -169,7 +195,8 @@ export async function loadConfig(
         }
       }
     } catch (error) {
-      diagnostics.push({ code: "TW2002", severity: "error", message: `cannot load the config: ${(error as Error).message.split("\n")[0]}`, source: locationIn(error, configFile, cwd) });
+      const guard = guardDiagnostic(error, configFile, cwd);
+      diagnostics.push(guard ?? { code: "TW2002", severity: "error", message: `cannot load the config: ${(error as Error).message.split("\n")[0]}`, source: locationIn(error, configFile, cwd) });
     }
   }
   return { config, ...(configFile ? { configFile: relative(cwd, configFile) } : {}), diagnostics };
@@ -201,11 +228,26 @@ export async function loadDefinitions(options: LoadOptions): Promise<LoadResult>
   }
 
   const found: { automation: AnyAutomation; file: string }[] = [];
+  const timeoutMs = options.loadTimeoutMs ?? loadTimeoutMs();
   for (const file of files) {
     try {
-      const mod = (await jiti.import(file)) as Record<string, unknown>;
+      const mod = (await guardedLoad(() => jiti.import(file), timeoutMs)) as Record<string, unknown>;
+      for (const name of promiseExports(mod)) {
+        const what = name === "default" ? "its default export" : `the export "${name}"`;
+        diagnostics.push({
+          code: "TW6208",
+          severity: "error",
+          message: `${relative(cwd, file)} exports a Promise (${what}): export the automations themselves; to build them with await, await at the top level (export default await …)`,
+          source: { file: relative(cwd, file), line: 1, column: 1 },
+        });
+      }
       for (const { automation } of collectAutomations(mod)) found.push({ automation, file });
     } catch (error) {
+      const guard = guardDiagnostic(error, file, cwd);
+      if (guard) {
+        diagnostics.push(guard);
+        continue;
+      }
       const code = isTripwireError(error) ? error.code : "TW2004";
       const message = isTripwireError(error) ? error.message.replace(/^TW\d+: /, "") : `cannot load ${relative(cwd, file)}: ${(error as Error).message.split("\n")[0]}`;
       diagnostics.push({ code, severity: "error", message, source: locationIn(error, file, cwd) });

@@ -19,7 +19,7 @@ import type { GraphQLResponse, Transport } from "./transport.js";
 
 /** The user the embedded default acts as: an instance admin of the local database (the first-start key's user). */
 export const LOCAL_USER = LOCAL_ADMIN;
-/** Where the embedded default keeps its database, relative to the working directory. */
+/** Where the embedded default keeps its database, relative to the config file (or the working directory without one). */
 export const DEFAULT_DB = ".tripwire/local.db";
 
 function entityOf(store: Store, name: string) {
@@ -32,8 +32,9 @@ function entityOf(store: Store, name: string) {
  * The embedded default: the server's GraphQL schema executed in-process on a local SQLite file — the same documents
  * as against W&B, no HTTP, no account. Creating scopes, integrations and secrets is what only it can do.
  */
-export function embeddedBackend(cwd: string, config: TripwireConfig): Backend & { readonly admin: EmbeddedAdmin } {
-  const path = resolve(cwd, config.embedded?.db ?? DEFAULT_DB);
+export function embeddedBackend(cwd: string, config: TripwireConfig, configDir: string = cwd): Backend & { readonly admin: EmbeddedAdmin } {
+  // Relative to the config file, like every other path in it: the same database wherever the command is typed.
+  const path = resolve(cwd, configDir, config.embedded?.db ?? DEFAULT_DB);
   mkdirSync(dirname(path), { recursive: true });
   const store = openStore(path);
   const local = ensureUser(store, LOCAL_USER, { admin: true });

@@ -96,6 +96,7 @@ export class HttpTransport implements Transport {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly onRetry: HttpTransportOptions["onRetry"];
   private count = 0;
+  private readonly hasKey: boolean;
 
   constructor(baseUrl: string, options: HttpTransportOptions = {}) {
     const base = new URL(baseUrl);
@@ -108,6 +109,7 @@ export class HttpTransport implements Transport {
       "user-agent": "tripwire",
       ...(options.apiKey ? { authorization: `Basic ${Buffer.from(`api:${options.apiKey}`).toString("base64")}` } : {}),
     };
+    this.hasKey = Boolean(options.apiKey);
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.random = options.random ?? Math.random;
@@ -153,6 +155,12 @@ export class HttpTransport implements Transport {
         this.onRetry?.({ attempt: attempt + 1, status, delayMs });
         await this.sleep(delayMs);
         continue;
+      }
+      if (status === 401) {
+        // W&B (and a Tripwire server) answer 401 for a missing or unknown key, before looking at the request.
+        throw this.hasKey
+          ? new ReconcilerError("TW6204", `${this.url} rejected the API key in WANDB_API_KEY (HTTP 401): set WANDB_API_KEY to a current key of a user of this backend`, { status })
+          : new ReconcilerError("TW6203", `${this.url} needs an API key and WANDB_API_KEY is not set: export WANDB_API_KEY=<your key>`, { status });
       }
       let parsed: { data?: T | null; errors?: GraphQLError[] } | undefined;
       try {

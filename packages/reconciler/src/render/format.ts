@@ -18,9 +18,12 @@ export const COLOR: Style = { add: ansi(32), change: ansi(33), remove: ansi(31),
 const id = (s: string) => s;
 export const PLAIN: Style = { add: id, change: id, remove: id, rename: id, dim: id, bold: id };
 
-/** `Plan: 2 to add, 1 to change, 0 to destroy.` (renames appear only when there are some). */
-export function summaryLine(s: PlanSummary): string {
-  if (s.add + s.change + s.rename + s.destroy === 0) return "No changes. The live automations match the code.";
+/**
+ * `Plan: 2 to add, 1 to change, 0 to destroy.` (renames appear only when there are some). With errors, a plan of
+ * nothing is not "no changes": what the errors hold back (a refused protected delete) is still different.
+ */
+export function summaryLine(s: PlanSummary, errors = 0): string {
+  if (s.add + s.change + s.rename + s.destroy === 0 && errors === 0) return "No changes. The live automations match the code.";
   const rename = s.rename > 0 ? `, ${s.rename} to rename` : "";
   return `Plan: ${s.add} to add, ${s.change} to change${rename}, ${s.destroy} to destroy.`;
 }

@@ -64,7 +64,7 @@ function details(summary: string, body: string): string {
  */
 export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): string[] {
   const max = options.maxLength ?? GITHUB_COMMENT_LIMIT - 512;
-  const head: string[] = [`**${summaryLine(plan.summary)}**`, ""];
+  const head: string[] = [`**${summaryLine(plan.summary, plan.diagnostics.filter((d) => d.severity === "error").length)}**`, ""];
   const deletes = plan.operations.filter((o) => o.op === "delete");
   if (deletes.length > 0) {
     head.push("> [!CAUTION]", `> **${deletes.length} automation${deletes.length === 1 ? "" : "s"} will be destroyed:** ${deletes.map((d) => `\`${d.address}\``).join(", ")}`, "");

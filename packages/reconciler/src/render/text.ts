@@ -20,8 +20,8 @@ export interface TextOptions {
 export function renderText(plan: Plan, options: TextOptions = {}): string {
   const st: Style = options.color ? COLOR : PLAIN;
   const out: string[] = [];
-  out.push(st.bold(summaryLine(plan.summary)));
   const errors = plan.diagnostics.filter((d) => d.severity === "error");
+  out.push(st.bold(summaryLine(plan.summary, errors.length)));
   if (errors.length > 0) out.push(st.remove(`${errors.length} error${errors.length === 1 ? "" : "s"}: this plan cannot be applied.`));
 
   if (plan.prerequisites.length > 0) {

@@ -46,7 +46,7 @@ describe("the CLI against the embedded default", () => {
     const applied = await tw(dir, "apply", "--yes");
     expect(applied.code).toBe(0);
     expect(applied.stderr).toMatch(/project:acme\/llm\/loss-spike: created \[id=[A-Za-z0-9=]+\] \(\d+ ms\)/);
-    expect(applied.stderr).toContain("Apply complete: 8 succeeded, 0 failed.");
+    expect(applied.stderr).toContain("Apply complete: 2 added, 0 changed, 0 destroyed, 6 prerequisites created.");
 
     const again = await tw(dir, "plan", "--detailed-exitcode");
     expect(again.code).toBe(0);

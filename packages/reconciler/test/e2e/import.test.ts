@@ -346,7 +346,7 @@ describe("tripwire import against a Tripwire server on loopback", () => {
 
     // The definitions type-check, and the next plan changes nothing.
     const validated = await runCli(["validate"], { cwd: dir });
-    expect(validated.stderr).toContain("Success!");
+    expect(validated.stdout).toMatch(/^\d+ automations? in \d+ files? (is|are) valid\n$/);
     expect(validated.code).toBe(0);
     const plan = await tw(dir, ["plan", "--detailed-exitcode", "--no-typecheck"]);
     expect(plan.stdout).toMatch(/^No changes\./);

@@ -8,6 +8,8 @@ export interface Fault {
   readonly headers?: Record<string, string>;
   /** Forward, but hold the answer back this long. */
   readonly delayMs?: number;
+  /** Forward (the backend acts on it), then cut the connection: the answer is lost on the way back. */
+  readonly drop?: boolean;
 }
 
 /**
@@ -33,6 +35,10 @@ export async function faultyProxy(target: string, decide: (body: string, n: numb
           body,
         });
         const text = await upstream.body.text();
+        if (fault?.drop) {
+          res.destroy();
+          return;
+        }
         if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
         res.writeHead(upstream.statusCode, { "content-type": "application/json" }).end(text);
       } catch {
