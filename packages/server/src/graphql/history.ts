@@ -1,8 +1,9 @@
 import { STATUS_CODES } from "node:http";
 import { REGISTRY_PREFIX } from "@tripwire/sdk";
 import { toGlobalId } from "../ids.js";
+import { historySecrets, maskSecrets } from "../runtime/mask.js";
 import { resolveScope } from "../scope.js";
-import type { ExecutionRecord } from "../store/types.js";
+import type { AttemptRecord, ExecutionRecord, Store } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
 import { integrationNode, scopeNode } from "./nodes.js";
 
@@ -41,6 +42,20 @@ function eventDetails(eventType: string, firing: Obj) {
   return { __typename: "ArtifactEventDetails", ...artifact };
 }
 
+/**
+ * What history shows of a delivery's outcome — the receiver's response, the error, every attempt's — with the
+ * secret values of the integration's entity masked, as the request payload is: a receiver may echo them back.
+ */
+export function deliveryOutcome(store: Store, x: ExecutionRecord): { response: string | null; error: string | null; attempts: () => AttemptRecord[] } {
+  let secrets: string[] | undefined;
+  const mask = (text: string | null) => maskSecrets(text, (secrets ??= historySecrets(store, x)));
+  return {
+    response: mask(x.response),
+    error: mask(x.error),
+    attempts: () => store.attempts(x.id).map((a) => ({ ...a, response: mask(a.response), error: mask(a.error) })),
+  };
+}
+
 /** The `TriggerExecution` object for an execution row. */
 export function executionNode(ctx: GraphQLContext, x: ExecutionRecord) {
   const firing = obj(JSON.parse(x.firing));
@@ -50,7 +65,8 @@ export function executionNode(ctx: GraphQLContext, x: ExecutionRecord) {
     const i = integrationId === undefined ? undefined : ctx.store.integrationById(integrationId);
     return i ? integrationNode(i) : null;
   };
-  const attempts = () => ctx.store.attempts(x.id);
+  const outcome = deliveryOutcome(ctx.store, x);
+  const attempts = outcome.attempts;
   return {
     id: toGlobalId("TriggerExecution", x.id),
     triggerID: toGlobalId("Trigger", x.triggerId),
@@ -85,7 +101,7 @@ export function executionNode(ctx: GraphQLContext, x: ExecutionRecord) {
       },
     },
     result: () => {
-      const error = x.error === null ? null : { message: x.error };
+      const error = outcome.error === null ? null : { message: outcome.error };
       if (x.actionType === "NO_OP" || (x.attempts === 0 && x.state !== "PENDING")) {
         return { resultType: "DEFAULT", data: { __typename: "DefaultTriggerResultDetails", error } };
       }
@@ -97,7 +113,7 @@ export function executionNode(ctx: GraphQLContext, x: ExecutionRecord) {
           error,
           status: x.statusCode === null ? null : `${x.statusCode} ${STATUS_CODES[x.statusCode] ?? ""}`.trim(),
           statusCode: x.statusCode,
-          body: x.response,
+          body: outcome.response,
         },
       };
     },
