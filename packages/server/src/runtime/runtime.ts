@@ -12,6 +12,7 @@ import {
   type TripwireEvent,
 } from "@tripwire/evaluator";
 import { validate, type WebhookActionSpec } from "@tripwire/sdk";
+import { Access } from "../access.js";
 import { toGlobalId } from "../ids.js";
 import { parseBody } from "../ingest/parse.js";
 import type { Logger } from "../log.js";
@@ -115,7 +116,8 @@ export class Runtime {
         continue;
       }
       const bounds = validate(spec, { regexError }).issues.filter((i) => i.code === "TW1030" && i.severity === "error");
-      if (bounds.length > 0) skip(t, id, bounds.map((i) => i.message).join("; "));
+      const broken = bounds.length > 0 ? bounds.map((i) => i.message).join("; ") : this.crossesBoundary(t);
+      if (broken !== undefined) skip(t, id, broken);
       else out.push({ automation: { id, spec }, record: t });
     }
     let engine: Engine;
@@ -140,6 +142,23 @@ export class Runtime {
     }
     this.unloadable = skipped;
     return engine;
+  }
+
+  /**
+   * Why a stored automation breaks a team boundary the GraphQL input now enforces (saved before it was, or
+   * written by another tool): another entity's integration, or an org-wide scope its creator does not administer.
+   */
+  private crossesBoundary(t: TriggerRecord): string | undefined {
+    const integration = t.integrationId === null ? undefined : this.store.integrationById(t.integrationId);
+    if (integration && integration.entityId !== t.entityId) {
+      return `it uses an integration of "${this.store.entityById(integration.entityId)?.name ?? "another entity"}", not of its own entity`;
+    }
+    const entity = t.scopeType === "ENTITY" ? this.store.entityById(t.scopeId) : undefined;
+    if (entity?.type === "organization") {
+      const creator = t.createdBy === null ? undefined : this.store.userById(t.createdBy);
+      if (creator && !new Access(this.store, creator).isAdmin(entity)) return `it is scoped to the organization "${entity.name}" but its creator "${creator.username}" is not one of its admins`;
+    }
+    return undefined;
   }
 
   /** Automations the runtime could not load and does not evaluate, with the reason (logged when first seen). */

@@ -107,6 +107,32 @@ describe("item 5: organization-wide automations are for the organization's admin
   });
 });
 
+describe("item 5: stored automations that cross a boundary (saved before the rules) are not run", () => {
+  it("one using another team's integration, and an org-wide one whose creator is not an org admin, are skipped and flagged", async () => {
+    const store = server.store;
+    const rivals = store.entityByName("rivals")!;
+    const project = store.projectByName(rivals.id, "secret-project")!;
+    const mlHook = store.integrationById(Number(Buffer.from(ids.mlHook!, "base64").toString().split(":")[1]))!;
+    const base = { description: null, enabled: true, eventType: "RUN_STATE", eventFilter: JSON.stringify({ run_filter: JSON.stringify({ $and: [] }), run_state_filter: { states: ["FAILED"] } }) };
+    store.createTrigger(
+      { ...base, name: "old-steal", scopeType: "PROJECT", scopeId: project.id, entityId: rivals.id, projectId: project.id, actionType: "GENERIC_WEBHOOK", actionConfig: JSON.stringify({ integrationId: mlHook.id }), integrationId: mlHook.id },
+      store.userByName("dave")!.id,
+    );
+    const acme = store.entityByName("acme")!;
+    store.createTrigger(
+      { ...base, name: "old-spy", scopeType: "ENTITY", scopeId: acme.id, entityId: acme.id, projectId: null, actionType: "NO_OP", actionConfig: JSON.stringify({ noOp: true }), integrationId: null },
+      store.userByName("erin")!.id,
+    );
+    server.runtime.sync();
+    expect(server.runtime.unloadableAutomations().map(({ name, reason }) => ({ name, reason }))).toEqual([
+      { name: "old-steal", reason: 'it uses an integration of "ml", not of its own entity' },
+      { name: "old-spy", reason: 'it is scoped to the organization "acme" but its creator "erin" is not one of its admins' },
+    ]);
+    // The org admin's own org-wide automation ("audit") still runs.
+    expect(server.runtime.unloadableAutomations().map((u) => u.name)).not.toContain("audit");
+  });
+});
+
 describe("item 5: ingestion does not create entities for their first sender", () => {
   it("an unknown entity is refused (404), not created, and its sender gets no role", async () => {
     const r = await postEvents(server.url, KEYS.bob, metric("r1", 1, { loss: 1 }, { entity: "squatted", project: "p" }));
