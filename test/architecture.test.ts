@@ -17,8 +17,9 @@ const FILE_EXCEPTIONS: Record<string, readonly string[]> = {
 /** What each package's source may import besides its own files. `node:*` builtins are listed explicitly. */
 const ALLOWED: Record<string, readonly string[]> = {
   sdk: ["zod"],
-  evaluator: ["@tripwire/sdk", "zod", "node:crypto"],
-  server: ["@tripwire/sdk", "@tripwire/evaluator", "graphql", "better-sqlite3", "undici", "zod", "node:*"],
+  // re2js: a pure-JavaScript RE2 (no native build, no I/O), so user regexes run in linear time (src/regex.ts).
+  evaluator: ["@tripwire/sdk", "zod", "re2js", "node:crypto"],
+  server: ["@tripwire/sdk", "@tripwire/evaluator", "graphql", "lru-cache", "better-sqlite3", "undici", "zod", "node:*"],
   reconciler: ["@tripwire/sdk", "@tripwire/evaluator", "@tripwire/server", "undici", "yargs", "diff", "ts-morph", "jiti", "yaml", "zod", "fastest-levenshtein", "safe-regex2", "node:*"],
 };
 

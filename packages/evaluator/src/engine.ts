@@ -24,6 +24,7 @@ import {
   type Direction,
   type EventType,
   type JsonValue,
+  MAX_WINDOW,
   type RunMetricEventSpec,
   type RunState,
   type Scope,
@@ -465,6 +466,14 @@ class EngineImpl implements Engine {
       return;
     }
     const me = event as RunMetricEventSpec;
+    // Defence in depth behind validate (TW1030): a window is allocated per run, so an unbounded one held by a
+    // stored or hand-made spec must not reach the windows. Such an automation never fires, and says why.
+    const widths = me.type === "runMetricZScore" ? [me.window] : me.agg === null ? [] : me.type === "runMetricChange" ? [me.window, me.priorWindow] : [me.window];
+    if (widths.some((w) => !(w <= MAX_WINDOW))) {
+      this.unsupported.push({ automationId: id, reason: `a window of ${widths.join(" + ")} values is larger than the maximum of ${MAX_WINDOW}` });
+      this.autos.push(base);
+      return;
+    }
     const key = `${me.metric}${CHANNEL_SEP}${epoch}`;
     let c = this.channelKeys.indexOf(key);
     if (c < 0) {

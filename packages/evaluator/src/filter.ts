@@ -5,6 +5,7 @@
  */
 import type { FilterExpr, FilterField, JsonValue } from "@tripwire/sdk";
 import { WIRE_FIELD } from "@tripwire/sdk/wire";
+import { compileRegex, type RegexTest } from "./regex.js";
 
 /** The values of each filter field for one event: a multi-valued field lists them all. */
 export type FieldValues = Partial<Record<FilterField, readonly string[]>>;
@@ -22,12 +23,9 @@ export class UnsupportedFilterError extends Error {
   override readonly name = "UnsupportedFilterError";
 }
 
-function regex(pattern: string): RegExp | undefined {
-  try {
-    return new RegExp(pattern);
-  } catch {
-    return undefined; // validation reports it (TW1007); a pattern that does not compile matches nothing
-  }
+function regex(pattern: string): RegexTest | undefined {
+  const r = compileRegex(pattern);
+  return r.ok ? r.test : undefined; // validation reports it (TW1007); a pattern that does not compile matches nothing
 }
 
 const any = (values: readonly string[] | undefined, test: (v: string) => boolean): boolean => {
@@ -74,7 +72,7 @@ export function compileFilter(expr: FilterExpr | undefined): Predicate {
       const { field } = expr;
       const re = regex(expr.value);
       if (re === undefined) return () => false;
-      return (f) => any(f[field], (v) => re.test(v));
+      return (f) => any(f[field], re);
     }
     case "in": {
       const { field } = expr;
@@ -131,7 +129,7 @@ function compileFieldOps(field: FilterField, ops: Obj): Predicate {
       case "$regex":
         if (str !== undefined) {
           const re = regex(str);
-          return re ? (f) => any(f[field], (x) => re.test(x)) : () => false;
+          return re ? (f) => any(f[field], re) : () => false;
         }
         break;
       case "$contains":

@@ -50,6 +50,7 @@ export { slackMessage, summarizeFiring, firingLink } from "./slack.js";
 export { readJsonlEvents } from "./readers/jsonl.js";
 export { readWandbHistoryCsv, type CsvRun } from "./readers/csv.js";
 export { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
+export { compileRegex, regexError, type RegexTest } from "./regex.js";
 export { scopeContains, projectLocation, artifactLocation, type Location, type OrgOf } from "./scope.js";
 export { meanOf, minOf, maxOf, aggregateOf, compare, changeOf, directionHolds, zscoreOf, type StdKind } from "./aggregate.js";
 export { cooldownAllows } from "./cooldown.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createEngine, replay, type ChangeExplanation, type ThresholdExplanation, type ZScoreExplanation } from "../src/index.js";
+import { MAX_WINDOW } from "@tripwire/sdk";
 import { auto, firedAt, HOUR, iso, points, run2, T0 } from "./helpers.js";
 
 const threshold = (agg: "mean" | "min" | "max" | null, window: number, cmp: "gt" | "gte" | "lt" | "lte" | "eq" | "ne", t: number) =>
@@ -69,11 +70,25 @@ describe("§D.4 run metrics: each run alone, its own recent values; non-numeric 
     expect(firings).toEqual([]);
   });
 
-  it("handles windows longer than 65,536 values (32-bit deque positions)", () => {
-    const events = points([3, 9, 1, 4]);
-    const big = (agg: "min" | "max", cmp: "eq", t: number) => auto({ type: "runMetricThreshold", metric: "loss", agg, window: 70_000, cmp, threshold: t });
-    expect(firedAt(events, replay([big("max", "eq", 9)], events, { partialWindows: true, cooldownMs: 0 }))).toEqual([1, 2, 3]);
-    expect(firedAt(events, replay([big("min", "eq", 1)], events, { partialWindows: true, cooldownMs: 0 }))).toEqual([2, 3]);
+  it("handles runs longer than 65,536 values with the largest window (32-bit deque positions)", () => {
+    const values = Array.from({ length: 70_500 }, (_, i) => (i === 69_000 ? 9 : i === 69_001 ? 0 : 3));
+    const events = points(values);
+    const big = (agg: "min" | "max", t: number) => auto({ type: "runMetricThreshold", metric: "loss", agg, window: MAX_WINDOW, cmp: "eq", threshold: t });
+    const steps = (fs: readonly { event: { type: string } }[]) => fs.map((f) => (f.event as (typeof events)[number]).step);
+    const span = (from: number) => Array.from({ length: MAX_WINDOW }, (_, k) => from + k);
+    expect(steps(replay([big("max", 9)], events, { cooldownMs: 0 }))).toEqual(span(69_000));
+    expect(steps(replay([big("min", 0)], events, { cooldownMs: 0 }))).toEqual(span(69_001));
+  });
+
+  it("never evaluates a window over MAX_WINDOW, and says why (defence behind validate's TW1030)", () => {
+    const huge = auto({ type: "runMetricThreshold", metric: "loss", agg: "max", window: 1e15, cmp: "gt", threshold: 0 });
+    const engine = createEngine([huge], {});
+    expect(engine.unsupported).toEqual([{ automationId: expect.any(String), reason: `a window of 1000000000000000 values is larger than the maximum of ${MAX_WINDOW}` }]);
+    expect(engine.pushBatch(points([1, 2, 3]))).toEqual([]);
+    const change = auto({ type: "runMetricChange", metric: "loss", agg: "mean", window: 5, priorWindow: MAX_WINDOW + 1, change: "absolute", direction: "any", amount: 1 });
+    expect(createEngine([change], {}).unsupported.map((u) => u.reason)).toEqual([`a window of 5 + ${MAX_WINDOW + 1} values is larger than the maximum of ${MAX_WINDOW}`]);
+    const z = auto({ type: "runMetricZScore", metric: "loss", window: MAX_WINDOW, direction: "any", threshold: 3 });
+    expect(createEngine([z], {}).unsupported).toEqual([]);
   });
 
   it("does not evaluate a window that is not full by default; partialWindows evaluates over the values so far", () => {

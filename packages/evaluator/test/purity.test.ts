@@ -13,7 +13,8 @@ describe("the evaluator is pure (ARCHITECTURE: sdk ◀ evaluator; HOUSE_STYLE 11
     const imports = [...text.matchAll(/^import\s[^;]*?from\s+"([^"]+)"/gms)].map((m) => m[1] as string);
     // testing/vitest.ts is the one exception: the `@tripwire/evaluator/vitest` entry registers matchers with vitest,
     // an optional peer dependency loaded only by the test files that import that entry.
-    const allowed = ["@tripwire/sdk", "@tripwire/sdk/wire", "zod", "node:crypto", ...(file.endsWith("/testing/vitest.ts") ? ["vitest"] : [])];
+    // re2js is a pure-JavaScript RE2 (linear-time user regexes, src/regex.ts): no I/O, no clock, no native code.
+    const allowed = ["@tripwire/sdk", "@tripwire/sdk/wire", "zod", "node:crypto", ...(file.endsWith("/regex.ts") ? ["re2js"] : []), ...(file.endsWith("/testing/vitest.ts") ? ["vitest"] : [])];
     for (const spec of imports) expect(allowed.includes(spec) || spec.startsWith("./") || spec.startsWith("../"), spec).toBe(true);
     const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
     expect(code).not.toMatch(/\b(console\.|setTimeout|setInterval|Math\.random|Date\.now|performance\.now|process\.)/);

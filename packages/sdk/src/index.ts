@@ -10,7 +10,7 @@
  */
 export * from "./model/index.js";
 export * from "./builders/index.js";
-export { validate, validateAll, MAX_NAME_LENGTH, WEBHOOK_NAME } from "./validate.js";
+export { validate, validateAll, MAX_NAME_LENGTH, WEBHOOK_NAME, type ValidateOptions } from "./validate.js";
 export { ISSUE_CODES, formatIssue, formatPath, TripwireError, isTripwireError } from "./issues.js";
 export type { Issue, IssueCode, IssueSeverity, ValidationResult } from "./issues.js";
 export { scopeAllowsEvent, scopeEventMessage, fieldsForEvent, COLLECTION_SCOPES } from "./rules.js";

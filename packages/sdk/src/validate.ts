@@ -1,6 +1,6 @@
 import type { ActionSpec } from "./model/action.js";
 import { AutomationSpecSchema, type AutomationSpec } from "./model/automation.js";
-import { isArtifactEventType, type EventSpec } from "./model/event.js";
+import { isArtifactEventType, MAX_WINDOW, type EventSpec } from "./model/event.js";
 import { walkFilter, type FilterExpr, type FilterField } from "./model/filter.js";
 import type { JsonValue } from "./model/json.js";
 import { REGISTRY_PREFIX, scopeKey, type Scope } from "./model/scope.js";
@@ -12,6 +12,7 @@ type Path = (string | number)[];
 
 class Collector {
   readonly issues: Issue[] = [];
+  constructor(readonly regexError: (pattern: string) => string | undefined) {}
   error(code: IssueCode, message: string, path: Path): void {
     this.add(code, "error", message, path);
   }
@@ -35,12 +36,34 @@ export const MAX_NAME_LENGTH = 255;
 export const WEBHOOK_NAME = /^[-\w]+([ ]+[-\w]+)*$/;
 
 /**
+ * How `validate` checks what it cannot decide alone.
+ * @example validate(spec, { regexError: (pattern) => (pattern.includes("(?=") ? "lookahead is not supported" : undefined) })
+ */
+export interface ValidateOptions {
+  /**
+   * Why a filter's regular expression cannot be used, or `undefined` when it can. The evaluator's
+   * `regexError` (RE2 syntax, what the evaluator runs) is what the CLI and the server pass; without it, a
+   * pattern is checked with JavaScript's `RegExp`, so the SDK needs no regex engine of its own.
+   */
+  readonly regexError?: (pattern: string) => string | undefined;
+}
+
+function jsRegexError(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/**
  * Checks one automation and returns every issue found (shape first, then meaning), never just the first.
  *
  * @example
  * const { ok, issues } = validate(toSpec(automation("x").in(project("acme/llm")).on(onRunState(["failed"])).do(doNothing())));
  */
-export function validate(input: unknown): ValidationResult<AutomationSpec> {
+export function validate(input: unknown, options: ValidateOptions = {}): ValidationResult<AutomationSpec> {
   const parsed = AutomationSpecSchema.safeParse(input);
   if (!parsed.success) {
     const issues: Issue[] = parsed.error.issues.map((i) => ({
@@ -52,7 +75,7 @@ export function validate(input: unknown): ValidationResult<AutomationSpec> {
     return { ok: false, issues };
   }
   const spec = parsed.data as AutomationSpec;
-  const c = new Collector();
+  const c = new Collector(options.regexError ?? jsRegexError);
   checkName(spec.name, ["name"], c);
   checkScope(spec.scope, ["scope"], c);
   checkEvent(spec, c);
@@ -69,13 +92,13 @@ export function validate(input: unknown): ValidationResult<AutomationSpec> {
  * collide. Issue paths start with the automation's index in `specs`.
  * @example const { ok, issues } = validateAll(definitions.map(toSpec));
  */
-export function validateAll(specs: readonly unknown[]): ValidationResult<AutomationSpec[]> {
+export function validateAll(specs: readonly unknown[], options: ValidateOptions = {}): ValidationResult<AutomationSpec[]> {
   const issues: Issue[] = [];
   const valid: AutomationSpec[] = [];
   const seen = new Map<string, number>();
   const claimed = new Map<string, number>();
   specs.forEach((input, index) => {
-    const r = validate(input);
+    const r = validate(input, options);
     issues.push(...r.issues.map((i) => ({ ...i, path: [index, ...i.path] })));
     if (!r.value) return;
     valid.push(r.value);
@@ -167,13 +190,11 @@ function checkFilter(expr: FilterExpr, allowed: readonly FilterField[], where: s
       case "in":
         if (node.values.length === 0) c.error("TW1018", `${node.field} in [] never matches: list at least one value`, [...path, "values"]);
         break;
-      case "regex":
-        try {
-          new RegExp(node.value);
-        } catch (e) {
-          c.error("TW1007", `${node.field} regex /${node.value}/ does not compile: ${(e as Error).message}`, [...path, "value"]);
-        }
+      case "regex": {
+        const why = c.regexError(node.value);
+        if (why !== undefined) c.error("TW1007", `${node.field} regex /${node.value}/ does not compile: ${why}`, [...path, "value"]);
         break;
+      }
       default:
         break;
     }
@@ -185,6 +206,7 @@ function checkFilter(expr: FilterExpr, allowed: readonly FilterField[], where: s
 
 function checkWindow(value: number, what: string, path: Path, c: Collector): void {
   if (!Number.isInteger(value) || value < 1) c.error("TW1003", `${what} must be at least 1 (a whole number of logged values), got ${value}`, path);
+  else if (value > MAX_WINDOW) c.error("TW1030", `${what} of ${value} values is larger than the maximum of ${MAX_WINDOW}`, path);
 }
 
 function checkEvent(spec: AutomationSpec, c: Collector): void {

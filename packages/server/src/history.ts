@@ -2,6 +2,7 @@ import { renderPayload, type Firing } from "@tripwire/evaluator";
 import type { WebhookActionSpec } from "@tripwire/sdk";
 import { Access } from "./access.js";
 import { toGlobalId } from "./ids.js";
+import { deliveryOutcome, MASK } from "./runtime/mask.js";
 import type { ExecutionRecord, ExecutionState, Store, UserRecord } from "./store/types.js";
 
 /** An execution's status as `tripwire history` spells it. */
@@ -84,6 +85,8 @@ export function reReadHistory(store: Store, user: UserRecord, cursors: readonly 
 
 function historyEntry(store: Store, x: ExecutionRecord): HistoryEntry {
   const f = JSON.parse(x.firing) as Partial<Firing>;
+  // A receiver may echo secrets back: history shows its answer and the error with them masked.
+  const outcome = deliveryOutcome(store, x);
   const event = (f.event ?? {}) as { entity?: string; project?: string; registry?: string };
   return {
     id: toGlobalId("TriggerExecution", x.id),
@@ -101,14 +104,12 @@ function historyEntry(store: Store, x: ExecutionRecord): HistoryEntry {
     status: x.state.toLowerCase() as HistoryStatus,
     attempts: x.attempts,
     statusCode: x.statusCode,
-    error: x.error,
+    error: outcome.error,
     request: x.actionType === "GENERIC_WEBHOOK" ? webhookBody(store, x) : x.actionType === "NOTIFICATION" ? (store.attempts(x.id).at(-1)?.request ?? null) : null,
-    response: x.response,
+    response: outcome.response,
     explanation: f.explanation ?? null,
   };
 }
-
-const MASK = "***";
 
 /** A webhook execution's body as sent, with the integration's secret values masked (history never shows them). */
 export function webhookBody(store: Store, x: ExecutionRecord): string | null {

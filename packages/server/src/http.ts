@@ -3,8 +3,10 @@ import type { GraphQLSchema } from "graphql";
 import { Access } from "./access.js";
 import { execute, type GraphQLRequest } from "./graphql/execute.js";
 import { executionNode } from "./graphql/history.js";
+import { GRAPHQL_LIMITS, limitError } from "./graphql/limits.js";
 import { answerHistory } from "./history.js";
 import { fromGlobalId } from "./ids.js";
+import { deliveryOutcome } from "./runtime/mask.js";
 import { parseBody } from "./ingest/parse.js";
 import type { Logger } from "./log.js";
 import { IngestForbidden } from "./runtime/catalog.js";
@@ -87,9 +89,16 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
   const graphql = async (req: IncomingMessage, res: ServerResponse, user: UserRecord) => {
     if (req.method !== "POST") throw new HttpError(405, "POST a GraphQL request to /graphql");
     let request: GraphQLRequest;
+    // GraphQL requests are small documents with their variables: a tighter bound than ingestion's batches.
+    const limit = Math.min(max, GRAPHQL_LIMITS.body.max);
     try {
-      request = JSON.parse(await readBody(req, max)) as GraphQLRequest;
+      request = JSON.parse(await readBody(req, limit)) as GraphQLRequest;
     } catch (e) {
+      if (e instanceof HttpError && e.status === 413) {
+        res.setHeader("Connection", "close");
+        const error = limitError("body", undefined, limit);
+        return send(res, 413, { errors: [{ message: error.message, extensions: error.extensions }] });
+      }
       if (e instanceof HttpError) throw e;
       return send(res, 400, { errors: [{ message: "the body is not JSON", extensions: { code: "BAD_USER_INPUT" } }] });
     }
@@ -106,7 +115,7 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
     try {
       send(res, 200, await runtime.submit(user, parsed.events, body));
     } catch (e) {
-      if (e instanceof IngestForbidden) return send(res, 403, { error: e.message });
+      if (e instanceof IngestForbidden) return send(res, e.status, { error: e.message });
       throw e;
     }
   };
@@ -138,6 +147,7 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
     const ctx = { store, user, access, historyPayload: runtime.historyPayload };
     const conn = connection(result, (x) => x.id, (x) => {
       const node = executionNode(ctx, x);
+      const outcome = deliveryOutcome(store, x);
       return {
         id: node.id,
         automationId: node.triggerID,
@@ -148,10 +158,10 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
         updatedAt: x.updatedAt,
         eventType: x.eventType,
         actionType: x.actionType,
-        attempts: store.attempts(x.id),
+        attempts: outcome.attempts(),
         statusCode: x.statusCode,
-        error: x.error,
-        response: x.response,
+        error: outcome.error,
+        response: outcome.response,
         requestPayload: runtime.historyPayload(x),
         firing: JSON.parse(x.firing) as unknown,
       };
@@ -181,7 +191,11 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
     // Only /api/v1/executions and /api/v1/history read a query string; the other routes need just the path.
     const url = q < 0 ? { pathname: raw, searchParams: new URLSearchParams() } : new URL(raw, "http://localhost");
     const handle = async () => {
-      if (url.pathname === "/healthz") return send(res, 200, { status: "ok" });
+      if (url.pathname === "/healthz") {
+        // Counts only: names and reasons are a tenant's, and /healthz needs no key.
+        const skipped = runtime.unloadableAutomations().length;
+        return send(res, 200, { status: "ok", ...(skipped > 0 ? { unloadableAutomations: skipped } : {}) });
+      }
       const route = url.pathname === "/graphql" ? graphql : url.pathname === "/api/v1/events" ? events : url.pathname === "/api/v1/executions" ? executions : url.pathname === "/api/v1/history" ? history : undefined;
       if (!route) throw new HttpError(404, `no route ${url.pathname}`);
       const user = authenticate(req);

@@ -65,6 +65,10 @@ beforeAll(async () => {
     slack: d.entity.integrations.edges[0].node.id,
     webhook: d.entity.integrations.edges[1].node.id,
   });
+  // Registry and organization automations use the organization's own integrations (alice administers acme-org).
+  const orgHook = await gql(url, KEYS.alice, CreateGenericWebhookIntegration, { input: { entityName: "acme", name: "org hook", urlEndpoint: "http://127.0.0.1:9/org-hook" } });
+  expect(orgHook.body.errors).toBeUndefined();
+  ids.orgWebhook = orgHook.body.data.result.integration.id;
 });
 afterAll(async () => {
   await server.close();
@@ -97,7 +101,7 @@ describe("GraphQL over HTTP with W&B's documents", () => {
         name: "registry-link",
         eventFilter: '{"$or":[{"$and":[{"alias":{"$eq":"prod"}}]}]}',
         scopeID: ids.registry,
-        triggeredActionConfig: { genericWebhookActionInput: { integrationID: ids.webhook, requestPayload: '{"event_type":"${event_type}","alias":"${alias}"}' } },
+        triggeredActionConfig: { genericWebhookActionInput: { integrationID: ids.orgWebhook, requestPayload: '{"event_type":"${event_type}","alias":"${alias}"}' } },
         triggeredActionType: "GENERIC_WEBHOOK",
         triggeringEventType: "LINK_MODEL",
       }),
@@ -117,7 +121,8 @@ describe("GraphQL over HTTP with W&B's documents", () => {
       }),
     ];
     for (const ex of examples) {
-      const r = await gql(url, KEYS.bob, CreateAutomation, { input: ex });
+      // An organization-scoped automation sees every team's runs: only the organization's admins make one.
+      const r = await gql(url, ex.scopeID === ids.org ? KEYS.alice : KEYS.bob, CreateAutomation, { input: ex });
       expect(r.body.errors, ex.name).toBeUndefined();
       expect(r.status).toBe(200);
       const t = r.body.data.result.trigger;
@@ -192,7 +197,7 @@ describe("GraphQL over HTTP with W&B's documents", () => {
         name: "alias-added-renamed",
         scopeID: ids.model,
         scopeType: "ARTIFACT_COLLECTION",
-        triggeredActionConfig: { genericWebhookActionInput: { integrationID: ids.webhook, requestPayload: '{"v":"${artifact_version_string}"}' } },
+        triggeredActionConfig: { genericWebhookActionInput: { integrationID: ids.orgWebhook, requestPayload: '{"v":"${artifact_version_string}"}' } },
         triggeredActionType: "GENERIC_WEBHOOK",
         triggeringEventType: "ADD_ARTIFACT_ALIAS",
       },
@@ -203,7 +208,7 @@ describe("GraphQL over HTTP with W&B's documents", () => {
     expect(t.updatedAt).not.toBeNull();
     expect(t.action).toEqual({
       __typename: "GenericWebhookTriggeredAction",
-      integration: { __typename: "GenericWebhookIntegration", id: ids.webhook, name: "ci", urlEndpoint: "http://127.0.0.1:9/hook" },
+      integration: { __typename: "GenericWebhookIntegration", id: ids.orgWebhook, name: "org hook", urlEndpoint: "http://127.0.0.1:9/org-hook" },
       requestPayload: '{"v":"${artifact_version_string}"}',
     });
     // A partial update keeps what it does not name.

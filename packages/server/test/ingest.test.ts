@@ -81,14 +81,16 @@ describe("POST /api/v1/events", () => {
     expect(server.store.eventCount()).toBe(before);
     expect(server.store.projectByName(server.store.entityByName("rivals")?.id ?? 0, "p")).toBeUndefined();
 
-    // An unknown entity becomes a team administered by whoever named it first.
-    expect((await postEvents(server.url, KEYS.carol, metric("c1", 1, { loss: 1 }, { entity: "carol-lab", project: "exp" }))).status).toBe(200);
-    expect((await gql(server.url, KEYS.carol, `{ entity(name: "carol-lab") { entityType projects { edges { node { name } } } } }`)).body.data.entity).toEqual({
+    // Naming an unknown entity first does not create it (nor make the sender its admin); an instance admin may.
+    const unknown = await postEvents(server.url, KEYS.carol, metric("c1", 1, { loss: 1 }, { entity: "carol-lab", project: "exp" }));
+    expect(unknown).toEqual({ status: 404, body: { error: expect.stringMatching(/^entity "carol-lab" does not exist/) } });
+    expect(server.store.entityByName("carol-lab")).toBeUndefined();
+    expect((await postEvents(server.url, KEYS.root, metric("c1", 1, { loss: 1 }, { entity: "carol-lab", project: "exp" }))).status).toBe(200);
+    expect((await gql(server.url, KEYS.root, `{ entity(name: "carol-lab") { entityType projects { edges { node { name } } } } }`)).body.data.entity).toEqual({
       entityType: "team",
       projects: { edges: [{ node: { name: "exp" } }] },
     });
-    expect((await postEvents(server.url, KEYS.bob, metric("b1", 1, { loss: 1 }, { entity: "carol-lab", project: "exp" }))).status).toBe(403);
-    expect((await postEvents(server.url, KEYS.root, metric("b1", 1, { loss: 1 }, { entity: "carol-lab", project: "exp" }))).status).toBe(200);
+    expect((await postEvents(server.url, KEYS.carol, metric("b1", 1, { loss: 1 }, { entity: "carol-lab", project: "exp" }))).status).toBe(403);
   });
 
   it("needs an API key, POST, and a body within the limit", async () => {

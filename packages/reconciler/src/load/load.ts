@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createJiti, type Jiti } from "jiti";
 import * as sdk from "@tripwire/sdk";
 import { formatPath, isTripwireError, scopeKey, validateAll, type AnyAutomation, type AutomationSpec, type SourceLocation } from "@tripwire/sdk";
+import { regexError } from "@tripwire/evaluator";
 import * as sdkWire from "@tripwire/sdk/wire";
 import { CONFIG_FILES, ConfigSchema, type TripwireConfig } from "../config.js";
 import type { Diagnostic, DesiredAutomation } from "../types.js";
@@ -267,7 +268,8 @@ export async function loadDefinitions(options: LoadOptions): Promise<LoadResult>
     complete.push({ spec: automation.toSpec(), locate });
   }
 
-  const validation = validateAll(complete.map((c) => c.spec));
+  // Regexes are checked with the evaluator's engine (RE2), the one that runs them, not JavaScript's.
+  const validation = validateAll(complete.map((c) => c.spec), { regexError });
   const where = (s: SourceLocation | undefined) => (s ? `${s.file}:${s.line}:${s.column}` : "another file");
   for (const issue of validation.issues) {
     const index = issue.path[0] as number;

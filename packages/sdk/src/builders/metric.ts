@@ -1,6 +1,7 @@
 import { brand, type Branded } from "../brand.js";
 import {
   DEFAULTS,
+  MAX_WINDOW,
   type Aggregation,
   type Comparison,
   type Direction,
@@ -97,6 +98,13 @@ export interface ZScoreOperand {
   abs(): { gt(threshold: number): MetricCondition<ZScoreData>; gte(threshold: number): MetricCondition<ZScoreData> };
 }
 
+/** Refuses a window over {@link MAX_WINDOW} where it is written, so the error points at the call. */
+function bounded(name: string, what: string, window: unknown): void {
+  if (typeof window === "number" && window > MAX_WINDOW) {
+    throw new TripwireError("TW1030", `${name}: ${what} of ${window} values is larger than the maximum of ${MAX_WINDOW}`);
+  }
+}
+
 function condition<D extends ThresholdData | ChangeData | ZScoreData>(spec: D): MetricCondition<D> {
   return Object.freeze(brand("condition", { spec: deepFreeze(spec) }));
 }
@@ -122,6 +130,7 @@ function change(name: string, agg: Aggregation | null, window: number | undefine
   if (agg === null && given.priorWindow !== undefined) {
     throw new TripwireError("TW1003", `${name}: the latest value has no prior window; aggregate with mean(n), min(n) or max(n) to compare windows`);
   }
+  bounded(name, "a prior window", given.priorWindow);
   return condition<ChangeData>({
     type: "runMetricChange",
     metric: name,
@@ -168,6 +177,7 @@ function operandMethods(name: string, agg: Aggregation | null, window: number | 
 }
 
 function operand(name: string, agg: Aggregation | null, window: number | undefined): AggregateOperand {
+  bounded(name, "a window", window);
   return Object.freeze(operandMethods(name, agg, window));
 }
 
@@ -186,6 +196,7 @@ function zscoreDrop(name: string, window: number, t: number): MetricCondition<ZS
 }
 
 function zscore(name: string, window: number): ZScoreOperand {
+  bounded(name, "a z-score window", window);
   return Object.freeze({
     gt(t: number) {
       return zscoreRise(name, window, t);

@@ -83,6 +83,16 @@ export const DEFAULTS = {
   zscoreWindow: 30,
 } as const;
 
+/**
+ * The largest window (and prior window, and z-score window) of logged values an automation may use.
+ * W&B documents only "a positive int" and its UI offers 5, 10, 50 and 30 as defaults; Tripwire bounds it so one
+ * automation cannot make every run hold an unbounded ring of values (the evaluator keeps `window` values per
+ * run, per automation's metric). 1,000 is 20 times the largest default. The SDK builders, `validate`, the
+ * server's input checks and the evaluator all read this one constant.
+ * @example metric("loss").mean(MAX_WINDOW).gt(1) // the largest window allowed
+ */
+export const MAX_WINDOW = 1000;
+
 const runFilter = FilterExprSchema.optional();
 
 /**

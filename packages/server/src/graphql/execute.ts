@@ -1,9 +1,11 @@
-import { execute as gqlExecute, GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { execute as gqlExecute, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { LRUCache } from "lru-cache";
 import { Access } from "../access.js";
 import { ERROR_STATUS, type ErrorCode } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ExecutionRecord, Store, UserRecord } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
+import { GRAPHQL_LIMITS, isLimitError, LIMIT_RULES, limitError, requestCost } from "./limits.js";
 import { createSchema } from "./schema.js";
 
 /** A GraphQL request as W&B's clients send it. */
@@ -31,30 +33,50 @@ export interface ExecuteOptions {
 
 let sharedSchema: GraphQLSchema | undefined;
 // Parsed and validated documents, per schema: clients send the same few documents over and over, and parsing plus
-// validating one costs far more than executing it. Bounded per schema, oldest evicted first.
-const documentsBySchema = new WeakMap<GraphQLSchema, Map<string, DocumentNode | readonly GraphQLError[]>>();
+// validating one costs far more than executing it. Bounded in entries and in the characters of the queries kept
+// (a document's AST is a small multiple of its text), least recently used evicted first.
+type Parsed = DocumentNode | readonly GraphQLError[];
+const documentsBySchema = new WeakMap<GraphQLSchema, LRUCache<string, Parsed>>();
 const MAX_CACHED_DOCUMENTS = 500;
+const MAX_CACHED_QUERY_CHARS = 4 * 1024 * 1024;
+const RULES = [...specifiedRules, ...LIMIT_RULES];
 
-function document(schema: GraphQLSchema, query: string): DocumentNode | readonly GraphQLError[] {
+function document(schema: GraphQLSchema, query: string): Parsed {
   let documents = documentsBySchema.get(schema);
   if (!documents) {
-    documents = new Map();
+    documents = new LRUCache<string, Parsed>({ max: MAX_CACHED_DOCUMENTS, maxSize: MAX_CACHED_QUERY_CHARS, sizeCalculation: (_v, key) => Math.max(1, key.length) });
     documentsBySchema.set(schema, documents);
   }
   const hit = documents.get(query);
   if (hit) return hit;
-  let out: DocumentNode | readonly GraphQLError[];
+  let out: Parsed;
   try {
-    const doc = parse(query);
-    const errors = validate(schema, doc);
-    out = errors.length > 0 ? errors : doc;
+    const doc = parse(query, { maxTokens: GRAPHQL_LIMITS.tokens.max });
+    const errors = validate(schema, doc, RULES);
+    // A limit refusal says everything the client needs; the other rules' errors over a huge document add nothing.
+    const limits = errors.filter(isLimitError);
+    out = limits.length > 0 ? limits : errors.length > 0 ? errors : doc;
   } catch (e) {
-    out = [e instanceof GraphQLError ? e : new GraphQLError(String(e))];
+    out = [e instanceof GraphQLError && /contains more that \d+ tokens/.test(e.message) ? limitError("tokens") : e instanceof GraphQLError ? e : new GraphQLError(String(e))];
   }
-  if (documents.size >= MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value as string);
   documents.set(query, out);
   return out;
 }
+
+/**
+ * How much the document cache of a schema holds: entries, and characters of their queries (bounded by
+ * MAX_CACHED_DOCUMENTS and MAX_CACHED_QUERY_CHARS), for diagnostics and the limits' tests.
+ * @example documentCacheSize().documents <= 500
+ */
+export function documentCacheSize(schema: GraphQLSchema = (sharedSchema ??= createSchema())): { documents: number; chars: number } {
+  const documents = documentsBySchema.get(schema);
+  return { documents: documents?.size ?? 0, chars: documents?.calculatedSize ?? 0 };
+}
+
+const refused = (errors: readonly GraphQLError[]): GraphQLResponse => ({
+  status: 400,
+  body: { errors: errors.map((e) => ({ ...e.toJSON(), extensions: isLimitError(e) ? e.extensions : { code: "GRAPHQL_VALIDATION_FAILED" } })) },
+});
 
 function codeOf(e: GraphQLError): ErrorCode | undefined {
   const code = e.extensions?.code;
@@ -78,11 +100,12 @@ export async function execute(store: Store, request: GraphQLRequest, options: Ex
   if (typeof request.query !== "string" || request.query.length === 0) {
     return { status: 400, body: { errors: [{ message: "the request has no query", extensions: { code: "BAD_USER_INPUT" } }] } };
   }
+  if (request.query.length > GRAPHQL_LIMITS.query.max) return refused([limitError("query", request.query.length)]);
   const schema = options.schema ?? (sharedSchema ??= createSchema());
   const doc = document(schema, request.query);
-  if (!("kind" in doc)) {
-    return { status: 400, body: { errors: doc.map((e) => ({ ...e.toJSON(), extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) } };
-  }
+  if (!("kind" in doc)) return refused(doc);
+  const cost = requestCost(schema, doc, request.variables ?? {}, request.operationName || undefined);
+  if (cost > GRAPHQL_LIMITS.cost.max) return refused([limitError("cost", Number.isFinite(cost) ? cost : undefined)]);
   const contextValue: GraphQLContext = {
     store,
     user,

@@ -1,8 +1,9 @@
 import { STATUS_CODES } from "node:http";
 import { REGISTRY_PREFIX } from "@tripwire/sdk";
 import { toGlobalId } from "../ids.js";
+import { deliveryOutcome } from "../runtime/mask.js";
 import { resolveScope } from "../scope.js";
-import type { ExecutionRecord } from "../store/types.js";
+import type { ExecutionRecord, Store } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
 import { integrationNode, scopeNode } from "./nodes.js";
 
@@ -50,7 +51,8 @@ export function executionNode(ctx: GraphQLContext, x: ExecutionRecord) {
     const i = integrationId === undefined ? undefined : ctx.store.integrationById(integrationId);
     return i ? integrationNode(i) : null;
   };
-  const attempts = () => ctx.store.attempts(x.id);
+  const outcome = deliveryOutcome(ctx.store, x);
+  const attempts = outcome.attempts;
   return {
     id: toGlobalId("TriggerExecution", x.id),
     triggerID: toGlobalId("Trigger", x.triggerId),
@@ -85,7 +87,7 @@ export function executionNode(ctx: GraphQLContext, x: ExecutionRecord) {
       },
     },
     result: () => {
-      const error = x.error === null ? null : { message: x.error };
+      const error = outcome.error === null ? null : { message: outcome.error };
       if (x.actionType === "NO_OP" || (x.attempts === 0 && x.state !== "PENDING")) {
         return { resultType: "DEFAULT", data: { __typename: "DefaultTriggerResultDetails", error } };
       }
@@ -97,7 +99,7 @@ export function executionNode(ctx: GraphQLContext, x: ExecutionRecord) {
           error,
           status: x.statusCode === null ? null : `${x.statusCode} ${STATUS_CODES[x.statusCode] ?? ""}`.trim(),
           statusCode: x.statusCode,
-          body: x.response,
+          body: outcome.response,
         },
       };
     },

@@ -1,5 +1,6 @@
 import { isArtifactEventType, SECRET_NAME, validate, WEBHOOK_NAME, type EventType } from "@tripwire/sdk";
 import { EVENT_TYPE_FROM_WIRE } from "@tripwire/sdk/wire";
+import { regexError } from "@tripwire/evaluator";
 import { ConflictError, gqlError } from "../errors.js";
 import { fromGlobalId, toGlobalId, type IdType } from "../ids.js";
 import { decodeTrigger, resolveScope, type ResolvedScope } from "../scope.js";
@@ -76,6 +77,11 @@ export function buildTrigger(ctx: GraphQLContext, f: TriggerFieldsInput, saved?:
   const scopeRow = fromGlobalId(SCOPE_ID_TYPE[f.scopeType], f.scopeID);
   const scope = scopeRow === undefined ? undefined : resolveScope(ctx.store, f.scopeType, scopeRow);
   if (!scope || !ctx.access.canSee(scope.entity)) throw gqlError("NOT_FOUND", `${f.scopeType} scope ${f.scopeID} not found`);
+  // An organization-scoped automation sees the run events of every team of the organization, including projects
+  // its creator cannot read: only the organization's admins (who administer every team) may create or change one.
+  if (scope.type === "ENTITY" && scope.entity.type === "organization" && !ctx.access.isAdmin(scope.entity)) {
+    throw gqlError("FORBIDDEN", `only admins of the organization "${scope.entity.name}" can create or change an automation scoped to the whole organization`);
+  }
 
   if (f.triggeringEventType === "UPDATE_ARTIFACT_ALIAS") {
     throw gqlError("BAD_USER_INPUT", "UPDATE_ARTIFACT_ALIAS is a legacy event and cannot be created or updated; use ADD_ARTIFACT_ALIAS");
@@ -99,6 +105,12 @@ export function buildTrigger(ctx: GraphQLContext, f: TriggerFieldsInput, saved?:
   } else {
     if (!member) throw gqlError("BAD_USER_INPUT", `triggeredActionConfig.${key} is required for ${f.triggeredActionType}`);
     const integration = visibleIntegration(ctx, member.integrationID);
+    // An integration (its URL, secret and access token) belongs to one entity: an automation uses its own
+    // entity's integrations only, or a member of two teams could route one team's secrets to the other's admins.
+    if (integration.entityId !== scope.entity.id) {
+      const owner = ctx.store.entityById(integration.entityId)?.name ?? "another entity";
+      throw gqlError("FORBIDDEN", `integration ${String(member.integrationID)} belongs to "${owner}"; an automation in "${scope.entity.name}" can use only "${scope.entity.name}"'s own integrations`);
+    }
     const want = f.triggeredActionType === "NOTIFICATION" ? "slack" : "webhook";
     if (integration.kind !== want) {
       throw gqlError("BAD_USER_INPUT", `${f.triggeredActionType} needs a ${want === "slack" ? "Slack" : "generic webhook"} integration; ${String(member.integrationID)} is not one`);
@@ -137,7 +149,7 @@ export function buildTrigger(ctx: GraphQLContext, f: TriggerFieldsInput, saved?:
   const decoded = decodeTrigger(ctx.store, probe, scope);
   const keptVerbatim = saved !== undefined && saved.eventType === input.eventType && saved.eventFilter === input.eventFilter;
   const problems = decoded.issues.filter((i) => i.severity === "error" || (i.code === "TW1015" && !keptVerbatim));
-  if (decoded.spec) problems.push(...validate(decoded.spec).issues.filter((i) => i.severity === "error"));
+  if (decoded.spec) problems.push(...validate(decoded.spec, { regexError }).issues.filter((i) => i.severity === "error"));
   if (!decoded.spec || problems.length > 0) {
     const messages = problems.map((i) => i.message);
     throw gqlError("BAD_USER_INPUT", `invalid automation "${f.name}": ${messages.join("; ") || "it cannot be decoded"}`, {

@@ -12,16 +12,24 @@ export interface EventPlace {
   readonly collectionId: number | null;
 }
 
-/** An event names an entity the submitting user may not write to. */
-export class IngestForbidden extends Error {}
+/** An event names an entity the submitting user may not write to (403), or one that does not exist (404). */
+export class IngestForbidden extends Error {
+  constructor(
+    message: string,
+    readonly status: 403 | 404 = 403,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Creates what events name on first sight — entities, projects, registries, collections, runs, artifact
  * versions — and checks that the submitter may write there. Rules:
  *
  * - an existing entity takes events from its members and admins (and instance admins);
- * - an unknown entity is created: a team, or for a registry event an organization (registries live in an
- *   organization's entity), with the submitter as its admin.
+ * - an unknown entity is created only for an instance admin (the embedded default's local user is one): a team,
+ *   or for a registry event an organization (registries live in an organization's entity), with the submitter
+ *   as its admin. Anyone else is refused (404): naming an entity first must not make a user its admin.
  *
  * Names already seen are cached: entities, projects and collections are never deleted.
  */
@@ -119,6 +127,9 @@ export class Catalog {
         if (checked.has(name)) continue;
         const existing = this.entities.get(name) ?? this.store.entityByName(name);
         if (existing && !this.mayWrite(access, user, existing)) throw new IngestForbidden(`user "${user.username}" is not a member of entity "${name}"`);
+        if (!existing && !user.admin) {
+          throw new IngestForbidden(`entity "${name}" does not exist; events are accepted only for existing entities (create it in the seed, or send as an instance admin)`, 404);
+        }
         checked.add(name);
       }
     }

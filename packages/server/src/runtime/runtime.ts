@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import {
   createEngine,
+  regexError,
+  renderPayload,
   restoreEngine,
   type Engine,
   type EngineAutomation,
@@ -10,12 +12,15 @@ import {
   type TripwireEvent,
 } from "@tripwire/evaluator";
 import { webhookBody } from "../history.js";
+import { validate, type WebhookActionSpec } from "@tripwire/sdk";
+import { Access } from "../access.js";
 import { toGlobalId } from "../ids.js";
 import { parseBody } from "../ingest/parse.js";
 import type { Logger } from "../log.js";
 import { decodeTrigger } from "../scope.js";
 import type { ExecutionRecord, NewExecution, Store, TriggerRecord, TriggerVersion, UserRecord } from "../store/types.js";
 import { Catalog, IngestForbidden, type EventPlace } from "./catalog.js";
+import { MASK } from "./mask.js";
 import type { Dispatcher } from "./dispatcher.js";
 
 export interface RuntimeOptions {
@@ -49,6 +54,14 @@ interface Submission {
   readonly reject: (e: Error) => void;
 }
 
+
+/** An automation the runtime skipped because it cannot be loaded, and why (reported, never fatal). */
+export interface UnloadableAutomation {
+  readonly id: string;
+  readonly name: string;
+  readonly reason: string;
+}
+
 /**
  * The evaluator-driven runtime. Accepted batches are group-committed: one SQLite transaction appends each
  * batch to the event log, runs it through the engine, and inserts the firings into the outbox (executions);
@@ -74,6 +87,8 @@ export class Runtime {
   private readonly unsubscribe: () => void;
   private readonly engineOptions: EngineOptions;
   private closed = false;
+  /** Automations left out of the engine (by GraphQL ID): one bad row must not stop the service for every tenant. */
+  private unloadable = new Map<string, UnloadableAutomation>();
 
   constructor(
     private readonly store: Store,
@@ -87,15 +102,71 @@ export class Runtime {
     this.recover();
   }
 
-  /** Decodes trigger rows into engine automations (what cannot be decoded is left out, and logged). */
-  private toEngine(records: Iterable<TriggerRecord>): EngineAutomation[] {
-    const out: EngineAutomation[] = [];
+  /**
+   * Decodes trigger rows into engine automations and builds the engine over them. What cannot be decoded, breaks
+   * a bound (a window over MAX_WINDOW, TW1030) or makes the engine throw is skipped, flagged in
+   * {@link unloadableAutomations} and logged once, so a bad stored automation never stops recovery or ingestion.
+   */
+  private build(records: Iterable<TriggerRecord>, base: EngineSnapshot): Engine {
+    const skipped = new Map<string, UnloadableAutomation>();
+    const skip = (t: TriggerRecord, id: string, reason: string) => skipped.set(id, { id, name: t.name, reason });
+    const out: { automation: EngineAutomation; record: TriggerRecord }[] = [];
     for (const t of records) {
+      const id = toGlobalId("Trigger", t.id);
       const { spec } = decodeTrigger(this.store, t);
-      if (spec) out.push({ id: toGlobalId("Trigger", t.id), spec });
-      else this.options.logger.log("warn", "automation cannot be evaluated", { automation: t.id, name: t.name });
+      if (!spec) {
+        this.options.logger.log("warn", "automation cannot be evaluated", { automation: t.id, name: t.name });
+        continue;
+      }
+      const bounds = validate(spec, { regexError }).issues.filter((i) => i.code === "TW1030" && i.severity === "error");
+      const broken = bounds.length > 0 ? bounds.map((i) => i.message).join("; ") : this.crossesBoundary(t);
+      if (broken !== undefined) skip(t, id, broken);
+      else out.push({ automation: { id, spec }, record: t });
     }
-    return out;
+    let engine: Engine;
+    try {
+      engine = restoreEngine(out.map((o) => o.automation), base, this.engineOptions);
+    } catch (whole) {
+      // Find the automations the engine cannot take, one by one, and build without them.
+      const fine = out.filter((o) => {
+        try {
+          createEngine([o.automation], this.engineOptions);
+          return true;
+        } catch (e) {
+          skip(o.record, o.automation.id, `the evaluator cannot load it: ${(e as Error).message}`);
+          return false;
+        }
+      });
+      if (fine.length === out.length) throw whole;
+      engine = restoreEngine(fine.map((o) => o.automation), base, this.engineOptions);
+    }
+    for (const [id, x] of skipped) {
+      if (this.unloadable.get(id)?.reason !== x.reason) this.options.logger.log("error", "automation skipped: it cannot be loaded", { automation: id, name: x.name, reason: x.reason });
+    }
+    this.unloadable = skipped;
+    return engine;
+  }
+
+  /**
+   * Why a stored automation breaks a team boundary the GraphQL input now enforces (saved before it was, or
+   * written by another tool): another entity's integration, or an org-wide scope its creator does not administer.
+   */
+  private crossesBoundary(t: TriggerRecord): string | undefined {
+    const integration = t.integrationId === null ? undefined : this.store.integrationById(t.integrationId);
+    if (integration && integration.entityId !== t.entityId) {
+      return `it uses an integration of "${this.store.entityById(integration.entityId)?.name ?? "another entity"}", not of its own entity`;
+    }
+    const entity = t.scopeType === "ENTITY" ? this.store.entityById(t.scopeId) : undefined;
+    if (entity?.type === "organization") {
+      const creator = t.createdBy === null ? undefined : this.store.userById(t.createdBy);
+      if (creator && !new Access(this.store, creator).isAdmin(entity)) return `it is scoped to the organization "${entity.name}" but its creator "${creator.username}" is not one of its admins`;
+    }
+    return undefined;
+  }
+
+  /** Automations the runtime could not load and does not evaluate, with the reason (logged when first seen). */
+  unloadableAutomations(): UnloadableAutomation[] {
+    return [...this.unloadable.values()];
   }
 
   /**
@@ -123,11 +194,11 @@ export class Runtime {
     // Without a snapshot, start from an empty engine and restore into it, as the live path does when
     // automations appear: epochs are numbered the same way, so a rebuilt state is identical, not just equivalent.
     const base = snap ? (JSON.parse(snap.state) as EngineSnapshot) : createEngine([], this.engineOptions).snapshot();
-    this.engine = restoreEngine(this.toEngine(inForce.values()), base, this.engineOptions);
+    this.engine = this.build(inForce.values(), base);
     let replayed = 0;
     let batches = 0;
     for (const batch of this.store.batchesAfter(from)) {
-      if (advance(batch.id)) this.engine = restoreEngine(this.toEngine(inForce.values()), this.engine.snapshot(), this.engineOptions);
+      if (advance(batch.id)) this.engine = this.build(inForce.values(), this.engine.snapshot());
       const parsed = parseBody(batch.body);
       if (!parsed.ok) throw new Error(`internal: event batch ${batch.id} in the log does not parse: ${parsed.issues[0]?.message}`);
       this.engine.pushBatch(parsed.events);
@@ -148,7 +219,7 @@ export class Runtime {
     this.loadedCatalog = this.store.catalogVersion();
     const all = this.store.allTriggers();
     this.automations = new Map(all.map((t) => [toGlobalId("Trigger", t.id), t]));
-    this.engine = restoreEngine(this.toEngine(all), this.engine.snapshot(), this.engineOptions);
+    this.engine = this.build(all, this.engine.snapshot());
     this.dirty = false;
   }
 
