@@ -9,6 +9,7 @@ import type { Logger } from "./log.js";
 import { IngestForbidden } from "./runtime/catalog.js";
 import type { Runtime } from "./runtime/runtime.js";
 import type { ExecutionState, Store, UserRecord } from "./store/types.js";
+import type { UrlPolicy } from "./runtime/url-policy.js";
 import { pageArgs, connection } from "./graphql/connection.js";
 
 export interface HttpOptions {
@@ -16,6 +17,8 @@ export interface HttpOptions {
   readonly runtime: Runtime;
   readonly schema: GraphQLSchema;
   readonly logger: Logger;
+  /** Where integrations may point (checked when they are created). */
+  readonly urlPolicy?: UrlPolicy;
   /** Largest accepted request body (default 32 MiB). */
   readonly maxBodyBytes?: number;
 }
@@ -93,7 +96,7 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
       return send(res, 400, { errors: [{ message: "the body is not JSON", extensions: { code: "BAD_USER_INPUT" } }] });
     }
     if (request === null || typeof request !== "object") return send(res, 400, { errors: [{ message: "the body must be a JSON object", extensions: { code: "BAD_USER_INPUT" } }] });
-    const r = await execute(store, request, { user, schema, logger, historyPayload: runtime.historyPayload });
+    const r = await execute(store, request, { user, schema, logger, historyPayload: runtime.historyPayload, ...(options.urlPolicy ? { urlPolicy: options.urlPolicy } : {}) });
     send(res, r.status, r.body);
   };
 

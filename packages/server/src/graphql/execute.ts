@@ -4,6 +4,7 @@ import { ERROR_STATUS, type ErrorCode } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ExecutionRecord, Store, UserRecord } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
+import type { UrlPolicy } from "../runtime/url-policy.js";
 import { createSchema } from "./schema.js";
 
 /** A GraphQL request as W&B's clients send it. */
@@ -27,6 +28,8 @@ export interface ExecuteOptions {
   readonly logger?: Logger;
   /** Renders a webhook execution's body for history with secrets masked (the runtime provides it). */
   readonly historyPayload?: (execution: ExecutionRecord) => string | null;
+  /** Where integrations may point; default: public addresses only (the server passes its `--allow-private`). */
+  readonly urlPolicy?: UrlPolicy;
 }
 
 let sharedSchema: GraphQLSchema | undefined;
@@ -88,6 +91,7 @@ export async function execute(store: Store, request: GraphQLRequest, options: Ex
     user,
     access: new Access(store, user),
     ...(options.historyPayload ? { historyPayload: options.historyPayload } : {}),
+    ...(options.urlPolicy ? { urlPolicy: options.urlPolicy } : {}),
   };
   const result = await gqlExecute({
     schema,

@@ -5,6 +5,9 @@ import { fromGlobalId, toGlobalId, type IdType } from "../ids.js";
 import { decodeTrigger, resolveScope, type ResolvedScope } from "../scope.js";
 import type { EntityRecord, IntegrationRecord, ScopeType, TriggerInput, TriggerRecord } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
+import { UrlPolicy } from "../runtime/url-policy.js";
+
+const PUBLIC_ONLY = new UrlPolicy();
 
 /** The fields of `CreateFilterTriggerInput` (all set) after an update's gaps are filled from the saved automation. */
 export interface TriggerFieldsInput {
@@ -193,12 +196,11 @@ export function checkSecretName(name: string): void {
   if (!SECRET_NAME.test(name)) throw gqlError("BAD_USER_INPUT", `secret name "${name}" must use letters, digits and "_" and not start with a digit`);
 }
 
-export function checkUrl(url: string, field: string): void {
-  let u: URL;
+/** Checks an integration's URL against the server's URL policy (scheme, userinfo, metadata and private addresses). */
+export function checkUrl(ctx: GraphQLContext, url: string, field: string): void {
   try {
-    u = new URL(url);
-  } catch {
-    throw gqlError("BAD_USER_INPUT", `${field} "${url}" is not a URL`);
+    (ctx.urlPolicy ?? PUBLIC_ONLY).checkUrl(url, field);
+  } catch (e) {
+    throw gqlError("BAD_USER_INPUT", (e as Error).message, { field });
   }
-  if (u.protocol !== "http:" && u.protocol !== "https:") throw gqlError("BAD_USER_INPUT", `${field} must be an http or https URL`);
 }
