@@ -18,7 +18,7 @@ const FILE_EXCEPTIONS: Record<string, readonly string[]> = {
 const ALLOWED: Record<string, readonly string[]> = {
   sdk: ["zod"],
   evaluator: ["@tripwire/sdk", "zod", "node:crypto"],
-  server: ["@tripwire/sdk", "@tripwire/evaluator", "graphql", "better-sqlite3", "undici", "zod", "node:*"],
+  server: ["@tripwire/sdk", "@tripwire/evaluator", "graphql", "better-sqlite3", "undici", "zod", "ipaddr.js", "node:*"],
   reconciler: ["@tripwire/sdk", "@tripwire/evaluator", "@tripwire/server", "undici", "yargs", "diff", "ts-morph", "jiti", "yaml", "zod", "node:*"],
 };
 

@@ -48,6 +48,11 @@ export interface DeliveryOptions {
 const SNIPPET = 1024;
 /** Bytes of an answer kept to show its first {@link SNIPPET} characters (a character is at most 4 bytes); the rest is read and dropped. */
 const KEEP_BYTES = SNIPPET * 4;
+/**
+ * Most of an answer read: past this the connection is closed and the answer is what was kept. A receiver's body
+ * is only ever shown as its first 1 KiB, so reading more would cost time and bandwidth for nothing.
+ */
+const MAX_READ_BYTES = 1024 * 1024;
 const RETRY_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /** Parses `Retry-After` (seconds or an HTTP date) into milliseconds from now. */
@@ -77,7 +82,7 @@ interface Answer {
  * (status, `Retry-After`, the body decoded as UTF-8 without a BOM, or the error's message) without the response
  * stream, async resource and promises those build per request. An error after the headers keeps the status.
  */
-function send(pool: Pool, opts: UndiciDispatcher.DispatchOptions, timeoutMs: number): Promise<Answer> {
+function send(pool: Pool, opts: UndiciDispatcher.DispatchOptions, remainingMs: number, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve) => {
     const answer: Answer = { statusCode: null, retryAfter: undefined, text: null, error: null };
     const chunks: Buffer[] = [];
@@ -85,15 +90,23 @@ function send(pool: Pool, opts: UndiciDispatcher.DispatchOptions, timeoutMs: num
     let total = 0;
     let abort: ((e: Error) => void) | undefined;
     let expired: Error | undefined;
+    let enough = false;
     // One deadline for the whole attempt (connect, headers, every body chunk), not undici's per-phase timers.
     const timer = setTimeout(() => {
       expired = new Error(`attempt timeout: no complete answer within ${timeoutMs} ms`);
       abort?.(expired);
-    }, Math.max(0, timeoutMs));
+    }, Math.max(0, remainingMs));
     const done = () => {
       clearTimeout(timer);
       resolve(answer);
     };
+    function complete() {
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
+      const bom = body.length > 2 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+      answer.text = body.toString("utf8", bom);
+      answer.cut = total > length;
+      done();
+    }
     const handler: UndiciDispatcher.DispatchHandler = {
       onConnect(a) {
         abort = a;
@@ -119,16 +132,16 @@ function send(pool: Pool, opts: UndiciDispatcher.DispatchOptions, timeoutMs: num
           chunks.push(part);
           length += part.length;
         }
+        if (total > MAX_READ_BYTES && !enough) {
+          enough = true;
+          abort?.(new Error("answer cut"));
+          return false;
+        }
         return true;
       },
-      onComplete() {
-        const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
-        const bom = body.length > 2 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
-        answer.text = body.toString("utf8", bom);
-        answer.cut = total > length;
-        done();
-      },
+      onComplete: complete,
       onError(e) {
+        if (enough) return complete();
         if ((e as { code?: unknown }).code === UrlRefused.CODE) answer.refused = true;
         answer.error = expired ? expired.message : e instanceof Error ? e.message : String(e);
         done();
@@ -463,6 +476,7 @@ export class Dispatcher {
             bodyTimeout: timeout + 1000,
           },
           deadline - Date.now(),
+          timeout,
         );
       } catch (e) {
         answer = { statusCode: null, retryAfter: undefined, text: null, error: e instanceof Error ? e.message : String(e) };
