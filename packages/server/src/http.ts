@@ -4,7 +4,7 @@ import { Access } from "./access.js";
 import { execute, type GraphQLRequest } from "./graphql/execute.js";
 import { executionNode } from "./graphql/history.js";
 import { fromGlobalId } from "./ids.js";
-import { parseBody } from "./ingest/parse.js";
+import { MAX_FUTURE_SKEW_MS, parseBody } from "./ingest/parse.js";
 import type { Logger } from "./log.js";
 import { IngestForbidden } from "./runtime/catalog.js";
 import type { Runtime } from "./runtime/runtime.js";
@@ -88,6 +88,12 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
 
   const graphql = async (req: IncomingMessage, res: ServerResponse, user: UserRecord) => {
     if (req.method !== "POST") throw new HttpError(405, "POST a GraphQL request to /graphql");
+    // CSRF: a web page can POST text/plain, form and multipart bodies to any origin without a preflight, with the
+    // browser's credentials. A JSON body needs a preflight this server never grants.
+    const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+    if (type !== "application/json" && !/^application\/[\w.-]+\+json$/.test(type)) {
+      throw new HttpError(415, `send GraphQL requests as Content-Type: application/json (got ${type === "" ? "no Content-Type" : type}); form and text bodies are refused`);
+    }
     let request: GraphQLRequest;
     try {
       request = JSON.parse(await readBody(req, max)) as GraphQLRequest;
@@ -103,7 +109,7 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
   const events = async (req: IncomingMessage, res: ServerResponse, user: UserRecord) => {
     if (req.method !== "POST") throw new HttpError(405, "POST events (NDJSON or a JSON array) to /api/v1/events");
     const body = await readBody(req, max);
-    const parsed = parseBody(body);
+    const parsed = parseBody(body, { notAfter: Date.now() + MAX_FUTURE_SKEW_MS });
     if (!parsed.ok) return send(res, 400, { error: "invalid events; nothing was accepted", issues: parsed.issues });
     try {
       send(res, 200, await runtime.submit(user, parsed.events, body));

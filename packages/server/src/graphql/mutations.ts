@@ -6,6 +6,19 @@ import { decodeTrigger, resolveScope, type ResolvedScope } from "../scope.js";
 import type { EntityRecord, IntegrationRecord, ScopeType, TriggerInput, TriggerRecord } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
 import { UrlPolicy } from "../runtime/url-policy.js";
+import { MAX_JSON_DEPTH, tooDeep } from "../ingest/depth.js";
+
+/**
+ * Largest texts an automation may hold, in characters. Every execution stores the action with its firing, so an
+ * unbounded payload or description would be stored again per firing.
+ */
+export const TEXT_LIMITS = { description: 4096, requestPayload: 65_536, title: 1024, message: 4096 } as const;
+
+function checkLength(field: keyof typeof TEXT_LIMITS, value: unknown): void {
+  if (typeof value === "string" && value.length > TEXT_LIMITS[field]) {
+    throw gqlError("BAD_USER_INPUT", `${field} is ${value.length} characters long; at most ${TEXT_LIMITS[field]} are allowed`, { field, limit: TEXT_LIMITS[field] });
+  }
+}
 
 const PUBLIC_ONLY = new UrlPolicy();
 
@@ -62,6 +75,9 @@ function savedFilter(eventType: EventType | undefined, text: string): string {
     throw gqlError("BAD_USER_INPUT", "eventFilter is not valid JSON");
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw gqlError("BAD_USER_INPUT", "eventFilter must be a JSON object");
+  // Before decoding, which recurses: a hostile depth would overflow the stack (a 500) instead of a clear 400.
+  const deep = tooDeep(json, MAX_JSON_DEPTH, true);
+  if (deep) throw gqlError("BAD_USER_INPUT", `eventFilter is nested deeper than ${MAX_JSON_DEPTH} levels at ${deep.join(".")}`, { path: deep });
   if (eventType === undefined || !isArtifactEventType(eventType)) return text;
   const o = json as Record<string, unknown>;
   // A client re-sending a saved filter still wrapped gets it stored once wrapped, not twice.
@@ -94,6 +110,8 @@ export function buildTrigger(ctx: GraphQLContext, f: TriggerFieldsInput, saved?:
   const other = members.find(([k]) => k !== key);
   if (other) throw gqlError("BAD_USER_INPUT", `triggeredActionConfig.${other[0]} does not match triggeredActionType ${f.triggeredActionType}`);
   const member = f.triggeredActionConfig[key] ?? undefined;
+  checkLength("description", f.description);
+  for (const field of ["requestPayload", "title", "message"] as const) checkLength(field, member?.[field]);
 
   let integrationId: number | null = null;
   let config: Record<string, unknown>;

@@ -160,6 +160,19 @@ function triggerColumns(t: TriggerInput): (string | number | null)[] {
   return [t.name, t.description, t.enabled ? 1 : 0, t.scopeType, t.scopeId, t.entityId, t.projectId, t.eventType, t.eventFilter, t.actionType, t.actionConfig, t.integrationId];
 }
 
+/**
+ * Creates a new database file readable by its owner only (0600): it holds API keys, secret values and every
+ * event. SQLite gives the WAL and shared-memory files the database file's mode. An existing file keeps its mode.
+ */
+function createPrivately(path: string): void {
+  if (path === ":memory:" || path === "" || path.startsWith("file:")) return;
+  try {
+    closeSync(openSync(path, "wx", 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+}
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly listeners = new Set<() => void>();
@@ -172,6 +185,7 @@ export class SqliteStore implements Store {
   private walFd: number | undefined;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
+    createPrivately(path);
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
     this.fullSync = options.durability !== "normal";
