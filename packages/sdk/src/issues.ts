@@ -25,6 +25,7 @@ export const ISSUE_CODES = {
   TW1018: "empty list",
   TW1019: "unknown template variable",
   TW1020: "invalid description",
+  TW1040: "payload text does not render to JSON",
 } as const;
 export type IssueCode = keyof typeof ISSUE_CODES;
 
