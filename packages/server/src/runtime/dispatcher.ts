@@ -367,6 +367,25 @@ export class Dispatcher {
     }, Math.max(0, head.deadline - Date.now()));
   }
 
+  private readonly marks: { executionId: number; attempt: number }[] = [];
+  private marksWritten: Promise<void> | undefined;
+  /**
+   * Marks an attempt as started before it is sent; the attempts started in one turn share one write (a microtask
+   * after the turn's pump loop).
+   */
+  private mark(executionId: number, attempt: number): Promise<void> {
+    this.marks.push({ executionId, attempt });
+    return (this.marksWritten ??= Promise.resolve().then(() => {
+      this.marksWritten = undefined;
+      const marks = this.marks.splice(0);
+      try {
+        this.store.markDispatched(marks);
+      } catch (e) {
+        this.logger.log("error", "could not mark delivery attempts as started", { error: String(e), count: marks.length });
+      }
+    }));
+  }
+
   private forget(id: number): void {
     this.cache.delete(id);
     this.firings.delete(id);
@@ -383,6 +402,8 @@ export class Dispatcher {
     const firing = this.firings.get(x.id) ?? (JSON.parse(x.firing) as Firing);
     // Headers as undici's flat [name, value, …] list.
     const extra = ["Idempotency-Key", x.key, "X-Tripwire-Attempt", String(attempt), "User-Agent", "tripwire-server"];
+    // An earlier attempt went out and its result was never recorded (the server stopped meanwhile).
+    if ((x.dispatched ?? 0) > x.attempts) extra.push("X-Tripwire-Redelivery", "true");
     if (x.actionType === "NOTIFICATION") {
       const spec: NotificationActionSpec = {
         type: "notification",
@@ -438,7 +459,7 @@ export class Dispatcher {
     const id = action.integrationId;
     const integration = id === undefined ? undefined : this.cached(`i${id}`, () => this.store.integrationById(id));
     if (!integration) return this.settle(x, "SKIPPED", "the automation's integration was deleted before delivery");
-    const attempt = x.attempts + 1;
+    const attempt = Math.max(x.attempts, x.dispatched ?? 0) + 1;
     let req: ReturnType<Dispatcher["request"]>;
     try {
       req = this.request(x, action, integration, attempt);
@@ -464,6 +485,7 @@ export class Dispatcher {
     const slot = this.acquire(target.origin, deadline);
     if (slot === true || (await slot)) {
       try {
+        await this.mark(x.id, attempt);
         answer = await send(
           this.pool(target.origin),
           {

@@ -215,4 +215,11 @@ BEGIN
 END;
 `,
   },
+  {
+    version: 5,
+    description: "executions count the attempts started (marked before sending), so a redelivery after a crash is numbered and marked",
+    sql: `
+ALTER TABLE executions ADD COLUMN dispatched INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];

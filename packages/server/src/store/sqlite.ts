@@ -127,6 +127,7 @@ const execution = (r: Row): ExecutionRecord => ({
   firing: r.firing as string,
   state: r.state as ExecutionRecord["state"],
   attempts: r.attempts as number,
+  dispatched: (r.dispatched as number | undefined) ?? 0,
   nextAttemptAt: (r.next_attempt_at as number | null) ?? null,
   createdAt: r.created_at as string,
   updatedAt: r.updated_at as string,
@@ -717,6 +718,26 @@ export class SqliteStore implements Store {
         const at = now();
         for (const s of settles) settle.run(s.state, s.error, at, s.executionId);
       });
+    if (!this.fullSync || this.db.inTransaction || this.db.memory) return write();
+    this.q("PRAGMA synchronous = NORMAL").run();
+    try {
+      write();
+    } finally {
+      this.q("PRAGMA synchronous = FULL").run();
+    }
+    this.syncWal();
+  }
+
+  /**
+   * Marks attempts as started. Written like attempt results (`synchronous = NORMAL`, WAL fsynced in the
+   * background): it survives `kill -9`; a power cut may lose the last marks, and then a redelivery is not marked.
+   */
+  markDispatched(marks: readonly { readonly executionId: number; readonly attempt: number }[]): void {
+    if (marks.length === 0) return;
+    const up = this.q("UPDATE executions SET dispatched = MAX(dispatched, ?) WHERE id = ?");
+    const write = () => this.transaction(() => {
+      for (const m of marks) up.run(m.attempt, m.executionId);
+    });
     if (!this.fullSync || this.db.inTransaction || this.db.memory) return write();
     this.q("PRAGMA synchronous = NORMAL").run();
     try {

@@ -169,6 +169,11 @@ export interface NewExecution {
 export interface ExecutionRecord extends NewExecution {
   readonly id: number;
   readonly attempts: number;
+  /**
+   * Attempts started, marked before each is sent (absent: as many as `attempts`). More than `attempts` means an
+   * attempt went out and its result was never recorded: the server stopped meanwhile.
+   */
+  readonly dispatched?: number;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly statusCode: number | null;
@@ -325,4 +330,6 @@ export interface Store {
   attempts(executionId: number): readonly AttemptRecord[];
   lastExecutedAt(triggerId: number): string | null;
   recordAttempts(updates: readonly AttemptUpdate[], settles?: readonly ExecutionSettle[]): void;
+  /** Marks attempts as started, before they are sent (one transaction). */
+  markDispatched(marks: readonly { readonly executionId: number; readonly attempt: number }[]): void;
 }
