@@ -370,20 +370,23 @@ export class Dispatcher {
   private readonly marks: { executionId: number; attempt: number }[] = [];
   private marksWritten: Promise<void> | undefined;
   /**
-   * Marks an attempt as started before it is sent; the attempts started in one turn share one write (a microtask
-   * after the turn's pump loop).
+   * Marks an attempt as started before it is sent; the attempts started in one event-loop turn share one write.
    */
   private mark(executionId: number, attempt: number): Promise<void> {
     this.marks.push({ executionId, attempt });
-    return (this.marksWritten ??= Promise.resolve().then(() => {
-      this.marksWritten = undefined;
-      const marks = this.marks.splice(0);
-      try {
-        this.store.markDispatched(marks);
-      } catch (e) {
-        this.logger.log("error", "could not mark delivery attempts as started", { error: String(e), count: marks.length });
-      }
-    }));
+    // setImmediate, not a microtask: answers read in one poll phase each start an attempt, and all share one write.
+    return (this.marksWritten ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.marksWritten = undefined;
+        const marks = this.marks.splice(0);
+        try {
+          this.store.markDispatched(marks);
+        } catch (e) {
+          this.logger.log("error", "could not mark delivery attempts as started", { error: String(e), count: marks.length });
+        }
+        resolve();
+      }),
+    ));
   }
 
   private forget(id: number): void {
