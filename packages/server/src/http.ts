@@ -108,11 +108,16 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
 
   const events = async (req: IncomingMessage, res: ServerResponse, user: UserRecord) => {
     if (req.method !== "POST") throw new HttpError(405, "POST events (NDJSON or a JSON array) to /api/v1/events");
+    const raw = req.headers["idempotency-key"];
+    const key = Array.isArray(raw) ? raw[0] : raw;
+    if (key !== undefined && (key.length === 0 || key.length > 200)) throw new HttpError(400, "Idempotency-Key must be 1 to 200 characters");
     const body = await readBody(req, max);
     const parsed = parseBody(body, { notAfter: Date.now() + MAX_FUTURE_SKEW_MS });
     if (!parsed.ok) return send(res, 400, { error: "invalid events; nothing was accepted", issues: parsed.issues });
     try {
-      send(res, 200, await runtime.submit(user, parsed.events, body));
+      const { replayed, ...result } = await runtime.submit(user, parsed.events, body, key);
+      if (replayed) res.setHeader("Idempotency-Replayed", "true");
+      send(res, 200, result);
     } catch (e) {
       if (e instanceof IngestForbidden) return send(res, 403, { error: e.message });
       throw e;

@@ -728,6 +728,17 @@ export class SqliteStore implements Store {
     this.syncWal();
   }
 
+  ingestKey(userId: number, key: string): string | undefined {
+    const r = this.q("SELECT result FROM ingest_keys WHERE user_id = ? AND key = ?").get(userId, key) as { result: string } | undefined;
+    return r?.result;
+  }
+  saveIngestKey(userId: number, key: string, batchId: number, result: string, at: number): void {
+    this.q("INSERT INTO ingest_keys (user_id, key, batch_id, result, created_at) VALUES (?, ?, ?, ?, ?)").run(userId, key, batchId, result, at);
+  }
+  pruneIngestKeys(before: number): number {
+    return this.q("DELETE FROM ingest_keys WHERE created_at < ?").run(before).changes;
+  }
+
   /**
    * Marks attempts as started. Written like attempt results (`synchronous = NORMAL`, WAL fsynced in the
    * background): it survives `kill -9`; a power cut may lose the last marks, and then a redelivery is not marked.

@@ -316,6 +316,12 @@ export interface Store {
   lastBatchId(): number;
   lastEventSeq(): number;
   appendBatch(batch: Omit<EventBatchRecord, "id">): number;
+  /** The answer (JSON) stored for a user's ingestion `Idempotency-Key`, if the key was used. */
+  ingestKey(userId: number, key: string): string | undefined;
+  /** Stores a keyed batch's answer with the batch (call in the batch's transaction). */
+  saveIngestKey(userId: number, key: string, batchId: number, result: string, at: number): void;
+  /** Forgets keys stored before `before` (epoch ms); returns how many. */
+  pruneIngestKeys(before: number): number;
   /** Batches after `afterId`, in order, lazily. */
   batchesAfter(afterId: number): IterableIterator<EventBatchRecord>;
   eventCount(): number;
