@@ -1,4 +1,4 @@
-import { execute as gqlExecute, GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { execute as gqlExecute, GraphQLError, parse, validate, visit, BREAK, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { Access } from "../access.js";
 import { ERROR_STATUS, type ErrorCode } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -59,6 +59,21 @@ function document(schema: GraphQLSchema, query: string): DocumentNode | readonly
   return out;
 }
 
+/** Whether a document asks for `__schema` or `__type` (`__typename` is not introspection). */
+function introspects(doc: DocumentNode): boolean {
+  let found = false;
+  visit(doc, {
+    Field(node) {
+      if (node.name.value === "__schema" || node.name.value === "__type") {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 function codeOf(e: GraphQLError): ErrorCode | undefined {
   const code = e.extensions?.code;
   return typeof code === "string" && code in ERROR_STATUS ? (code as ErrorCode) : undefined;
@@ -85,6 +100,12 @@ export async function execute(store: Store, request: GraphQLRequest, options: Ex
   const doc = document(schema, request.query);
   if (!("kind" in doc)) {
     return { status: 400, body: { errors: doc.map((e) => ({ ...e.toJSON(), extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) } };
+  }
+  if (/__(schema|type)\b/.test(request.query) && introspects(doc) && !user.admin && !store.memberships(user.id).some((m) => m.entity.type !== "personal")) {
+    return {
+      status: 403,
+      body: { errors: [{ message: "introspection needs a member of a team or organization; this API key's user belongs to none", extensions: { code: "FORBIDDEN" } }] },
+    };
   }
   const contextValue: GraphQLContext = {
     store,

@@ -4,9 +4,10 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { startServer } from "../../src/server.js";
 import { openStore } from "../../src/store/sqlite.js";
 import { CreateAutomation } from "../documents.js";
-import { auth, gql, KEYS, metric, postEvents, receiver, tempDir, until } from "../helpers.js";
+import { auth, gql, KEYS, metric, postEvents, receiver, SEED, tempDir, until } from "../helpers.js";
 import { closeAll, closers, serve, threshold } from "./harness.js";
 
 afterEach(closeAll);
@@ -97,6 +98,22 @@ describe("GraphQL refuses bodies a web page could send cross-site (CSRF)", () =>
     const ok = await fetch(`${server.url}/graphql`, { method: "POST", headers: { Authorization: auth(KEYS.bob), "Content-Type": "application/json; charset=utf-8" }, body });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ data: { viewer: { username: "bob" } } });
+  });
+});
+
+describe("introspection", () => {
+  it("is refused (403) for a key whose user belongs to no team or organization, and allowed for members", async () => {
+    const t = tempDir();
+    closers.push(t.cleanup);
+    const server = await startServer({ db: join(t.dir, "x.db"), port: 0, seed: { ...SEED, users: [...(SEED.users ?? []), { username: "loner", apiKeys: ["loner-key-0005"] }] } });
+    closers.push(server.close);
+    for (const q of ["{ __schema { queryType { name } } }", '{ viewer { username } __type(name: "Trigger") { name } }']) {
+      const r = await gql(server.url, "loner-key-0005", q);
+      expect(r.status, q).toBe(403);
+      expect(r.body).toEqual({ errors: [{ message: "introspection needs a member of a team or organization; this API key's user belongs to none", extensions: { code: "FORBIDDEN" } }] });
+    }
+    expect((await gql(server.url, "loner-key-0005", "{ viewer { username __typename } }")).body).toEqual({ data: { viewer: { username: "loner", __typename: "User" } } });
+    expect((await gql(server.url, KEYS.bob, "{ __schema { queryType { name } } }")).body).toEqual({ data: { __schema: { queryType: { name: "Query" } } } });
   });
 });
 
