@@ -17,7 +17,7 @@ export interface GraphQLRequest {
 /** The answer: the JSON body a client receives, and the HTTP status it comes with. */
 export interface GraphQLResponse {
   readonly status: number;
-  readonly body: { data?: unknown; errors?: readonly GraphQLFormattedError[] };
+  readonly body: { data?: unknown; errors?: readonly GraphQLFormattedError[]; extensions?: { warnings: readonly { code: string; message: string; path: readonly (string | number)[] }[] } };
 }
 
 export interface ExecuteOptions {
@@ -107,7 +107,9 @@ export async function execute(store: Store, request: GraphQLRequest, options: Ex
       body: { errors: [{ message: "introspection needs a member of a team or organization; this API key's user belongs to none", extensions: { code: "FORBIDDEN" } }] },
     };
   }
+  const warnings: NonNullable<GraphQLContext["warnings"]> = [];
   const contextValue: GraphQLContext = {
+    warnings,
     store,
     user,
     access: new Access(store, user),
@@ -121,7 +123,7 @@ export async function execute(store: Store, request: GraphQLRequest, options: Ex
     operationName: request.operationName || undefined,
     contextValue,
   });
-  if (!result.errors || result.errors.length === 0) return { status: 200, body: { data: result.data } };
+  if (!result.errors || result.errors.length === 0) return { status: 200, body: { data: result.data, ...(warnings.length > 0 ? { extensions: { warnings } } : {}) } };
   let status = 0;
   const errors = result.errors.map((e) => {
     const code = codeOf(e) ?? (e.originalError && !(e.originalError instanceof GraphQLError) ? "INTERNAL_SERVER_ERROR" : e.path ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT");

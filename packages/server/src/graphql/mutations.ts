@@ -158,7 +158,10 @@ export function buildTrigger(ctx: GraphQLContext, f: TriggerFieldsInput, saved?:
   const decoded = decodeTrigger(ctx.store, probe, scope);
   const keptVerbatim = saved !== undefined && saved.eventType === input.eventType && saved.eventFilter === input.eventFilter;
   const problems = decoded.issues.filter((i) => i.severity === "error" || (i.code === "TW1015" && !keptVerbatim));
-  if (decoded.spec) problems.push(...validate(decoded.spec).issues.filter((i) => i.severity === "error"));
+  const checked = decoded.spec ? validate(decoded.spec).issues : [];
+  problems.push(...checked.filter((i) => i.severity === "error"));
+  // Saved anyway (W&B sends whatever the text renders to), but the client is told why its receiver may choke.
+  for (const i of checked) if (i.code === "TW1040") ctx.warnings?.push({ code: i.code, message: `automation "${f.name}": ${i.message}`, path: i.path });
   if (!decoded.spec || problems.length > 0) {
     const messages = problems.map((i) => i.message);
     throw gqlError("BAD_USER_INPUT", `invalid automation "${f.name}": ${messages.join("; ") || "it cannot be decoded"}`, {

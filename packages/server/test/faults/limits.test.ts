@@ -73,6 +73,28 @@ describe("input bounds", () => {
     expect((await gql(server.url, KEYS.bob, CreateAutomation, { input: input({ description: "d".repeat(4096) }) })).status).toBe(200);
   });
 
+  it("saves a payload that renders to invalid JSON and says so in extensions.warnings (TW1040)", async () => {
+    const { server, project, integrations } = await serve([{ kind: "webhook", entity: "ml", name: "ci", url: "https://hooks.example.com/x" }]);
+    const input = (requestPayload: string, name: string) => ({
+      name,
+      enabled: true,
+      scopeType: "PROJECT",
+      scopeID: project,
+      triggeringEventType: "RUN_METRIC",
+      eventFilter: threshold("acc", 0.9),
+      triggeredActionType: "GENERIC_WEBHOOK",
+      triggeredActionConfig: { genericWebhookActionInput: { integrationID: integrations[0], requestPayload } },
+    });
+    const unquoted = await gql(server.url, KEYS.bob, CreateAutomation, { input: input('{"run": ${run_name}}', "unquoted") });
+    expect(unquoted.status).toBe(200);
+    expect(unquoted.body.data.result.trigger.name).toBe("unquoted");
+    expect((unquoted.body as { extensions?: unknown }).extensions).toEqual({
+      warnings: [{ code: "TW1040", path: ["action", "payloadText"], message: expect.stringMatching(/^automation "unquoted": payloadText does not render to valid JSON \(.+\); placeholders are replaced by their text without quotes/) }],
+    });
+    const quoted = await gql(server.url, KEYS.bob, CreateAutomation, { input: input('{"run": "${run_name}"}', "quoted") });
+    expect(quoted.body).not.toHaveProperty("extensions");
+  });
+
   it("refuses events stamped more than an hour ahead of the server's clock, with the path", async () => {
     const { server } = await serve([]);
     const far = await postEvents(server.url, KEYS.bob, [runMetric(`{"acc":1}`), runMetric(`{"acc":1}`, "2099-01-01T00:00:00Z")].join("\n"));
