@@ -138,7 +138,7 @@ describe("the tutorial (docs/tutorial.md)", () => {
     // The steps are the ones this test was written for; a new step needs a look at what it expects.
     expect(ran).toEqual([
       "cd examples/tutorial",
-      "npx tripwire server --db wandb.db --port 8080 --seed seed.json",
+      "npx tripwire server --db wandb.db --port 8080 --seed seed.json --allow-private 127.0.0.1",
       "export WANDB_BASE_URL=http://127.0.0.1:8080 WANDB_API_KEY=tutorial-key-0000001",
       "node ui-automations.mjs",
       "npx tripwire import --entity acme-ml --project llm --out automations/imported.ts",

@@ -62,5 +62,7 @@ export function slackMessage(action: NotificationActionSpec, firing: Firing, opt
     elements: [{ type: "mrkdwn", text: `${SEVERITY_MARK[action.severity]} ${action.severity} · automation *${esc(firing.automation)}* · ${esc(firing.at)}` }],
   });
   blocks.push({ type: "section", text: { type: "mrkdwn", text: `<${link}|View in W&B>` } });
-  return { text: `[${action.severity}] ${title}: ${summary}`, blocks };
+  // The fallback is what notifications and some clients show: escaped like the blocks, so a run name holding
+  // `<!channel>`, `<@U…>` or `<https://…|link>` stays text instead of pinging everyone or linking elsewhere.
+  return { text: `[${action.severity}] ${esc(title)}: ${esc(summary)}`, blocks };
 }

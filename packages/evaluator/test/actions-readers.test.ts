@@ -89,8 +89,8 @@ describe("§A.4 Slack notification", () => {
   it("carries the event summary, the severity and a link to W&B", () => {
     const action: NotificationActionSpec = { type: "notification", integration: { kind: "slack", name: "alerts" }, title: "Loss <high>", message: "Check & retry", severity: "WARN" };
     const msg = slackMessage(action, metricFiring(), { baseUrl: "https://wandb.example/" });
-    expect(msg.text).toContain("[WARN] Loss <high>: Run ");
-    expect(msg.text).toContain("mean(loss, 3) = 2 (mean(loss, 3) >= 2)");
+    expect(msg.text).toContain("[WARN] Loss &lt;high&gt;: Run "); // escaped as in the blocks: the fallback is mrkdwn too
+    expect(msg.text).toContain("mean(loss, 3) = 2 (mean(loss, 3) &gt;= 2)");
     const json = JSON.stringify(msg.blocks);
     expect(json).toContain("<https://wandb.example/acme/llm/runs/r1|View in W&B>");
     expect(json).toContain("Check &amp; retry");

@@ -46,6 +46,7 @@ export default out;
 const server = await startServer({
   db: join(dir, "bench.db"),
   port: 0,
+  allowPrivate: ["127.0.0.1"],
   durability: "normal",
   seed: {
     users: [{ username: "bench", apiKeys: [KEY] }],

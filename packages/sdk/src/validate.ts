@@ -4,7 +4,7 @@ import { isArtifactEventType, MAX_WINDOW, type EventSpec } from "./model/event.j
 import { walkFilter, type FilterExpr, type FilterField } from "./model/filter.js";
 import type { JsonValue } from "./model/json.js";
 import { REGISTRY_PREFIX, scopeKey, type Scope } from "./model/scope.js";
-import { classifyPlaceholder, placeholders, SECRET_NAME } from "./model/template.js";
+import { classifyPlaceholder, PLACEHOLDER, placeholders, SECRET_NAME } from "./model/template.js";
 import type { Issue, IssueCode, IssueSeverity, ValidationResult } from "./issues.js";
 import { fieldsForEvent, scopeAllowsEvent, scopeEventMessage } from "./rules.js";
 
@@ -290,7 +290,10 @@ function checkAction(action: ActionSpec, c: Collector): void {
         c.error("TW1010", "give either payload (JSON) or payloadText, not both", [...path, "payloadText"]);
       }
       if (action.payload !== undefined) checkPayloadStrings(action.payload, [...path, "payload"], c);
-      if (action.payloadText !== undefined) checkTemplate(action.payloadText, [...path, "payloadText"], c);
+      if (action.payloadText !== undefined) {
+        checkTemplate(action.payloadText, [...path, "payloadText"], c);
+        checkPayloadJson(action.payloadText, [...path, "payloadText"], c);
+      }
       return;
     }
   }
@@ -304,6 +307,30 @@ function checkPayloadStrings(value: JsonValue, path: Path, c: Collector): void {
       checkTemplate(k, path, c);
       checkPayloadStrings(v, [...path, k], c);
     }
+  }
+}
+
+/**
+ * Webhook bodies are sent as `application/json`, and a placeholder is replaced by its value's text with JSON
+ * escapes but without quotes. So render with a sample word for every placeholder: an unquoted `${run_name}`
+ * then shows up as invalid JSON. A warning, not an error: W&B itself sends whatever the text renders to.
+ */
+function checkPayloadJson(text: string, path: Path, c: Collector): void {
+  // Values that are JSON themselves (an array, a number, metadata of any type) may stand unquoted; words may not.
+  const rendered = text.replace(PLACEHOLDER, (_m, name: string) => {
+    const kind = classifyPlaceholder(name);
+    if (kind.kind === "metadata") return "0";
+    if (kind.kind === "variable") return kind.name === "metric_values" ? "[0]" : kind.name === "artifact_version_index" ? "0" : "sample";
+    return "sample";
+  });
+  try {
+    JSON.parse(rendered);
+  } catch (e) {
+    c.warn(
+      "TW1040",
+      `payloadText does not render to valid JSON (${(e as Error).message}); placeholders are replaced by their text without quotes, so write text ones inside a JSON string: "\${run_name}"`,
+      path,
+    );
   }
 }
 

@@ -91,6 +91,17 @@ describe("validate returns every issue with code, message and path", () => {
     expect(codes({ ...latest, event: { ...latest.event, threshold: Number.NaN } })).toEqual(["error TW1000 event.threshold"]);
   });
 
+  it("warns when payloadText renders to invalid JSON: a text placeholder outside quotes", () => {
+    const hook = (payloadText: string) =>
+      toSpec(automation("w").in(project("acme/llm")).on(onRunMetric(metric("loss").gt(1))).do(sendWebhook(webhook("ci"), { payloadText })));
+    const bad = validate(hook('{"run": ${run_name}, "n": 1}'));
+    expect(bad.issues.map((i) => `${i.severity} ${i.code} ${i.path.join(".")}`)).toEqual(["warning TW1040 action.payloadText"]);
+    expect(bad.issues[0]?.message).toMatch(/^payloadText does not render to valid JSON \(.+\); placeholders are replaced by their text without quotes, so write text ones inside a JSON string: "\$\{run_name\}"$/);
+    expect(validate(hook('{"run": "${run_name}", ')).issues.map((i) => i.code)).toEqual(["TW1040"]);
+    // Values that are JSON themselves may stand unquoted, as the builder's docs suggest payloadText for.
+    expect(validate(hook('{"run": "${run_name}", "values": ${metric_values}, "v": ${artifact_version_index}, "m": ${artifact_metadata.size}}')).issues).toEqual([]);
+  });
+
   it("webhooks: integration names as W&B allows them, payload templates checked", () => {
     const hook = toSpec(
       automation("w")

@@ -11,6 +11,7 @@ import { createEngine, type Firing, type TripwireEvent } from "@tripwire/evaluat
 import { execute } from "../src/graphql/execute.js";
 import { silentLogger } from "../src/log.js";
 import { Dispatcher } from "../src/runtime/dispatcher.js";
+import { UrlPolicy } from "../src/runtime/url-policy.js";
 import { seedStore } from "../src/seed.js";
 import { openStore } from "../src/store/sqlite.js";
 import type { ExecutionRecord, NewExecution } from "../src/store/types.js";
@@ -124,7 +125,7 @@ try {
   async function tripwire(fs: readonly Firing[]) {
     await reset();
     const rows = rowsFor(fs);
-    const dispatcher = new Dispatcher(store, silentLogger, { concurrency: IN_FLIGHT, connectionsPerOrigin: IN_FLIGHT, baseDelayMs: 100, maxDelayMs: 2000 });
+    const dispatcher = new Dispatcher(store, silentLogger, { concurrency: IN_FLIGHT, connectionsPerOrigin: IN_FLIGHT, baseDelayMs: 100, maxDelayMs: 2000, urlPolicy: new UrlPolicy(["127.0.0.1"]) });
     const ids = store.transaction(() => store.insertExecutions(rows));
     const now = new Date().toISOString();
     const t1 = Date.now();

@@ -1,10 +1,12 @@
 import { parseArgs } from "node:util";
 import { jsonLogger, type LogLevel } from "./log.js";
+import { UrlPolicy } from "./runtime/url-policy.js";
 import { startServer } from "./server.js";
 
 const HELP = `tripwire-server — a local W&B-compatible automations backend
 
 Usage: tripwire-server --db PATH [--port N] [--host H] [--seed FILE] [--durability full|normal] [--log-level L]
+                       [--allow-private IP|CIDR]...
 
   --db PATH            SQLite database file (created and migrated if needed)          (required)
   --port N             port to listen on; 0 picks a free port and logs it              (default 8080)
@@ -14,6 +16,8 @@ Usage: tripwire-server --db PATH [--port N] [--host H] [--seed FILE] [--durabili
                        kept in <db>.key (mode 0600); stdout shows WANDB_API_KEY=… WANDB_BASE_URL=… each start
   --durability MODE    full: fsync every group commit; normal: survives kill -9 only    (default full)
   --log-level L        debug | info | warn | error                                     (default info)
+  --allow-private A    deliver to this private / loopback address or CIDR range; repeat or comma-separate
+                       (default none: public addresses only; link-local and metadata are always refused)
 
 Logs are one JSON object per line on stderr. SIGTERM / SIGINT stop gracefully.`;
 
@@ -40,6 +44,7 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
         seed: { type: "string" },
         durability: { type: "string", default: "full" },
         "log-level": { type: "string", default: "info" },
+        "allow-private": { type: "string", multiple: true, default: [] },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -59,12 +64,20 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
     io.stderr.write(`${!args.db ? "--db is required" : "invalid --port or --durability"}\n\n${HELP}\n`);
     return 2;
   }
+  const allowPrivate = (args["allow-private"] as string[]).flatMap((a) => a.split(",")).map((a) => a.trim()).filter((a) => a !== "");
+  try {
+    new UrlPolicy(allowPrivate);
+  } catch (e) {
+    io.stderr.write(`${(e as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
   const server = await startServer({
     db: args.db,
     port,
     host: args.host as string,
     ...(args.seed ? { seed: args.seed } : {}),
     durability: args.durability,
+    allowPrivate,
     logger,
     localKey: !args.seed,
   });

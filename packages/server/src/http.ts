@@ -7,11 +7,12 @@ import { GRAPHQL_LIMITS, limitError } from "./graphql/limits.js";
 import { answerHistory } from "./history.js";
 import { fromGlobalId } from "./ids.js";
 import { deliveryOutcome } from "./runtime/mask.js";
-import { parseBody } from "./ingest/parse.js";
+import { MAX_FUTURE_SKEW_MS, parseBody } from "./ingest/parse.js";
 import type { Logger } from "./log.js";
 import { IngestForbidden } from "./runtime/catalog.js";
 import type { Runtime } from "./runtime/runtime.js";
 import type { ExecutionState, Store, UserRecord } from "./store/types.js";
+import type { UrlPolicy } from "./runtime/url-policy.js";
 import { pageArgs, connection } from "./graphql/connection.js";
 
 export interface HttpOptions {
@@ -19,6 +20,8 @@ export interface HttpOptions {
   readonly runtime: Runtime;
   readonly schema: GraphQLSchema;
   readonly logger: Logger;
+  /** Where integrations may point (checked when they are created). */
+  readonly urlPolicy?: UrlPolicy;
   /** Largest accepted request body (default 32 MiB). */
   readonly maxBodyBytes?: number;
 }
@@ -88,6 +91,12 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
 
   const graphql = async (req: IncomingMessage, res: ServerResponse, user: UserRecord) => {
     if (req.method !== "POST") throw new HttpError(405, "POST a GraphQL request to /graphql");
+    // CSRF: a web page can POST text/plain, form and multipart bodies to any origin without a preflight, with the
+    // browser's credentials. A JSON body needs a preflight this server never grants.
+    const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+    if (type !== "application/json" && !/^application\/[\w.-]+\+json$/.test(type)) {
+      throw new HttpError(415, `send GraphQL requests as Content-Type: application/json (got ${type === "" ? "no Content-Type" : type}); form and text bodies are refused`);
+    }
     let request: GraphQLRequest;
     // GraphQL requests are small documents with their variables: a tighter bound than ingestion's batches.
     const limit = Math.min(max, GRAPHQL_LIMITS.body.max);
@@ -103,17 +112,22 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
       return send(res, 400, { errors: [{ message: "the body is not JSON", extensions: { code: "BAD_USER_INPUT" } }] });
     }
     if (request === null || typeof request !== "object") return send(res, 400, { errors: [{ message: "the body must be a JSON object", extensions: { code: "BAD_USER_INPUT" } }] });
-    const r = await execute(store, request, { user, schema, logger, historyPayload: runtime.historyPayload });
+    const r = await execute(store, request, { user, schema, logger, historyPayload: runtime.historyPayload, ...(options.urlPolicy ? { urlPolicy: options.urlPolicy } : {}) });
     send(res, r.status, r.body);
   };
 
   const events = async (req: IncomingMessage, res: ServerResponse, user: UserRecord) => {
     if (req.method !== "POST") throw new HttpError(405, "POST events (NDJSON or a JSON array) to /api/v1/events");
+    const raw = req.headers["idempotency-key"];
+    const key = Array.isArray(raw) ? raw[0] : raw;
+    if (key !== undefined && (key.length === 0 || key.length > 200)) throw new HttpError(400, "Idempotency-Key must be 1 to 200 characters");
     const body = await readBody(req, max);
-    const parsed = parseBody(body);
+    const parsed = parseBody(body, { notAfter: Date.now() + MAX_FUTURE_SKEW_MS });
     if (!parsed.ok) return send(res, 400, { error: "invalid events; nothing was accepted", issues: parsed.issues });
     try {
-      send(res, 200, await runtime.submit(user, parsed.events, body));
+      const { replayed, ...result } = await runtime.submit(user, parsed.events, body, key);
+      if (replayed) res.setHeader("Idempotency-Replayed", "true");
+      send(res, 200, result);
     } catch (e) {
       if (e instanceof IngestForbidden) return send(res, e.status, { error: e.message });
       throw e;

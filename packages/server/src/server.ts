@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from "./log.js";
 import { Dispatcher, type DeliveryOptions } from "./runtime/dispatcher.js";
 import { Runtime, type RuntimeOptions } from "./runtime/runtime.js";
 import { ensureLocalKey, type LocalKey } from "./localkey.js";
+import { UrlPolicy } from "./runtime/url-policy.js";
 import { seedStore, type Seed } from "./seed.js";
 import { openStore, type Durability, type SqliteStore } from "./store/sqlite.js";
 
@@ -22,6 +23,12 @@ export interface ServerOptions {
   /** `full` (default) fsyncs every group commit; `normal` survives kill -9 but not a power cut. */
   readonly durability?: Durability;
   readonly delivery?: DeliveryOptions;
+  /**
+   * Private, loopback and reserved addresses (IPs or CIDRs) webhooks and Slack messages may be delivered to, and
+   * integrations may be created for (`--allow-private`). Default none: public addresses only. Link-local and
+   * cloud-metadata addresses are refused whatever this says.
+   */
+  readonly allowPrivate?: readonly string[];
   readonly engine?: RuntimeOptions["engine"];
   readonly snapshotEveryEvents?: number;
   readonly snapshotEveryMs?: number;
@@ -62,6 +69,8 @@ export function readSeedFile(path: string): Seed {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logger = options.logger ?? silentLogger;
+  // Checked first: a mistaken allow-list entry stops the start before anything is opened.
+  const urlPolicy = new UrlPolicy(options.allowPrivate ?? []);
   const store = openStore(options.db, options.durability ? { durability: options.durability } : {});
   let localKey: LocalKey | undefined;
   try {
@@ -72,7 +81,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw e;
   }
   const host = options.host ?? "127.0.0.1";
-  const dispatcher = new Dispatcher(store, logger, options.delivery);
+  const dispatcher = new Dispatcher(store, logger, { urlPolicy, ...options.delivery });
   const runtime = new Runtime(store, {
     logger,
     dispatcher,
@@ -85,6 +94,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runtime,
     schema: createSchema(),
     logger,
+    urlPolicy,
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
   try {

@@ -43,6 +43,7 @@ describe("what an attempt records of the receiver's answer", () => {
     const tw = await startServer({
       db: join(t.dir, "d.db"),
       port: 0,
+      allowPrivate: ["127.0.0.1"],
       seed: { ...SEED, integrations: [{ kind: "webhook", entity: "ml", name: "ci", url, timeoutMs: 300 }] },
       delivery: { baseDelayMs: 10, maxDelayMs: 20 },
     });

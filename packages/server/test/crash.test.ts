@@ -16,7 +16,7 @@ afterAll(() => {
 
 /** Starts the real bin as a child process and waits for its "listening" log line. */
 async function spawnServer(db: string, seed: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, "--db", db, "--port", "0", "--seed", seed], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "--db", db, "--port", "0", "--seed", seed, "--allow-private", "127.0.0.1"], { stdio: ["ignore", "ignore", "pipe"] });
   children.push(child);
   let err = "";
   child.stderr?.setEncoding("utf8").on("data", (d: string) => (err += d));

@@ -23,7 +23,7 @@ async function setup(respond?: Parameters<typeof receiver>[0], delivery: Deliver
     ],
   };
   const t = tempDir();
-  const server = await startServer({ db: join(t.dir, "d.db"), port: 0, seed, delivery: { baseDelayMs: 20, maxDelayMs: 200, ...delivery } });
+  const server = await startServer({ db: join(t.dir, "d.db"), port: 0, seed, allowPrivate: ["127.0.0.1"], delivery: { baseDelayMs: 20, maxDelayMs: 200, ...delivery } });
   closers.push(t.cleanup, server.close);
   const d = (await gql(server.url, KEYS.bob, `{ project(name: "llm", entityName: "ml") { id } entity(name: "ml") { integrations { edges { node { id } } } } }`)).body.data;
   return { hook, server, project: d.project.id as string, slack: d.entity.integrations.edges[0].node.id as string, webhook: d.entity.integrations.edges[1].node.id as string };

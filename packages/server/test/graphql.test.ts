@@ -39,7 +39,7 @@ const create = (key: string, over: Record<string, unknown>) => gql(url, key, Cre
 
 beforeAll(async () => {
   const t = tempDir();
-  server = await startServer({ db: join(t.dir, "gql.db"), port: 0, seed: SEED });
+  server = await startServer({ db: join(t.dir, "gql.db"), port: 0, seed: SEED, allowPrivate: ["127.0.0.1"] });
   url = server.url;
   cleanup = t.cleanup;
   const r = await gql(

@@ -17,6 +17,7 @@ export interface ServerArgs {
   readonly durability: string;
   readonly logLevel: string;
   readonly config?: string | undefined;
+  readonly allowPrivate?: readonly string[] | undefined;
 }
 
 /**
@@ -34,7 +35,7 @@ export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
     db = resolve(configFile ? dirname(resolve(io.cwd, configFile)) : io.cwd, config.embedded?.db ?? DEFAULT_DB);
   }
   const seed = args.seed === undefined ? undefined : checkSeed(args.seed, io.cwd, SeedSchema);
-  const argv = ["--db", db, "--port", String(args.port), "--host", args.host, "--durability", args.durability, "--log-level", args.logLevel, ...(seed ? ["--seed", seed] : [])];
+  const argv = ["--db", db, "--port", String(args.port), "--host", args.host, "--durability", args.durability, "--log-level", args.logLevel, ...(seed ? ["--seed", seed] : []), ...(args.allowPrivate ?? []).flatMap((a) => ["--allow-private", a])];
   try {
     return await runServerCli(argv, io);
   } catch (error) {
@@ -98,6 +99,7 @@ export const serverCmd: Command = {
       .option("seed", { type: "string", describe: "JSON seed: users and API keys, orgs, teams, integrations, secrets (see @tripwire/server)" })
       .option("durability", { type: "string", choices: ["full", "normal"], default: "full", describe: "full: fsync every group commit; normal: survives kill -9 only" })
       .option("log-level", { type: "string", choices: ["debug", "info", "warn", "error"], default: "info" })
-      .option("config", { alias: "c", type: "string", describe: "config file whose embedded.db to serve" }),
-  run: (a, io) => serverCommand({ db: a.db, port: a.port, host: a.host, seed: a.seed, durability: a.durability, logLevel: a.logLevel, config: a.config }, io),
+      .option("config", { alias: "c", type: "string", describe: "config file whose embedded.db to serve" })
+      .option("allow-private", { type: "string", array: true, describe: "private or loopback address / CIDR deliveries may go to (e.g. 127.0.0.1); default public only" }),
+  run: (a, io) => serverCommand({ db: a.db, port: a.port, host: a.host, seed: a.seed, durability: a.durability, logLevel: a.logLevel, config: a.config, allowPrivate: a.allowPrivate }, io),
 };

@@ -14,6 +14,7 @@ beforeAll(async () => {
   server = await startServer({
     db: join(mkdtempSync(join(tmpdir(), "tripwire-srv-")), "w.db"),
     port: 0,
+    allowPrivate: ["127.0.0.1"],
     durability: "normal",
     seed: {
       users: [

@@ -36,7 +36,7 @@ export default automation("loss-spike").in(project("acme/llm"))
     });
     expect((await runCli(["apply", "--yes", "--no-typecheck"], { cwd: dir })).code).toBe(0);
 
-    const server = startCli(["server", "--port", "0", "--seed", "seed.json", "--durability", "normal"], { cwd: dir });
+    const server = startCli(["server", "--port", "0", "--seed", "seed.json", "--durability", "normal", "--allow-private", "127.0.0.1"], { cwd: dir });
     const url = await new Promise<string>((resolve, reject) => {
       let log = "";
       server.stderr?.on("data", (c) => {

@@ -1,4 +1,4 @@
-import { execute as gqlExecute, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { execute as gqlExecute, GraphQLError, parse, specifiedRules, validate, visit, BREAK, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { LRUCache } from "lru-cache";
 import { Access } from "../access.js";
 import { ERROR_STATUS, type ErrorCode } from "../errors.js";
@@ -6,6 +6,7 @@ import type { Logger } from "../log.js";
 import type { ExecutionRecord, Store, UserRecord } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
 import { GRAPHQL_LIMITS, isLimitError, LIMIT_RULES, limitError, requestCost } from "./limits.js";
+import type { UrlPolicy } from "../runtime/url-policy.js";
 import { createSchema } from "./schema.js";
 
 /** A GraphQL request as W&B's clients send it. */
@@ -18,7 +19,7 @@ export interface GraphQLRequest {
 /** The answer: the JSON body a client receives, and the HTTP status it comes with. */
 export interface GraphQLResponse {
   readonly status: number;
-  readonly body: { data?: unknown; errors?: readonly GraphQLFormattedError[] };
+  readonly body: { data?: unknown; errors?: readonly GraphQLFormattedError[]; extensions?: { warnings: readonly { code: string; message: string; path: readonly (string | number)[] }[] } };
 }
 
 export interface ExecuteOptions {
@@ -29,6 +30,8 @@ export interface ExecuteOptions {
   readonly logger?: Logger;
   /** Renders a webhook execution's body for history with secrets masked (the runtime provides it). */
   readonly historyPayload?: (execution: ExecutionRecord) => string | null;
+  /** Where integrations may point; default: public addresses only (the server passes its `--allow-private`). */
+  readonly urlPolicy?: UrlPolicy;
 }
 
 let sharedSchema: GraphQLSchema | undefined;
@@ -78,6 +81,21 @@ const refused = (errors: readonly GraphQLError[]): GraphQLResponse => ({
   body: { errors: errors.map((e) => ({ ...e.toJSON(), extensions: isLimitError(e) ? e.extensions : { code: "GRAPHQL_VALIDATION_FAILED" } })) },
 });
 
+/** Whether a document asks for `__schema` or `__type` (`__typename` is not introspection). */
+function introspects(doc: DocumentNode): boolean {
+  let found = false;
+  visit(doc, {
+    Field(node) {
+      if (node.name.value === "__schema" || node.name.value === "__type") {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 function codeOf(e: GraphQLError): ErrorCode | undefined {
   const code = e.extensions?.code;
   return typeof code === "string" && code in ERROR_STATUS ? (code as ErrorCode) : undefined;
@@ -106,11 +124,20 @@ export async function execute(store: Store, request: GraphQLRequest, options: Ex
   if (!("kind" in doc)) return refused(doc);
   const cost = requestCost(schema, doc, request.variables ?? {}, request.operationName || undefined);
   if (cost > GRAPHQL_LIMITS.cost.max) return refused([limitError("cost", Number.isFinite(cost) ? cost : undefined)]);
+  if (/__(schema|type)\b/.test(request.query) && introspects(doc) && !user.admin && !store.memberships(user.id).some((m) => m.entity.type !== "personal")) {
+    return {
+      status: 403,
+      body: { errors: [{ message: "introspection needs a member of a team or organization; this API key's user belongs to none", extensions: { code: "FORBIDDEN" } }] },
+    };
+  }
+  const warnings: NonNullable<GraphQLContext["warnings"]> = [];
   const contextValue: GraphQLContext = {
+    warnings,
     store,
     user,
     access: new Access(store, user),
     ...(options.historyPayload ? { historyPayload: options.historyPayload } : {}),
+    ...(options.urlPolicy ? { urlPolicy: options.urlPolicy } : {}),
   };
   const result = await gqlExecute({
     schema,
@@ -119,7 +146,7 @@ export async function execute(store: Store, request: GraphQLRequest, options: Ex
     operationName: request.operationName || undefined,
     contextValue,
   });
-  if (!result.errors || result.errors.length === 0) return { status: 200, body: { data: result.data } };
+  if (!result.errors || result.errors.length === 0) return { status: 200, body: { data: result.data, ...(warnings.length > 0 ? { extensions: { warnings } } : {}) } };
   let status = 0;
   const errors = result.errors.map((e) => {
     const code = codeOf(e) ?? (e.originalError && !(e.originalError instanceof GraphQLError) ? "INTERNAL_SERVER_ERROR" : e.path ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT");

@@ -6,6 +6,22 @@ import { fromGlobalId, toGlobalId, type IdType } from "../ids.js";
 import { decodeTrigger, resolveScope, type ResolvedScope } from "../scope.js";
 import type { EntityRecord, IntegrationRecord, ScopeType, TriggerInput, TriggerRecord } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
+import { UrlPolicy } from "../runtime/url-policy.js";
+import { MAX_JSON_DEPTH, tooDeep } from "../ingest/depth.js";
+
+/**
+ * Largest texts an automation may hold, in characters. Every execution stores the action with its firing, so an
+ * unbounded payload or description would be stored again per firing.
+ */
+export const TEXT_LIMITS = { description: 4096, requestPayload: 65_536, title: 1024, message: 4096 } as const;
+
+function checkLength(field: keyof typeof TEXT_LIMITS, value: unknown): void {
+  if (typeof value === "string" && value.length > TEXT_LIMITS[field]) {
+    throw gqlError("BAD_USER_INPUT", `${field} is ${value.length} characters long; at most ${TEXT_LIMITS[field]} are allowed`, { field, limit: TEXT_LIMITS[field] });
+  }
+}
+
+const PUBLIC_ONLY = new UrlPolicy();
 
 /** The fields of `CreateFilterTriggerInput` (all set) after an update's gaps are filled from the saved automation. */
 export interface TriggerFieldsInput {
@@ -60,6 +76,9 @@ function savedFilter(eventType: EventType | undefined, text: string): string {
     throw gqlError("BAD_USER_INPUT", "eventFilter is not valid JSON");
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw gqlError("BAD_USER_INPUT", "eventFilter must be a JSON object");
+  // Before decoding, which recurses: a hostile depth would overflow the stack (a 500) instead of a clear 400.
+  const deep = tooDeep(json, MAX_JSON_DEPTH, true);
+  if (deep) throw gqlError("BAD_USER_INPUT", `eventFilter is nested deeper than ${MAX_JSON_DEPTH} levels at ${deep.join(".")}`, { path: deep });
   if (eventType === undefined || !isArtifactEventType(eventType)) return text;
   const o = json as Record<string, unknown>;
   // A client re-sending a saved filter still wrapped gets it stored once wrapped, not twice.
@@ -97,6 +116,8 @@ export function buildTrigger(ctx: GraphQLContext, f: TriggerFieldsInput, saved?:
   const other = members.find(([k]) => k !== key);
   if (other) throw gqlError("BAD_USER_INPUT", `triggeredActionConfig.${other[0]} does not match triggeredActionType ${f.triggeredActionType}`);
   const member = f.triggeredActionConfig[key] ?? undefined;
+  checkLength("description", f.description);
+  for (const field of ["requestPayload", "title", "message"] as const) checkLength(field, member?.[field]);
 
   let integrationId: number | null = null;
   let config: Record<string, unknown>;
@@ -149,7 +170,10 @@ export function buildTrigger(ctx: GraphQLContext, f: TriggerFieldsInput, saved?:
   const decoded = decodeTrigger(ctx.store, probe, scope);
   const keptVerbatim = saved !== undefined && saved.eventType === input.eventType && saved.eventFilter === input.eventFilter;
   const problems = decoded.issues.filter((i) => i.severity === "error" || (i.code === "TW1015" && !keptVerbatim));
-  if (decoded.spec) problems.push(...validate(decoded.spec, { regexError }).issues.filter((i) => i.severity === "error"));
+  const checked = decoded.spec ? validate(decoded.spec, { regexError }).issues : [];
+  problems.push(...checked.filter((i) => i.severity === "error"));
+  // Saved anyway (W&B sends whatever the text renders to), but the client is told why its receiver may choke.
+  for (const i of checked) if (i.code === "TW1040") ctx.warnings?.push({ code: i.code, message: `automation "${f.name}": ${i.message}`, path: i.path });
   if (!decoded.spec || problems.length > 0) {
     const messages = problems.map((i) => i.message);
     throw gqlError("BAD_USER_INPUT", `invalid automation "${f.name}": ${messages.join("; ") || "it cannot be decoded"}`, {
@@ -205,12 +229,11 @@ export function checkSecretName(name: string): void {
   if (!SECRET_NAME.test(name)) throw gqlError("BAD_USER_INPUT", `secret name "${name}" must use letters, digits and "_" and not start with a digit`);
 }
 
-export function checkUrl(url: string, field: string): void {
-  let u: URL;
+/** Checks an integration's URL against the server's URL policy (scheme, userinfo, metadata and private addresses). */
+export function checkUrl(ctx: GraphQLContext, url: string, field: string): void {
   try {
-    u = new URL(url);
-  } catch {
-    throw gqlError("BAD_USER_INPUT", `${field} "${url}" is not a URL`);
+    (ctx.urlPolicy ?? PUBLIC_ONLY).checkUrl(url, field);
+  } catch (e) {
+    throw gqlError("BAD_USER_INPUT", (e as Error).message, { field });
   }
-  if (u.protocol !== "http:" && u.protocol !== "https:") throw gqlError("BAD_USER_INPUT", `${field} must be an http or https URL`);
 }

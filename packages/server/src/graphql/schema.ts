@@ -135,7 +135,7 @@ const Mutation: Record<string, Resolver> = {
   ) => {
     const e = adminEntity(ctx, input.entityName, "create integrations");
     checkWebhookName(input.name);
-    checkUrl(input.urlEndpoint, "urlEndpoint");
+    checkUrl(ctx, input.urlEndpoint, "urlEndpoint");
     const secrets = new Set(ctx.store.listSecrets(e.id).map((s) => s.name));
     for (const [field, ref] of [["secretRef", input.secretRef], ["accessTokenRef", input.accessTokenRef]] as const) {
       if (ref && !secrets.has(ref)) throw gqlError("BAD_USER_INPUT", `${field}: "${input.entityName}" has no secret named "${ref}"`);
@@ -162,7 +162,7 @@ const Mutation: Record<string, Resolver> = {
   ) => {
     const e = adminEntity(ctx, input.entityName, "create integrations");
     if (input.channelName.trim() === "") throw gqlError("BAD_USER_INPUT", "channelName must not be empty");
-    checkUrl(input.webhookUrl, "webhookUrl");
+    checkUrl(ctx, input.webhookUrl, "webhookUrl");
     const i = conflictAware(() =>
       ctx.store.createIntegration({
         entityId: e.id,

@@ -1,4 +1,5 @@
-import { parseEvent, type TripwireEvent } from "@tripwire/evaluator";
+import { parseEvent, parseTimestamp, type TripwireEvent } from "@tripwire/evaluator";
+import { MAX_JSON_DEPTH, tooDeep } from "./depth.js";
 import { fastRunMetric } from "./fast.js";
 
 /** One problem in an ingested body: the 1-based line, the event's index in the batch, the field path. */
@@ -13,6 +14,32 @@ export type ParsedBody = { ok: true; events: TripwireEvent[] } | { ok: false; is
 
 /** At most this many issues are reported for one body. */
 export const MAX_ISSUES = 100;
+
+/** How far ahead of the server's clock an event's timestamp may be (clients' clocks drift; see the README). */
+export const MAX_FUTURE_SKEW_MS = 60 * 60 * 1000;
+
+export interface ParseOptions {
+  /**
+   * Refuse events stamped later than this (epoch ms): the server passes its clock plus {@link MAX_FUTURE_SKEW_MS},
+   * so a far-future timestamp cannot steer the evaluator's 24 h per-run limit. Replaying the log passes nothing.
+   */
+  readonly notAfter?: number;
+}
+
+/** Checks what the schema does not: nesting depth (before validation, which recurses) and the clock bound. */
+function bounds(json: unknown): { path: (string | number)[]; message: string } | undefined {
+  const deep = tooDeep(json);
+  if (deep) return { path: deep, message: `nested deeper than ${MAX_JSON_DEPTH} levels` };
+  return undefined;
+}
+
+function future(event: TripwireEvent, options: ParseOptions): { path: (string | number)[]; message: string } | undefined {
+  if (options.notAfter === undefined || parseTimestamp(event.timestamp) <= options.notAfter) return undefined;
+  return {
+    path: ["timestamp"],
+    message: `timestamp ${event.timestamp} is more than ${MAX_FUTURE_SKEW_MS / 60_000} minutes ahead of the server's clock (${new Date(options.notAfter - MAX_FUTURE_SKEW_MS).toISOString()})`,
+  };
+}
 
 function lineAt(text: string, offset: number): number {
   let line = 1;
@@ -69,7 +96,7 @@ function arraySyntaxIssue(text: string, error: unknown): BodyIssue {
  * skipped). Every event is validated with the evaluator's `parseEvent`; issues name the 1-based line and
  * the field path. All or nothing: one bad event rejects the body.
  */
-export function parseBody(text: string): ParsedBody {
+export function parseBody(text: string, options: ParseOptions = {}): ParsedBody {
   const issues: BodyIssue[] = [];
   const events: TripwireEvent[] = [];
   let start = 0;
@@ -85,16 +112,14 @@ export function parseBody(text: string): ParsedBody {
     let offsets: number[] | undefined;
     for (let i = 0; i < array.length; i++) {
       const fast = fastRunMetric(array[i]);
-      if (fast) {
-        events.push(fast);
-        continue;
-      }
-      const r = parseEvent(array[i]);
-      if (r.ok) events.push(r.event);
+      const bad = fast ? undefined : bounds(array[i]);
+      const r = fast ? ({ ok: true, event: fast } as const) : bad ? ({ ok: false, issues: [bad] } as const) : parseEvent(array[i]);
+      const late = r.ok ? future(r.event, options) : undefined;
+      if (r.ok && !late) events.push(r.event);
       else {
         offsets ??= elementOffsets(text);
         const line = lineAt(text, offsets[i] ?? 0);
-        for (const issue of r.issues) if (issues.length < MAX_ISSUES) issues.push({ line, index: i, path: issue.path, message: issue.message });
+        for (const issue of late ? [late] : r.ok ? [] : r.issues) if (issues.length < MAX_ISSUES) issues.push({ line, index: i, path: issue.path, message: issue.message });
       }
     }
   } else {
@@ -120,14 +145,11 @@ export function parseBody(text: string): ParsedBody {
         continue;
       }
       const fast = fastRunMetric(json);
-      if (fast) {
-        events.push(fast);
-        index++;
-        continue;
-      }
-      const r = parseEvent(json);
-      if (r.ok) events.push(r.event);
-      else for (const issue of r.issues) if (issues.length < MAX_ISSUES) issues.push({ line, index, path: issue.path, message: issue.message });
+      const bad = fast ? undefined : bounds(json);
+      const r = fast ? ({ ok: true, event: fast } as const) : bad ? ({ ok: false, issues: [bad] } as const) : parseEvent(json);
+      const late = r.ok ? future(r.event, options) : undefined;
+      if (r.ok && !late) events.push(r.event);
+      else for (const issue of late ? [late] : r.ok ? [] : r.issues) if (issues.length < MAX_ISSUES) issues.push({ line, index, path: issue.path, message: issue.message });
       index++;
     }
   }

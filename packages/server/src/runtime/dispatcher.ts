@@ -5,6 +5,7 @@ import type { Logger } from "../log.js";
 import type { AttemptUpdate, ExecutionRecord, ExecutionSettle, IntegrationRecord, Store } from "../store/types.js";
 import { DueHeap } from "./heap.js";
 import { compileWebhook, type CompiledWebhook } from "./request.js";
+import { UrlPolicy, UrlRefused } from "./url-policy.js";
 
 /** Delivery policy: retries, timeouts and concurrency. */
 export interface DeliveryOptions {
@@ -16,12 +17,22 @@ export interface DeliveryOptions {
   readonly maxDelayMs?: number;
   /** Cap of a receiver's `Retry-After` (default 10 min). */
   readonly maxRetryAfterMs?: number;
-  /** Request timeout when the integration sets none (default 10 s). */
+  /**
+   * Timeout of a whole attempt when the integration sets none (default 10 s): from the moment it is due and taken
+   * from the queue — time spent waiting for its origin's budget counts — to the last byte of the answer.
+   */
   readonly timeoutMs?: number;
-  /** Attempts in flight at once, all receivers together (default 128). */
+  /** Attempts sending at once, all receivers together (default 128). */
   readonly concurrency?: number;
   /** Keep-alive connections per receiver origin (default 32). */
   readonly connectionsPerOrigin?: number;
+  /**
+   * Attempts sending at once to one origin (default and at most `connectionsPerOrigin`): a slow or hanging
+   * receiver holds only its own budget, never the slots other origins deliver through.
+   */
+  readonly concurrencyPerOrigin?: number;
+  /** Where deliveries may go (default: public addresses only, see {@link UrlPolicy}). */
+  readonly urlPolicy?: UrlPolicy;
   /** Base URL of the "View in W&B" link in Slack messages. */
   readonly linkBaseUrl?: string;
   /** Jitter source in [0, 1) (tests pin it). */
@@ -35,6 +46,13 @@ export interface DeliveryOptions {
 }
 
 const SNIPPET = 1024;
+/** Bytes of an answer kept to show its first {@link SNIPPET} characters (a character is at most 4 bytes); the rest is read and dropped. */
+const KEEP_BYTES = SNIPPET * 4;
+/**
+ * Most of an answer read: past this the connection is closed and the answer is what was kept. A receiver's body
+ * is only ever shown as its first 1 KiB, so reading more would cost time and bandwidth for nothing.
+ */
+const MAX_READ_BYTES = 1024 * 1024;
 const RETRY_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /** Parses `Retry-After` (seconds or an HTTP date) into milliseconds from now. */
@@ -50,8 +68,13 @@ export function retryAfterMs(value: string | string[] | undefined, now = Date.no
 interface Answer {
   statusCode: number | null;
   retryAfter: number | undefined;
+  /** The answer's first {@link KEEP_BYTES} bytes as text. */
   text: string | null;
+  /** The answer was longer than `text`. */
+  cut?: boolean;
   error: string | null;
+  /** Refused by the URL policy when connecting (final: not retried). */
+  refused?: boolean;
 }
 
 /**
@@ -59,13 +82,36 @@ interface Answer {
  * (status, `Retry-After`, the body decoded as UTF-8 without a BOM, or the error's message) without the response
  * stream, async resource and promises those build per request. An error after the headers keeps the status.
  */
-function send(pool: Pool, opts: UndiciDispatcher.DispatchOptions): Promise<Answer> {
+function send(pool: Pool, opts: UndiciDispatcher.DispatchOptions, remainingMs: number, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve) => {
     const answer: Answer = { statusCode: null, retryAfter: undefined, text: null, error: null };
     const chunks: Buffer[] = [];
     let length = 0;
+    let total = 0;
+    let abort: ((e: Error) => void) | undefined;
+    let expired: Error | undefined;
+    let enough = false;
+    // One deadline for the whole attempt (connect, headers, every body chunk), not undici's per-phase timers.
+    const timer = setTimeout(() => {
+      expired = new Error(`attempt timeout: no complete answer within ${timeoutMs} ms`);
+      abort?.(expired);
+    }, Math.max(0, remainingMs));
+    const done = () => {
+      clearTimeout(timer);
+      resolve(answer);
+    };
+    function complete() {
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
+      const bom = body.length > 2 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+      answer.text = body.toString("utf8", bom);
+      answer.cut = total > length;
+      done();
+    }
     const handler: UndiciDispatcher.DispatchHandler = {
-      onConnect() {},
+      onConnect(a) {
+        abort = a;
+        if (expired) a(expired);
+      },
       onHeaders(statusCode, rawHeaders) {
         if (statusCode < 200) return true; // informational: the answer follows
         answer.statusCode = statusCode;
@@ -79,23 +125,41 @@ function send(pool: Pool, opts: UndiciDispatcher.DispatchOptions): Promise<Answe
         return true;
       },
       onData(chunk) {
-        chunks.push(chunk);
-        length += chunk.length;
+        // Streamed: only the head is kept, so a huge answer costs reading time (bounded by the timeout), not memory.
+        total += chunk.length;
+        if (length < KEEP_BYTES) {
+          const part = length + chunk.length > KEEP_BYTES ? chunk.subarray(0, KEEP_BYTES - length) : chunk;
+          chunks.push(part);
+          length += part.length;
+        }
+        if (total > MAX_READ_BYTES && !enough) {
+          enough = true;
+          abort?.(new Error("answer cut"));
+          return false;
+        }
         return true;
       },
-      onComplete() {
-        const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
-        const bom = body.length > 2 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
-        answer.text = body.toString("utf8", bom);
-        resolve(answer);
-      },
+      onComplete: complete,
       onError(e) {
-        answer.error = e instanceof Error ? e.message : String(e);
-        resolve(answer);
+        if (enough) return complete();
+        if ((e as { code?: unknown }).code === UrlRefused.CODE) answer.refused = true;
+        answer.error = expired ? expired.message : e instanceof Error ? e.message : String(e);
+        done();
       },
     };
     pool.dispatch(opts, handler);
   });
+}
+
+interface Waiting {
+  readonly deadline: number;
+  readonly resolve: (gotSlot: boolean) => void;
+}
+
+interface OriginBudget {
+  sending: number;
+  readonly waiting: Waiting[];
+  timer: NodeJS.Timeout | undefined;
 }
 
 /** The action as it was saved when the automation fired (`triggers.action_config`). */
@@ -119,7 +183,12 @@ export class Dispatcher {
   private readonly cache = new Map<number, ExecutionRecord>();
   private readonly queued = new Set<number>();
   private readonly pools = new Map<string, Pool>();
+  /** Attempts begun: sending, or waiting for their origin's budget. */
   private readonly inflight = new Set<number>();
+  /** Attempts sending, all origins together (bounded by `concurrency`). */
+  private sending = 0;
+  /** Per origin: attempts sending, and those waiting for one of its slots (FIFO). */
+  private readonly origins = new Map<string, OriginBudget>();
   /** Firings of executions handed over live, already parsed (saves parsing them back from JSON). */
   private readonly firings = new Map<number, Firing>();
   private readonly writes: AttemptUpdate[] = [];
@@ -134,6 +203,8 @@ export class Dispatcher {
   private closedHard = false;
   private idleWaiters: (() => void)[] = [];
   private readonly opt: Required<Omit<DeliveryOptions, "linkBaseUrl">> & { linkBaseUrl: string | undefined };
+  /** Why a URL may not be delivered to (undefined: it may), per URL. */
+  private readonly refusals = new Map<string, string | undefined>();
 
   constructor(
     private readonly store: Store,
@@ -148,6 +219,8 @@ export class Dispatcher {
       timeoutMs: options.timeoutMs ?? 10_000,
       concurrency: options.concurrency ?? 128,
       connectionsPerOrigin: options.connectionsPerOrigin ?? 32,
+      concurrencyPerOrigin: Math.min(options.concurrencyPerOrigin ?? Infinity, options.connectionsPerOrigin ?? 32),
+      urlPolicy: options.urlPolicy ?? new UrlPolicy(),
       linkBaseUrl: options.linkBaseUrl,
       random: options.random ?? Math.random,
       writeDelayMs: options.writeDelayMs ?? 20,
@@ -195,13 +268,13 @@ export class Dispatcher {
       return;
     }
     const now = Date.now();
-    while (this.inflight.size < this.opt.concurrency && this.heap.size > 0 && (this.heap.peekDue() as number) <= now) {
+    while (this.sending < this.opt.concurrency && this.heap.size > 0 && (this.heap.peekDue() as number) <= now) {
       const id = this.heap.pop() as number;
       this.queued.delete(id);
       this.attempt(id);
     }
     const next = this.heap.peekDue();
-    if (next !== undefined && next > now && this.inflight.size < this.opt.concurrency && next < this.timerDue) {
+    if (next !== undefined && next > now && this.sending < this.opt.concurrency && next < this.timerDue) {
       if (this.timer) clearTimeout(this.timer);
       this.timerDue = next;
       this.timer = setTimeout(() => {
@@ -216,7 +289,13 @@ export class Dispatcher {
   private pool(origin: string): Pool {
     let p = this.pools.get(origin);
     if (!p) {
-      p = new Pool(origin, { connections: this.opt.connectionsPerOrigin, pipelining: 1, keepAliveTimeout: 30_000 });
+      p = new Pool(origin, {
+        connections: this.opt.connectionsPerOrigin,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        // Host names are resolved through the URL policy: the address checked is the address connected to.
+        connect: { lookup: this.opt.urlPolicy.lookup as never },
+      });
       this.pools.set(origin, p);
     }
     return p;
@@ -230,6 +309,89 @@ export class Dispatcher {
       this.inflight.delete(id);
       this.pump();
     });
+  }
+
+  private budget(origin: string): OriginBudget {
+    let b = this.origins.get(origin);
+    if (!b) {
+      b = { sending: 0, waiting: [], timer: undefined };
+      this.origins.set(origin, b);
+    }
+    return b;
+  }
+
+  /**
+   * Takes one of the origin's slots now (true), or waits for one until `deadline` (the promise says whether it got
+   * one). Only a saturated origin makes attempts wait here, so its queue never holds back other origins.
+   */
+  private acquire(origin: string, deadline: number): true | Promise<boolean> {
+    const b = this.budget(origin);
+    if (b.sending < this.opt.concurrencyPerOrigin) {
+      b.sending++;
+      this.sending++;
+      return true;
+    }
+    return new Promise<boolean>((resolve) => {
+      b.waiting.push({ deadline, resolve });
+      this.expireWaiting(b);
+    });
+  }
+
+  /** Hands the slot to the origin's next waiting attempt, or gives it back. */
+  private release(origin: string): void {
+    const b = this.budget(origin);
+    const now = Date.now();
+    for (;;) {
+      const w = b.waiting.shift();
+      if (!w) break;
+      if (w.deadline <= now) {
+        w.resolve(false);
+        continue;
+      }
+      w.resolve(true);
+      return;
+    }
+    b.sending--;
+    this.sending--;
+    if (b.sending === 0 && b.waiting.length === 0) {
+      if (b.timer) clearTimeout(b.timer);
+      this.origins.delete(origin);
+    }
+  }
+
+  /** Ends the waits whose deadline passed (from the head; deadlines differ only by integration timeouts). */
+  private expireWaiting(b: OriginBudget): void {
+    if (b.timer) return;
+    const head = b.waiting[0];
+    if (!head) return;
+    b.timer = setTimeout(() => {
+      b.timer = undefined;
+      const now = Date.now();
+      while (b.waiting.length > 0 && (b.waiting[0] as Waiting).deadline <= now) (b.waiting.shift() as Waiting).resolve(false);
+      this.expireWaiting(b);
+    }, Math.max(0, head.deadline - Date.now()));
+  }
+
+  private readonly marks: { executionId: number; attempt: number }[] = [];
+  private marksWritten: Promise<void> | undefined;
+  /**
+   * Marks an attempt as started before it is sent; the attempts started in one event-loop turn share one write.
+   */
+  private mark(executionId: number, attempt: number): Promise<void> {
+    this.marks.push({ executionId, attempt });
+    // setImmediate, not a microtask: answers read in one poll phase each start an attempt, and all share one write.
+    return (this.marksWritten ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.marksWritten = undefined;
+        const marks = this.marks.splice(0);
+        try {
+          this.store.markDispatched(marks);
+        } catch (e) {
+          this.logger.log("error", "could not mark delivery attempts as started", { error: String(e), count: marks.length });
+        }
+        resolve();
+      }),
+    ));
   }
 
   private forget(id: number): void {
@@ -248,6 +410,8 @@ export class Dispatcher {
     const firing = this.firings.get(x.id) ?? (JSON.parse(x.firing) as Firing);
     // Headers as undici's flat [name, value, …] list.
     const extra = ["Idempotency-Key", x.key, "X-Tripwire-Attempt", String(attempt), "User-Agent", "tripwire-server"];
+    // An earlier attempt went out and its result was never recorded (the server stopped meanwhile).
+    if ((x.dispatched ?? 0) > x.attempts) extra.push("X-Tripwire-Redelivery", "true");
     if (x.actionType === "NOTIFICATION") {
       const spec: NotificationActionSpec = {
         type: "notification",
@@ -303,7 +467,7 @@ export class Dispatcher {
     const id = action.integrationId;
     const integration = id === undefined ? undefined : this.cached(`i${id}`, () => this.store.integrationById(id));
     if (!integration) return this.settle(x, "SKIPPED", "the automation's integration was deleted before delivery");
-    const attempt = x.attempts + 1;
+    const attempt = Math.max(x.attempts, x.dispatched ?? 0) + 1;
     let req: ReturnType<Dispatcher["request"]>;
     try {
       req = this.request(x, action, integration, attempt);
@@ -312,33 +476,60 @@ export class Dispatcher {
     }
     if (typeof req === "string") return this.settle(x, "FAILED", req);
 
+    const refused = this.refusal(req.url);
+    if (refused !== undefined) return this.settle(x, "FAILED", refused);
+
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
     const timeout = integration.timeoutMs ?? this.opt.timeoutMs;
+    const deadline = started + timeout;
     let answer: Answer;
+    let target: { origin: string; path: string };
     try {
-      const target = this.target(req.url);
-      answer = await send(this.pool(target.origin), {
-        method: "POST",
-        path: target.path,
-        headers: req.headers,
-        body: req.body,
-        // The integration's timeout bounds the wait for the answer's headers and for each body chunk.
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
+      target = this.target(req.url);
     } catch (e) {
-      answer = { statusCode: null, retryAfter: undefined, text: null, error: e instanceof Error ? e.message : String(e) };
+      return this.settle(x, "FAILED", `the URL cannot be parsed: ${(e as Error).message}`);
+    }
+    const slot = this.acquire(target.origin, deadline);
+    if (slot === true || (await slot)) {
+      try {
+        await this.mark(x.id, attempt);
+        answer = await send(
+          this.pool(target.origin),
+          {
+            method: "POST",
+            path: target.path,
+            headers: req.headers,
+            body: req.body,
+            // The whole-attempt timer in send() fires first; these only keep undici's own defaults out of the way.
+            headersTimeout: timeout + 1000,
+            bodyTimeout: timeout + 1000,
+          },
+          deadline - Date.now(),
+          timeout,
+        );
+      } catch (e) {
+        answer = { statusCode: null, retryAfter: undefined, text: null, error: e instanceof Error ? e.message : String(e) };
+      } finally {
+        this.release(target.origin);
+      }
+    } else {
+      answer = {
+        statusCode: null,
+        retryAfter: undefined,
+        text: null,
+        error: `attempt timeout: waited ${timeout} ms for one of the ${this.opt.concurrencyPerOrigin} connections to ${target.origin}, all busy`,
+      };
     }
     const { statusCode, retryAfter } = answer;
     const text = answer.text;
-    const response = text === null ? null : text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text;
+    const response = text === null ? null : text.length > SNIPPET || answer.cut ? `${text.slice(0, SNIPPET)}…` : text;
     let error = answer.error;
 
     // Cut short by shutdown: record nothing, the execution stays pending and is retried after a restart.
     if (this.closedHard && statusCode === null) return;
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    const retryable = !ok && (statusCode === null || RETRY_STATUSES.has(statusCode) || statusCode >= 500);
+    const retryable = !ok && !answer.refused && (statusCode === null || RETRY_STATUSES.has(statusCode) || statusCode >= 500);
     if (!ok && error === null) error = `receiver answered ${statusCode}`;
     let outcome: AttemptUpdate["outcome"] = ok ? "success" : "failed";
     let retryIn: number | null = null;
@@ -388,6 +579,20 @@ export class Dispatcher {
       this.targets.set(url, t);
     }
     return t;
+  }
+
+  /** Checked once per URL: scheme, userinfo, metadata names and IP literals (names are checked again on connect). */
+  private refusal(url: string): string | undefined {
+    if (this.refusals.has(url)) return this.refusals.get(url);
+    let why: string | undefined;
+    try {
+      this.opt.urlPolicy.checkUrl(url, "the integration's URL");
+    } catch (e) {
+      why = (e as Error).message;
+    }
+    if (this.refusals.size > 10_000) this.refusals.clear();
+    this.refusals.set(url, why);
+    return why;
   }
 
   private cached<T>(key: string, read: () => T): T {

@@ -43,10 +43,17 @@ export interface IngestResult {
   readonly firstSeq: number;
   readonly lastSeq: number;
   readonly firings: number;
+  /** Set when the batch's `Idempotency-Key` was seen before: this is the first answer again, nothing was added. */
+  readonly replayed?: true;
 }
+
+/** How long an ingestion `Idempotency-Key` is remembered (a client's retry after a lost answer comes sooner). */
+export const INGEST_KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 interface Submission {
   readonly user: UserRecord;
+  /** The client's `Idempotency-Key`: a batch sent again with it adds nothing and gets the first answer. */
+  readonly key: string | undefined;
   readonly events: readonly TripwireEvent[];
   readonly body: string;
   readonly receivedAt: string;
@@ -227,10 +234,10 @@ export class Runtime {
    * Queues a validated batch for the next group commit; resolves once it is durable and evaluated.
    * Rejects with {@link IngestForbidden} when the user may not write to an entity the batch names.
    */
-  submit(user: UserRecord, events: readonly TripwireEvent[], body: string): Promise<IngestResult> {
+  submit(user: UserRecord, events: readonly TripwireEvent[], body: string, key?: string): Promise<IngestResult> {
     if (this.closed) return Promise.reject(new Error("the server is shutting down"));
     return new Promise((resolve, reject) => {
-      this.queue.push({ user, events, body, receivedAt: new Date().toISOString(), resolve, reject });
+      this.queue.push({ user, key, events, body, receivedAt: new Date().toISOString(), resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -285,6 +292,12 @@ export class Runtime {
       this.store.transaction(() => {
         if (this.stale()) this.reload();
         for (const w of work) {
+          // Checked inside the transaction, so a retry queued in the same group commit sees the first one's key.
+          const seen = w.key === undefined ? undefined : this.store.ingestKey(w.user.id, w.key);
+          if (seen !== undefined) {
+            outcomes.push({ ...(JSON.parse(seen) as IngestResult), replayed: true });
+            continue;
+          }
           let places: EventPlace[];
           try {
             places = this.catalog.apply(w.events, w.user);
@@ -307,7 +320,9 @@ export class Runtime {
             rows.forEach((r, i) => created.push({ ...r, id: ids[i] as number, attempts: 0, createdAt: now, updatedAt: now, statusCode: null, response: null }));
             createdFirings.push(...firings);
           }
-          outcomes.push({ accepted: w.events.length, firstSeq, lastSeq: this.lastSeq, firings: firings.length });
+          const result: IngestResult = { accepted: w.events.length, firstSeq, lastSeq: this.lastSeq, firings: firings.length };
+          if (w.key !== undefined) this.store.saveIngestKey(w.user.id, w.key, batchId, JSON.stringify(result), Date.now());
+          outcomes.push(result);
         }
         this.eventsSinceSnapshot += this.lastSeq - seqBefore;
         if (this.snapshotDue()) this.writeSnapshot();
@@ -353,6 +368,7 @@ export class Runtime {
     const batchId = this.store.lastBatchId();
     this.store.saveSnapshot({ batchId, takenAt: new Date().toISOString(), state: JSON.stringify(this.engine.snapshot()) });
     this.store.pruneTriggerVersions(batchId);
+    this.store.pruneIngestKeys(Date.now() - INGEST_KEY_RETENTION_MS);
     this.eventsSinceSnapshot = 0;
     this.lastSnapshotAt = Date.now();
   }

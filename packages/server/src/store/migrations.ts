@@ -236,4 +236,26 @@ CREATE TRIGGER triggers_catalog_delete AFTER DELETE ON triggers BEGIN UPDATE cat
 ALTER TABLE execution_attempts ADD COLUMN request TEXT;
 `,
   },
+  {
+    version: 7,
+    description: "executions count the attempts started (marked before sending), so a redelivery after a crash is numbered and marked",
+    sql: `
+ALTER TABLE executions ADD COLUMN dispatched INTEGER NOT NULL DEFAULT 0;
+`,
+  },
+  {
+    version: 8,
+    description: "ingestion Idempotency-Key: the answer of each keyed batch, per user, kept for a bounded time",
+    sql: `
+CREATE TABLE ingest_keys (
+  user_id INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  batch_id INTEGER,
+  result TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, key)
+) WITHOUT ROWID;
+CREATE INDEX ingest_keys_created ON ingest_keys(created_at);
+`,
+  },
 ];

@@ -128,6 +128,7 @@ const execution = (r: Row): ExecutionRecord => ({
   firing: r.firing as string,
   state: r.state as ExecutionRecord["state"],
   attempts: r.attempts as number,
+  dispatched: (r.dispatched as number | undefined) ?? 0,
   nextAttemptAt: (r.next_attempt_at as number | null) ?? null,
   createdAt: r.created_at as string,
   updatedAt: r.updated_at as string,
@@ -162,6 +163,19 @@ function triggerColumns(t: TriggerInput): (string | number | null)[] {
   return [t.name, t.description, t.enabled ? 1 : 0, t.scopeType, t.scopeId, t.entityId, t.projectId, t.eventType, t.eventFilter, t.actionType, t.actionConfig, t.integrationId];
 }
 
+/**
+ * Creates a new database file readable by its owner only (0600): it holds API keys, secret values and every
+ * event. SQLite gives the WAL and shared-memory files the database file's mode. An existing file keeps its mode.
+ */
+function createPrivately(path: string): void {
+  if (path === ":memory:" || path === "" || path.startsWith("file:")) return;
+  try {
+    closeSync(openSync(path, "wx", 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+}
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly listeners = new Set<() => void>();
@@ -174,6 +188,7 @@ export class SqliteStore implements Store {
   private walFd: number | undefined;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
+    createPrivately(path);
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
     this.fullSync = options.durability !== "normal";
@@ -729,6 +744,37 @@ export class SqliteStore implements Store {
         const at = now();
         for (const s of settles) settle.run(s.state, s.error, at, s.executionId);
       });
+    if (!this.fullSync || this.db.inTransaction || this.db.memory) return write();
+    this.q("PRAGMA synchronous = NORMAL").run();
+    try {
+      write();
+    } finally {
+      this.q("PRAGMA synchronous = FULL").run();
+    }
+    this.syncWal();
+  }
+
+  ingestKey(userId: number, key: string): string | undefined {
+    const r = this.q("SELECT result FROM ingest_keys WHERE user_id = ? AND key = ?").get(userId, key) as { result: string } | undefined;
+    return r?.result;
+  }
+  saveIngestKey(userId: number, key: string, batchId: number, result: string, at: number): void {
+    this.q("INSERT INTO ingest_keys (user_id, key, batch_id, result, created_at) VALUES (?, ?, ?, ?, ?)").run(userId, key, batchId, result, at);
+  }
+  pruneIngestKeys(before: number): number {
+    return this.q("DELETE FROM ingest_keys WHERE created_at < ?").run(before).changes;
+  }
+
+  /**
+   * Marks attempts as started. Written like attempt results (`synchronous = NORMAL`, WAL fsynced in the
+   * background): it survives `kill -9`; a power cut may lose the last marks, and then a redelivery is not marked.
+   */
+  markDispatched(marks: readonly { readonly executionId: number; readonly attempt: number }[]): void {
+    if (marks.length === 0) return;
+    const up = this.q("UPDATE executions SET dispatched = MAX(dispatched, ?) WHERE id = ?");
+    const write = () => this.transaction(() => {
+      for (const m of marks) up.run(m.attempt, m.executionId);
+    });
     if (!this.fullSync || this.db.inTransaction || this.db.memory) return write();
     this.q("PRAGMA synchronous = NORMAL").run();
     try {

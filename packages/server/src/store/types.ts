@@ -169,6 +169,11 @@ export interface NewExecution {
 export interface ExecutionRecord extends NewExecution {
   readonly id: number;
   readonly attempts: number;
+  /**
+   * Attempts started, marked before each is sent (absent: as many as `attempts`). More than `attempts` means an
+   * attempt went out and its result was never recorded: the server stopped meanwhile.
+   */
+  readonly dispatched?: number;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly statusCode: number | null;
@@ -336,6 +341,12 @@ export interface Store {
   lastBatchId(): number;
   lastEventSeq(): number;
   appendBatch(batch: Omit<EventBatchRecord, "id">): number;
+  /** The answer (JSON) stored for a user's ingestion `Idempotency-Key`, if the key was used. */
+  ingestKey(userId: number, key: string): string | undefined;
+  /** Stores a keyed batch's answer with the batch (call in the batch's transaction). */
+  saveIngestKey(userId: number, key: string, batchId: number, result: string, at: number): void;
+  /** Forgets keys stored before `before` (epoch ms); returns how many. */
+  pruneIngestKeys(before: number): number;
   /** Batches after `afterId`, in order, lazily. */
   batchesAfter(afterId: number): IterableIterator<EventBatchRecord>;
   eventCount(): number;
@@ -352,4 +363,6 @@ export interface Store {
   executionHistory(query: HistoryQuery): readonly ExecutionRecord[];
   lastExecutedAt(triggerId: number): string | null;
   recordAttempts(updates: readonly AttemptUpdate[], settles?: readonly ExecutionSettle[]): void;
+  /** Marks attempts as started, before they are sent (one transaction). */
+  markDispatched(marks: readonly { readonly executionId: number; readonly attempt: number }[]): void;
 }
