@@ -18,7 +18,12 @@ const WIRE_FIELDS: Record<string, FilterField> = Object.fromEntries(
   Object.entries(WIRE_FIELD).map(([field, wire]) => [wire, field as FilterField]),
 );
 
-/** A filter the evaluator cannot decide (an unknown operator in a raw node); such an automation never fires. */
+/**
+ * A filter the evaluator cannot decide (an unknown operator in a raw node); such an automation never fires, and the
+ * reconciler reports it where it expands a collection filter.
+ * @example
+ * try { compileFilter(rawFilter({ collection_name: { $where: "x" } })) } catch (e) { e instanceof UnsupportedFilterError } // true
+ */
 export class UnsupportedFilterError extends Error {
   override readonly name = "UnsupportedFilterError";
 }

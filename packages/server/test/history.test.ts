@@ -36,6 +36,7 @@ async function setup() {
     db: join(t.dir, "h.db"),
     port: 0,
     seed,
+    allowPrivate: ["127.0.0.1"],
     durability: "normal",
     delivery: { baseDelayMs: 20, maxDelayMs: 50 },
     logger: jsonLogger((line) => logs.push(JSON.parse(line) as Record<string, unknown>), "debug"),

@@ -93,7 +93,8 @@ export function not<const E extends FilterExpr>(arg: E): NotFilter<FieldsOf<E>> 
 
 /**
  * A W&B filter written in its own MongoDB-like JSON, for conditions the builders do not cover.
- * Kept verbatim; the evaluator cannot evaluate it, and validation warns about it.
+ * Kept verbatim; the evaluator evaluates the MongoDB operators it knows (an unknown one is reported), and
+ * validation warns about it.
  * @example onAddArtifactAlias(rawFilter({ alias: { $exists: true } }))
  */
 export function rawFilter(json: JsonValue): RawFilter {

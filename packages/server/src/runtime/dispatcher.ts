@@ -635,10 +635,13 @@ export class Dispatcher {
     }
   }
 
-  /** Resolves when nothing is queued or in flight (tests, benchmarks). */
-  idle(): Promise<void> {
-    if (this.inflight.size === 0 && this.heap.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  /**
+   * Resolves when nothing is queued or in flight (tests, benchmarks), with every result recorded: attempts' results
+   * are written in batches a little after their answers, so the batch still waiting is written first.
+   */
+  async idle(): Promise<void> {
+    if (this.inflight.size > 0 || this.heap.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.flushWrites();
   }
 
   /**

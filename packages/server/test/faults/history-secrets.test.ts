@@ -38,7 +38,7 @@ describe("item 4: history masks every secret value it shows", () => {
     const hook = await echo();
     const seed: Seed = { ...SEED, integrations: [{ kind: "webhook", entity: "ml", name: "ci", url: `${hook.url}/hook`, secret: "HOOK_SECRET", accessToken: "HOOK_TOKEN", timeoutMs: 2000 }] };
     const t = tempDir();
-    const server = await startServer({ db: join(t.dir, "h.db"), port: 0, seed, delivery: { baseDelayMs: 20, maxDelayMs: 100 } });
+    const server = await startServer({ db: join(t.dir, "h.db"), port: 0, seed, allowPrivate: ["127.0.0.1"], delivery: { baseDelayMs: 20, maxDelayMs: 100 } });
     closers.push(t.cleanup, server.close);
     const d = (await gql(server.url, KEYS.bob, `{ project(name: "llm", entityName: "ml") { id } entity(name: "ml") { integrations { edges { node { id } } } } }`)).body.data;
     const created = await gql(server.url, KEYS.bob, CreateAutomation, {
@@ -57,6 +57,8 @@ describe("item 4: history masks every secret value it shows", () => {
     expect((await postEvents(server.url, KEYS.bob, metric("r1", 1, { loss: 1 }))).status).toBe(200);
     await until(() => (hook.calls() >= 2 ? true : undefined), 10_000, "two attempts");
     await server.dispatcher.idle();
+    // Both attempts recorded (their results are written after the answer is read).
+    await until(() => (server.store.attempts(1).length >= 2 ? true : undefined), 10_000, "two recorded attempts");
 
     // The receiver did get the secrets (so they were there to leak).
     const raw = server.store.attempts(1).map((a) => a.response).join(" ");

@@ -47,11 +47,12 @@ describe("input bounds", () => {
     }
   });
 
-  it("refuses a 10 MB payload or description at input and names the limit", async () => {
+  it("refuses an oversized payload or description at input and names the limit; a 10 MB one stops at the body limit", async () => {
     const hook = await receiver();
     closers.push(hook.close);
     const { server, project, integrations } = await serve([{ kind: "webhook", entity: "ml", name: "ci", url: `${hook.url}/hook` }], { allowPrivate: ["127.0.0.1"] });
-    const big = "x".repeat(10 * 1024 * 1024);
+    // Over the field limits, under the GraphQL body limit (1 MiB), so the field check is what answers.
+    const big = "x".repeat(200_000);
     const input = (over: { description?: string; requestPayload?: string }) => ({
       name: "big",
       description: over.description ?? null,
@@ -69,6 +70,9 @@ describe("input bounds", () => {
     const description = await gql(server.url, KEYS.bob, CreateAutomation, { input: input({ description: big }) });
     expect(description.status).toBe(400);
     expect(description.body.errors?.[0]?.message).toBe(`description is ${big.length} characters long; at most 4096 are allowed`);
+    const huge = await gql(server.url, KEYS.bob, CreateAutomation, { input: input({ description: "x".repeat(10 * 1024 * 1024) }) });
+    expect(huge.status).toBe(413);
+    expect(huge.body.errors?.[0]?.extensions?.limit).toBe("body");
     expect(server.store.allTriggers()).toHaveLength(0);
     expect((await gql(server.url, KEYS.bob, CreateAutomation, { input: input({ description: "d".repeat(4096) }) })).status).toBe(200);
   });
