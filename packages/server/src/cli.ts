@@ -1,10 +1,12 @@
 import { parseArgs } from "node:util";
+import { COMPAT_PRESETS, parseFeatures, type AutomationFeature } from "./graphql/features.js";
 import { jsonLogger, type LogLevel } from "./log.js";
 import { startServer } from "./server.js";
 
 const HELP = `tripwire-server — a local W&B-compatible automations backend
 
 Usage: tripwire-server --db PATH [--port N] [--host H] [--seed FILE] [--durability full|normal] [--log-level L]
+                       [--compat current|older | --features NAME,NAME,...]
 
   --db PATH            SQLite database file (created and migrated if needed)          (required)
   --port N             port to listen on; 0 picks a free port and logs it              (default 8080)
@@ -12,6 +14,9 @@ Usage: tripwire-server --db PATH [--port N] [--host H] [--seed FILE] [--durabili
   --seed FILE          JSON seed: users and API keys, orgs, teams, integrations, secrets (idempotent)
   --durability MODE    full: fsync every group commit; normal: survives kill -9 only    (default full)
   --log-level L        debug | info | warn | error                                     (default info)
+  --compat MODE        current: every automation feature; older: answer as an older W&B Server (no team /
+                       organization scope, z-score, run-state, no-op, tag or unlink events) (default current)
+  --features LIST      exactly these gated features (serverInfo.features names), comma-separated
 
 Logs are one JSON object per line on stderr. SIGTERM / SIGINT stop gracefully.`;
 
@@ -38,6 +43,8 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
         seed: { type: "string" },
         durability: { type: "string", default: "full" },
         "log-level": { type: "string", default: "info" },
+        compat: { type: "string" },
+        features: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -57,7 +64,20 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
     io.stderr.write(`${!args.db ? "--db is required" : "invalid --port or --durability"}\n\n${HELP}\n`);
     return 2;
   }
+  let features: readonly AutomationFeature[] | undefined;
+  try {
+    if (args.compat !== undefined && args.features !== undefined) throw new Error("--compat and --features are mutually exclusive");
+    if (args.compat !== undefined) {
+      features = Object.hasOwn(COMPAT_PRESETS, args.compat) ? COMPAT_PRESETS[args.compat] : undefined;
+      if (!features) throw new Error(`invalid --compat ${args.compat}: use ${Object.keys(COMPAT_PRESETS).join(" or ")}`);
+    }
+    if (args.features !== undefined) features = parseFeatures(args.features.split(",").map((f) => f.trim()).filter((f) => f !== ""));
+  } catch (e) {
+    io.stderr.write(`${(e as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
   const server = await startServer({
+    ...(features ? { features } : {}),
     db: args.db,
     port,
     host: args.host as string,

@@ -11,6 +11,8 @@ export interface ServerArgs {
   readonly durability: string;
   readonly logLevel: string;
   readonly config?: string | undefined;
+  readonly compat?: string | undefined;
+  readonly features?: string | undefined;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
     const { config } = await loadConfig({ cwd: io.cwd, ...(args.config ? { configFile: args.config } : {}) });
     db = resolve(io.cwd, config.embedded?.db ?? DEFAULT_DB);
   }
-  const argv = ["--db", db, "--port", String(args.port), "--host", args.host, "--durability", args.durability, "--log-level", args.logLevel, ...(args.seed ? ["--seed", args.seed] : [])];
+  const argv = ["--db", db, "--port", String(args.port), "--host", args.host, "--durability", args.durability, "--log-level", args.logLevel, ...(args.seed ? ["--seed", args.seed] : []), ...(args.compat ? ["--compat", args.compat] : []), ...(args.features ? ["--features", args.features] : [])];
   return runServerCli(argv, io);
 }
 
@@ -40,6 +42,10 @@ export const serverCmd: Command = {
       .option("seed", { type: "string", describe: "JSON seed: users and API keys, orgs, teams, integrations, secrets (see @tripwire/server)" })
       .option("durability", { type: "string", choices: ["full", "normal"], default: "full", describe: "full: fsync every group commit; normal: survives kill -9 only" })
       .option("log-level", { type: "string", choices: ["debug", "info", "warn", "error"], default: "info" })
-      .option("config", { alias: "c", type: "string", describe: "config file whose embedded.db to serve" }),
-  run: (a, io) => serverCommand({ db: a.db, port: a.port, host: a.host, seed: a.seed, durability: a.durability, logLevel: a.logLevel, config: a.config }, io),
+      .option("config", { alias: "c", type: "string", describe: "config file whose embedded.db to serve" })
+      .option("compat", { type: "string", choices: ["current", "older"], describe: "older: answer as an older W&B Server (no team/org scope, z-score, run-state, no-op, tag or unlink events)" })
+      .option("features", { type: "string", describe: "exactly these gated server features (serverInfo.features names), comma-separated" })
+      .conflicts("compat", "features"),
+  run: (a, io) =>
+    serverCommand({ db: a.db, port: a.port, host: a.host, seed: a.seed, durability: a.durability, logLevel: a.logLevel, config: a.config, compat: a.compat, features: a.features }, io),
 };

@@ -1,6 +1,7 @@
 import type { CreateFilterTriggerInput, UpdateFilterTriggerInput, WireTrigger } from "@tripwire/sdk/wire";
 import { ReconcilerError } from "../errors.js";
 import * as doc from "./documents.js";
+import { hasFeature } from "./features.js";
 import type { GraphQLResponse, Transport } from "./transport.js";
 
 export interface EntityRef {
@@ -48,6 +49,7 @@ export class MutationError extends ReconcilerError {
  */
 export class WandbClient {
   private featureCache: Promise<Set<string>> | undefined;
+  private documentCache: Promise<doc.AutomationDocuments> | undefined;
 
   constructor(readonly transport: Transport) {}
 
@@ -85,6 +87,12 @@ export class WandbClient {
       (d) => new Set((d.serverInfo?.features ?? []).filter((f) => f.isEnabled).map((f) => f.name)),
     );
     return this.featureCache;
+  }
+
+  /** The automation documents for this server's features (fragments on types it lacks left out). */
+  private documents(): Promise<doc.AutomationDocuments> {
+    this.documentCache ??= this.features().then((f) => doc.automationDocuments((name) => hasFeature(f, name)));
+    return this.documentCache;
   }
 
   async viewer(): Promise<{ id: string; username: string; entity?: { name: string } | null } | null> {
@@ -125,11 +133,12 @@ export class WandbClient {
    */
   async automations(entity: string): Promise<WireTrigger[]> {
     const features = await this.features();
+    const docs = await this.documents();
     if (features.has("QUERY_AUTOMATIONS_ON_ENTITY")) {
-      return this.paginate<WireTrigger>(doc.ENTITY_AUTOMATIONS, { entity }, (d: { scope: { triggers: Connection<WireTrigger> } | null }) => d.scope?.triggers);
+      return this.paginate<WireTrigger>(docs.ENTITY_AUTOMATIONS, { entity }, (d: { scope: { triggers: Connection<WireTrigger> } | null }) => d.scope?.triggers);
     }
     const projects = await this.paginate<{ triggers: WireTrigger[] }>(
-      doc.ENTITY_AUTOMATIONS_LEGACY,
+      docs.ENTITY_AUTOMATIONS_LEGACY,
       { entity },
       (d: { scope: { projects: Connection<{ triggers: WireTrigger[] }> } | null }) => d.scope?.projects,
     );
@@ -137,13 +146,13 @@ export class WandbClient {
   }
 
   async createAutomation(input: CreateFilterTriggerInput): Promise<WireTrigger> {
-    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>(doc.CREATE_AUTOMATION, { input });
+    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>((await this.documents()).CREATE_AUTOMATION, { input });
     if (!d.result?.trigger) throw new ReconcilerError("TWE003", `createFilterTrigger returned no automation for "${input.name}"`);
     return d.result.trigger;
   }
 
   async updateAutomation(input: UpdateFilterTriggerInput): Promise<WireTrigger> {
-    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>(doc.UPDATE_AUTOMATION, { input });
+    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>((await this.documents()).UPDATE_AUTOMATION, { input });
     if (!d.result?.trigger) throw new ReconcilerError("TWE003", `updateFilterTrigger returned no automation for "${input.name}"`);
     return d.result.trigger;
   }
@@ -154,7 +163,7 @@ export class WandbClient {
    * definition someone made in the W&B UI.
    */
   async updateDescription(id: string, description: string): Promise<WireTrigger> {
-    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>(doc.UPDATE_AUTOMATION, { input: { id, description } });
+    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>((await this.documents()).UPDATE_AUTOMATION, { input: { id, description } });
     if (!d.result?.trigger) throw new ReconcilerError("TWE003", `updateFilterTrigger returned no automation for ${id}`);
     return d.result.trigger;
   }

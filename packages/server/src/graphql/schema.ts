@@ -1,4 +1,4 @@
-import { buildSchema, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from "graphql";
+import { buildASTSchema, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { REGISTRY_PREFIX } from "@tripwire/sdk";
 import { gqlError } from "../errors.js";
 import { fromGlobalId } from "../ids.js";
@@ -19,31 +19,11 @@ import {
   type TriggerFieldsInput,
 } from "./mutations.js";
 import { collectionNode, entityNode, executionNode, integrationNode, orgNode, projectNode, triggerNode, userNode } from "./nodes.js";
+import { AUTOMATION_FEATURES, reportedFeatures, sdlFor, type AutomationFeature } from "./features.js";
 import { SDL } from "./sdl.js";
 
-/**
- * The server features `serverInfo.features` reports (spec §A.6): every gated scope, event and action this
- * server implements is enabled; the ones it does not (push notifications, ARIA, `User.triggers`) are off.
- */
-export const SERVER_FEATURES: readonly { name: string; isEnabled: boolean }[] = [
-  ...[
-    "AUTOMATION_EVENT_RUN_METRIC",
-    "AUTOMATION_EVENT_RUN_METRIC_CHANGE",
-    "AUTOMATION_EVENT_RUN_METRIC_ZSCORE",
-    "AUTOMATION_EVENT_RUN_STATE",
-    "AUTOMATION_EVENT_ADD_ARTIFACT_TAG",
-    "AUTOMATION_EVENT_REMOVE_ARTIFACT_TAG",
-    "AUTOMATION_EVENT_ADD_COLLECTION_TAG",
-    "AUTOMATION_EVENT_REMOVE_COLLECTION_TAG",
-    "AUTOMATION_EVENT_UNLINK_ARTIFACT",
-    "AUTOMATION_ACTION_NO_OP",
-    "AUTOMATION_LAST_EXECUTED_AT",
-    "AUTOMATION_SCOPE_ENTITY",
-    "QUERY_AUTOMATIONS_ON_ENTITY",
-    "AUTOMATIONS_ON_ORGANIZATION",
-  ].map((name) => ({ name, isEnabled: true })),
-  ...["AUTOMATION_ACTION_PUSH_NOTIFICATION", "AUTOMATIONS_ON_USER", "AUTOMATION_ACTION_ARIA"].map((name) => ({ name, isEnabled: false })),
-];
+/** What `serverInfo.features` reports with every feature this server implements (spec §A.6). */
+export const SERVER_FEATURES: readonly { name: string; isEnabled: boolean }[] = reportedFeatures(AUTOMATION_FEATURES);
 
 type Resolver = GraphQLFieldResolver<unknown, GraphQLContext, any>;
 type Input<T> = { input: T };
@@ -51,7 +31,6 @@ type Input<T> = { input: T };
 const personalEntityName = (ctx: GraphQLContext): string => ctx.user.username;
 
 const Query: Record<string, Resolver> = {
-  serverInfo: () => ({ features: SERVER_FEATURES }),
   viewer: (_s, _a, ctx) => userNode(ctx, ctx.user),
   entity: (_s, args: { name?: string | null }, ctx) => {
     const e = ctx.store.entityByName(args.name ?? personalEntityName(ctx));
@@ -214,14 +193,25 @@ const Mutation: Record<string, Resolver> = {
   },
 };
 
+export interface SchemaOptions {
+  /**
+   * The gated features the server has (default: all it implements). The ones left out are gone from the schema and
+   * from `serverInfo.features`, as on an older W&B Server.
+   */
+  readonly features?: readonly AutomationFeature[];
+}
+
 /**
  * Builds the executable GraphQL schema (W&B's automation subset). The same schema serves HTTP and
  * in-process execution; resolvers read the store and user from the context.
- * @example const schema = createSchema();
+ * @example const schema = createSchema(); const older = createSchema({ features: COMPAT_PRESETS.older });
  */
-export function createSchema(): GraphQLSchema {
-  const schema = buildSchema(SDL);
-  for (const [typeName, resolvers] of [["Query", Query], ["Mutation", Mutation]] as const) {
+export function createSchema(options: SchemaOptions = {}): GraphQLSchema {
+  const features = options.features ?? AUTOMATION_FEATURES;
+  const schema = buildASTSchema(sdlFor(SDL, features));
+  const reported = { features: reportedFeatures(features) };
+  const query: Record<string, Resolver> = { serverInfo: () => reported, ...Query };
+  for (const [typeName, resolvers] of [["Query", query], ["Mutation", Mutation]] as const) {
     const fields = (schema.getType(typeName) as GraphQLObjectType).getFields();
     for (const [name, resolve] of Object.entries(resolvers)) {
       const field = fields[name];
