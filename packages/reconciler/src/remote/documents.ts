@@ -49,7 +49,8 @@ function withFragments(operation: string, omit: ReadonlySet<string> = new Set())
 
 export const SERVER_FEATURES = `query ServerFeaturesQuery { serverInfo { features { name isEnabled } } }`;
 
-export const VIEWER = `query Viewer { viewer { id username entity { name } } }`;
+/** W&B's `User.entity` is the name of the user's default entity (a String), as its `GetDefaultEntity` reads it. */
+export const VIEWER = `query Viewer { viewer { id username entity } }`;
 
 export const ENTITY = `query Entity($entity: String!) { entity(name: $entity) { id name entityType } }`;
 

@@ -100,6 +100,15 @@ describe.each(["current", "older"] as const)("against the server in its %s mode"
   }, 120_000);
 });
 
+describe("the default entity", () => {
+  it("is the API key's user's default entity (viewer.entity) when neither --entity nor WANDB_ENTITY is given", async () => {
+    const dir = makeProject({ "tripwire.config.ts": `export default { owner: "compat-default" };\n` });
+    const r = await tw(servers.current, dir, "import", "--dry-run");
+    expect(r.stderr).toContain(`reading the automations of alice from ${servers.current.url}/graphql`);
+    expect(r.code).toBe(0);
+  }, 60_000);
+});
+
 describe("an older W&B Server", () => {
   it("has no types for the features it lacks: W&B's full documents fail validation on it", async () => {
     const r = await gql(servers.older, ENTITY_AUTOMATIONS_LEGACY, { entity: "acme" });

@@ -76,7 +76,8 @@ interface CreateInput extends Omit<TriggerFieldsInput, "triggeredActionConfig"> 
 }
 type UpdateInput = { id: string; clientMutationId?: string | null } & Partial<Omit<CreateInput, "clientMutationId">>;
 
-const given = <T>(v: T | null | undefined, fallback: T): T => (v === null || v === undefined ? fallback : v);
+/** The fields of `UpdateFilterTriggerInput` W&B's SDK always sends. */
+const WHOLE_UPDATE = ["name", "enabled", "scopeType", "scopeID", "triggeringEventType", "eventFilter", "triggeredActionType", "triggeredActionConfig"] as const;
 
 const Mutation: Record<string, Resolver> = {
   createFilterTrigger: (_s, { input }: Input<CreateInput>, ctx) => {
@@ -86,17 +87,24 @@ const Mutation: Record<string, Resolver> = {
   },
   updateFilterTrigger: (_s, { input }: Input<UpdateInput>, ctx) => {
     const saved = visibleTrigger(ctx, input.id);
-    const base = savedFields(saved);
+    // W&B's SDK sends the whole definition with every update (`prepare_to_update`); what W&B's backend does with
+    // fewer fields is not documented, so this server refuses them rather than guess (a description left out stays,
+    // as W&B's SDK leaves it out when it has none).
+    const missing = WHOLE_UPDATE.filter((f) => input[f] === undefined || input[f] === null);
+    if (missing.length > 0) {
+      throw gqlError("BAD_USER_INPUT", `updateFilterTrigger needs the whole definition, as W&B's SDK sends it: ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} missing`);
+    }
+    const whole = input as Required<UpdateInput>;
     const merged: TriggerFieldsInput = {
-      name: given(input.name, base.name),
-      description: input.description === undefined || input.description === null ? base.description : input.description,
-      enabled: given(input.enabled, base.enabled),
-      scopeType: given(input.scopeType as ScopeType | null | undefined, base.scopeType),
-      scopeID: given(input.scopeID, base.scopeID),
-      triggeringEventType: given(input.triggeringEventType, base.triggeringEventType),
-      eventFilter: given(input.eventFilter, base.eventFilter),
-      triggeredActionType: given(input.triggeredActionType, base.triggeredActionType),
-      triggeredActionConfig: given(input.triggeredActionConfig, base.triggeredActionConfig),
+      name: whole.name,
+      description: input.description === undefined || input.description === null ? savedFields(saved).description : input.description,
+      enabled: whole.enabled,
+      scopeType: whole.scopeType as ScopeType,
+      scopeID: whole.scopeID,
+      triggeringEventType: whole.triggeringEventType,
+      eventFilter: whole.eventFilter,
+      triggeredActionType: whole.triggeredActionType,
+      triggeredActionConfig: whole.triggeredActionConfig,
     };
     const { input: row } = buildTrigger(ctx, merged, saved);
     const t = conflictAware(() => ctx.store.updateTrigger(saved.id, row));

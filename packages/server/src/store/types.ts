@@ -259,6 +259,10 @@ export interface Store {
   setRole(entityId: number, userId: number, role: Role): void;
   /** Every entity the user has a role in. */
   memberships(userId: number): readonly { entity: EntityRecord; role: Role }[];
+  /** The members of an entity with their roles, in user order. */
+  membersOf(entityId: number): readonly { user: UserRecord; role: Role }[];
+  /** A user's API keys as stored: their SHA-256 only. */
+  apiKeysOf(userId: number): readonly { id: number; hash: string; createdAt: string }[];
   allEntities(): readonly EntityRecord[];
 
   // projects and collections
