@@ -39,7 +39,7 @@ export interface CommonOptions {
   readonly parallelism?: number;
   readonly reporter?: Reporter;
   /** How to reach the live backend (tests inject one). Default: W&B / a server per `WANDB_BASE_URL`, else the embedded default. */
-  readonly openBackend?: (ctx: { cwd: string; config: TripwireConfig; env: Readonly<Record<string, string | undefined>> }) => Promise<Backend>;
+  readonly openBackend?: (ctx: { cwd: string; config: TripwireConfig; env: Readonly<Record<string, string | undefined>>; reporter?: Reporter }) => Promise<Backend>;
 }
 
 export interface ValidateOutcome {
@@ -98,7 +98,7 @@ async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Plan
   const load = checked.load;
   if (hasErrors(checked.diagnostics)) return { load, diagnostics: checked.diagnostics, desired: load.automations };
   const env = options.env ?? process.env;
-  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config: load.config, env });
+  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config: load.config, env, reporter });
   try {
     const parallelism = options.parallelism ?? load.config.parallelism ?? 8;
     reporter.message("TWI001", `reading the live state from ${backend.url}`);
@@ -296,7 +296,7 @@ async function loadSavedPlan(options: ApplyOptions): Promise<Planned> {
     return { load: { config, files: [], automations: [], diagnostics }, diagnostics, desired: [] };
   }
   const env = options.env ?? process.env;
-  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config, env });
+  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config, env, reporter: options.reporter ?? SILENT });
   try {
     if (backend.url !== plan.backend.url) {
       throw new ReconcilerError("TWE004", `the plan was made against ${plan.backend.url}, not ${backend.url}`);

@@ -51,6 +51,10 @@ export interface HttpTransportOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Told about each retry (status or error, and the wait). */
   readonly onRetry?: (info: { attempt: number; status?: number; error?: string; delayMs: number }) => void;
+  /** Told when requests hold back because the backend's rate limit is used up (`RateLimit-Remaining`). */
+  readonly onPause?: (info: { delayMs: number; limit?: number }) => void;
+  /** For tests: the clock the rate-limit window is measured on. */
+  readonly now?: () => number;
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -67,6 +71,22 @@ export function retryAfterMs(headers: Record<string, string | string[] | undefin
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/**
+ * What a response says of the rate-limit window (IETF `RateLimit-*` fields, as W&B sends them): requests left and
+ * seconds until the window resets; undefined when it says nothing.
+ */
+export function rateLimitOf(headers: Record<string, string | string[] | undefined>): { remaining: number; resetMs: number; limit?: number } | undefined {
+  const header = (name: string) => {
+    const v = headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const remaining = Number(header("ratelimit-remaining"));
+  const reset = Number(header("ratelimit-reset"));
+  if (!Number.isFinite(remaining) || !Number.isFinite(reset) || header("ratelimit-remaining") === undefined || header("ratelimit-reset") === undefined) return undefined;
+  const limit = Number(header("ratelimit-limit"));
+  return { remaining, resetMs: Math.max(0, reset * 1000), ...(Number.isFinite(limit) && header("ratelimit-limit") !== undefined ? { limit } : {}) };
 }
 
 /** Exponential backoff with full jitter, or the server's `Retry-After` when it sent one. */
@@ -90,7 +110,21 @@ export class HttpTransport implements Transport {
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly onRetry: HttpTransportOptions["onRetry"];
+  private readonly onPause: HttpTransportOptions["onPause"];
+  private readonly now: () => number;
   private count = 0;
+  private inFlight = 0;
+  /**
+   * The backend's rate-limit window as last reported: requests left in it (less those sent since), when it resets,
+   * and its size. Unknown until a response carries `RateLimit-*`.
+   */
+  private window: { remaining: number; resetAt: number; limit: number | undefined } | undefined;
+  private pause: Promise<void> | undefined;
+  /** Requests waiting for an answer to tell when a window that has just begun resets. */
+  private waiting: (() => void)[] = [];
+  private pauseAnnounced = false;
+  /** When the current window began here (a reset seen locally). */
+  private windowStartedAt = Number.NEGATIVE_INFINITY;
 
   constructor(baseUrl: string, options: HttpTransportOptions = {}) {
     const base = new URL(baseUrl);
@@ -108,6 +142,63 @@ export class HttpTransport implements Transport {
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.onRetry = options.onRetry;
+    this.onPause = options.onPause;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Takes a request's place in the backend's rate-limit window, waiting for the window to reset when it has none
+   * left, so a large apply paces itself instead of tripping the limit (429). Requests that arrive during a wait
+   * share it, and after it only as many go as the new window holds.
+   */
+  private async paced(): Promise<void> {
+    for (;;) {
+      const w = this.window;
+      if (!w) return;
+      const now = this.now();
+      if (now >= w.resetAt) {
+        // A new window: its size if the backend said it, else unknown until the next answer; when it resets is
+        // known from the next answer.
+        this.pauseAnnounced = false;
+        this.windowStartedAt = now;
+        this.window = w.limit !== undefined && w.limit > 0 ? { remaining: w.limit, resetAt: Number.POSITIVE_INFINITY, limit: w.limit } : undefined;
+        continue;
+      }
+      if (w.remaining > 0) {
+        w.remaining--;
+        return;
+      }
+      if (w.resetAt === Number.POSITIVE_INFINITY) {
+        await new Promise<void>((r) => this.waiting.push(r));
+        continue;
+      }
+      this.pause ??= this.sleep(Math.min(w.resetAt - now, this.policy.maxDelayMs)).finally(() => {
+        this.pause = undefined;
+      });
+      await this.pause;
+    }
+  }
+
+  /** Reads the window a response reports; the requests still in flight are already taking places in it. */
+  private observe(headers: Record<string, string | string[] | undefined>, announce: boolean): void {
+    const reported = rateLimitOf(headers);
+    if (!reported) return;
+    const resetAt = this.now() + reported.resetMs;
+    // An answer to a request of the window that has just ended (it arrived after the reset seen here) says nothing
+    // of the new one; 25 ms allows for the answers' differing latencies.
+    if (resetAt <= this.windowStartedAt + 25) return;
+    const remaining = Math.max(0, reported.remaining - this.inFlight);
+    this.window = { remaining, resetAt, limit: reported.limit };
+    if (remaining > 0) this.pauseAnnounced = false;
+    else if (!this.pauseAnnounced) {
+      this.pauseAnnounced = true;
+      if (announce) this.onPause?.({ delayMs: reported.resetMs, ...(reported.limit !== undefined ? { limit: reported.limit } : {}) });
+    }
+  }
+
+  /** Lets the requests waiting for an answer look at the window again. */
+  private wake(): void {
+    for (const r of this.waiting.splice(0)) r();
   }
 
   get requestCount(): number {
@@ -117,10 +208,12 @@ export class HttpTransport implements Transport {
   async request<T>(request: GraphQLRequest): Promise<GraphQLResponse<T>> {
     const body = JSON.stringify({ query: request.query, ...(request.variables ? { variables: request.variables } : {}) });
     for (let attempt = 0; ; attempt++) {
+      await this.paced();
       this.count++;
       let status: number;
       let text: string;
       let headers: Record<string, string | string[] | undefined>;
+      this.inFlight++;
       try {
         const res = await this.pool.request({
           path: this.path,
@@ -133,7 +226,13 @@ export class HttpTransport implements Transport {
         status = res.statusCode;
         headers = res.headers;
         text = await res.body.text();
+        this.inFlight--;
+        // A 429 is announced by its retry; the window it reports still holds the other requests back.
+        this.observe(headers, status !== 429);
+        this.wake();
       } catch (error) {
+        this.inFlight--;
+        this.wake();
         const message = error instanceof undiciErrors.UndiciError || error instanceof Error ? error.message : String(error);
         if (attempt >= this.policy.retries) {
           throw new ReconcilerError("TWE001", `cannot reach ${this.url}: ${message} (after ${attempt + 1} attempts)`, { cause: error });
