@@ -161,6 +161,7 @@ const FIELDS: Record<string, string> = {
   "Entity.triggers": "TriggerConnection!",
   "Query.organization": "Organization?",
   "Organization.triggers": "TriggerConnection!",
+  "TriggerConnection.totalCount": "int!",
   "TriggerConnection.pageInfo": "PageInfo!",
   "TriggerConnection.edges": "[TriggerEdge!]!",
   "TriggerEdge.node": "Trigger!",
@@ -267,7 +268,7 @@ describe("W&B's client against the server", () => {
   afterAll(() => cleanup());
   const run = async (name: string, variables: Record<string, unknown> = {}, user = "alice") => {
     const r = await execute(store, { query: OPERATIONS[name] as string, variables }, { user });
-    expect(r.body.errors).toBeUndefined();
+    expect(r.body.errors?.map((e) => e.message)).toBeUndefined();
     return r.body.data as any;
   };
 
@@ -282,6 +283,18 @@ describe("W&B's client against the server", () => {
     expect(full.apiKeys.edges).toHaveLength(1);
     expect(full.apiKeys.edges[0].node.name).toMatch(/^[0-9a-f]{12}$/);
     expect(full.apiKeys.edges[0].node.name).not.toContain("alice-key");
+  });
+
+  it("counts an entity's automations over every page (TriggerConnection.totalCount)", async () => {
+    const project = (await run("GetProject", { name: "llm", entity: "ml" })).project.id;
+    const eventFilter = JSON.stringify({ run_filter: JSON.stringify({ $and: [] }), run_state_filter: { states: ["FAILED"] } });
+    for (const name of ["one", "two", "three"]) {
+      const input = { name, enabled: true, scopeType: "PROJECT", scopeID: project, triggeringEventType: "RUN_STATE", eventFilter, triggeredActionType: "NO_OP", triggeredActionConfig: { noOpActionInput: { noOp: true } } };
+      const created = await execute(store, { query: `mutation($input: CreateFilterTriggerInput!) { createFilterTrigger(input: $input) { trigger { id } } }`, variables: { input } }, { user: "alice" });
+      expect(created.body.errors).toBeUndefined();
+    }
+    const r = await execute(store, { query: `{ entity(name: "ml") { triggers(first: 2) { totalCount edges { node { name } } } } }` }, { user: "alice" });
+    expect(r.body.data).toEqual({ entity: { triggers: { totalCount: 3, edges: [{ node: { name: "one" } }, { node: { name: "two" } }] } } });
   });
 
   it("answers GetProject, GetTeamEntity and CreateProject", async () => {

@@ -74,8 +74,10 @@ function triggerFilters(filters: string | null | undefined): { name?: string } {
 }
 
 function triggerConnection(ctx: GraphQLContext, entityIds: readonly number[], args: TriggerPageQuery) {
-  const page = ctx.store.listTriggers({ entityIds, ...triggerFilters(args.filters) }, pageArgs(args.first, args.after));
-  return connection(page, (t) => t.id, (t) => triggerNode(ctx, t));
+  const query = { entityIds, ...triggerFilters(args.filters) };
+  const page = ctx.store.listTriggers(query, pageArgs(args.first, args.after));
+  // Counted only when asked for: a listing page does not pay for it.
+  return connection(page, (t) => t.id, (t) => triggerNode(ctx, t), { totalCount: () => ctx.store.countTriggers(query) });
 }
 
 export function userNode(ctx: GraphQLContext, u: UserRecord) {

@@ -263,6 +263,7 @@ type Trigger {
   lastExecutedAt: DateTime
 }
 type TriggerConnection {
+  totalCount: Int!
   pageInfo: PageInfo!
   edges: [TriggerEdge!]!
 }

@@ -507,6 +507,23 @@ export class SqliteStore implements Store {
     const rows = this.q(`SELECT * FROM triggers WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`).all(...args, limit + 1) as Row[];
     return page(rows.map(trigger), limit);
   }
+  countTriggers(query: TriggerQuery): number {
+    const where: string[] = ["1 = 1"];
+    const args: unknown[] = [];
+    if (query.entityIds !== undefined) {
+      where.push("entity_id IN (SELECT value FROM json_each(?))");
+      args.push(JSON.stringify(query.entityIds));
+    }
+    if (query.projectId !== undefined) {
+      where.push("project_id = ?");
+      args.push(query.projectId);
+    }
+    if (query.name !== undefined) {
+      where.push("name = ?");
+      args.push(query.name);
+    }
+    return Number((this.q(`SELECT COUNT(*) AS n FROM triggers WHERE ${where.join(" AND ")}`).get(...args) as Row).n);
+  }
   allTriggers(): readonly TriggerRecord[] {
     return (this.q("SELECT * FROM triggers ORDER BY id").all() as Row[]).map(trigger);
   }

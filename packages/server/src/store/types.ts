@@ -295,6 +295,8 @@ export interface Store {
   // automations
   triggerById(id: number): TriggerRecord | undefined;
   listTriggers(query: TriggerQuery, page: PageArgs): Page<TriggerRecord>;
+  /** How many automations the query matches, over every page. */
+  countTriggers(query: TriggerQuery): number;
   allTriggers(): readonly TriggerRecord[];
   /** Throws {@link ConflictError} when the scope already has an automation of that name. */
   createTrigger(input: TriggerInput, createdBy: number | null): TriggerRecord;
