@@ -58,6 +58,7 @@ export interface HttpTransportOptions {
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const RESET_MARGIN_MS = 50;
 
 /** Seconds (`120`) or an HTTP date; also W&B's `RateLimit-Reset` seconds. */
 export function retryAfterMs(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
@@ -152,9 +153,13 @@ export class HttpTransport implements Transport {
    * share it, and after it only as many go as the new window holds.
    */
   private async paced(): Promise<void> {
+    // Each way out counts the request in flight at once: the requests resuming right after this one must see it.
     for (;;) {
       const w = this.window;
-      if (!w) return;
+      if (!w) {
+        this.inFlight++;
+        return;
+      }
       const now = this.now();
       if (now >= w.resetAt) {
         // A new window: its size if the backend said it, else unknown until the next answer; when it resets is
@@ -166,9 +171,16 @@ export class HttpTransport implements Transport {
       }
       if (w.remaining > 0) {
         w.remaining--;
+        this.inFlight++;
         return;
       }
       if (w.resetAt === Number.POSITIVE_INFINITY) {
+        // Nothing in flight will tell when this window resets (the answers stopped carrying RateLimit-*): go on.
+        if (this.inFlight === 0) {
+          this.window = undefined;
+          this.inFlight++;
+          return;
+        }
         await new Promise<void>((r) => this.waiting.push(r));
         continue;
       }
@@ -180,13 +192,13 @@ export class HttpTransport implements Transport {
   }
 
   /** Reads the window a response reports; the requests still in flight are already taking places in it. */
-  private observe(headers: Record<string, string | string[] | undefined>, announce: boolean): void {
+  private observe(headers: Record<string, string | string[] | undefined>, announce: boolean, sentAt: number): void {
     const reported = rateLimitOf(headers);
     if (!reported) return;
-    const resetAt = this.now() + reported.resetMs;
-    // An answer to a request of the window that has just ended (it arrived after the reset seen here) says nothing
-    // of the new one; 25 ms allows for the answers' differing latencies.
-    if (resetAt <= this.windowStartedAt + 25) return;
+    // The answer to a request sent before the window reset here speaks of the window that ended, not of this one.
+    if (sentAt < this.windowStartedAt) return;
+    // RateLimit-Reset is rounded (whole seconds at W&B): a little past it keeps the next request out of the old window.
+    const resetAt = this.now() + reported.resetMs + RESET_MARGIN_MS;
     const remaining = Math.max(0, reported.remaining - this.inFlight);
     this.window = { remaining, resetAt, limit: reported.limit };
     if (remaining > 0) this.pauseAnnounced = false;
@@ -213,7 +225,7 @@ export class HttpTransport implements Transport {
       let status: number;
       let text: string;
       let headers: Record<string, string | string[] | undefined>;
-      this.inFlight++;
+      const sentAt = this.now();
       try {
         const res = await this.pool.request({
           path: this.path,
@@ -228,7 +240,7 @@ export class HttpTransport implements Transport {
         text = await res.body.text();
         this.inFlight--;
         // A 429 is announced by its retry; the window it reports still holds the other requests back.
-        this.observe(headers, status !== 429);
+        this.observe(headers, status !== 429, sentAt);
         this.wake();
       } catch (error) {
         this.inFlight--;
