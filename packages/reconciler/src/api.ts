@@ -375,7 +375,7 @@ async function loadSavedPlan(options: ApplyOptions): Promise<Planned> {
     return { load: { config, files: [], automations: [], diagnostics }, diagnostics, desired: [] };
   }
   const env = options.env ?? process.env;
-  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config, env, configDir: configDirOf(options.cwd, configFile), ...(options.reporter ? { reporter: options.reporter } : {}) });
+  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config, env, configDir: configDirOf(options.cwd, configFile), reporter: options.reporter ?? SILENT });
   try {
     if (backend.url !== plan.backend.url) {
       throw new ReconcilerError("TWE004", `the plan was made against ${plan.backend.url}, not ${backend.url}`);

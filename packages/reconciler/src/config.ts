@@ -24,6 +24,16 @@ export const ConfigSchema = z
      * deleted. Entities the definitions mention are always read.
      */
     entities: z.array(z.string().min(1)).optional(),
+    /** What W&B accepts but its own Python SDK cannot read back (see load/interop.ts). */
+    interop: z
+      .object({
+        /** Interop warnings not to report, by code (`TW6520`: `==` / `!=` thresholds). */
+        silence: z.array(z.enum(["TW6520"])).optional(),
+        /** Send webhook `payloadText` that is not a JSON object as written (W&B's Python SDK cannot list it). */
+        allowNonJsonPayload: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
     /** Concurrent requests during apply (default 8). */
     parallelism: z.number().int().min(1).max(64).optional(),
     /** `tripwire lint` severities per check: `{ TWL020: "off", TWL040: "error" }` (docs: packages/reconciler/docs/lint.md). */

@@ -23,4 +23,5 @@ export const MESSAGES = {
   TWI011: "import: wrote the definitions",
   TWI012: "import: checking the definitions before marking",
   TWI013: "import: marked an automation managed",
+  TW6550: "waiting for the backend's rate-limit window to reset",
 } as const;

@@ -101,7 +101,8 @@ describe("generated code round-trips (property)", () => {
     await fc.assert(
       fc.asyncProperty(liveDefinitions, async (specs) => {
         const { text: source } = generateSource({ automations: specs.map((s) => ({ spec: s, notes: ["note with */ and a\nnewline"] })), skipped: [{ address: "project:acme/llm/x", reason: "a reason\u2028with a separator" }] });
-        const dir = makeProject({});
+        // Arbitrary payload text: let through what W&B's Python SDK could not list (TW6521).
+        const dir = makeProject({ "tripwire.config.ts": "export default { interop: { allowNonJsonPayload: true } };\n" });
         mkdirSync(join(dir, "automations"));
         writeFileSync(join(dir, "automations", "imported.ts"), source);
         expect(await typecheckFiles(["automations/imported.ts"], dir)).toEqual([]);

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { COMPAT_PRESETS, parseFeatures, type AutomationFeature } from "./graphql/features.js";
 import { jsonLogger, type LogLevel } from "./log.js";
 import { UrlPolicy } from "./runtime/url-policy.js";
 import { startServer } from "./server.js";
@@ -7,6 +8,7 @@ const HELP = `tripwire-server — a local W&B-compatible automations backend
 
 Usage: tripwire-server --db PATH [--port N] [--host H] [--seed FILE] [--durability full|normal] [--log-level L]
                        [--allow-private IP|CIDR]...
+                       [--compat current|older | --features NAME,NAME,...]
 
   --db PATH            SQLite database file (created and migrated if needed)          (required)
   --port N             port to listen on; 0 picks a free port and logs it              (default 8080)
@@ -18,6 +20,9 @@ Usage: tripwire-server --db PATH [--port N] [--host H] [--seed FILE] [--durabili
   --log-level L        debug | info | warn | error                                     (default info)
   --allow-private A    deliver to this private / loopback address or CIDR range; repeat or comma-separate
                        (default none: public addresses only; link-local and metadata are always refused)
+  --compat MODE        current: every automation feature; older: answer as an older W&B Server (no team /
+                       organization scope, z-score, run-state, no-op, tag or unlink events) (default current)
+  --features LIST      exactly these gated features (serverInfo.features names), comma-separated
 
 Logs are one JSON object per line on stderr. SIGTERM / SIGINT stop gracefully.`;
 
@@ -45,6 +50,8 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
         durability: { type: "string", default: "full" },
         "log-level": { type: "string", default: "info" },
         "allow-private": { type: "string", multiple: true, default: [] },
+        compat: { type: "string" },
+        features: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -65,13 +72,21 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
     return 2;
   }
   const allowPrivate = (args["allow-private"] as string[]).flatMap((a) => a.split(",")).map((a) => a.trim()).filter((a) => a !== "");
+  let features: readonly AutomationFeature[] | undefined;
   try {
     new UrlPolicy(allowPrivate);
+    if (args.compat !== undefined && args.features !== undefined) throw new Error("--compat and --features are mutually exclusive");
+    if (args.compat !== undefined) {
+      features = Object.hasOwn(COMPAT_PRESETS, args.compat) ? COMPAT_PRESETS[args.compat] : undefined;
+      if (!features) throw new Error(`invalid --compat ${args.compat}: use ${Object.keys(COMPAT_PRESETS).join(" or ")}`);
+    }
+    if (args.features !== undefined) features = parseFeatures(args.features.split(",").map((f) => f.trim()).filter((f) => f !== ""));
   } catch (e) {
     io.stderr.write(`${(e as Error).message}\n\n${HELP}\n`);
     return 2;
   }
   const server = await startServer({
+    ...(features ? { features } : {}),
     db: args.db,
     port,
     host: args.host as string,

@@ -1,7 +1,7 @@
 /**
  * W&B's opaque GraphQL IDs: base64 of `"<Type>:<n>"` (spec §C.1), e.g. `Trigger:12` → `VHJpZ2dlcjoxMg==`.
  */
-export type IdType = "Trigger" | "Integration" | "Project" | "ArtifactCollection" | "Entity" | "Organization" | "User" | "TriggerExecution";
+export type IdType = "Trigger" | "Integration" | "Project" | "ArtifactCollection" | "Entity" | "Organization" | "User" | "TriggerExecution" | "ApiKey";
 
 /** Encodes a row ID as W&B's base64 `Type:n` GraphQL ID. */
 export function toGlobalId(type: IdType, id: number): string {

@@ -38,7 +38,8 @@ export type {
   UserRecord,
 } from "./store/types.js";
 export { MIGRATIONS, type Migration } from "./store/migrations.js";
-export { createSchema, SERVER_FEATURES } from "./graphql/schema.js";
+export { createSchema, SERVER_FEATURES, type SchemaOptions } from "./graphql/schema.js";
+export { AUTOMATION_FEATURES, COMPAT_PRESETS, parseFeatures, type AutomationFeature } from "./graphql/features.js";
 export { SDL } from "./graphql/sdl.js";
 export { execute, type ExecuteOptions, type GraphQLRequest, type GraphQLResponse } from "./graphql/execute.js";
 export {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import type { AutomationFeature } from "./graphql/features.js";
 import { createSchema } from "./graphql/schema.js";
 import { createHttpServer } from "./http.js";
 import { silentLogger, type Logger } from "./log.js";
@@ -33,6 +34,8 @@ export interface ServerOptions {
   readonly snapshotEveryEvents?: number;
   readonly snapshotEveryMs?: number;
   readonly maxBodyBytes?: number;
+  /** The gated automation features it has (default: all; `COMPAT_PRESETS.older` answers as an older W&B Server). */
+  readonly features?: readonly AutomationFeature[];
   /** How long in-flight requests and deliveries get to finish on close (default 5 s). */
   readonly shutdownGraceMs?: number;
   /**
@@ -92,7 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { server, inflight } = createHttpServer({
     store,
     runtime,
-    schema: createSchema(),
+    schema: createSchema(options.features ? { features: options.features } : {}),
     logger,
     urlPolicy,
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),

@@ -109,14 +109,17 @@ describe("in-process execution", () => {
       null,
     );
     const id = toGlobalId("Trigger", saved.id);
-    const described = await execute(store, { query: UpdateAutomation, variables: { input: { id, description: "adopted" } } }, { user: "bob" });
+    // Every update carries the whole definition, as W&B's SDK sends it.
+    const whole = { id, name: "big-lr", enabled: true, scopeType: "PROJECT", scopeID: toGlobalId("Project", project.id), triggeringEventType: "RUN_STATE", eventFilter, triggeredActionType: "NO_OP", triggeredActionConfig: { noOpActionInput: { noOp: true } } };
+    const described = await execute(store, { query: UpdateAutomation, variables: { input: { ...whole, description: "adopted" } } }, { user: "bob" });
     expect(described.status).toBe(200);
     expect(store.triggerById(saved.id)).toMatchObject({ description: "adopted", eventFilter });
-    const renamed = await execute(store, { query: UpdateAutomation, variables: { input: { id, name: "big-lr-2", triggeringEventType: "RUN_STATE", eventFilter } } }, { user: "bob" });
+    const renamed = await execute(store, { query: UpdateAutomation, variables: { input: { ...whole, name: "big-lr-2" } } }, { user: "bob" });
     expect(renamed.status).toBe(200);
+    expect(store.triggerById(saved.id)).toMatchObject({ name: "big-lr-2", description: "adopted", eventFilter });
 
     const other = JSON.stringify({ run_filter: JSON.stringify({ $and: [{ "config.lr": { $gt: 0.2 } }] }), run_state_filter: { states: ["FAILED"] } });
-    const changed = await execute(store, { query: UpdateAutomation, variables: { input: { id, eventFilter: other } } }, { user: "bob" });
+    const changed = await execute(store, { query: UpdateAutomation, variables: { input: { ...whole, eventFilter: other } } }, { user: "bob" });
     expect(changed.status).toBe(400);
     expect(JSON.stringify(changed.body)).toContain('filter condition kept verbatim: {\\"config.lr\\":{\\"$gt\\":0.2}}');
     expect(store.triggerById(saved.id)?.eventFilter).toBe(eventFilter);

@@ -211,10 +211,16 @@ describe("GraphQL over HTTP with W&B's documents", () => {
       integration: { __typename: "GenericWebhookIntegration", id: ids.orgWebhook, name: "org hook", urlEndpoint: "http://127.0.0.1:9/org-hook" },
       requestPayload: '{"v":"${artifact_version_string}"}',
     });
-    // A partial update keeps what it does not name.
-    const partial = await gql(url, KEYS.bob, UpdateAutomation, { input: { id: ids["alias-added"], enabled: true } });
-    expect(partial.body.data.result.trigger).toMatchObject({ name: "alias-added-renamed", enabled: true });
-    expect(JSON.parse(partial.body.data.result.trigger.event.filter)).toEqual({ filter: { $or: [{ $and: [{ alias: { $regex: "^prod-.*" } }] }] } });
+    // A partial update is refused (W&B's SDK never sends one; W&B does not document what it does with one), and
+    // changes nothing.
+    const partial = await gql(url, KEYS.bob, UpdateAutomation, { input: { id: ids["alias-added"], enabled: true, eventFilter: '{"$or":[{"$and":[]}]}' } });
+    expect(partial.status).toBe(400);
+    expect(partial.body.errors?.[0]?.message).toBe(
+      "updateFilterTrigger needs the whole definition, as W&B's SDK sends it: name, scopeType, scopeID, triggeringEventType, triggeredActionType, triggeredActionConfig are missing",
+    );
+    const after = await gql(url, KEYS.bob, `query($id: ID!) { trigger(id: $id) { name enabled triggeringCondition { ... on FilterEventTriggeringCondition { filter } } } }`, { id: ids["alias-added"] });
+    expect(after.body.data.trigger).toMatchObject({ name: "alias-added-renamed", enabled: false });
+    expect(JSON.parse(after.body.data.trigger.triggeringCondition.filter)).toEqual({ filter: { $or: [{ $and: [{ alias: { $regex: "^prod-.*" } }] }] } });
   });
 
   it("refuses what W&B refuses", async () => {
@@ -253,7 +259,8 @@ describe("GraphQL over HTTP with W&B's documents", () => {
     expect((await gql(url, KEYS.bob, DeleteAutomation, { id })).body).toEqual({ data: { result: { success: true } } });
     const again = await gql(url, KEYS.bob, DeleteAutomation, { id });
     expect(again.status).toBe(404);
-    expect(again.body.data.result).toBeNull();
+    // W&B's `deleteTrigger` is non-null: its error nulls the whole answer, as on W&B.
+    expect(again.body.data).toBeNull();
     expect((await gql(url, KEYS.bob, DeleteAutomation, { id: "not-an-id" })).status).toBe(404);
     expect((await gql(url, KEYS.bob, UpdateAutomation, { input: { id, enabled: false } })).status).toBe(404);
   });

@@ -49,6 +49,14 @@ async function create(name: string, eventFilter: string): Promise<string> {
   return (r.body.data as { result: { trigger: { id: string } } }).result.trigger.id;
 }
 
+/** The whole definition `create` saves, as W&B's SDK sends it with every update. */
+async function update(id: string, name: string, enabled: boolean, eventFilter: string): Promise<void> {
+  const project = (await execute(store, { query: `{ project(name: "llm", entityName: "ml") { id } }` }, { user: "bob" })).body.data as { project: { id: string } };
+  const input = { id, enabled, eventFilter, name, scopeID: project.project.id, scopeType: "PROJECT", triggeredActionConfig: { noOpActionInput: { noOp: true } }, triggeredActionType: "NO_OP", triggeringEventType: "RUN_METRIC" };
+  const r = await execute(store, { query: UpdateAutomation, variables: { input } }, { user: "bob" });
+  expect(r.body.errors).toBeUndefined();
+}
+
 async function submit(runtime: Runtime, lines: string[]): Promise<number> {
   const body = lines.join("\n");
   const parsed = parseBody(body);
@@ -71,9 +79,9 @@ describe("recovery from snapshot + event log", () => {
     const max3 = await create("max3", filter("MAX", 3, 6));
     await submit(live, batch(6, 12, wave));
     // A change that keeps the definition (disable) and one that changes it (window), then a delete.
-    await execute(store, { query: UpdateAutomation, variables: { input: { id: mean5, enabled: false } } }, { user: "bob" });
+    await update(mean5, "mean5", false, filter("AVERAGE", 5, 4));
     await submit(live, batch(12, 15, wave));
-    await execute(store, { query: UpdateAutomation, variables: { input: { id: mean5, enabled: true, eventFilter: filter("AVERAGE", 4, 4) } } }, { user: "bob" });
+    await update(mean5, "mean5", true, filter("AVERAGE", 4, 4));
     await submit(live, batch(15, 22, wave));
     await execute(store, { query: DeleteAutomation, variables: { id: max3 } }, { user: "bob" });
     await create("latest", filter(null, 1, 8));

@@ -66,12 +66,12 @@ export function renderImportSummary(outcome: ImportOutcome): string {
 /** `tripwire import --entity E [--project P | --registry R]`: adopt automations made in the W&B UI as code. */
 export async function importCommand(args: ImportArgs, io: Io): Promise<number> {
   const { importAutomations } = await import("../import/import.js");
+  // Neither given: the API key's user's default entity (viewer.entity), as the wandb client does.
   const entity = args.entity ?? io.env.WANDB_ENTITY;
-  if (!entity) throw new UsageError("name the W&B entity to import from: --entity (or set WANDB_ENTITY)");
   const outcome = await importAutomations({
     cwd: io.cwd,
     env: io.env,
-    entity,
+    ...(entity ? { entity } : {}),
     typecheck: args.typecheck,
     dryRun: args.dryRun,
     reporter: stderrReporter(io, args.json),
@@ -98,7 +98,7 @@ export const importCmd: Command = {
   describe: "adopt automations made in the W&B UI: write them as TypeScript definitions and mark them managed",
   builder: (y) =>
     y
-      .option("entity", { alias: "e", type: "string", describe: "the W&B entity (team or organisation) to read (default: WANDB_ENTITY)" })
+      .option("entity", { alias: "e", type: "string", describe: "the W&B entity (team or organisation) to read (default: WANDB_ENTITY, else the API key's default entity)" })
       .option("project", { alias: "p", type: "string", describe: "only this project of the entity, with its collections" })
       .option("registry", { alias: "r", type: "string", describe: "only this registry of the entity (an organisation), with its collections" })
       .option("name-filter", { type: "string", describe: "only automations whose name matches this regular expression" })

@@ -18,6 +18,8 @@ export interface ServerArgs {
   readonly logLevel: string;
   readonly config?: string | undefined;
   readonly allowPrivate?: readonly string[] | undefined;
+  readonly compat?: string | undefined;
+  readonly features?: string | undefined;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
     db = resolve(configFile ? dirname(resolve(io.cwd, configFile)) : io.cwd, config.embedded?.db ?? DEFAULT_DB);
   }
   const seed = args.seed === undefined ? undefined : checkSeed(args.seed, io.cwd, SeedSchema);
-  const argv = ["--db", db, "--port", String(args.port), "--host", args.host, "--durability", args.durability, "--log-level", args.logLevel, ...(seed ? ["--seed", seed] : []), ...(args.allowPrivate ?? []).flatMap((a) => ["--allow-private", a])];
+  const argv = ["--db", db, "--port", String(args.port), "--host", args.host, "--durability", args.durability, "--log-level", args.logLevel, ...(seed ? ["--seed", seed] : []), ...(args.allowPrivate ?? []).flatMap((a) => ["--allow-private", a]), ...(args.compat ? ["--compat", args.compat] : []), ...(args.features ? ["--features", args.features] : [])];
   try {
     return await runServerCli(argv, io);
   } catch (error) {
@@ -100,6 +102,10 @@ export const serverCmd: Command = {
       .option("durability", { type: "string", choices: ["full", "normal"], default: "full", describe: "full: fsync every group commit; normal: survives kill -9 only" })
       .option("log-level", { type: "string", choices: ["debug", "info", "warn", "error"], default: "info" })
       .option("config", { alias: "c", type: "string", describe: "config file whose embedded.db to serve" })
-      .option("allow-private", { type: "string", array: true, describe: "private or loopback address / CIDR deliveries may go to (e.g. 127.0.0.1); default public only" }),
-  run: (a, io) => serverCommand({ db: a.db, port: a.port, host: a.host, seed: a.seed, durability: a.durability, logLevel: a.logLevel, config: a.config, allowPrivate: a.allowPrivate }, io),
+      .option("allow-private", { type: "string", array: true, describe: "private or loopback address / CIDR deliveries may go to (e.g. 127.0.0.1); default public only" })
+      .option("compat", { type: "string", choices: ["current", "older"], describe: "older: answer as an older W&B Server (no team/org scope, z-score, run-state, no-op, tag or unlink events)" })
+      .option("features", { type: "string", describe: "exactly these gated server features (serverInfo.features names), comma-separated" })
+      .conflicts("compat", "features"),
+  run: (a, io) =>
+    serverCommand({ db: a.db, port: a.port, host: a.host, seed: a.seed, durability: a.durability, logLevel: a.logLevel, config: a.config, allowPrivate: a.allowPrivate, compat: a.compat, features: a.features }, io),
 };

@@ -13,6 +13,7 @@ import type { Backend } from "../remote/backend.js";
 import { catalogNeeds, readCatalog } from "../remote/catalog.js";
 import { mapLimit } from "../remote/limit.js";
 import { readLiveState, toLive } from "../remote/live.js";
+import { defaultEntity } from "../remote/entity.js";
 import { openBackend as defaultOpenBackend } from "../remote/open.js";
 import { SILENT, type Reporter } from "../reporter.js";
 import { resolve as resolveNames } from "../resolve/resolve.js";
@@ -20,8 +21,11 @@ import { hasErrors, sourceOf, type Diagnostic, type DesiredAutomation, type Live
 import { generateSource, type GenerateResult } from "./generate.js";
 
 export interface ImportOptions extends Omit<CommonOptions, "paths"> {
-  /** The W&B entity (team or organisation) whose automations are read. */
-  readonly entity: string;
+  /**
+   * The W&B entity (team or organisation) whose automations are read; default: the API key's user's default entity
+   * (`viewer.entity`, as the `wandb` client defaults to it).
+   */
+  readonly entity?: string | undefined;
   /** Only this project of the entity, and its collections. */
   readonly project?: string;
   /** Only this registry of the entity (an organisation), and its collections. */
@@ -134,7 +138,9 @@ export async function importAutomations(options: ImportOptions): Promise<ImportO
   const env = options.env ?? process.env;
   const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd, config: loaded.config, env, configDir: base, reporter });
   try {
-    const ctx: Context = { options, backend, owner, outAbs, out, config: loaded.config, cwd, reporter, parallelism: options.parallelism ?? loaded.config.parallelism ?? 8 };
+    const entity = options.entity || (await defaultEntity(backend));
+    if (!entity) throw new ReconcilerError("TWE008", "name the W&B entity to import from: --entity (or set WANDB_ENTITY); this API key's user has no default entity");
+    const ctx: Context = { options: { ...options, entity }, backend, owner, outAbs, out, config: loaded.config, cwd, reporter, parallelism: options.parallelism ?? loaded.config.parallelism ?? 8 };
     return done(await run(ctx, before.automations, nameFilter));
   } finally {
     await backend.close();
@@ -142,7 +148,7 @@ export async function importAutomations(options: ImportOptions): Promise<ImportO
 }
 
 interface Context {
-  readonly options: ImportOptions;
+  readonly options: ImportOptions & { readonly entity: string };
   readonly backend: Backend;
   readonly owner: string;
   readonly outAbs: string;
@@ -371,8 +377,8 @@ async function verify(c: Context, live: readonly LiveAutomation[], toMark: Entry
 }
 
 /**
- * Appends the ownership marker to each description: an update of the description alone (bounded concurrency; one
- * failure does not stop the others), checked against what the backend saved.
+ * Appends the ownership marker to each description: the saved definition sent back whole with the new description
+ * (bounded concurrency; one failure does not stop the others), checked against what the backend saved.
  */
 async function mark(c: Context, ready: readonly Entry[], desired: readonly ResolvedAutomation[]): Promise<Diagnostic[]> {
   const protect = new Set(desired.filter((d) => d.spec.protect).map((d) => d.address));
@@ -380,7 +386,7 @@ async function mark(c: Context, ready: readonly Entry[], desired: readonly Resol
     const spec = e.live.spec as AutomationSpec;
     const description = markDescription({ ...spec, ...(protect.has(e.live.address) ? { protect: true } : {}) }, c.owner);
     try {
-      const saved = toLive(await c.backend.client.updateDescription(e.live.id, description), c.options.entity);
+      const saved = toLive(await c.backend.client.updateDescription(e.live.raw, description), c.options.entity);
       const changed = saved.spec ? diffSpecs(spec, saved.spec).map((ch) => ch.path) : ["scope"];
       if (saved.ownership?.owner !== c.owner || changed.length > 0) {
         return `the backend saved more than the description (${changed.join(", ") || "the marker"}); run tripwire plan to see the difference`;

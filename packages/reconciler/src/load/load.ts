@@ -13,6 +13,7 @@ import { cachedTransform, privateDir, transpileCacheDir } from "./cache.js";
 import { collectAutomations } from "./collect.js";
 import { discoverFiles } from "./files.js";
 import { ExitDuringLoad, guardedLoad, LoadTimeout, loadTimeoutMs, promiseExports } from "./guard.js";
+import { interopDiagnostics } from "./interop.js";
 
 export interface LoadOptions {
   /** Working directory: paths and diagnostics are relative to it. */
@@ -285,6 +286,8 @@ export async function loadDefinitions(options: LoadOptions): Promise<LoadResult>
       subject: at?.spec.name,
     });
   }
+
+  diagnostics.push(...interopDiagnostics(complete, config));
 
   // Call sites are located lazily: only definitions that reach a diagnostic or an operation format a stack trace.
   const automations: DesiredAutomation[] = complete.map(({ spec, locate }) => ({ address: `${scopeKey(spec.scope)}/${spec.name}`, spec, locate }));

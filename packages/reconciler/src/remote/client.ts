@@ -1,6 +1,7 @@
-import type { CreateFilterTriggerInput, UpdateFilterTriggerInput, WireTrigger } from "@tripwire/sdk/wire";
+import { encodeResave, type CreateFilterTriggerInput, type UpdateFilterTriggerInput, type WireTrigger } from "@tripwire/sdk/wire";
 import { ReconcilerError } from "../errors.js";
 import * as doc from "./documents.js";
+import { hasFeature } from "./features.js";
 import type { GraphQLResponse, Transport } from "./transport.js";
 
 export interface EntityRef {
@@ -32,8 +33,8 @@ interface Connection<T> {
   readonly edges: readonly { readonly node: T }[];
 }
 
-/** Page size for list queries: W&B's SDK uses 50; the server caps what it returns. */
-export const PAGE_SIZE = 100;
+/** Page size for list queries, as W&B's SDK pages (`per_page=50`); a larger page risks W&B's response-size limits. */
+export const PAGE_SIZE = 50;
 
 /** A mutation refused by the backend (duplicate name, unknown ID, permission …), with W&B's status and message. */
 export class MutationError extends ReconcilerError {
@@ -48,6 +49,7 @@ export class MutationError extends ReconcilerError {
  */
 export class WandbClient {
   private featureCache: Promise<Set<string>> | undefined;
+  private documentCache: Promise<doc.AutomationDocuments> | undefined;
 
   constructor(readonly transport: Transport) {}
 
@@ -87,8 +89,15 @@ export class WandbClient {
     return this.featureCache;
   }
 
-  async viewer(): Promise<{ id: string; username: string; entity?: { name: string } | null } | null> {
-    return (await this.query<{ viewer: { id: string; username: string; entity?: { name: string } | null } | null }>(doc.VIEWER)).viewer;
+  /** The automation documents for this server's features (fragments on types it lacks left out). */
+  private documents(): Promise<doc.AutomationDocuments> {
+    this.documentCache ??= this.features().then((f) => doc.automationDocuments((name) => hasFeature(f, name)));
+    return this.documentCache;
+  }
+
+  /** Who the API key belongs to, and the name of their default entity (null when they have none). */
+  async viewer(): Promise<{ id: string; username: string | null; entity: string | null } | null> {
+    return (await this.query<{ viewer: { id: string; username: string | null; entity: string | null } | null }>(doc.VIEWER)).viewer;
   }
 
   async entity(name: string): Promise<EntityRef | null> {
@@ -125,11 +134,12 @@ export class WandbClient {
    */
   async automations(entity: string): Promise<WireTrigger[]> {
     const features = await this.features();
+    const docs = await this.documents();
     if (features.has("QUERY_AUTOMATIONS_ON_ENTITY")) {
-      return this.paginate<WireTrigger>(doc.ENTITY_AUTOMATIONS, { entity }, (d: { scope: { triggers: Connection<WireTrigger> } | null }) => d.scope?.triggers);
+      return this.paginate<WireTrigger>(docs.ENTITY_AUTOMATIONS, { entity }, (d: { scope: { triggers: Connection<WireTrigger> } | null }) => d.scope?.triggers);
     }
     const projects = await this.paginate<{ triggers: WireTrigger[] }>(
-      doc.ENTITY_AUTOMATIONS_LEGACY,
+      docs.ENTITY_AUTOMATIONS_LEGACY,
       { entity },
       (d: { scope: { projects: Connection<{ triggers: WireTrigger[] }> } | null }) => d.scope?.projects,
     );
@@ -137,25 +147,31 @@ export class WandbClient {
   }
 
   async createAutomation(input: CreateFilterTriggerInput): Promise<WireTrigger> {
-    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>(doc.CREATE_AUTOMATION, { input });
+    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>((await this.documents()).CREATE_AUTOMATION, { input });
     if (!d.result?.trigger) throw new ReconcilerError("TWE003", `createFilterTrigger returned no automation for "${input.name}"`);
     return d.result.trigger;
   }
 
   async updateAutomation(input: UpdateFilterTriggerInput): Promise<WireTrigger> {
-    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>(doc.UPDATE_AUTOMATION, { input });
+    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>((await this.documents()).UPDATE_AUTOMATION, { input });
     if (!d.result?.trigger) throw new ReconcilerError("TWE003", `updateFilterTrigger returned no automation for "${input.name}"`);
     return d.result.trigger;
   }
 
   /**
-   * Sets only an automation's description: every other field of `UpdateFilterTriggerInput` is optional in W&B's
-   * schema and stays as saved. `tripwire import` adds its ownership marker this way, without re-encoding a
-   * definition someone made in the W&B UI.
+   * Saves an automation again with a new description: the whole definition as it was read (filter and payload
+   * verbatim, never re-encoded), as W&B's SDK sends every update. `tripwire import` adds its ownership marker this way
+   * to definitions made in the W&B UI.
    */
-  async updateDescription(id: string, description: string): Promise<WireTrigger> {
-    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>(doc.UPDATE_AUTOMATION, { input: { id, description } });
-    if (!d.result?.trigger) throw new ReconcilerError("TWE003", `updateFilterTrigger returned no automation for ${id}`);
+  async updateDescription(saved: WireTrigger, description: string): Promise<WireTrigger> {
+    let input: UpdateFilterTriggerInput;
+    try {
+      input = encodeResave(saved, { description });
+    } catch (error) {
+      throw new ReconcilerError("TWE003", (error as Error).message.replace(/^TW\d+: /, ""), { cause: error });
+    }
+    const d = await this.query<{ result: { trigger: WireTrigger | null } | null }>((await this.documents()).UPDATE_AUTOMATION, { input });
+    if (!d.result?.trigger) throw new ReconcilerError("TWE003", `updateFilterTrigger returned no automation for ${saved.id}`);
     return d.result.trigger;
   }
 

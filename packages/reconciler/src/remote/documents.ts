@@ -26,25 +26,31 @@ const FRAGMENTS = {
 
 type FragmentName = keyof typeof FRAGMENTS;
 
-/** Appends every fragment the operation uses, transitively, in alphabetical order (as W&B's generated client does). */
-function withFragments(operation: string): string {
+/**
+ * Appends every fragment the operation uses, transitively, in alphabetical order (as W&B's generated client does).
+ * Fragments in `omit` are left out with every spread of them, as W&B's SDK strips fragments on types an older
+ * server does not have (`omit_automation_fragments`): such a server refuses the whole document otherwise.
+ */
+function withFragments(operation: string, omit: ReadonlySet<string> = new Set()): string {
+  const strip = (text: string) => (omit.size === 0 ? text : text.replace(/\s*\.\.\.(\w+)/g, (spread, name: string) => (omit.has(name) ? "" : spread)));
   const needed = new Set<FragmentName>();
   const visit = (text: string) => {
     for (const m of text.matchAll(/\.\.\.(\w+)/g)) {
       const name = m[1] as FragmentName;
-      if (name in FRAGMENTS && !needed.has(name)) {
+      if (name in FRAGMENTS && !needed.has(name) && !omit.has(name)) {
         needed.add(name);
         visit(FRAGMENTS[name]);
       }
     }
   };
   visit(operation);
-  return [operation, ...[...needed].sort().map((n) => FRAGMENTS[n])].join("\n\n");
+  return [strip(operation), ...[...needed].sort().map((n) => strip(FRAGMENTS[n]))].join("\n\n");
 }
 
 export const SERVER_FEATURES = `query ServerFeaturesQuery { serverInfo { features { name isEnabled } } }`;
 
-export const VIEWER = `query Viewer { viewer { id username entity { name } } }`;
+/** W&B's `User.entity` is the name of the user's default entity (a String), as its `GetDefaultEntity` reads it. */
+export const VIEWER = `query Viewer { viewer { id username entity } }`;
 
 export const ENTITY = `query Entity($entity: String!) { entity(name: $entity) { id name entityType } }`;
 
@@ -73,31 +79,35 @@ export const INTEGRATIONS = withFragments(`query IntegrationsByEntity($entity: S
   }
 }`);
 
-export const ENTITY_AUTOMATIONS = withFragments(`query GetEntityAutomations($entity: String!, $cursor: String, $perPage: Int, $order: String, $filters: JSONString) {
+const ENTITY_AUTOMATIONS_OP = `query GetEntityAutomations($entity: String!, $cursor: String, $perPage: Int, $order: String, $filters: JSONString) {
   scope: entity(name: $entity) {
     triggers(after: $cursor, first: $perPage, order: $order, filters: $filters) {
       pageInfo { ...PageInfoFields }
       edges { node { ...TriggerFields } }
     }
   }
-}`);
+}`;
+export const ENTITY_AUTOMATIONS = withFragments(ENTITY_AUTOMATIONS_OP);
 
-export const ENTITY_AUTOMATIONS_LEGACY = withFragments(`query GetEntityAutomationsLegacy($entity: String!, $cursor: String, $perPage: Int) {
+const ENTITY_AUTOMATIONS_LEGACY_OP = `query GetEntityAutomationsLegacy($entity: String!, $cursor: String, $perPage: Int) {
   scope: entity(name: $entity) {
     projects(after: $cursor, first: $perPage) {
       pageInfo { ...PageInfoFields }
       edges { node { ...ProjectTriggersFields } }
     }
   }
-}`);
+}`;
+export const ENTITY_AUTOMATIONS_LEGACY = withFragments(ENTITY_AUTOMATIONS_LEGACY_OP);
 
-export const CREATE_AUTOMATION = withFragments(`mutation CreateAutomation($input: CreateFilterTriggerInput!) {
+const CREATE_AUTOMATION_OP = `mutation CreateAutomation($input: CreateFilterTriggerInput!) {
   result: createFilterTrigger(input: $input) { trigger { ...TriggerFields } }
-}`);
+}`;
+export const CREATE_AUTOMATION = withFragments(CREATE_AUTOMATION_OP);
 
-export const UPDATE_AUTOMATION = withFragments(`mutation UpdateAutomation($input: UpdateFilterTriggerInput!) {
+const UPDATE_AUTOMATION_OP = `mutation UpdateAutomation($input: UpdateFilterTriggerInput!) {
   result: updateFilterTrigger(input: $input) { trigger { ...TriggerFields } }
-}`);
+}`;
+export const UPDATE_AUTOMATION = withFragments(UPDATE_AUTOMATION_OP);
 
 export const DELETE_AUTOMATION = `mutation DeleteAutomation($id: ID!) { result: deleteTrigger(input: {triggerID: $id}) { success } }`;
 
@@ -106,3 +116,28 @@ export const CREATE_WEBHOOK_INTEGRATION = withFragments(`mutation CreateGenericW
 }`);
 
 export const UPSERT_PROJECT = `mutation UpsertModel($input: UpsertModelInput!) { upsertModel(input: $input) { model { id name entityName } inserted } }`;
+
+/** The documents that read or write automations, as sent to one server. */
+export interface AutomationDocuments {
+  readonly ENTITY_AUTOMATIONS: string;
+  readonly ENTITY_AUTOMATIONS_LEGACY: string;
+  readonly CREATE_AUTOMATION: string;
+  readonly UPDATE_AUTOMATION: string;
+}
+
+/**
+ * The automation documents for a server, without the fragments on types it lacks: `EntityScopeFields` when it has
+ * no entity scope, `NoOpActionFields` when it has no no-op action. `has` answers whether it has a feature.
+ */
+export function automationDocuments(has: (feature: string) => boolean): AutomationDocuments {
+  const omit = new Set<string>();
+  if (!has("AUTOMATION_SCOPE_ENTITY")) omit.add("EntityScopeFields");
+  if (!has("AUTOMATION_ACTION_NO_OP")) omit.add("NoOpActionFields");
+  if (omit.size === 0) return { ENTITY_AUTOMATIONS, ENTITY_AUTOMATIONS_LEGACY, CREATE_AUTOMATION, UPDATE_AUTOMATION };
+  return {
+    ENTITY_AUTOMATIONS: withFragments(ENTITY_AUTOMATIONS_OP, omit),
+    ENTITY_AUTOMATIONS_LEGACY: withFragments(ENTITY_AUTOMATIONS_LEGACY_OP, omit),
+    CREATE_AUTOMATION: withFragments(CREATE_AUTOMATION_OP, omit),
+    UPDATE_AUTOMATION: withFragments(UPDATE_AUTOMATION_OP, omit),
+  };
+}

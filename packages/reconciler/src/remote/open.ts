@@ -24,7 +24,11 @@ export async function openBackend(ctx: OpenContext): Promise<Backend> {
   if (base) {
     const reporter = ctx.reporter;
     const retries = DEFAULT_RETRY.retries;
-    return remoteBackend(checkBaseUrl(base), ctx.env.WANDB_API_KEY, reporter ? { onRetry: (r) => reporter.message("TWI005", retryLine(r, retries)) } : {});
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    return remoteBackend(checkBaseUrl(base), ctx.env.WANDB_API_KEY, {
+      onRetry: (r) => reporter?.message("TWI005", retryLine(r, retries)),
+      onPause: (p) => reporter?.message("TW6550", `the backend's rate limit${p.limit !== undefined ? ` (${p.limit} requests per window)` : ""} is used up: waiting ${seconds(p.delayMs)} for it to reset`),
+    });
   }
   // Loaded on demand: the embedded default brings in the server's store and GraphQL executor (SQLite, graphql-js).
   await loadEmbeddedServer();

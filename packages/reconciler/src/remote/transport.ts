@@ -56,9 +56,14 @@ export interface HttpTransportOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Told about each retry (status or error, and the wait). */
   readonly onRetry?: (info: { attempt: number; status?: number; error?: string; delayMs: number }) => void;
+  /** Told when requests hold back because the backend's rate limit is used up (`RateLimit-Remaining`). */
+  readonly onPause?: (info: { delayMs: number; limit?: number }) => void;
+  /** For tests: the clock the rate-limit window is measured on. */
+  readonly now?: () => number;
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const RESET_MARGIN_MS = 50;
 
 /** Seconds (`120`) or an HTTP date; also W&B's `RateLimit-Reset` seconds. */
 export function retryAfterMs(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
@@ -72,6 +77,22 @@ export function retryAfterMs(headers: Record<string, string | string[] | undefin
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/**
+ * What a response says of the rate-limit window (IETF `RateLimit-*` fields, as W&B sends them): requests left and
+ * seconds until the window resets; undefined when it says nothing.
+ */
+export function rateLimitOf(headers: Record<string, string | string[] | undefined>): { remaining: number; resetMs: number; limit?: number } | undefined {
+  const header = (name: string) => {
+    const v = headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const remaining = Number(header("ratelimit-remaining"));
+  const reset = Number(header("ratelimit-reset"));
+  if (!Number.isFinite(remaining) || !Number.isFinite(reset) || header("ratelimit-remaining") === undefined || header("ratelimit-reset") === undefined) return undefined;
+  const limit = Number(header("ratelimit-limit"));
+  return { remaining, resetMs: Math.max(0, reset * 1000), ...(Number.isFinite(limit) && header("ratelimit-limit") !== undefined ? { limit } : {}) };
 }
 
 /** Exponential backoff with full jitter, or the server's `Retry-After` when it sent one. */
@@ -95,8 +116,22 @@ export class HttpTransport implements Transport {
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly onRetry: HttpTransportOptions["onRetry"];
+  private readonly onPause: HttpTransportOptions["onPause"];
+  private readonly now: () => number;
   private count = 0;
   private readonly hasKey: boolean;
+  private inFlight = 0;
+  /**
+   * The backend's rate-limit window as last reported: requests left in it (less those sent since), when it resets,
+   * and its size. Unknown until a response carries `RateLimit-*`.
+   */
+  private window: { remaining: number; resetAt: number; limit: number | undefined } | undefined;
+  private pause: Promise<void> | undefined;
+  /** Requests waiting for an answer to tell when a window that has just begun resets. */
+  private waiting: (() => void)[] = [];
+  private pauseAnnounced = false;
+  /** When the current window began here (a reset seen locally). */
+  private windowStartedAt = Number.NEGATIVE_INFINITY;
 
   constructor(baseUrl: string, options: HttpTransportOptions = {}) {
     const base = new URL(baseUrl);
@@ -115,6 +150,74 @@ export class HttpTransport implements Transport {
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.onRetry = options.onRetry;
+    this.onPause = options.onPause;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Takes a request's place in the backend's rate-limit window, waiting for the window to reset when it has none
+   * left, so a large apply paces itself instead of tripping the limit (429). Requests that arrive during a wait
+   * share it, and after it only as many go as the new window holds.
+   */
+  private async paced(): Promise<void> {
+    // Each way out counts the request in flight at once: the requests resuming right after this one must see it.
+    for (;;) {
+      const w = this.window;
+      if (!w) {
+        this.inFlight++;
+        return;
+      }
+      const now = this.now();
+      if (now >= w.resetAt) {
+        // A new window: its size if the backend said it, else unknown until the next answer; when it resets is
+        // known from the next answer.
+        this.pauseAnnounced = false;
+        this.windowStartedAt = now;
+        this.window = w.limit !== undefined && w.limit > 0 ? { remaining: w.limit, resetAt: Number.POSITIVE_INFINITY, limit: w.limit } : undefined;
+        continue;
+      }
+      if (w.remaining > 0) {
+        w.remaining--;
+        this.inFlight++;
+        return;
+      }
+      if (w.resetAt === Number.POSITIVE_INFINITY) {
+        // Nothing in flight will tell when this window resets (the answers stopped carrying RateLimit-*): go on.
+        if (this.inFlight === 0) {
+          this.window = undefined;
+          this.inFlight++;
+          return;
+        }
+        await new Promise<void>((r) => this.waiting.push(r));
+        continue;
+      }
+      this.pause ??= this.sleep(Math.min(w.resetAt - now, this.policy.maxDelayMs)).finally(() => {
+        this.pause = undefined;
+      });
+      await this.pause;
+    }
+  }
+
+  /** Reads the window a response reports; the requests still in flight are already taking places in it. */
+  private observe(headers: Record<string, string | string[] | undefined>, announce: boolean, sentAt: number): void {
+    const reported = rateLimitOf(headers);
+    if (!reported) return;
+    // The answer to a request sent before the window reset here speaks of the window that ended, not of this one.
+    if (sentAt < this.windowStartedAt) return;
+    // RateLimit-Reset is rounded (whole seconds at W&B): a little past it keeps the next request out of the old window.
+    const resetAt = this.now() + reported.resetMs + RESET_MARGIN_MS;
+    const remaining = Math.max(0, reported.remaining - this.inFlight);
+    this.window = { remaining, resetAt, limit: reported.limit };
+    if (remaining > 0) this.pauseAnnounced = false;
+    else if (!this.pauseAnnounced) {
+      this.pauseAnnounced = true;
+      if (announce) this.onPause?.({ delayMs: reported.resetMs, ...(reported.limit !== undefined ? { limit: reported.limit } : {}) });
+    }
+  }
+
+  /** Lets the requests waiting for an answer look at the window again. */
+  private wake(): void {
+    for (const r of this.waiting.splice(0)) r();
   }
 
   get requestCount(): number {
@@ -124,10 +227,12 @@ export class HttpTransport implements Transport {
   async request<T>(request: GraphQLRequest): Promise<GraphQLResponse<T>> {
     const body = JSON.stringify({ query: request.query, ...(request.variables ? { variables: request.variables } : {}) });
     for (let attempt = 0; ; attempt++) {
+      await this.paced();
       this.count++;
       let status: number;
       let text: string;
       let headers: Record<string, string | string[] | undefined>;
+      const sentAt = this.now();
       try {
         const res = await this.pool.request({
           path: this.path,
@@ -140,7 +245,13 @@ export class HttpTransport implements Transport {
         status = res.statusCode;
         headers = res.headers;
         text = await res.body.text();
+        this.inFlight--;
+        // A 429 is announced by its retry; the window it reports still holds the other requests back.
+        this.observe(headers, status !== 429, sentAt);
+        this.wake();
       } catch (error) {
+        this.inFlight--;
+        this.wake();
         const message = error instanceof loadUndici().errors.UndiciError || error instanceof Error ? error.message : String(error);
         if (attempt >= this.policy.retries) {
           throw new ReconcilerError("TWE001", `cannot reach ${this.url}: ${message} (after ${attempt + 1} attempts)`, { cause: error });

@@ -4,7 +4,7 @@ import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "
 import type { Prerequisite } from "../plan/plan.js";
 import { collectionKey, integrationEntity, projectKey, projectOf, type Catalog } from "../remote/catalog.js";
 import { sourceOf, type Diagnostic, type DesiredAutomation, type ResolvedAutomation } from "../types.js";
-import { requiredFeatures } from "./features.js";
+import { describeFeatures, missingFeatures } from "./features.js";
 
 export interface ResolveInput {
   /** Prerequisites found elsewhere (the embedded backend's out-of-sync integrations and secrets), merged in. */
@@ -56,8 +56,9 @@ export function resolve(input: ResolveInput): ResolveResult {
 
   for (const d of input.desired) {
     const fail = failFor(diagnostics, d);
-    for (const feature of requiredFeatures(d.spec)) {
-      if (!features.has(feature)) fail("TW2104", `the backend does not support this automation: it needs the server feature ${feature} (in "${d.spec.name}")`);
+    for (const m of missingFeatures(d.spec, features)) {
+      if (m.raw) fail("TW2104", `the backend does not support this automation: it needs the server feature ${m.feature} (in "${d.spec.name}")`);
+      else fail("TW6501", `this W&B server (${describeFeatures(features)}) has no ${m.what}: "${d.spec.name}" needs ${m.feature}`);
     }
     const expanded = expand(d, catalog, embedded !== undefined, fail, (m) => diagnostics.push({ code: "TW2105", severity: "warning", message: m, source: sourceOf(d), subject: d.spec.name }));
     for (const e of expanded) {

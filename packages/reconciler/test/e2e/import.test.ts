@@ -273,7 +273,8 @@ function matrix(): { spec: AutomationSpec; entity: string }[] {
   return out;
 }
 
-const config = `export default { owner: "ml-platform" };\n`;
+// The matrix holds a payload with unquoted template variables, which W&B's UI saves (TW6521 refuses it otherwise).
+const config = `export default { owner: "ml-platform", interop: { allowNonJsonPayload: true } };\n`;
 const remote = (url = server.url) => ({ WANDB_BASE_URL: url, WANDB_API_KEY: KEY });
 const tw = (dir: string, args: string[], url?: string) => runCli(args, { cwd: dir, env: remote(url) });
 const addressOf = (s: AutomationSpec) => `${scopeKey(s.scope)}/${s.name}`;

@@ -21,7 +21,8 @@ export interface TriggerPageQuery extends PageQuery {
 
 export function integrationNode(i: IntegrationRecord) {
   return i.kind === "slack"
-    ? { __typename: "SlackIntegration", id: toGlobalId("Integration", i.id), teamName: i.teamName, channelName: i.channelName ?? "", createdAt: i.createdAt }
+    ? // W&B's `teamName` is non-null (its OAuth flow always knows the workspace); a local one may have none.
+      { __typename: "SlackIntegration", id: toGlobalId("Integration", i.id), teamName: i.teamName ?? "", channelName: i.channelName ?? "", createdAt: i.createdAt }
     : {
         __typename: "GenericWebhookIntegration",
         id: toGlobalId("Integration", i.id),
@@ -74,8 +75,10 @@ function triggerFilters(filters: string | null | undefined): { name?: string } {
 }
 
 function triggerConnection(ctx: GraphQLContext, entityIds: readonly number[], args: TriggerPageQuery) {
-  const page = ctx.store.listTriggers({ entityIds, ...triggerFilters(args.filters) }, pageArgs(args.first, args.after));
-  return connection(page, (t) => t.id, (t) => triggerNode(ctx, t));
+  const query = { entityIds, ...triggerFilters(args.filters) };
+  const page = ctx.store.listTriggers(query, pageArgs(args.first, args.after));
+  // Counted only when asked for: a listing page does not pay for it.
+  return connection(page, (t) => t.id, (t) => triggerNode(ctx, t), { totalCount: () => ctx.store.countTriggers(query) });
 }
 
 export function userNode(ctx: GraphQLContext, u: UserRecord) {
@@ -85,10 +88,20 @@ export function userNode(ctx: GraphQLContext, u: UserRecord) {
     name: u.username,
     email: u.id === ctx.user.id ? u.email : null,
     admin: u.admin,
+    // W&B's `User.entity` is the name of the user's default entity (a string): here, their personal entity.
     entity: () => {
       const e = ctx.store.entityByName(u.username);
-      return e && e.type === "personal" && ctx.access.canSee(e) ? entityNode(ctx, e) : null;
+      return e && e.type === "personal" && ctx.access.canSee(e) ? e.name : null;
     },
+    // No user flags are set on this server; W&B's client reads them as a JSON object.
+    flags: "{}",
+    deletedAt: null,
+    photoUrl: null,
+    accountType: "USER",
+    apiKeys: () =>
+      u.id === ctx.user.id
+        ? { edges: ctx.store.apiKeysOf(u.id).map((k) => ({ node: { id: toGlobalId("ApiKey", k.id), name: k.hash.slice(0, 12), description: null } })) }
+        : null,
     teams: (args: PageQuery) => {
       const teams = ctx.access.visibleEntities().filter((e) => e.type === "team");
       return connection(pageOf(teams, (e) => e.id, pageArgs(args.first, args.after)), (e) => e.id, (e) => entityNode(ctx, e));
@@ -107,6 +120,29 @@ export function entityNode(ctx: GraphQLContext, e: EntityRecord) {
     name: e.name,
     entityType: e.type,
     isTeam: e.type === "team",
+    // The entity exists, so its name is not available to a new one.
+    available: false,
+    photoUrl: null,
+    readOnly: false,
+    readOnlyAdmin: false,
+    privateOnly: false,
+    // This server stores no run files or artifacts.
+    storageBytes: 0,
+    codeSavingEnabled: false,
+    defaultAccess: "PRIVATE",
+    isPaid: null,
+    members: () =>
+      ctx.store.membersOf(e.id).map((m) => ({
+        id: toGlobalId("User", m.user.id),
+        admin: m.role === "admin",
+        pending: false,
+        email: m.user.id === ctx.user.id ? m.user.email : null,
+        username: m.user.username,
+        name: m.user.username,
+        photoUrl: null,
+        accountType: "USER",
+        apiKey: null,
+      })),
     organization: () => {
       const o = e.orgId === null ? undefined : ctx.store.orgById(e.orgId);
       return o ? orgNode(ctx, o) : null;
@@ -142,6 +178,11 @@ export function projectNode(ctx: GraphQLContext, p: ProjectRecord) {
     entityName: p.entityName,
     description: p.description,
     createdAt: p.createdAt,
+    isBenchmark: false,
+    user: null,
+    access: null,
+    views: null,
+    readOnly: false,
     entity: () => entityNode(ctx, ctx.store.entityById(p.entityId) as EntityRecord),
     // The project's automations and its collections' (W&B's SDK finds collection automations this way).
     triggers: () => {

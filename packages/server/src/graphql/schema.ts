@@ -1,4 +1,4 @@
-import { buildSchema, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from "graphql";
+import { buildASTSchema, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { REGISTRY_PREFIX } from "@tripwire/sdk";
 import { gqlError } from "../errors.js";
 import { fromGlobalId } from "../ids.js";
@@ -19,31 +19,11 @@ import {
   type TriggerFieldsInput,
 } from "./mutations.js";
 import { collectionNode, entityNode, executionNode, integrationNode, orgNode, projectNode, triggerNode, userNode } from "./nodes.js";
+import { AUTOMATION_FEATURES, reportedFeatures, sdlFor, type AutomationFeature } from "./features.js";
 import { SDL } from "./sdl.js";
 
-/**
- * The server features `serverInfo.features` reports (spec §A.6): every gated scope, event and action this
- * server implements is enabled; the ones it does not (push notifications, ARIA, `User.triggers`) are off.
- */
-export const SERVER_FEATURES: readonly { name: string; isEnabled: boolean }[] = [
-  ...[
-    "AUTOMATION_EVENT_RUN_METRIC",
-    "AUTOMATION_EVENT_RUN_METRIC_CHANGE",
-    "AUTOMATION_EVENT_RUN_METRIC_ZSCORE",
-    "AUTOMATION_EVENT_RUN_STATE",
-    "AUTOMATION_EVENT_ADD_ARTIFACT_TAG",
-    "AUTOMATION_EVENT_REMOVE_ARTIFACT_TAG",
-    "AUTOMATION_EVENT_ADD_COLLECTION_TAG",
-    "AUTOMATION_EVENT_REMOVE_COLLECTION_TAG",
-    "AUTOMATION_EVENT_UNLINK_ARTIFACT",
-    "AUTOMATION_ACTION_NO_OP",
-    "AUTOMATION_LAST_EXECUTED_AT",
-    "AUTOMATION_SCOPE_ENTITY",
-    "QUERY_AUTOMATIONS_ON_ENTITY",
-    "AUTOMATIONS_ON_ORGANIZATION",
-  ].map((name) => ({ name, isEnabled: true })),
-  ...["AUTOMATION_ACTION_PUSH_NOTIFICATION", "AUTOMATIONS_ON_USER", "AUTOMATION_ACTION_ARIA"].map((name) => ({ name, isEnabled: false })),
-];
+/** What `serverInfo.features` reports with every feature this server implements (spec §A.6). */
+export const SERVER_FEATURES: readonly { name: string; isEnabled: boolean }[] = reportedFeatures(AUTOMATION_FEATURES);
 
 type Resolver = GraphQLFieldResolver<unknown, GraphQLContext, any>;
 type Input<T> = { input: T };
@@ -51,7 +31,6 @@ type Input<T> = { input: T };
 const personalEntityName = (ctx: GraphQLContext): string => ctx.user.username;
 
 const Query: Record<string, Resolver> = {
-  serverInfo: () => ({ features: SERVER_FEATURES }),
   viewer: (_s, _a, ctx) => userNode(ctx, ctx.user),
   entity: (_s, args: { name?: string | null }, ctx) => {
     const e = ctx.store.entityByName(args.name ?? personalEntityName(ctx));
@@ -97,7 +76,8 @@ interface CreateInput extends Omit<TriggerFieldsInput, "triggeredActionConfig"> 
 }
 type UpdateInput = { id: string; clientMutationId?: string | null } & Partial<Omit<CreateInput, "clientMutationId">>;
 
-const given = <T>(v: T | null | undefined, fallback: T): T => (v === null || v === undefined ? fallback : v);
+/** The fields of `UpdateFilterTriggerInput` W&B's SDK always sends. */
+const WHOLE_UPDATE = ["name", "enabled", "scopeType", "scopeID", "triggeringEventType", "eventFilter", "triggeredActionType", "triggeredActionConfig"] as const;
 
 const Mutation: Record<string, Resolver> = {
   createFilterTrigger: (_s, { input }: Input<CreateInput>, ctx) => {
@@ -107,17 +87,24 @@ const Mutation: Record<string, Resolver> = {
   },
   updateFilterTrigger: (_s, { input }: Input<UpdateInput>, ctx) => {
     const saved = visibleTrigger(ctx, input.id);
-    const base = savedFields(saved);
+    // W&B's SDK sends the whole definition with every update (`prepare_to_update`); what W&B's backend does with
+    // fewer fields is not documented, so this server refuses them rather than guess (a description left out stays,
+    // as W&B's SDK leaves it out when it has none).
+    const missing = WHOLE_UPDATE.filter((f) => input[f] === undefined || input[f] === null);
+    if (missing.length > 0) {
+      throw gqlError("BAD_USER_INPUT", `updateFilterTrigger needs the whole definition, as W&B's SDK sends it: ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} missing`);
+    }
+    const whole = input as Required<UpdateInput>;
     const merged: TriggerFieldsInput = {
-      name: given(input.name, base.name),
-      description: input.description === undefined || input.description === null ? base.description : input.description,
-      enabled: given(input.enabled, base.enabled),
-      scopeType: given(input.scopeType as ScopeType | null | undefined, base.scopeType),
-      scopeID: given(input.scopeID, base.scopeID),
-      triggeringEventType: given(input.triggeringEventType, base.triggeringEventType),
-      eventFilter: given(input.eventFilter, base.eventFilter),
-      triggeredActionType: given(input.triggeredActionType, base.triggeredActionType),
-      triggeredActionConfig: given(input.triggeredActionConfig, base.triggeredActionConfig),
+      name: whole.name,
+      description: input.description === undefined || input.description === null ? savedFields(saved).description : input.description,
+      enabled: whole.enabled,
+      scopeType: whole.scopeType as ScopeType,
+      scopeID: whole.scopeID,
+      triggeringEventType: whole.triggeringEventType,
+      eventFilter: whole.eventFilter,
+      triggeredActionType: whole.triggeredActionType,
+      triggeredActionConfig: whole.triggeredActionConfig,
     };
     const { input: row } = buildTrigger(ctx, merged, saved);
     const t = conflictAware(() => ctx.store.updateTrigger(saved.id, row));
@@ -214,14 +201,25 @@ const Mutation: Record<string, Resolver> = {
   },
 };
 
+export interface SchemaOptions {
+  /**
+   * The gated features the server has (default: all it implements). The ones left out are gone from the schema and
+   * from `serverInfo.features`, as on an older W&B Server.
+   */
+  readonly features?: readonly AutomationFeature[];
+}
+
 /**
  * Builds the executable GraphQL schema (W&B's automation subset). The same schema serves HTTP and
  * in-process execution; resolvers read the store and user from the context.
- * @example const schema = createSchema();
+ * @example const schema = createSchema(); const older = createSchema({ features: COMPAT_PRESETS.older });
  */
-export function createSchema(): GraphQLSchema {
-  const schema = buildSchema(SDL);
-  for (const [typeName, resolvers] of [["Query", Query], ["Mutation", Mutation]] as const) {
+export function createSchema(options: SchemaOptions = {}): GraphQLSchema {
+  const features = options.features ?? AUTOMATION_FEATURES;
+  const schema = buildASTSchema(sdlFor(SDL, features));
+  const reported = { features: reportedFeatures(features) };
+  const query: Record<string, Resolver> = { serverInfo: () => reported, ...Query };
+  for (const [typeName, resolvers] of [["Query", query], ["Mutation", Mutation]] as const) {
     const fields = (schema.getType(typeName) as GraphQLObjectType).getFields();
     for (const [name, resolve] of Object.entries(resolvers)) {
       const field = fields[name];

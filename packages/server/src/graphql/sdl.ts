@@ -5,6 +5,7 @@
 export const SDL = /* GraphQL */ `
 scalar DateTime
 scalar JSONString
+scalar Int64
 
 type Query {
   serverInfo: ServerInfo
@@ -20,7 +21,7 @@ type Query {
 type Mutation {
   createFilterTrigger(input: CreateFilterTriggerInput!): CreateFilterTriggerPayload
   updateFilterTrigger(input: UpdateFilterTriggerInput!): UpdateFilterTriggerPayload
-  deleteTrigger(input: DeleteTriggerInput!): DeleteTriggerPayload
+  deleteTrigger(input: DeleteTriggerInput!): DeleteTriggerPayload!
   createGenericWebhookIntegration(input: CreateGenericWebhookIntegrationInput!): CreateGenericWebhookIntegrationPayload
   createSlackIntegration(input: CreateSlackIntegrationInput!): CreateSlackIntegrationPayload
   deleteIntegration(input: DeleteIntegrationInput!): DeleteIntegrationPayload
@@ -30,7 +31,7 @@ type Mutation {
 }
 
 type ServerInfo {
-  features: [ServerFeature!]!
+  features: [ServerFeature]!
 }
 type ServerFeature {
   name: String!
@@ -44,25 +45,65 @@ type PageInfo {
   hasPreviousPage: Boolean!
 }
 
+"Types and nullability of every field W&B's clients select are W&B's own (its generated models)."
 type User {
   id: ID!
-  username: String!
+  username: String
   name: String!
   email: String
-  admin: Boolean!
-  entity: Entity
+  admin: Boolean
+  "The user's default entity, by name (W&B's clients default to it when no entity is given)."
+  entity: String
+  flags: JSONString
+  deletedAt: DateTime
+  photoUrl: String
+  accountType: String
+  "Tripwire keeps only each key's SHA-256: a key's name is the first 12 hex digits of it."
+  apiKeys: ApiKeyConnection
   teams(first: Int, after: String): EntityConnection
   projects(first: Int, after: String): ProjectConnection
+}
+type ApiKey {
+  id: ID!
+  name: String!
+  description: String
+}
+type ApiKeyConnection {
+  edges: [ApiKeyEdge!]!
+}
+type ApiKeyEdge {
+  node: ApiKey
+}
+type Member {
+  id: ID
+  admin: Boolean
+  pending: Boolean
+  email: String
+  username: String
+  name: String!
+  photoUrl: String
+  accountType: String
+  apiKey: String
 }
 
 type Entity {
   id: ID!
   name: String!
-  entityType: String!
+  entityType: String
   isTeam: Boolean!
+  available: Boolean
+  photoUrl: String
+  readOnly: Boolean
+  readOnlyAdmin: Boolean!
+  privateOnly: Boolean!
+  storageBytes: Int64!
+  codeSavingEnabled: Boolean!
+  defaultAccess: String!
+  isPaid: Boolean
+  members: [Member!]!
   organization: Organization
   integrations(first: Int, after: String): IntegrationConnection
-  triggers(first: Int, after: String, order: String, filters: JSONString): TriggerConnection
+  triggers(first: Int, after: String, order: String, filters: JSONString): TriggerConnection!
   projects(first: Int, after: String): ProjectConnection
   secrets: [Secret!]!
 }
@@ -71,7 +112,7 @@ type EntityConnection {
   edges: [EntityEdge!]!
 }
 type EntityEdge {
-  node: Entity!
+  node: Entity
   cursor: String!
 }
 
@@ -80,7 +121,7 @@ type Organization {
   name: String!
   orgEntity: Entity
   teams: [Entity!]!
-  triggers(first: Int, after: String, order: String, filters: JSONString): TriggerConnection
+  triggers(first: Int, after: String, order: String, filters: JSONString): TriggerConnection!
 }
 
 type Secret {
@@ -95,6 +136,12 @@ type Project {
   entity: Entity!
   description: String
   createdAt: DateTime!
+  isBenchmark: Boolean!
+  "Who created the project: not recorded by this server (null)."
+  user: User
+  access: String
+  views: JSONString
+  readOnly: Boolean
   triggers: [Trigger!]!
   artifactCollection(name: String!): ArtifactCollection
   artifactCollections(first: Int, after: String): ArtifactCollectionConnection
@@ -105,7 +152,7 @@ type ProjectConnection {
   edges: [ProjectEdge!]!
 }
 type ProjectEdge {
-  node: Project!
+  node: Project
   cursor: String!
 }
 
@@ -147,7 +194,7 @@ interface Integration {
 }
 type SlackIntegration implements Integration {
   id: ID!
-  teamName: String
+  teamName: String!
   channelName: String!
   createdAt: DateTime!
 }
@@ -164,7 +211,7 @@ type IntegrationConnection {
   edges: [IntegrationEdge!]!
 }
 type IntegrationEdge {
-  node: Integration!
+  node: Integration
   cursor: String!
 }
 
@@ -216,6 +263,7 @@ type Trigger {
   lastExecutedAt: DateTime
 }
 type TriggerConnection {
+  totalCount: Int!
   pageInfo: PageInfo!
   edges: [TriggerEdge!]!
 }
@@ -240,13 +288,13 @@ type QueueJobTriggeredAction {
   template: JSONString!
 }
 type NotificationTriggeredAction {
-  integration: Integration
+  integration: Integration!
   title: String
   message: String
   severity: AlertSeverity
 }
 type GenericWebhookTriggeredAction {
-  integration: Integration
+  integration: Integration!
   requestPayload: JSONString
 }
 type NoOpTriggeredAction {
@@ -295,7 +343,7 @@ input CreateFilterTriggerInput {
   scopeType: TriggerScopeType!
   scopeID: ID!
   triggeringEventType: EventTriggeringConditionType!
-  eventFilter: String!
+  eventFilter: JSONString!
   triggeredActionType: TriggeredActionType!
   triggeredActionConfig: TriggeredActionConfig!
 }
@@ -312,7 +360,7 @@ input UpdateFilterTriggerInput {
   scopeType: TriggerScopeType
   scopeID: ID
   triggeringEventType: EventTriggeringConditionType
-  eventFilter: String
+  eventFilter: JSONString
   triggeredActionType: TriggeredActionType
   triggeredActionConfig: TriggeredActionConfig
 }
@@ -338,7 +386,7 @@ input CreateGenericWebhookIntegrationInput {
   accessTokenRef: String
 }
 type CreateGenericWebhookIntegrationPayload {
-  integration: GenericWebhookIntegration!
+  integration: Integration!
   clientMutationId: String
 }
 "Tripwire's own: W&B creates Slack integrations through an OAuth flow; locally a Slack integration posts to an incoming-webhook URL."

@@ -335,6 +335,14 @@ export class SqliteStore implements Store {
     const rows = this.q("SELECT e.*, m.role FROM members m JOIN entities e ON e.id = m.entity_id WHERE m.user_id = ? ORDER BY e.id").all(userId) as Row[];
     return rows.map((r) => ({ entity: entity(r), role: r.role as Role }));
   }
+  membersOf(entityId: number): readonly { user: UserRecord; role: Role }[] {
+    const rows = this.q("SELECT u.*, m.role AS member_role FROM members m JOIN users u ON u.id = m.user_id WHERE m.entity_id = ? ORDER BY u.id").all(entityId) as Row[];
+    return rows.map((r) => ({ user: user(r), role: r.member_role as Role }));
+  }
+  apiKeysOf(userId: number): readonly { id: number; hash: string; createdAt: string }[] {
+    const rows = this.q("SELECT rowid AS id, key_hash, created_at FROM api_keys WHERE user_id = ? ORDER BY rowid").all(userId) as Row[];
+    return rows.map((r) => ({ id: Number(r.id), hash: String(r.key_hash), createdAt: String(r.created_at) }));
+  }
   allEntities(): readonly EntityRecord[] {
     return (this.q("SELECT * FROM entities ORDER BY id").all() as Row[]).map(entity);
   }
@@ -519,6 +527,23 @@ export class SqliteStore implements Store {
     }
     const rows = this.q(`SELECT * FROM triggers WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`).all(...args, limit + 1) as Row[];
     return page(rows.map(trigger), limit);
+  }
+  countTriggers(query: TriggerQuery): number {
+    const where: string[] = ["1 = 1"];
+    const args: unknown[] = [];
+    if (query.entityIds !== undefined) {
+      where.push("entity_id IN (SELECT value FROM json_each(?))");
+      args.push(JSON.stringify(query.entityIds));
+    }
+    if (query.projectId !== undefined) {
+      where.push("project_id = ?");
+      args.push(query.projectId);
+    }
+    if (query.name !== undefined) {
+      where.push("name = ?");
+      args.push(query.name);
+    }
+    return Number((this.q(`SELECT COUNT(*) AS n FROM triggers WHERE ${where.join(" AND ")}`).get(...args) as Row).n);
   }
   allTriggers(): readonly TriggerRecord[] {
     return (this.q("SELECT * FROM triggers ORDER BY id").all() as Row[]).map(trigger);

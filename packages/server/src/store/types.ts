@@ -284,6 +284,10 @@ export interface Store {
   setRole(entityId: number, userId: number, role: Role): void;
   /** Every entity the user has a role in. */
   memberships(userId: number): readonly { entity: EntityRecord; role: Role }[];
+  /** The members of an entity with their roles, in user order. */
+  membersOf(entityId: number): readonly { user: UserRecord; role: Role }[];
+  /** A user's API keys as stored: their SHA-256 only. */
+  apiKeysOf(userId: number): readonly { id: number; hash: string; createdAt: string }[];
   allEntities(): readonly EntityRecord[];
 
   // projects and collections
@@ -316,6 +320,8 @@ export interface Store {
   // automations
   triggerById(id: number): TriggerRecord | undefined;
   listTriggers(query: TriggerQuery, page: PageArgs): Page<TriggerRecord>;
+  /** How many automations the query matches, over every page. */
+  countTriggers(query: TriggerQuery): number;
   allTriggers(): readonly TriggerRecord[];
   /** Throws {@link ConflictError} when the scope already has an automation of that name. */
   createTrigger(input: TriggerInput, createdBy: number | null): TriggerRecord;

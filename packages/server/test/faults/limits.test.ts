@@ -72,7 +72,7 @@ describe("input bounds", () => {
     expect(description.body.errors?.[0]?.message).toBe(`description is ${big.length} characters long; at most 4096 are allowed`);
     const huge = await gql(server.url, KEYS.bob, CreateAutomation, { input: input({ description: "x".repeat(10 * 1024 * 1024) }) });
     expect(huge.status).toBe(413);
-    expect(huge.body.errors?.[0]?.extensions?.limit).toBe("body");
+    expect((huge.body.errors?.[0]?.extensions as { limit?: string } | undefined)?.limit).toBe("body");
     expect(server.store.allTriggers()).toHaveLength(0);
     expect((await gql(server.url, KEYS.bob, CreateAutomation, { input: input({ description: "d".repeat(4096) }) })).status).toBe(200);
   });
