@@ -73,7 +73,7 @@ describe("rate limits", () => {
     expect(s.log.ok).toBe(3);
     expect(s.log.refused).toBe(1);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^HTTP 429 from the backend: retrying in 0\.\d s \(attempt 1\)$/);
+    expect(lines[0]).toMatch(/^the backend answered HTTP 429; retrying in 0\.\d s \(2\/\d+\)$/);
   }, 20_000);
 
   it("with RateLimit fields, waits for the window before the limit is hit, and says so", async () => {

@@ -7,7 +7,7 @@ import type { Catalog } from "../src/remote/catalog.js";
 const models = project("acme/models");
 const names = ["ckpt-a", "ckpt-b", "eval-a", "prod"];
 const catalog: Catalog = {
-  features: [],
+  features: ["AUTOMATION_ACTION_NO_OP"],
   entities: { acme: { id: "RW50aXR5OjE=", name: "acme", type: "team" } as never },
   projects: { "acme/models": { id: "UHJvamVjdDox", name: "models" } as never },
   collections: {},

@@ -53,13 +53,13 @@ async function firings(url: string, runs: string[], loss: number, step = 0): Pro
 
 describe("definitions are live", () => {
   it("a change written by another connection to the file (the CLI's embedded default) applies to the next event, no restart", async () => {
-    const { db, server, id } = await setup();
+    const { db, server, project, id } = await setup();
     expect(await firings(server.url, ["a1", "a2", "a3"], 5)).toBe(3);
 
     // What `tripwire apply` does on the embedded default: the same GraphQL, executed in its own process on the same file.
     const other = openStore(db);
     closers.push(() => other.close());
-    const updated = await execute(other, { query: UpdateAutomation, variables: { input: { id, eventFilter: threshold(100) } } }, { user: "root" });
+    const updated = await execute(other, { query: UpdateAutomation, variables: { input: { ...input(project, "loss-high", threshold(100)), id } } }, { user: "root" });
     expect(updated.body.errors).toBeUndefined();
 
     expect(await firings(server.url, ["b1", "b2", "b3"], 5)).toBe(0);
@@ -75,7 +75,7 @@ describe("definitions are live", () => {
     expect(created.body.errors).toBeUndefined();
     // Both automations run on the first server: loss 5 crosses 0.8 and 1.
     expect(await firings(server.url, ["c1"], 5)).toBe(2);
-    const disabled = await gql(second.url, KEYS.bob, UpdateAutomation, { input: { id, enabled: false } });
+    const disabled = await gql(second.url, KEYS.bob, UpdateAutomation, { input: { ...input(project, "loss-high", threshold(0.8)), id, enabled: false } });
     expect(disabled.body.errors).toBeUndefined();
     expect(await firings(server.url, ["c2"], 5)).toBe(1);
   });
@@ -92,8 +92,8 @@ describe("definitions are live", () => {
     const other = openStore(db);
     closers.push(() => other.close());
     // The threshold of one changes (its trigger changed: its window restarts); only the description of the other.
-    expect((await execute(other, { query: UpdateAutomation, variables: { input: { id: meanId, eventFilter: threshold(6, 3) } } }, { user: "root" })).body.errors).toBeUndefined();
-    expect((await execute(other, { query: UpdateAutomation, variables: { input: { id: keptId, description: "same trigger" } } }, { user: "root" })).body.errors).toBeUndefined();
+    expect((await execute(other, { query: UpdateAutomation, variables: { input: { ...input(project, "mean-3", threshold(6, 3)), id: meanId } } }, { user: "root" })).body.errors).toBeUndefined();
+    expect((await execute(other, { query: UpdateAutomation, variables: { input: { ...input(project, "mean-3-kept", threshold(5, 3)), id: keptId, description: "same trigger" } } }, { user: "root" })).body.errors).toBeUndefined();
 
     const r = await postEvents(server.url, KEYS.bob, metric("w", 2, { loss: 10 }));
     expect(r.status).toBe(200);

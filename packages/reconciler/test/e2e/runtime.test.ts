@@ -49,7 +49,7 @@ async function post(env: { WANDB_API_KEY: string; WANDB_BASE_URL: string }, body
 async function serve(dir: string): Promise<{ WANDB_API_KEY: string; WANDB_BASE_URL: string }> {
   const out: string[] = [];
   const stop = new AbortController();
-  const exited = runServerCli(["--db", join(dir, ".tripwire", "local.db"), "--port", "0", "--durability", "normal"], { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => {} } }, stop.signal);
+  const exited = runServerCli(["--db", join(dir, ".tripwire", "local.db"), "--port", "0", "--durability", "normal", "--allow-private", "127.0.0.1"], { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => {} } }, stop.signal);
   closers.push(async () => {
     stop.abort();
     expect(await exited).toBe(0);

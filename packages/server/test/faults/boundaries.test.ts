@@ -77,7 +77,7 @@ describe("item 5: an automation uses only its own entity's integrations", () => 
     // Nor by updating an automation of B that uses nothing yet.
     const plain = await gql(server.url, KEYS.dave, CreateAutomation, runState({ name: "plain", scopeID: ids.rivals }));
     expect(plain.body.errors).toBeUndefined();
-    const up = await gql(server.url, KEYS.dave, UpdateAutomation, { input: { id: plain.body.data.result.trigger.id, ...hook(ids.mlHook!) } });
+    const up = await gql(server.url, KEYS.dave, UpdateAutomation, { input: { ...runState({ name: "plain", scopeID: ids.rivals, ...hook(ids.mlHook!) }).input, id: plain.body.data.result.trigger.id } });
     expect(up.status).toBe(403);
     // In team A itself the same integration is fine.
     expect((await gql(server.url, KEYS.dave, CreateAutomation, runState({ name: "own", scopeID: ids.llm, ...hook(ids.mlHook!) }))).body.errors).toBeUndefined();
@@ -103,7 +103,7 @@ describe("item 5: organization-wide automations are for the organization's admin
     const ok = await gql(server.url, KEYS.alice, CreateAutomation, orgScoped("audit"));
     expect(ok.body.errors).toBeUndefined();
     // Nor can a member change the org admin's one.
-    expect((await gql(server.url, KEYS.erin, UpdateAutomation, { input: { id: ok.body.data.result.trigger.id, enabled: false } })).status).toBe(403);
+    expect((await gql(server.url, KEYS.erin, UpdateAutomation, { input: { ...orgScoped("audit").input, id: ok.body.data.result.trigger.id, enabled: false } })).status).toBe(403);
   });
 });
 
