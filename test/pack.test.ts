@@ -1,7 +1,7 @@
 // What a team installs: every package packed with `npm pack`, the tarballs installed into a new project outside the
 // checkout, and the CLI run there through `npx`, as the team would. Child processes are the point here.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,6 +122,20 @@ describe("the packages as a team installs them", () => {
     }
     expect((await tripwire(["validate"], dir)).code).toBe(0);
   }, 120_000);
+
+  it("npx tripwire init in a new folder of the project: the files it writes validate and plan against the installed packages", async () => {
+    // A folder below the install, as a monorepo's package would be: npx and node find the packages up the tree.
+    const fresh = join(dir, "team");
+    mkdirSync(fresh);
+    const init = await tripwire(["init"], fresh);
+    expect({ code: init.code, stderr: init.stderr }).toEqual({ code: 0, stderr: "" });
+    for (const f of ["tripwire.config.ts", "automations/training.ts", "tsconfig.json", ".gitignore", ".github/workflows/tripwire.yml"]) expect(existsSync(join(fresh, f)), f).toBe(true);
+    const validate = await tripwire(["validate"], fresh);
+    expect({ code: validate.code, stdout: validate.stdout, stderr: validate.stderr }).toEqual({ code: 0, stdout: "2 automations in 1 file are valid\n", stderr: "" });
+    const plan = await tripwire(["plan", "--no-typecheck", "--detailed-exitcode"], fresh);
+    expect(plan.stdout.split("\n")[0]).toBe("Plan: 2 to add, 0 to change, 0 to destroy.");
+    expect(plan.code).toBe(2);
+  }, 180_000);
 
   it("a plain JavaScript file imports @tripwire/sdk with node", async () => {
     writeFiles(dir, {

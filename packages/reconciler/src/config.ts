@@ -81,8 +81,7 @@ export function defineConfig(config: TripwireConfig): TripwireConfig {
   return config;
 }
 
-/** File names looked up in the working directory when no `--config` is given. */
-export const CONFIG_FILES = ["tripwire.config.ts", "tripwire.config.mts", "tripwire.config.js", "tripwire.config.mjs"];
+export { CONFIG_FILES } from "./config-files.js";
 
 /** How automations name an integration: a webhook by its name, Slack by its channel (without `#`). */
 export function integrationName(i: EmbeddedIntegration): string {

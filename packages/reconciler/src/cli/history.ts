@@ -1,5 +1,4 @@
 import type { HistoryEntry, HistoryFilter, HistoryStatus } from "@tripwire/server";
-import { loadConfig } from "../load/load.js";
 import { UsageError, type Command } from "./command.js";
 import type { Io } from "./io.js";
 
@@ -53,6 +52,8 @@ export async function historyCommand(args: HistoryArgs, io: Io): Promise<number>
     ...(args.status !== undefined ? { status: args.status } : {}),
     ...(args.since !== undefined ? { since: sinceOf(args.since, Date.now()) } : {}),
   };
+  // Loaded with the command, not with the CLI: `--version` and `--help` stay light.
+  const { loadConfig } = await import("../load/load.js");
   const { config } = await loadConfig({ cwd: io.cwd, ...(args.config ? { configFile: args.config } : {}) });
   const { openHistory } = await import("../remote/history.js");
   const source = await openHistory({ cwd: io.cwd, config, env: io.env });

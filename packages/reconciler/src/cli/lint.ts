@@ -1,10 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { CHECKS } from "../lint/checks.js";
 import { VERSION } from "./version.js";
-import { lint } from "../lint/run.js";
-import { renderGithubAnnotations } from "../render/github.js";
-import { renderSarif } from "../render/sarif.js";
 import { definitionOptions, type Command } from "./command.js";
 import { printDiagnostics, type Io } from "./io.js";
 
@@ -22,10 +18,13 @@ export interface LintArgs {
 
 /** `tripwire lint [paths…]`: the checks of docs/lint.md; exit 3 when a finding has error severity. */
 export async function lintCommand(args: LintArgs, io: Io): Promise<number> {
+  // Loaded with the command, not with the CLI: `--version` and `--help` stay light.
   if (args.list) {
+    const { CHECKS } = await import("../lint/checks.js");
     for (const [code, c] of Object.entries(CHECKS)) io.stdout.write(`${code}  ${c.severity.padEnd(7)}  ${c.needs === "history" ? "history " : "offline "}  ${c.title}\n`);
     return 0;
   }
+  const [{ lint }, { renderGithubAnnotations }, { renderSarif }] = await Promise.all([import("../lint/run.js"), import("../render/github.js"), import("../render/sarif.js")]);
   const history = args.history && args.history.length > 0 ? args.history : undefined;
   const outcome = await lint({ cwd: io.cwd, paths: args.paths, typecheck: args.typecheck, ...(args.config ? { configFile: args.config } : {}), ...(history ? { history } : {}) });
   const { diagnostics } = outcome;

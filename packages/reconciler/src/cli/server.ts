@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { formatPath } from "@tripwire/sdk";
 import { ReconcilerError } from "../errors.js";
 import { loadServer } from "../optional.js";
 import type { Command } from "./command.js";
@@ -36,7 +35,8 @@ export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
     // The embedded default's database, relative to the config file as `tripwire plan` finds it.
     db = resolve(configFile ? dirname(resolve(io.cwd, configFile)) : io.cwd, config.embedded?.db ?? DEFAULT_DB);
   }
-  const seed = args.seed === undefined ? undefined : checkSeed(args.seed, io.cwd, SeedSchema);
+  // The SDK (zod and all) loads with the command, not with the CLI: `--version` and `--help` stay light.
+  const seed = args.seed === undefined ? undefined : checkSeed(args.seed, io.cwd, SeedSchema, (await import("@tripwire/sdk")).formatPath);
   const argv = ["--db", db, "--port", String(args.port), "--host", args.host, "--durability", args.durability, "--log-level", args.logLevel, ...(seed ? ["--seed", seed] : []), ...(args.allowPrivate ?? []).flatMap((a) => ["--allow-private", a]), ...(args.compat ? ["--compat", args.compat] : []), ...(args.features ? ["--features", args.features] : [])];
   try {
     return await runServerCli(argv, io);
@@ -46,7 +46,7 @@ export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
 }
 
 /** The seed file's absolute path, once it is known to exist and to hold a valid seed: else a clear error naming it. */
-export function checkSeed(seed: string, cwd: string, SeedSchema: SeedSchemaType): string {
+export function checkSeed(seed: string, cwd: string, SeedSchema: SeedSchemaType, formatPath: (path: readonly string[]) => string): string {
   const path = resolve(cwd, seed);
   let text: string;
   try {
