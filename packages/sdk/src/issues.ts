@@ -26,6 +26,7 @@ export const ISSUE_CODES = {
   TW1019: "unknown template variable",
   TW1020: "invalid description",
   TW1030: "window larger than the maximum",
+  TW1031: "text longer than the maximum",
   TW1040: "payload text does not render to JSON",
 } as const;
 export type IssueCode = keyof typeof ISSUE_CODES;

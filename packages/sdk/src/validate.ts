@@ -1,6 +1,7 @@
 import type { ActionSpec } from "./model/action.js";
 import { AutomationSpecSchema, type AutomationSpec } from "./model/automation.js";
 import { isArtifactEventType, MAX_WINDOW, type EventSpec } from "./model/event.js";
+import { TEXT_LIMITS, type TextLimitField } from "./model/limits.js";
 import { walkFilter, type FilterExpr, type FilterField } from "./model/filter.js";
 import type { JsonValue } from "./model/json.js";
 import { REGISTRY_PREFIX, scopeKey, type Scope } from "./model/scope.js";
@@ -80,6 +81,7 @@ export function validate(input: unknown, options: ValidateOptions = {}): Validat
   checkScope(spec.scope, ["scope"], c);
   checkEvent(spec, c);
   checkAction(spec.action, c);
+  checkTextLimits(spec, c);
   for (const [i, old] of (spec.movedFrom ?? []).entries()) {
     if (old.length === 0 || old.length > MAX_NAME_LENGTH) c.error("TW1017", "an earlier name must be 1 to 255 characters", ["movedFrom", i]);
     else if (old === spec.name) c.error("TW1017", `movedFrom("${old}") names the automation's current name`, ["movedFrom", i]);
@@ -296,6 +298,24 @@ function checkAction(action: ActionSpec, c: Collector): void {
       }
       return;
     }
+  }
+}
+
+/** The lengths W&B's wire fields are held to ({@link TEXT_LIMITS}), measured as they are sent. */
+function checkTextLimits(spec: AutomationSpec, c: Collector): void {
+  const check = (field: TextLimitField, value: string | undefined, path: Path): void => {
+    if (value !== undefined && value.length > TEXT_LIMITS[field]) {
+      c.error("TW1031", `${field} is ${value.length} characters long as sent; at most ${TEXT_LIMITS[field]} are allowed`, path);
+    }
+  };
+  check("description", spec.description, ["description"]);
+  const a = spec.action;
+  if (a.type === "notification") {
+    check("title", a.title, ["action", "title"]);
+    check("message", a.message, ["action", "message"]);
+  } else if (a.type === "webhook") {
+    if (a.payload !== undefined) check("requestPayload", JSON.stringify(a.payload), ["action", "payload"]);
+    else check("requestPayload", a.payloadText, ["action", "payloadText"]);
   }
 }
 

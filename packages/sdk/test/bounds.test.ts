@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { automation, doNothing, MAX_WINDOW, metric, onRunMetric, onRunState, project, runName, toSpec, validate, validateAll, type AutomationSpec } from "@tripwire/sdk";
+import { automation, doNothing, MAX_WINDOW, metric, onRunMetric, onRunState, project, runName, TEXT_LIMITS, toSpec, validate, validateAll, type AutomationSpec } from "@tripwire/sdk";
 
 const llm = project("acme/llm");
 const spec = (event: AutomationSpec["event"]): AutomationSpec => ({ name: "x", enabled: true, scope: { type: "project", entity: "acme", project: "llm" }, event, action: { type: "noop" } });
@@ -47,5 +47,29 @@ describe("validate checks regexes with the engine it is given (issue 10, item 2)
       { code: "TW1007", severity: "error", message: "runName regex /^(?=train)/ does not compile: lookahead is not supported", path: ["event", "runFilter", "value"] },
     ]);
     expect(validateAll([lookahead], { regexError: () => "no" }).issues.map((i) => [i.code, ...i.path])).toEqual([["TW1007", 0, "event", "runFilter", "value"]]);
+  });
+});
+
+describe("texts are bounded by TEXT_LIMITS, as the server bounds them (issue 10, item 8)", () => {
+  const base = spec({ type: "runState", states: ["failed"] });
+  const hook = (action: Record<string, unknown>) => ({ ...base, action: { type: "webhook", integration: { kind: "webhook", name: "deploy" }, ...action } });
+
+  it("are W&B's wire fields in characters", () => {
+    expect(TEXT_LIMITS).toEqual({ description: 4096, requestPayload: 65_536, title: 1024, message: 4096 });
+  });
+
+  it("validate reports each text over its limit with its path, measured as sent, and accepts each at its limit", () => {
+    expect(issues({ ...base, description: "d".repeat(4097) })).toEqual(["error TW1031 description: description is 4097 characters long as sent; at most 4096 are allowed"]);
+    expect(validate({ ...base, description: "d".repeat(4096) }).ok).toBe(true);
+    const slack = (title: string, message: string) => ({ ...base, action: { type: "notification", integration: { kind: "slack", name: "alerts" }, title, message, severity: "INFO" } });
+    expect(issues(slack("t".repeat(1025), "m".repeat(4097)))).toEqual([
+      "error TW1031 action.title: title is 1025 characters long as sent; at most 1024 are allowed",
+      "error TW1031 action.message: message is 4097 characters long as sent; at most 4096 are allowed",
+    ]);
+    expect(validate(slack("t".repeat(1024), "m".repeat(4096))).ok).toBe(true);
+    // A payload object counts as its JSON text: {"k":"…"} is 8 characters around the value.
+    expect(issues(hook({ payload: { k: "x".repeat(65_536 - 7) } }))).toEqual(["error TW1031 action.payload: requestPayload is 65537 characters long as sent; at most 65536 are allowed"]);
+    expect(validate(hook({ payload: { k: "x".repeat(65_536 - 8) } })).ok).toBe(true);
+    expect(issues(hook({ payloadText: `"${"x".repeat(65_535)}"` }))).toEqual(["error TW1031 action.payloadText: requestPayload is 65537 characters long as sent; at most 65536 are allowed"]);
   });
 });

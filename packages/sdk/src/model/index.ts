@@ -5,3 +5,4 @@ export * from "./event.js";
 export * from "./action.js";
 export * from "./automation.js";
 export * from "./template.js";
+export * from "./limits.js";

@@ -1,4 +1,4 @@
-import { isArtifactEventType, SECRET_NAME, validate, WEBHOOK_NAME, type EventType } from "@tripwire/sdk";
+import { isArtifactEventType, SECRET_NAME, TEXT_LIMITS, validate, WEBHOOK_NAME, type EventType } from "@tripwire/sdk";
 import { EVENT_TYPE_FROM_WIRE } from "@tripwire/sdk/wire";
 import { regexError } from "@tripwire/evaluator";
 import { ConflictError, gqlError } from "../errors.js";
@@ -9,11 +9,8 @@ import type { GraphQLContext } from "./context.js";
 import { UrlPolicy } from "../runtime/url-policy.js";
 import { MAX_JSON_DEPTH, tooDeep } from "../ingest/depth.js";
 
-/**
- * Largest texts an automation may hold, in characters. Every execution stores the action with its firing, so an
- * unbounded payload or description would be stored again per firing.
- */
-export const TEXT_LIMITS = { description: 4096, requestPayload: 65_536, title: 1024, message: 4096 } as const;
+// The text limits (TEXT_LIMITS) are the SDK's, and `validate` refuses the same lengths at the definition: every
+// execution stores the action with its firing, so an unbounded payload or description would be stored again per firing.
 
 function checkLength(field: keyof typeof TEXT_LIMITS, value: unknown): void {
   if (typeof value === "string" && value.length > TEXT_LIMITS[field]) {
