@@ -1,4 +1,4 @@
-import { aggregateOf, changeOf, compileFilter, directionHolds, projectLocation, scopeContains, type TripwireEvent } from "@tripwire/evaluator";
+import { aggregateOf, changeOf, compileFilter, directionHolds, projectLocation, scopeContains, zscoreOf, type TripwireEvent } from "@tripwire/evaluator";
 import { describeScope, isRunMetricEventType, walkFilter, type FilterExpr, type RunMetricEventSpec } from "@tripwire/sdk";
 import { historyFiles, readHistoryFile } from "../backtest/history.js";
 import type { DesiredAutomation, Diagnostic } from "../types.js";
@@ -178,7 +178,7 @@ function metricFindings(a: DesiredAutomation, event: RunMetricEventSpec, inScope
   }
   if (event.type === "runMetricZScore") {
     if (most < event.window) return [{ code: "TWL063", subject: a, message: `no run reached the z-score window of ${event.window} values of "${metric}": ${mostText}` }];
-    return [];
+    return zscoreFindings(a, event, series.filter((s) => s.values.length >= event.window).map((s) => s.values));
   }
   const needed = event.window + event.priorWindow;
   if (most < needed) {
@@ -227,6 +227,33 @@ function changeFindings(a: DesiredAutomation, event: Extract<RunMetricEventSpec,
   const asked = `${{ any: "a change", increase: "an increase", decrease: "a decrease" }[event.direction]} of ${unit(event.amount)}`;
   if (firing === 0) return [{ code: "TWL064", subject: a, message: `${asked} in "${event.metric}" never happened in the ${runs.length} runs that filled both windows: the largest change was ${unit(largest)}` }];
   if (firing === runs.length && runs.length > 1) return [{ code: "TWL065", subject: a, message: `${asked} in "${event.metric}" happened in every one of the ${runs.length} runs that filled both windows: it fires on every run` }];
+  return [];
+}
+
+/**
+ * TWL064 / TWL065 for a z-score: whether |z| reached the threshold (in its direction) in no run, or in every run, that
+ * filled the window. The z-score is the evaluator's default (the window includes the latest value, population
+ * deviation); a window of equal values has no z-score (NaN), as in the evaluator, and never fires.
+ */
+function zscoreFindings(a: DesiredAutomation, event: Extract<RunMetricEventSpec, { type: "runMetricZScore" }>, runs: readonly (readonly number[])[]): Finding[] {
+  if (runs.length === 0) return [];
+  let firing = 0;
+  let largest = 0;
+  for (const values of runs) {
+    let fired = false;
+    for (let end = event.window; end <= values.length; end++) {
+      const { z } = zscoreOf(values, values[end - 1] as number, "population", end - event.window, end);
+      if (!Number.isFinite(z)) continue;
+      const signed = event.direction === "decrease" ? -z : event.direction === "increase" ? z : Math.abs(z);
+      if (signed > largest) largest = signed;
+      if (signed >= event.threshold) fired = true;
+    }
+    if (fired) firing++;
+  }
+  const asked = `a z-score ${{ any: "of ±", increase: "of +", decrease: "of −" }[event.direction]}${fmt(event.threshold)} over ${event.window} values`;
+  const reached = { any: "|z|", increase: "z", decrease: "−z" }[event.direction];
+  if (firing === 0) return [{ code: "TWL064", subject: a, message: `${asked} in "${event.metric}" never happened in the ${runs.length} runs that filled the window: the largest ${reached} was ${fmt(largest)}` }];
+  if (firing === runs.length && runs.length > 1) return [{ code: "TWL065", subject: a, message: `${asked} in "${event.metric}" happened in every one of the ${runs.length} runs that filled the window: it fires on every run` }];
   return [];
 }
 

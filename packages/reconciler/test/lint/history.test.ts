@@ -82,6 +82,21 @@ describe("history-aware lint checks", () => {
     expect(found[1]?.[2]).toMatch(/^an increase of 500% in "loss" never happened in the 2 runs that filled both windows: the largest change was -?\d+(\.\d+)?%$/);
   });
 
+  it("TWL064 / TWL065: a z-score that never reaches its threshold, or does in every run", () => {
+    // Slow noise, then a spike to 5 at the end of every run: z of the spike is 3 (nine values near 1 and the 5 itself).
+    const calm = (seed: number) => Array.from({ length: 30 }, (_, i) => 1 + 0.01 * Math.sin(i * 0.3 + seed));
+    const spiky = (seed: number) => [...calm(seed), 5];
+    const high = automation("high").in(llm).on(onRunMetric(metric("loss").zscore(10).abs().gt(4))).do(doNothing());
+    const spike = automation("spike").in(llm).on(onRunMetric(metric("loss").zscore(10).gt(2.5))).do(doNothing());
+    const dip = automation("dip").in(llm).on(onRunMetric(metric("loss").zscore(10).lt(-2.5))).do(doNothing());
+    const found = check([high, spike, dip], history(run("r1", "alice", { loss: spiky(0) }), run("r2", "bob", { loss: spiky(1) })));
+    expect(found).toEqual([
+      ["TWL064", "high", 'a z-score of ±4 over 10 values in "loss" never happened in the 2 runs that filled the window: the largest |z| was 2.99999'],
+      ["TWL065", "spike", 'a z-score of +2.5 over 10 values in "loss" happened in every one of the 2 runs that filled the window: it fires on every run'],
+      ["TWL064", "dip", 'a z-score of −2.5 over 10 values in "loss" never happened in the 2 runs that filled the window: the largest −z was 2.13414'],
+    ]);
+  });
+
   it("TWL066 / TWL067: a run-name condition no run matches and a user no run belongs to; negated ones are not checked", () => {
     const a = automation("a").in(llm).on(onRunState(["failed"]).where(runName.regex("^sweep-"))).do(doNothing());
     const b = automation("b").in(llm).on(onRunState(["failed"]).where(runUser.in(["alice", "carol"]))).do(doNothing());
