@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadDefinitions } from "../src/load/load.js";
+import { WATCHDOG_GRACE_MS } from "../src/load/guard.js";
 import { cachedTransform, entryKey, privateDir, transpileCacheDir } from "../src/load/cache.js";
 import { makeProject } from "./project.js";
 import { runMain } from "./io.js";
@@ -141,5 +142,27 @@ export default (async () => [automation("late").in(project("acme/llm")).on(onRun
     } finally {
       delete process.env.TRIPWIRE_LOAD_TIMEOUT_MS;
     }
+  }, 60_000);
+
+  it("a synchronous endless loop in a definition is stopped by the watchdog, with the diagnostic (a child process: it is killed)", async () => {
+    const { spawn } = await import("node:child_process");
+    const { BIN } = await import("./e2e/cli.js");
+    const dir = makeProject({ "automations/a.ts": def("fine"), "automations/spin.ts": "for (;;) {}\nexport {};\n" });
+    const started = Date.now();
+    const r = await new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, "validate", "--no-typecheck"], { cwd: dir, env: { ...process.env, TRIPWIRE_LOAD_TIMEOUT_MS: "300", NO_COLOR: "1" }, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (c) => (stderr += c));
+      child.on("error", reject);
+      child.on("close", (code, signal) => resolve({ code, signal, stderr }));
+    });
+    expect(r).toEqual({
+      code: null,
+      signal: "SIGKILL",
+      stderr:
+        "automations/spin.ts:1:1 - error TW6210: automations/spin.ts did not finish loading within 0.3 s and never yielded (a synchronous endless loop?): Tripwire stopped the process; fix it, or allow longer with TRIPWIRE_LOAD_TIMEOUT_MS\n",
+    });
+    // Not before the load timeout and its grace period: a slow load that does yield is reported the normal way.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300 + WATCHDOG_GRACE_MS);
   }, 60_000);
 });

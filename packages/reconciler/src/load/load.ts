@@ -12,6 +12,7 @@ import type { Diagnostic, DesiredAutomation } from "../types.js";
 import { cachedTransform, privateDir, transpileCacheDir } from "./cache.js";
 import { collectAutomations } from "./collect.js";
 import { discoverFiles } from "./files.js";
+import { formatDiagnostic } from "../render/diagnostics.js";
 import { ExitDuringLoad, guardedLoad, LoadTimeout, loadTimeoutMs, promiseExports } from "./guard.js";
 import { interopDiagnostics } from "./interop.js";
 
@@ -155,6 +156,12 @@ function guardDiagnostic(error: unknown, file: string, cwd: string): Diagnostic 
   return undefined;
 }
 
+/** What the load watchdog prints before it stops a process stuck in a file's synchronous loop. */
+function stuckLine(file: string, cwd: string, seconds: number): string {
+  const at = relative(cwd, file);
+  return `${formatDiagnostic({ code: "TW6210", severity: "error", message: `${at} did not finish loading within ${seconds} s and never yielded (a synchronous endless loop?): Tripwire stopped the process; fix it, or allow longer with TRIPWIRE_LOAD_TIMEOUT_MS`, source: { file: at, line: 1, column: 1 } })}\n`;
+}
+
 /** Source maps place columns loosely; point at the `automation(` call on the reported line when there is one. */
 function preciseSource(source: SourceLocation | undefined, cwd: string, lines: Map<string, string[]>): SourceLocation | undefined {
   if (!source) return undefined;
@@ -187,7 +194,7 @@ export async function loadConfig(
   }
   if (configFile) {
     try {
-      const mod = (await guardedLoad(() => jiti.import(configFile), loadTimeoutMs())) as { default?: unknown };
+      const mod = (await guardedLoad(() => jiti.import(configFile), loadTimeoutMs(), (seconds) => stuckLine(configFile, cwd, seconds))) as { default?: unknown };
       const parsed = ConfigSchema.safeParse(mod.default ?? {});
       if (parsed.success) config = parsed.data;
       else {
@@ -233,7 +240,7 @@ export async function loadDefinitions(options: LoadOptions): Promise<LoadResult>
   const timeoutMs = options.loadTimeoutMs ?? loadTimeoutMs();
   for (const file of files) {
     try {
-      const mod = (await guardedLoad(() => jiti.import(file), timeoutMs)) as Record<string, unknown>;
+      const mod = (await guardedLoad(() => jiti.import(file), timeoutMs, (seconds) => stuckLine(file, cwd, seconds))) as Record<string, unknown>;
       for (const name of promiseExports(mod)) {
         const what = name === "default" ? "its default export" : `the export "${name}"`;
         diagnostics.push({
