@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { COMPAT_PRESETS, parseFeatures, type AutomationFeature } from "./graphql/features.js";
 import { jsonLogger, type LogLevel } from "./log.js";
 import { UrlPolicy } from "./runtime/url-policy.js";
-import { startServer } from "./server.js";
+import { startServer, type ServerOptions } from "./server.js";
 
 const HELP = `tripwire-server — a local W&B-compatible automations backend
 
@@ -37,7 +37,7 @@ export interface ServerCliIo {
  * graceful stop, 2 for a usage mistake). `tripwire server` and the `tripwire-server` bin both call it.
  * @example process.exitCode = await runServerCli(["--db", "tripwire.db", "--port", "8080"]);
  */
-export async function runServerCli(argv: readonly string[], io: ServerCliIo = process, until?: AbortSignal): Promise<number> {
+export async function runServerCli(argv: readonly string[], io: ServerCliIo = process, until?: AbortSignal, extra: Pick<ServerOptions, "renderDefinition"> = {}): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -95,6 +95,7 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
     allowPrivate,
     logger,
     localKey: !args.seed,
+    ...(extra.renderDefinition ? { renderDefinition: extra.renderDefinition } : {}),
   });
   if (server.localKey) io.stdout.write(`WANDB_API_KEY=${server.localKey.key} WANDB_BASE_URL=${pasteableUrl(server.url, server.port)}\n`);
   await new Promise<void>((resolve) => {

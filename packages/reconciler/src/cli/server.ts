@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { formatPath } from "@tripwire/sdk";
+import { formatPath, type AutomationSpec } from "@tripwire/sdk";
 import { ReconcilerError } from "../errors.js";
 import { loadServer } from "../optional.js";
 import type { Command } from "./command.js";
@@ -39,10 +39,21 @@ export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
   const seed = args.seed === undefined ? undefined : checkSeed(args.seed, io.cwd, SeedSchema);
   const argv = ["--db", db, "--port", String(args.port), "--host", args.host, "--durability", args.durability, "--log-level", args.logLevel, ...(seed ? ["--seed", seed] : []), ...(args.allowPrivate ?? []).flatMap((a) => ["--allow-private", a]), ...(args.compat ? ["--compat", args.compat] : []), ...(args.features ? ["--features", args.features] : [])];
   try {
-    return await runServerCli(argv, io);
+    return await runServerCli(argv, io, undefined, { renderDefinition });
   } catch (error) {
     throw listenError(error, args) ?? error;
   }
+}
+
+/**
+ * An automation as `tripwire import` would write it, for the server's web page: the import generator's code, without
+ * Tripwire's ownership marker in the description. The generator (ts-morph) is loaded on the page's first request.
+ */
+export async function renderDefinition(spec: AutomationSpec): Promise<string> {
+  const [{ generateSource }, { readMarker }] = await Promise.all([import("../import/generate.js"), import("../plan/ownership.js")]);
+  const { description } = readMarker(spec.description);
+  const { description: _marked, ...rest } = spec;
+  return generateSource({ automations: [{ spec: description === undefined ? rest : { ...rest, description } }] }).text;
 }
 
 /** The seed file's absolute path, once it is known to exist and to hold a valid seed: else a clear error naming it. */
