@@ -24,9 +24,10 @@ export interface ServerArgs {
 
 /**
  * `tripwire server`: runs the local W&B-compatible backend (the `tripwire-server` of @tripwire/server) — by default on
- * the embedded default's database, so what `tripwire apply` put there starts firing on the events you send it.
+ * the embedded default's database, so what `tripwire apply` put there starts firing on the events you send it. `until`
+ * stops it without a signal (in-process callers).
  */
-export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
+export async function serverCommand(args: ServerArgs, io: Io, until?: AbortSignal): Promise<number> {
   const { runServerCli, SeedSchema } = await loadServer();
   const { DEFAULT_DB } = await import("../remote/embedded.js");
   let db = args.db === undefined ? undefined : resolve(io.cwd, args.db);
@@ -39,7 +40,8 @@ export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
   const seed = args.seed === undefined ? undefined : checkSeed(args.seed, io.cwd, SeedSchema);
   const argv = ["--db", db, "--port", String(args.port), "--host", args.host, "--durability", args.durability, "--log-level", args.logLevel, ...(seed ? ["--seed", seed] : []), ...(args.allowPrivate ?? []).flatMap((a) => ["--allow-private", a]), ...(args.compat ? ["--compat", args.compat] : []), ...(args.features ? ["--features", args.features] : [])];
   try {
-    return await runServerCli(argv, io, undefined, { renderDefinition });
+    // The web page shows each automation as `tripwire import` writes it: the server cannot generate code itself.
+    return await runServerCli(argv, io, until, { renderDefinition });
   } catch (error) {
     throw listenError(error, args) ?? error;
   }
