@@ -196,7 +196,10 @@ function readSmallBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Where the sparkline's points come from: event batches before and after the firing's, bounded in count and bytes. */
+/**
+ * Where the sparkline's points come from: the firing's event batch and those before and after it, bounded in batches,
+ * bytes and points (the log has no index by run; a run's values are read from its neighbouring batches).
+ */
 const SERIES_BATCHES_BEFORE = 200;
 const SERIES_BATCHES_AFTER = 50;
 const SERIES_MAX_BYTES = 8 * 1024 * 1024;
@@ -432,19 +435,23 @@ export function metricSeries(store: Store, batchId: number, firing: Partial<Firi
   const before: { step: number; value: number }[] = [];
   const after: { step: number; value: number }[] = [];
   let bytes = 0;
-  for (const batch of store.batchesAfter(Math.max(0, batchId - SERIES_BATCHES_BEFORE - 1))) {
-    if (batch.id > batchId + SERIES_BATCHES_AFTER || bytes > SERIES_MAX_BYTES) break;
+  // From the firing's batch back, then forward from the next: bounded in batches, bytes and points.
+  const read = (id: number): boolean => {
+    const batch = bytes > SERIES_MAX_BYTES ? undefined : store.batchById(id);
+    if (!batch) return false;
     bytes += batch.body.length;
     const parsed = parseBody(batch.body);
-    if (!parsed.ok) continue;
+    if (!parsed.ok) return true;
     for (const e of parsed.events) {
       if (e.type !== "run.metric" || e.run.id !== runId || e.entity !== event.entity || e.project !== event.project) continue;
       const v = e.metrics[metric];
       if (typeof v !== "number" || !Number.isFinite(v)) continue;
       (e.step <= step ? before : after).push({ step: e.step, value: v });
     }
-    if (after.length >= SERIES_POINTS_AFTER) break;
-  }
+    return true;
+  };
+  for (let id = batchId; id > batchId - SERIES_BATCHES_BEFORE && id > 0 && before.length < SERIES_POINTS_BEFORE; id--) if (!read(id)) break;
+  for (let id = batchId + 1; id <= batchId + SERIES_BATCHES_AFTER && after.length < SERIES_POINTS_AFTER; id++) if (!read(id)) break;
   const order = (a: { step: number }, b: { step: number }) => a.step - b.step;
   const points = [...before.sort(order).slice(-SERIES_POINTS_BEFORE), ...after.sort(order).slice(0, SERIES_POINTS_AFTER)];
   return { metric, run: firing.run?.name || runId, step, points, threshold: typeof explanation.threshold === "number" ? explanation.threshold : null };
