@@ -24,6 +24,7 @@ Usage: tripwire-server --db PATH [--port N] [--host H] [--seed FILE] [--durabili
                        organization scope, z-score, run-state, no-op, tag or unlink events) (default current)
   --features LIST      exactly these gated features (serverInfo.features names), comma-separated
 
+The web page is at the server's URL (/): sign in with an API key to see automations and their history.
 Logs are one JSON object per line on stderr. SIGTERM / SIGINT stop gracefully.`;
 
 /** Where the server CLI writes (injectable so `tripwire server` can run it in its own process). */

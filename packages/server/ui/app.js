@@ -92,12 +92,18 @@ function Sparkline({ series }) {
   `;
 }
 
-function Execution({ cursor, onClose }) {
+function Execution({ cursor, updatedAt, onClose }) {
   const [state, setState] = useState({});
+  // Another execution: nothing of the previous one shown meanwhile.
+  useEffect(() => setState({}), [cursor]);
+  // Read again when the history says it changed (a pending delivery settling); a late answer for another is dropped.
   useEffect(() => {
-    setState({});
-    api("execution", { cursor }).then((d) => setState({ d }), (e) => setState({ error: e.message }));
-  }, [cursor]);
+    let current = true;
+    api("execution", { cursor }).then((d) => current && setState({ d }), (e) => current && setState({ error: e.message }));
+    return () => {
+      current = false;
+    };
+  }, [cursor, updatedAt]);
   if (state.error) return html`<aside class="execution"><p class="error">${state.error}</p></aside>`;
   if (!state.d) return html`<aside class="execution"><p class="muted">loading…</p></aside>`;
   const { entry: e, series } = state.d;
@@ -173,7 +179,9 @@ function History({ names }) {
           </tbody>
         </table>`
       : null}
-    ${selected !== null ? html`<${Execution} cursor=${selected} onClose=${() => setSelected(null)} />` : null}
+    ${selected !== null
+      ? html`<${Execution} cursor=${selected} updatedAt=${entries.find((e) => e.cursor === selected)?.updatedAt} onClose=${() => setSelected(null)} />`
+      : null}
   `;
 }
 
