@@ -14,7 +14,7 @@ import type { Runtime } from "./runtime/runtime.js";
 import type { ExecutionState, Store, UserRecord } from "./store/types.js";
 import type { UrlPolicy } from "./runtime/url-policy.js";
 import { pageArgs, connection } from "./graphql/connection.js";
-import { createUi, type RenderDefinition } from "./ui.js";
+import { createUi, isUiPath, type RenderDefinition } from "./ui.js";
 
 export interface HttpOptions {
   readonly store: Store;
@@ -221,7 +221,8 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
         const skipped = runtime.unloadableAutomations().length;
         return send(res, 200, { status: "ok", ...(skipped > 0 ? { unloadableAutomations: skipped } : {}) });
       }
-      if (await ui(req, res, url)) return;
+      // Checked by path first: the API routes (ingestion's included) pay no extra await.
+      if (isUiPath(url.pathname) && (await ui(req, res, url))) return;
       const route = url.pathname === "/graphql" ? graphql : url.pathname === "/api/v1/events" ? events : url.pathname === "/api/v1/executions" ? executions : url.pathname === "/api/v1/history" ? history : undefined;
       if (!route) throw new HttpError(404, `no route ${url.pathname}`);
       const user = authenticate(req);

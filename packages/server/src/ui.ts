@@ -216,6 +216,9 @@ export interface MetricSeries {
   readonly threshold: number | null;
 }
 
+/** Whether a path is the web page's (the API routes never are). */
+export const isUiPath = (path: string): boolean => path === "/" || path === "/index.html" || path.startsWith("/ui/");
+
 /**
  * The web page of `tripwire server`: `GET /` (the sign-in form, or the page once signed in), `POST /ui/login`,
  * `POST /ui/logout`, its scripts and styles under `/ui/`, and its JSON under `/ui/api/`, each behind the API key the
@@ -298,7 +301,7 @@ export function createUi(options: UiOptions): (req: IncomingMessage, res: Server
 
   return async (req, res, url) => {
     const path = url.pathname;
-    if (path !== "/" && path !== "/index.html" && !path.startsWith("/ui/")) return false;
+    if (!isUiPath(path)) return false;
     try {
       if (path === "/" || path === "/index.html") {
         if (req.method !== "GET" && req.method !== "HEAD") throw new UiError(405, "GET /");
