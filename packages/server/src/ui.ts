@@ -166,15 +166,20 @@ export function cookieValue(header: string | undefined, name: string): string | 
 }
 
 /**
- * Whether a request came from another site: a browser says so in `Sec-Fetch-Site`, and an `Origin` that is not this
- * server's. A request with neither (curl, a script) is not a browser's cross-site form post.
+ * Whether a request came from another site. A browser says so in `Sec-Fetch-Site` (a page cannot set it); a browser
+ * without it sends `Origin`, compared by host (behind a TLS proxy the scheme differs). A request with neither (curl, a
+ * script) is not a browser's cross-site form post.
  */
 function crossSite(req: IncomingMessage): boolean {
   const site = req.headers["sec-fetch-site"];
-  if (site !== undefined && site !== "same-origin" && site !== "none") return true;
+  if (site !== undefined) return site !== "same-origin" && site !== "none";
   const origin = req.headers.origin;
   if (origin === undefined) return false;
-  return origin !== `http://${req.headers.host ?? ""}`;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true; // "null": a sandboxed or opaque origin
+  }
 }
 
 const LOGIN_BODY_MAX = 4_096;

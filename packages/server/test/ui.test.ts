@@ -113,7 +113,7 @@ describe("the server's web page", () => {
 
   it("refuses sign-in and sign-out form posts from another site", async () => {
     const form = { "Content-Type": "application/x-www-form-urlencoded" };
-    for (const headers of [{ ...form, Origin: "http://evil.example" }, { ...form, "Sec-Fetch-Site": "cross-site" }]) {
+    for (const headers of [{ ...form, Origin: "http://evil.example" }, { ...form, Origin: "null" }, { ...form, "Sec-Fetch-Site": "cross-site" }, { ...form, "Sec-Fetch-Site": "same-site", Origin: server.url }]) {
       for (const path of ["/ui/login", "/ui/logout"]) {
         const res = await fetch(`${server.url}${path}`, { method: "POST", headers, body: `key=${KEYS.bob}`, redirect: "manual" });
         expect({ path, status: res.status, cookie: res.headers.get("set-cookie") }).toEqual({ path, status: 403, cookie: null });
