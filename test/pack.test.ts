@@ -61,7 +61,7 @@ afterAll(() => {
 
 describe("the packages as a team installs them", () => {
   it("ship built JavaScript with declarations, and no sources, tests, benches or fixtures", () => {
-    const allowed = /^(package\.json|README\.md|JSON_CONTRACT\.md|bin\/[\w-]+\.js|examples\/seed\.json|templates\/[\w-]+\.yml|dist\/.+\.(js|d\.ts))$/;
+    const allowed = /^(package\.json|README\.md|JSON_CONTRACT\.md|bin\/[\w-]+\.js|ui\/[\w-]+\.(js|css|svg)|templates\/[\w-]+\.yml|examples\/seed\.json|dist\/.+\.(js|d\.ts))$/;
     expect(Object.keys(packed.files).sort()).toEqual(["@tripwire/evaluator", "@tripwire/reconciler", "@tripwire/sdk", "@tripwire/server"]);
     for (const [name, files] of Object.entries(packed.files)) {
       expect({ name, unexpected: files.filter((f) => !allowed.test(f)) }).toEqual({ name, unexpected: [] });
@@ -148,5 +148,23 @@ console.log(JSON.stringify({ spec: a.toSpec(), ok: validate(a.toSpec()).ok }));
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, spec: { name: "failed-runs", scope: { type: "project", entity: "acme-ml", project: "llm-pretrain" }, event: { type: "runState", states: ["failed"] }, action: { type: "noop" } } });
+  }, 60_000);
+
+  it("the installed server serves its web page: its own files and Preact and htm from its dependencies", async () => {
+    writeFiles(dir, {
+      "page.mjs": `import { startServer } from "@tripwire/server";
+const server = await startServer({ db: "page.db", port: 0, seed: { users: [{ username: "u", apiKeys: ["page-key-0001"] }] } });
+const out = {};
+for (const path of ["/", "/ui/app.js", "/ui/format.js", "/ui/style.css", "/ui/icon.svg", "/ui/vendor/preact.mjs", "/ui/vendor/hooks.mjs", "/ui/vendor/htm.mjs"]) {
+  const res = await fetch(server.url + path);
+  out[path] = [res.status, (await res.text()).length > 100];
+}
+await server.close();
+console.log(JSON.stringify(out));
+`,
+    });
+    const r = await run(process.execPath, ["page.mjs"], dir);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual(Object.fromEntries(["/", "/ui/app.js", "/ui/format.js", "/ui/style.css", "/ui/icon.svg", "/ui/vendor/preact.mjs", "/ui/vendor/hooks.mjs", "/ui/vendor/htm.mjs"].map((p) => [p, [200, true]])));
   }, 60_000);
 });

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { COMPAT_PRESETS, parseFeatures, type AutomationFeature } from "./graphql/features.js";
 import { jsonLogger, type LogLevel } from "./log.js";
 import { UrlPolicy } from "./runtime/url-policy.js";
-import { startServer } from "./server.js";
+import { startServer, type ServerOptions } from "./server.js";
 
 const HELP = `tripwire-server — a local W&B-compatible automations backend
 
@@ -24,6 +24,7 @@ Usage: tripwire-server --db PATH [--port N] [--host H] [--seed FILE] [--durabili
                        organization scope, z-score, run-state, no-op, tag or unlink events) (default current)
   --features LIST      exactly these gated features (serverInfo.features names), comma-separated
 
+The web page is at the server's URL (/): sign in with an API key to see automations and their history.
 Logs are one JSON object per line on stderr. SIGTERM / SIGINT stop gracefully.`;
 
 /** Where the server CLI writes (injectable so `tripwire server` can run it in its own process). */
@@ -37,7 +38,7 @@ export interface ServerCliIo {
  * graceful stop, 2 for a usage mistake). `tripwire server` and the `tripwire-server` bin both call it.
  * @example process.exitCode = await runServerCli(["--db", "tripwire.db", "--port", "8080"]);
  */
-export async function runServerCli(argv: readonly string[], io: ServerCliIo = process, until?: AbortSignal): Promise<number> {
+export async function runServerCli(argv: readonly string[], io: ServerCliIo = process, until?: AbortSignal, extra: Pick<ServerOptions, "renderDefinition"> = {}): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -95,6 +96,7 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
     allowPrivate,
     logger,
     localKey: !args.seed,
+    ...(extra.renderDefinition ? { renderDefinition: extra.renderDefinition } : {}),
   });
   if (server.localKey) io.stdout.write(`WANDB_API_KEY=${server.localKey.key} WANDB_BASE_URL=${pasteableUrl(server.url, server.port)}\n`);
   await new Promise<void>((resolve) => {

@@ -14,6 +14,7 @@ import type { Runtime } from "./runtime/runtime.js";
 import type { ExecutionState, Store, UserRecord } from "./store/types.js";
 import type { UrlPolicy } from "./runtime/url-policy.js";
 import { pageArgs, connection } from "./graphql/connection.js";
+import { createUi, isUiPath, type RenderDefinition } from "./ui.js";
 
 export interface HttpOptions {
   readonly store: Store;
@@ -24,6 +25,8 @@ export interface HttpOptions {
   readonly urlPolicy?: UrlPolicy;
   /** Largest accepted request body (default 32 MiB). */
   readonly maxBodyBytes?: number;
+  /** Writes automations as SDK code on the web page (`tripwire server` injects the reconciler's generator). */
+  readonly renderDefinition?: RenderDefinition | undefined;
 }
 
 class HttpError extends Error {
@@ -63,8 +66,9 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
 }
 
 /**
- * The HTTP front: `POST /graphql`, `POST /api/v1/events`, `GET /api/v1/executions`, `GET /api/v1/history`, `GET /healthz`. Every
- * route but `/healthz` needs `Authorization: Basic base64("api:<API key>")`.
+ * The HTTP front: `POST /graphql`, `POST /api/v1/events`, `GET /api/v1/executions`, `GET /api/v1/history`, `GET /healthz`, and
+ * the web page at `/` and `/ui/` (see {@link createUi}). Every API route but `/healthz` needs
+ * `Authorization: Basic base64("api:<API key>")`; the page's data needs the same key, kept in a cookie by its sign-in form.
  */
 export function createHttpServer(options: HttpOptions): { server: Server; inflight: () => number } {
   const { store, runtime, schema, logger } = options;
@@ -72,22 +76,29 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
   const keys = new Map<string, { user: UserRecord; at: number }>();
   let inflight = 0;
 
-  const authenticate = (req: IncomingMessage): UserRecord | undefined => {
-    const h = req.headers.authorization;
-    if (!h || !h.startsWith("Basic ")) return undefined;
-    const hit = keys.get(h);
+  /** The user of a credential (an Authorization header, or the page's cookie), cached briefly by the credential. */
+  const cached = (credential: string, key: () => string): UserRecord | undefined => {
+    const hit = keys.get(credential);
     const now = Date.now();
     if (hit && now - hit.at < KEY_CACHE_MS) return hit.user;
-    const decoded = Buffer.from(h.slice(6), "base64").toString("utf8");
-    const sep = decoded.indexOf(":");
-    const key = sep >= 0 ? decoded.slice(sep + 1) : decoded;
-    const user = key ? store.userByApiKey(key) : undefined;
+    const k = key();
+    const user = k ? store.userByApiKey(k) : undefined;
     if (user) {
       if (keys.size > 10_000) keys.clear();
-      keys.set(h, { user, at: now });
+      keys.set(credential, { user, at: now });
     }
     return user;
   };
+  const authenticate = (req: IncomingMessage): UserRecord | undefined => {
+    const h = req.headers.authorization;
+    if (!h || !h.startsWith("Basic ")) return undefined;
+    return cached(h, () => {
+      const decoded = Buffer.from(h.slice(6), "base64").toString("utf8");
+      const sep = decoded.indexOf(":");
+      return sep >= 0 ? decoded.slice(sep + 1) : decoded;
+    });
+  };
+  const ui = createUi({ store, logger, userByKey: (key) => cached(`key ${key}`, () => key), renderDefinition: options.renderDefinition });
 
   const graphql = async (req: IncomingMessage, res: ServerResponse, user: UserRecord) => {
     if (req.method !== "POST") throw new HttpError(405, "POST a GraphQL request to /graphql");
@@ -210,6 +221,8 @@ export function createHttpServer(options: HttpOptions): { server: Server; inflig
         const skipped = runtime.unloadableAutomations().length;
         return send(res, 200, { status: "ok", ...(skipped > 0 ? { unloadableAutomations: skipped } : {}) });
       }
+      // Checked by path first: the API routes (ingestion's included) pay no extra await.
+      if (isUiPath(url.pathname) && (await ui(req, res, url))) return;
       const route = url.pathname === "/graphql" ? graphql : url.pathname === "/api/v1/events" ? events : url.pathname === "/api/v1/executions" ? executions : url.pathname === "/api/v1/history" ? history : undefined;
       if (!route) throw new HttpError(404, `no route ${url.pathname}`);
       const user = authenticate(req);

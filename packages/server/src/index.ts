@@ -70,6 +70,7 @@ export {
 } from "./history.js";
 export { ensureLocalKey, localKeyPath, LOCAL_ADMIN, type LocalKey } from "./localkey.js";
 export { Access } from "./access.js";
+export { UI_CSP, UI_COOKIE, type RenderDefinition } from "./ui.js";
 export { Runtime, type RuntimeOptions, type IngestResult } from "./runtime/runtime.js";
 export { Dispatcher, retryAfterMs, type DeliveryOptions } from "./runtime/dispatcher.js";
 export { parseBody, type BodyIssue, type ParsedBody } from "./ingest/parse.js";

@@ -10,6 +10,7 @@ import { ensureLocalKey, type LocalKey } from "./localkey.js";
 import { UrlPolicy } from "./runtime/url-policy.js";
 import { seedStore, type Seed } from "./seed.js";
 import { openStore, type Durability, type SqliteStore } from "./store/sqlite.js";
+import type { RenderDefinition } from "./ui.js";
 
 export interface ServerOptions {
   /** SQLite database file (created if missing). */
@@ -43,6 +44,11 @@ export interface ServerOptions {
    * and keep it beside the database (see {@link ensureLocalKey}); `tripwire server` without `--seed` sets it.
    */
   readonly localKey?: boolean;
+  /**
+   * Writes an automation as SDK code for the web page. The server does not generate code: `tripwire server` passes the
+   * reconciler's import generator; without one the page shows the saved (raw) definition.
+   */
+  readonly renderDefinition?: RenderDefinition;
 }
 
 export interface RunningServer {
@@ -99,6 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger,
     urlPolicy,
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.renderDefinition ? { renderDefinition: options.renderDefinition } : {}),
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import type { AutomationSpec } from "@tripwire/sdk";
 import { ReconcilerError } from "../errors.js";
 import { loadServer } from "../optional.js";
 import type { Command } from "./command.js";
@@ -23,9 +24,10 @@ export interface ServerArgs {
 
 /**
  * `tripwire server`: runs the local W&B-compatible backend (the `tripwire-server` of @tripwire/server) — by default on
- * the embedded default's database, so what `tripwire apply` put there starts firing on the events you send it.
+ * the embedded default's database, so what `tripwire apply` put there starts firing on the events you send it. `until`
+ * stops it without a signal (in-process callers).
  */
-export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
+export async function serverCommand(args: ServerArgs, io: Io, until?: AbortSignal): Promise<number> {
   const { runServerCli, SeedSchema } = await loadServer();
   const { DEFAULT_DB } = await import("../remote/embedded.js");
   let db = args.db === undefined ? undefined : resolve(io.cwd, args.db);
@@ -39,10 +41,22 @@ export async function serverCommand(args: ServerArgs, io: Io): Promise<number> {
   const seed = args.seed === undefined ? undefined : checkSeed(args.seed, io.cwd, SeedSchema, (await import("@tripwire/sdk")).formatPath);
   const argv = ["--db", db, "--port", String(args.port), "--host", args.host, "--durability", args.durability, "--log-level", args.logLevel, ...(seed ? ["--seed", seed] : []), ...(args.allowPrivate ?? []).flatMap((a) => ["--allow-private", a]), ...(args.compat ? ["--compat", args.compat] : []), ...(args.features ? ["--features", args.features] : [])];
   try {
-    return await runServerCli(argv, io);
+    // The web page shows each automation as `tripwire import` writes it: the server cannot generate code itself.
+    return await runServerCli(argv, io, until, { renderDefinition });
   } catch (error) {
     throw listenError(error, args) ?? error;
   }
+}
+
+/**
+ * An automation as `tripwire import` would write it, for the server's web page: the import generator's code, without
+ * Tripwire's ownership marker in the description. The generator (ts-morph) is loaded on the page's first request.
+ */
+export async function renderDefinition(spec: AutomationSpec): Promise<string> {
+  const [{ generateSource }, { readMarker }] = await Promise.all([import("../import/generate.js"), import("../plan/ownership.js")]);
+  const { description } = readMarker(spec.description);
+  const { description: _marked, ...rest } = spec;
+  return generateSource({ automations: [{ spec: description === undefined ? rest : { ...rest, description } }] }).text;
 }
 
 /** The seed file's absolute path, once it is known to exist and to hold a valid seed: else a clear error naming it. */

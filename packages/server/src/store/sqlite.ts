@@ -176,6 +176,17 @@ function createPrivately(path: string): void {
   }
 }
 
+function batchRecord(r: Row): EventBatchRecord {
+  return {
+    id: r.id as number,
+    firstSeq: r.first_seq as number,
+    count: r.count as number,
+    userId: (r.user_id as number | null) ?? null,
+    receivedAt: r.received_at as string,
+    body: r.body as string,
+  };
+}
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly listeners = new Set<() => void>();
@@ -665,16 +676,13 @@ export class SqliteStore implements Store {
       if (rows.length === 0) return;
       for (const r of rows) {
         after = r.id as number;
-        yield {
-          id: r.id as number,
-          firstSeq: r.first_seq as number,
-          count: r.count as number,
-          userId: (r.user_id as number | null) ?? null,
-          receivedAt: r.received_at as string,
-          body: r.body as string,
-        };
+        yield batchRecord(r);
       }
     }
+  }
+  batchById(id: number): EventBatchRecord | undefined {
+    const r = this.q("SELECT * FROM event_batches WHERE id = ?").get(id) as Row | undefined;
+    return r && batchRecord(r);
   }
   eventCount(): number {
     const r = this.q("SELECT COALESCE(SUM(count), 0) AS n FROM event_batches").get() as { n: number };

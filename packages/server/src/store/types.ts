@@ -355,6 +355,8 @@ export interface Store {
   pruneIngestKeys(before: number): number;
   /** Batches after `afterId`, in order, lazily. */
   batchesAfter(afterId: number): IterableIterator<EventBatchRecord>;
+  /** One batch of the event log by ID (the web page reads those around a firing). */
+  batchById(id: number): EventBatchRecord | undefined;
   eventCount(): number;
   snapshot(): SnapshotRecord | undefined;
   saveSnapshot(snapshot: SnapshotRecord): void;
