@@ -22,16 +22,23 @@ export class LoadTimeout extends Error {
   }
 }
 
+/** The loads in progress in this process, and the `process.exit` they replaced. */
+const guard: { loads: number; exit: typeof process.exit | undefined } = { loads: 0, exit: undefined };
+
 /**
  * Runs `load` with `process.exit` turned into an error (a definition that exits would otherwise end the CLI with no
  * word, and exit 0), and with a deadline: a top-level await that never settles leaves nothing for Node to wait on,
  * and the process would just stop. A synchronous endless loop cannot be stopped from the same thread.
  */
 export async function guardedLoad<T>(load: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const exit = process.exit;
-  process.exit = ((code?: unknown) => {
-    throw new ExitDuringLoad(code);
-  }) as typeof process.exit;
+  // process.exit is one per process: loads that overlap (the API called concurrently) share one guard, put in place
+  // by the first and removed by the last, so none is left unguarded and the original always comes back.
+  if (guard.loads++ === 0) {
+    guard.exit = process.exit;
+    process.exit = ((code?: unknown) => {
+      throw new ExitDuringLoad(code);
+    }) as typeof process.exit;
+  }
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
@@ -42,7 +49,7 @@ export async function guardedLoad<T>(load: () => Promise<T>, timeoutMs: number):
     ]);
   } finally {
     clearTimeout(timer);
-    process.exit = exit;
+    if (--guard.loads === 0 && guard.exit) process.exit = guard.exit;
   }
 }
 
