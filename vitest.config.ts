@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
@@ -12,5 +13,7 @@ export default defineConfig({
     include: ["packages/*/test/**/*.test.ts", "examples/**/*.test.ts", "test/**/*.test.ts"],
     globalSetup: ["test/build.global.ts"],
     testTimeout: 30_000,
+    maxWorkers: availableParallelism(),
+    isolate: false,
   },
 });

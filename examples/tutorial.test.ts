@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli, type CliResult } from "../packages/reconciler/test/e2e/cli.js";
+import { spawnCli as runCli, type CliResult } from "../packages/reconciler/test/e2e/cli.js";
 import { makeProject, REPO } from "../packages/reconciler/test/project.js";
 
 type Block = { kind: "code"; lang: string; text: string } | { kind: "prose"; text: string };

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { invokedIn } from "../src/cli/io.js";
-import { runCli } from "./e2e/cli.js";
+import { spawnCli as runCli } from "./e2e/cli.js";
 import { makeProject, REPO } from "./project.js";
 import { runMain } from "./io.js";
 

@@ -3,6 +3,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { guardedLoad } from "../src/load/guard.js";
 import { loadDefinitions } from "../src/load/load.js";
 import { WATCHDOG_GRACE_MS } from "../src/load/guard.js";
 import { cachedTransform, entryKey, privateDir, transpileCacheDir } from "../src/load/cache.js";
@@ -120,6 +121,22 @@ export default (async () => [automation("late").in(project("acme/llm")).on(onRun
     expect(cli.code).toBe(3);
     expect(cli.stderr).toContain("error TW6209: automations/b.ts called process.exit(0) while it was loaded: a definition file must not end the process");
     expect(process.exitCode ?? 0).toBe(0);
+  });
+
+  it("loads that overlap in one process (the API called concurrently) give process.exit back as it was", async () => {
+    const original = process.exit;
+    let releaseFirst: () => void = () => {};
+    const first = guardedLoad(() => new Promise<void>((r) => (releaseFirst = r)), 10_000);
+    let releaseSecond: () => void = () => {};
+    const second = guardedLoad(() => new Promise<void>((r) => (releaseSecond = r)), 10_000);
+    expect(process.exit).not.toBe(original);
+    // The first one started finishes first: the second is still loading, so exit stays guarded for it.
+    releaseFirst();
+    await first;
+    expect(() => process.exit(7)).toThrow("called process.exit(7) while it was loaded");
+    releaseSecond();
+    await second;
+    expect(process.exit).toBe(original);
   });
 
   it("a load that does not finish in time stops with a clear error", async () => {

@@ -1,5 +1,5 @@
 import { appendFileSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDefinitions } from "../src/load/load.js";
 import { sourceOf } from "../src/types.js";
@@ -98,7 +98,9 @@ export const x = automation("x").in(llm).on(onCreateArtifact() as never);
     const dir = makeProject({ "automations/a.ts": `${header}export const one = automation("one").in(llm).on(onRunState("failed")).do(doNothing());\n` });
     const sdk = join(dir, "node_modules", "@tripwire", "sdk");
     rmSync(sdk);
-    cpSync(join(REPO, "packages", "sdk"), sdk, { recursive: true, filter: (f) => !f.includes("/test") });
+    // Not the SDK's own tests (matched below the package folder: the checkout's path may itself contain "/test").
+    const source = join(REPO, "packages", "sdk");
+    cpSync(source, sdk, { recursive: true, filter: (f) => !relative(source, f).split(sep).includes("test") });
     // The copy is the built package (what npm installs): its entry marks that it ran.
     const marker = `tripwireSdkCopy${Date.now()}`;
     appendFileSync(join(sdk, "dist", "index.js"), `\nglobalThis.${marker} = (globalThis.${marker} ?? 0) + 1;\n`);

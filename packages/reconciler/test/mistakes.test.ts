@@ -89,7 +89,11 @@ describe("WANDB_BASE_URL and WANDB_API_KEY", () => {
         s.close(() => resolve(port));
       });
     });
-    const r = await runMain(["plan", "--no-typecheck"], makeProject(defs), { WANDB_BASE_URL: `http://127.0.0.1:${closed}`, WANDB_API_KEY: "k" });
+    // The text and the --json run wait out their backoffs side by side (each in its own project).
+    const [r, json] = await Promise.all([
+      runMain(["plan", "--no-typecheck"], makeProject(defs), { WANDB_BASE_URL: `http://127.0.0.1:${closed}`, WANDB_API_KEY: "k" }),
+      runMain(["plan", "--no-typecheck", "--json"], makeProject(defs), { WANDB_BASE_URL: `http://127.0.0.1:${closed}`, WANDB_API_KEY: "k" }),
+    ]);
     expect(r.code).toBe(1);
     const retries = r.stderr.split("\n").filter((l) => l.includes("retrying in"));
     // Each of the requests read together retries on its own: every attempt from the 2nd to the 6th is announced.
@@ -97,7 +101,6 @@ describe("WANDB_BASE_URL and WANDB_API_KEY", () => {
     for (const l of retries) expect(l).toMatch(/^cannot reach the backend: .+; retrying in \d+(\.\d)? s \(\d\/6\)$/);
     expect(r.stderr).toContain("error TWE001: cannot reach");
     // With --json too: stdout holds the one document, stderr the waits.
-    const json = await runMain(["plan", "--no-typecheck", "--json"], makeProject(defs), { WANDB_BASE_URL: `http://127.0.0.1:${closed}`, WANDB_API_KEY: "k" });
     expect(json.stderr).toMatch(/retrying in \d+(\.\d)? s \(2\/6\)/);
     expect(JSON.parse(json.stdout)).toMatchObject({ error: { kind: "failure", code: "TWE001" } });
   }, 60_000);

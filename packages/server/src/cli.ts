@@ -86,39 +86,53 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo = pr
     io.stderr.write(`${(e as Error).message}\n\n${HELP}\n`);
     return 2;
   }
-  const server = await startServer({
-    ...(features ? { features } : {}),
-    db: args.db,
-    port,
-    host: args.host as string,
-    ...(args.seed ? { seed: args.seed } : {}),
-    durability: args.durability,
-    allowPrivate,
-    logger,
-    localKey: !args.seed,
-    ...(extra.renderDefinition ? { renderDefinition: extra.renderDefinition } : {}),
-  });
-  if (server.localKey) io.stdout.write(`WANDB_API_KEY=${server.localKey.key} WANDB_BASE_URL=${pasteableUrl(server.url, server.port)}\n`);
+  // Signals are handled from before the server starts: whoever reads its "listening" log or the line below may stop
+  // it at once (a script, a test), and a SIGTERM before the handlers existed would end the process without the
+  // graceful shutdown. One that arrives while it starts stops it as soon as it has started.
+  let stop: ((signal: string) => void) | undefined;
+  let early: string | undefined;
+  const onTerm = () => (stop ? stop("SIGTERM") : (early ??= "SIGTERM"));
+  const onInt = () => (stop ? stop("SIGINT") : (early ??= "SIGINT"));
+  process.once("SIGTERM", onTerm);
+  process.once("SIGINT", onInt);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      ...(features ? { features } : {}),
+      db: args.db,
+      port,
+      host: args.host as string,
+      ...(args.seed ? { seed: args.seed } : {}),
+      durability: args.durability,
+      allowPrivate,
+      logger,
+      localKey: !args.seed,
+      ...(extra.renderDefinition ? { renderDefinition: extra.renderDefinition } : {}),
+    });
+  } catch (e) {
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onInt);
+    throw e;
+  }
+  const running = server;
+  if (running.localKey) io.stdout.write(`WANDB_API_KEY=${running.localKey.key} WANDB_BASE_URL=${pasteableUrl(running.url, running.port)}\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       process.off("SIGTERM", onTerm);
       process.off("SIGINT", onInt);
       logger.log("info", "signal received", { signal });
-      server.close().then(resolve, (e: unknown) => {
+      running.close().then(resolve, (e: unknown) => {
         logger.log("error", "shutdown failed", { error: String(e) });
         resolve();
       });
     };
-    const onTerm = () => stop("SIGTERM");
-    const onInt = () => stop("SIGINT");
-    process.once("SIGTERM", onTerm);
-    process.once("SIGINT", onInt);
     // In-process callers (tests, an embedding tool) stop it without a signal to the whole process.
-    if (until?.aborted) stop("abort");
-    else until?.addEventListener("abort", () => stop("abort"), { once: true });
+    if (early) stop(early);
+    else if (until?.aborted) stop("abort");
+    else until?.addEventListener("abort", () => stop?.("abort"), { once: true });
   });
   return 0;
 }

@@ -75,6 +75,9 @@ export class LoadTimeout extends Error {
   }
 }
 
+/** The loads in progress in this process, and the `process.exit` they replaced. */
+const guard: { loads: number; exit: typeof process.exit | undefined } = { loads: 0, exit: undefined };
+
 /**
  * Runs `load` with `process.exit` turned into an error (a definition that exits would otherwise end the CLI with no
  * word, and exit 0), and with a deadline: a top-level await that never settles leaves nothing for Node to wait on,
@@ -83,13 +86,18 @@ export class LoadTimeout extends Error {
  */
 export async function guardedLoad<T>(load: () => Promise<T>, timeoutMs: number, stuck: (seconds: number) => string): Promise<T> {
   const dog = await startWatchdog();
-  dog.port.postMessage({ message: stuck(timeoutMs / 1000), ms: timeoutMs + WATCHDOG_GRACE_MS });
-  Atomics.add(dog.state, 0, 1); // odd: a load is running
-  Atomics.notify(dog.state, 0);
-  const exit = process.exit;
-  process.exit = ((code?: unknown) => {
-    throw new ExitDuringLoad(code);
-  }) as typeof process.exit;
+  // process.exit is one per process: loads that overlap (the API called concurrently) share one guard, put in place
+  // by the first and removed by the last, so none is left unguarded and the original always comes back. The watchdog
+  // is armed the same way, with the first load's file and deadline (a thread stuck in a loop runs no other load).
+  if (guard.loads++ === 0) {
+    dog.port.postMessage({ message: stuck(timeoutMs / 1000), ms: timeoutMs + WATCHDOG_GRACE_MS });
+    Atomics.add(dog.state, 0, 1); // odd: a load is running
+    Atomics.notify(dog.state, 0);
+    guard.exit = process.exit;
+    process.exit = ((code?: unknown) => {
+      throw new ExitDuringLoad(code);
+    }) as typeof process.exit;
+  }
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
@@ -99,10 +107,12 @@ export async function guardedLoad<T>(load: () => Promise<T>, timeoutMs: number, 
       }),
     ]);
   } finally {
-    Atomics.add(dog.state, 0, 1); // even: settled
-    Atomics.notify(dog.state, 0);
     clearTimeout(timer);
-    process.exit = exit;
+    if (--guard.loads === 0) {
+      if (guard.exit) process.exit = guard.exit;
+      Atomics.add(dog.state, 0, 1); // even: every load settled
+      Atomics.notify(dog.state, 0);
+    }
   }
 }
 

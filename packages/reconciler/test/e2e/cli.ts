@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { Readable } from "node:stream";
+import type { Io } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
 import { REPO } from "../project.js";
 
 export const BIN = join(REPO, "packages", "reconciler", "bin", "tripwire.js");
@@ -10,27 +13,52 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+export interface CliOptions {
+  readonly cwd: string;
+  readonly env?: Record<string, string>;
+}
+
 /** A clean environment: no W&B settings leak in from the machine running the tests. */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const { WANDB_BASE_URL: _b, WANDB_API_KEY: _k, WANDB_ENTITY: _e, ...rest } = process.env;
   return { ...rest, NO_COLOR: "1", ...extra };
 }
 
-/** Runs the tripwire CLI as a child process, as a user or a CI job would. */
-export function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+/**
+ * Runs `tripwire <args>` in this process: the CLI's `main` with its streams in memory, stdin closed and the same clean
+ * environment a child process would get, so the commands talk to the backend their environment names (the embedded
+ * store under `<cwd>/.tripwire/`, or the W&B / Tripwire server that `WANDB_BASE_URL` points at) exactly as from a
+ * shell. What is about the process itself (the bin, signals, `kill -9`, npx) uses `spawnCli` / `startCli`.
+ */
+export async function runCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = {
+    stdout: { write: (t: string) => out.push(t) },
+    stderr: { write: (t: string) => err.push(t) },
+    stdin: Readable.from([]),
+    env: env(options.env),
+    cwd: options.cwd,
+  };
+  const code = await main(args, io);
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+/** Runs the built tripwire bin as a child process, as a user or a CI job would. */
+export function spawnCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: env(options.env), stdio: ["pipe", "pipe", "pipe"] });
+    const child = startCli(args, options);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.stdin.end();
+    child.stdout?.on("data", (c) => (stdout += c));
+    child.stderr?.on("data", (c) => (stderr += c));
+    child.stdin?.end();
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
 
-/** Starts the CLI and returns the process, for tests that kill it midway. */
-export function startCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): ChildProcess {
+/** Starts the built CLI and returns the process, for tests that kill it midway. */
+export function startCli(args: readonly string[], options: CliOptions): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: env(options.env), stdio: ["pipe", "pipe", "pipe"] });
 }

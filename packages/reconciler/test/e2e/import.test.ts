@@ -126,9 +126,20 @@ async function integrationId(entity: string, action: ActionSpec): Promise<string
   return nodes.find((n) => (action.type === "notification" ? n.channelName?.replace(/^#/, "") === name : n.name === name))?.id;
 }
 
+// The UI looks a scope's and an integration's IDs up once per page, not once per automation: the matrix saves
+// hundreds of automations into a handful of scopes, and the IDs never change while the test runs.
+const lookups = new Map<string, Promise<string | undefined>>();
+function lookedUp(key: string, find: () => Promise<string | undefined>): Promise<string | undefined> {
+  let found = lookups.get(key);
+  if (!found) lookups.set(key, (found = find()));
+  return found;
+}
+
 /** Saves an automation as the W&B UI would: through GraphQL, with no Tripwire marker. */
 async function createInUi(spec: AutomationSpec, entity: string, overrides: Record<string, unknown> = {}): Promise<string> {
-  const input = { ...encodeAutomation(spec, { scopeId: await scopeId(spec), integrationId: (await integrationId(entity, spec.action)) ?? "" }), ...overrides };
+  const scope = await lookedUp(`scope ${JSON.stringify(spec.scope)}`, () => scopeId(spec));
+  const integration = await lookedUp(`integration ${entity} ${spec.action.type} ${"integration" in spec.action ? spec.action.integration.name : ""}`, () => integrationId(entity, spec.action));
+  const input = { ...encodeAutomation(spec, { scopeId: scope as string, integrationId: integration ?? "" }), ...overrides };
   const q = `mutation($input: CreateFilterTriggerInput!) { createFilterTrigger(input: $input) { trigger { id } } }`;
   return (await gql<{ createFilterTrigger: { trigger: { id: string } } }>(q, { input })).createFilterTrigger.trigger.id;
 }

@@ -179,6 +179,20 @@ describe("a new user's first session: apply, serve, send events, change, see his
     await second.stop();
   }, 120_000);
 
+  it("a SIGTERM sent the moment the server logs that it listens still stops it gracefully, exit 0", async () => {
+    const dir = makeProject({});
+    for (let i = 0; i < 3; i++) {
+      const child = startCli(["server", "--port", "0", "--db", join(dir, `stop-${i}.db`)], { cwd: dir });
+      let stderr = "";
+      child.stderr?.on("data", (c) => {
+        stderr += c;
+        if (stderr.includes('"listening"') && child.exitCode === null && !child.killed) child.kill("SIGTERM");
+      });
+      const code = await new Promise<number | null>((r) => child.on("close", r));
+      expect({ code, signalLogged: stderr.includes('"signal received"') }).toEqual({ code: 0, signalLogged: true });
+    }
+  }, 60_000);
+
   it("--follow prints a pending delivery again once it settles", async () => {
     const { createServer } = await import("node:http");
     let calls = 0;

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { makeProject } from "../project.js";
-import { runCli, startCli } from "./cli.js";
+import { spawnCli as runCli, startCli } from "./cli.js";
 
 describe("a new user's first session", () => {
   it("applies on the embedded default, serves it with `tripwire server`, streams events, and a signed webhook arrives", async () => {
