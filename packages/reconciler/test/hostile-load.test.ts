@@ -126,9 +126,9 @@ export default (async () => [automation("late").in(project("acme/llm")).on(onRun
   it("loads that overlap in one process (the API called concurrently) give process.exit back as it was", async () => {
     const original = process.exit;
     let releaseFirst: () => void = () => {};
-    const first = guardedLoad(() => new Promise<void>((r) => (releaseFirst = r)), 10_000);
+    const first = guardedLoad(() => new Promise<void>((r) => (releaseFirst = r)), 10_000, () => "first stuck\n");
     let releaseSecond: () => void = () => {};
-    const second = guardedLoad(() => new Promise<void>((r) => (releaseSecond = r)), 10_000);
+    const second = guardedLoad(() => new Promise<void>((r) => (releaseSecond = r)), 10_000, () => "second stuck\n");
     expect(process.exit).not.toBe(original);
     // The first one started finishes first: the second is still loading, so exit stays guarded for it.
     releaseFirst();

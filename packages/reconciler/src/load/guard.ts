@@ -1,3 +1,5 @@
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+
 /** How long one definition or config file may take to load (`TRIPWIRE_LOAD_TIMEOUT_MS` overrides it). */
 export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 
@@ -39,13 +41,12 @@ export const WATCHDOG_GRACE_MS = 5_000;
 
 interface Watchdog {
   readonly state: Int32Array;
-  readonly port: import("node:worker_threads").MessagePort;
+  readonly port: MessagePort;
 }
 let watchdog: Watchdog | undefined;
 
-async function startWatchdog(): Promise<Watchdog> {
+function startWatchdog(): Watchdog {
   if (watchdog) return watchdog;
-  const { Worker, MessageChannel } = await import("node:worker_threads");
   const state = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { shared: state.buffer, port: port2 }, transferList: [port2] });
@@ -85,7 +86,7 @@ const guard: { loads: number; exit: typeof process.exit | undefined } = { loads:
  * above writes `stuck(seconds)` (the diagnostic, as text) and stops the process.
  */
 export async function guardedLoad<T>(load: () => Promise<T>, timeoutMs: number, stuck: (seconds: number) => string): Promise<T> {
-  const dog = await startWatchdog();
+  const dog = startWatchdog();
   // process.exit is one per process: loads that overlap (the API called concurrently) share one guard, put in place
   // by the first and removed by the last, so none is left unguarded and the original always comes back. The watchdog
   // is armed the same way, with the first load's file and deadline (a thread stuck in a loop runs no other load).
