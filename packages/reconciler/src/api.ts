@@ -98,10 +98,24 @@ export interface PlanOutcome {
   readonly exitCode: ExitCode;
 }
 
-export interface PlanOptions extends CommonOptions {
+/** The period of a backtest over the live history (no history files): `since` (default `7d`), or `from`/`to`. */
+export interface LivePeriodOptions {
+  readonly since?: string;
+  readonly from?: string;
+  readonly to?: string;
+  /** Read and write the history cache (`.tripwire/history` beside the config; default true). */
+  readonly cache?: boolean;
+  /** The clock `since` counts back from (tests); default now. */
+  readonly now?: number;
+}
+
+export interface PlanOptions extends CommonOptions, LivePeriodOptions {
   /** Exit 2 when the plan has changes (a drift check for nightly jobs). */
   readonly detailedExitCode?: boolean;
-  /** History files or folders: backtest every created, changed, renamed or destroyed automation over them. */
+  /**
+   * History files or folders: backtest every created, changed, renamed or destroyed automation over them. Empty:
+   * over the live backend's run history of the period.
+   */
   readonly backtest?: readonly string[];
   /**
    * Run the `tripwire lint` checks, the history-aware ones over the `backtest` history (without it, each run
@@ -181,22 +195,64 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
   const p = options.lint && made.plan ? await withLint(made as Planned & { plan: Plan }, options) : made;
   if ("failed" in p) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: p.failed, exitCode: EXIT.error };
   if (!p.plan) return { diagnostics: p.diagnostics, exitCode: exitCodeOf(p.diagnostics) };
-  const outcome = await withBacktest(p.plan, options);
+  const outcome = await withBacktest(p.plan, options, p.load);
   const refused = await policyDiagnostics(p.load.config, p.webhookUrls, { plan: outcome.plan, backtest: outcome.backtest, labels: options.labels, stage: "plan" });
   if (refused.length === 0) return outcome;
   const planned: Plan = { ...outcome.plan, diagnostics: sortDiagnostics([...outcome.plan.diagnostics, ...refused]) };
   return { ...outcome, plan: planned, diagnostics: planned.diagnostics, exitCode: EXIT.diagnostics };
 }
 
-async function withBacktest(plan: Plan, options: PlanOptions): Promise<PlanOutcome & { plan: Plan }> {
+async function withBacktest(plan: Plan, options: PlanOptions, load: LoadResult): Promise<PlanOutcome & { plan: Plan }> {
   const exitCode = hasErrors(plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(plan) ? EXIT.changes : EXIT.ok;
   if (options.backtest === undefined || hasErrors(plan.diagnostics)) return { diagnostics: plan.diagnostics, plan, exitCode };
   const reporter = options.reporter ?? SILENT;
   const { backtestPlan } = await import("./backtest/compare.js");
-  const bt = await backtestPlan(plan, { cwd: options.cwd, history: options.backtest, onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`) });
-  if (!bt.ok) return { diagnostics: plan.diagnostics, plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
-  return { diagnostics: plan.diagnostics, plan, backtest: bt.backtest, exitCode };
+  const live = options.backtest.length === 0 ? await openLiveHistory(options, load) : undefined;
+  if (live && "diagnostics" in live) return { diagnostics: plan.diagnostics, plan, backtestDiagnostics: live.diagnostics, exitCode: EXIT.error };
+  try {
+    const bt = await backtestPlan(plan, {
+      cwd: options.cwd,
+      history: options.backtest,
+      ...(live ? { live: live.source } : {}),
+      onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`),
+    });
+    if (!bt.ok) return { diagnostics: plan.diagnostics, plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
+    return { diagnostics: plan.diagnostics, plan, backtest: bt.backtest, exitCode };
+  } finally {
+    await live?.close();
+  }
 }
+
+/**
+ * The live history of a backtest with no files: the backend (as plan and apply open it), the period, and the cache
+ * beside the config file. A bad period is a diagnostic (TW4013).
+ */
+async function openLiveHistory(
+  options: CommonOptions & LivePeriodOptions,
+  load: LoadResult,
+): Promise<{ source: import("./backtest/live.js").LiveSource; close: () => Promise<void> } | { diagnostics: Diagnostic[] }> {
+  const { resolvePeriod } = await import("./backtest/live.js");
+  const period = resolvePeriod(options, options.now ?? Date.now());
+  if ("error" in period) return { diagnostics: [{ code: "TW4013", severity: "error", message: period.error }] };
+  const reporter = options.reporter ?? SILENT;
+  const configDir = configDirOf(options.cwd, load.configFile);
+  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config: load.config, env: options.env ?? process.env, configDir, reporter });
+  reporter.message("TWI007", `reading run history from ${backend.url}`);
+  return {
+    source: {
+      transport: backend.client.transport,
+      from: period.from,
+      to: period.to,
+      parallelism: options.parallelism ?? load.config.parallelism ?? 8,
+      ...(options.cache === false ? {} : { cacheDir: resolvePath(configDir, HISTORY_CACHE) }),
+      onProgress: (line) => reporter.message("TWI007", line),
+    },
+    close: () => backend.close(),
+  };
+}
+
+/** Where fetched run history is cached, relative to the config file. */
+export const HISTORY_CACHE = ".tripwire/history";
 
 /** The config's policies over a plan (none configured: nothing to check). */
 function policyDiagnostics(config: TripwireConfig, fromBackend: ReadonlyMap<string, string> | undefined, ctx: Omit<PolicyContext, "webhookUrls">): Promise<Diagnostic[]> {
@@ -219,8 +275,8 @@ async function withLint(p: Planned & { plan: Plan }, options: PlanOptions): Prom
   return { ...p, plan, diagnostics: plan.diagnostics };
 }
 
-export interface BacktestCommandOptions extends CommonOptions {
-  /** History files or folders (JSONL events, W&B CSV exports with `.run.json` metadata). */
+export interface BacktestCommandOptions extends CommonOptions, LivePeriodOptions {
+  /** History files or folders (JSONL events, W&B CSV exports with `.run.json` metadata); empty: the live backend's. */
   readonly history: readonly string[];
   /** Evaluator options (default: W&B's semantics). */
   readonly engine?: EngineOptions;
@@ -246,12 +302,20 @@ export async function backtest(options: BacktestCommandOptions): Promise<Backtes
   if (hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, exitCode: checked.exitCode };
   const automations = checked.load.automations.map((a) => ({ id: a.address, address: a.address, spec: a.spec }));
   const { runBacktest } = await import("./backtest/backtest.js");
-  const outcome = await runBacktest(automations, {
-    cwd: options.cwd,
-    history: options.history,
-    ...(options.engine ? { engine: options.engine } : {}),
-    onFile: (file, i, n) => reporter.message("TWI006", `backtesting over ${file}${n > 1 ? ` (${i + 1} of ${n})` : ""}`),
-  });
+  const live = options.history.length === 0 ? await openLiveHistory(options, checked.load) : undefined;
+  if (live && "diagnostics" in live) return { diagnostics: [...checked.diagnostics, ...live.diagnostics], exitCode: EXIT.error };
+  let outcome: Awaited<ReturnType<typeof runBacktest>>;
+  try {
+    outcome = await runBacktest(automations, {
+      cwd: options.cwd,
+      history: options.history,
+      ...(live ? { live: live.source } : {}),
+      ...(options.engine ? { engine: options.engine } : {}),
+      onFile: (file, i, n) => reporter.message("TWI006", `backtesting over ${file}${n > 1 ? ` (${i + 1} of ${n})` : ""}`),
+    });
+  } finally {
+    await live?.close();
+  }
   if (!outcome.ok) return { diagnostics: [...checked.diagnostics, ...outcome.diagnostics], exitCode: EXIT.error };
   return { diagnostics: checked.diagnostics, report: outcome.report, exitCode: EXIT.ok };
 }

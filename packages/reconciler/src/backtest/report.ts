@@ -4,6 +4,7 @@
  * automation, run and 24 hours), never with the history.
  */
 import { formatTimestamp, parseTimestamp, type Firing } from "@tripwire/evaluator";
+import type { LiveStats } from "./live.js";
 
 /** What a firing is about: a run, or an artifact version (or collection, for collection tag events). */
 export type Subject =
@@ -50,6 +51,8 @@ export interface HistoryStats {
   /** The earliest and latest event times (UTC ISO); `null` for an empty history. */
   readonly from: string | null;
   readonly to: string | null;
+  /** Read from the live backend (no files): the period is `from`–`to`, and what was read and how. */
+  readonly live?: LiveStats;
 }
 
 /** A backtest: the history replayed, and per automation (in definition order) what it would have done. */

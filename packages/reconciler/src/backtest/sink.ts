@@ -117,6 +117,36 @@ export class HistorySink {
     if (++this.rows === this.cap) this.flush();
   }
 
+  /**
+   * A run's `run.metric` rows given as columns (live history): row `i` is step `steps[i]` at epoch ms `times[i]`,
+   * with `values[metric][i]` (`NaN`: not logged); metrics the sink watches that `values` lacks are not logged.
+   */
+  runRows(
+    run: { entity: string; project: string; id: string; name: string; user: string },
+    steps: ArrayLike<number>,
+    times: ArrayLike<number>,
+    values: Readonly<Record<string, ArrayLike<number>>>,
+  ): void {
+    const slot = this.slotFor(run.entity, run.project, run.id, run.name, run.user);
+    const sources = this.names.map((m) => (Object.hasOwn(values, m) ? values[m] : undefined));
+    for (let k = 0; k < steps.length; k++) {
+      const t = times[k] as number;
+      this.events++;
+      if (t < this.minTime) this.minTime = t;
+      if (t > this.maxTime) this.maxTime = t;
+      if (slot.local < 0) {
+        slot.local = this.localRuns.length;
+        this.localRuns.push(slot);
+      }
+      const i = this.rows;
+      this.run[i] = slot.local;
+      this.step[i] = steps[k] as number;
+      this.time[i] = t;
+      for (let m = 0; m < sources.length; m++) (this.cols[m] as Float64Array)[i] = sources[m] === undefined ? Number.NaN : ((sources[m] as ArrayLike<number>)[k] as number);
+      if (++this.rows === this.cap) this.flush();
+    }
+  }
+
   /** Any validated event. */
   event(e: TripwireEvent): void {
     if (e.type === "run.metric") {

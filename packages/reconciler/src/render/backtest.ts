@@ -22,6 +22,11 @@ const minute = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
  */
 export function historyLine(h: HistoryStats): string {
   const span = h.from !== null && h.to !== null ? `, ${minute(h.from)} → ${minute(h.to)} UTC` : "";
+  if (h.live) {
+    const l = h.live;
+    const where = `the live run history of ${l.projects.length > 0 ? l.projects.join(", ") : "no projects"} (${l.backend}; ${num(l.cachedRuns)} of ${plural(l.runs, "run")} from the cache, ${plural(l.requests, "request")})`;
+    return `${plural(h.events, "event")} of ${plural(h.runs, "run")}${span}, ${where}`;
+  }
   return `${plural(h.events, "event")} of ${plural(h.runs, "run")}${span}, ${plural(h.files.length, "file")}`;
 }
 
@@ -50,6 +55,7 @@ function automationLines(a: AutomationBacktest, st: Style): string[] {
 export function renderBacktestText(report: BacktestReport, options: { color?: boolean } = {}): string {
   const style = options.color ? COLOR : PLAIN;
   const out = [`Backtest of ${plural(report.automations.length, "automation")} over ${historyLine(report.history)}.`];
+  for (const note of report.history.live?.notes ?? []) out.push(style.dim(`note: ${note}`));
   for (const a of report.automations) out.push("", ...automationLines(a, style));
   return `${out.join("\n")}\n`;
 }
