@@ -206,7 +206,7 @@ async function withBacktest(plan: Plan, options: PlanOptions, load: LoadResult):
   const exitCode = hasErrors(plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(plan) ? EXIT.changes : EXIT.ok;
   if (options.backtest === undefined || hasErrors(plan.diagnostics)) return { diagnostics: plan.diagnostics, plan, exitCode };
   const reporter = options.reporter ?? SILENT;
-  const { backtestPlan } = await import("./backtest/compare.js");
+  const { backtestPlan, noiseDiagnostics } = await import("./backtest/compare.js");
   const live = options.backtest.length === 0 ? await openLiveHistory(options, load) : undefined;
   if (live && "diagnostics" in live) return { diagnostics: plan.diagnostics, plan, backtestDiagnostics: live.diagnostics, exitCode: EXIT.error };
   try {
