@@ -217,7 +217,9 @@ async function withBacktest(plan: Plan, options: PlanOptions, load: LoadResult):
       onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`),
     });
     if (!bt.ok) return { diagnostics: plan.diagnostics, plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
-    return { diagnostics: plan.diagnostics, plan, backtest: bt.backtest, exitCode };
+    const noise = noiseDiagnostics(bt.backtest, load.config.noise?.maxPerDay);
+    const noted: Plan = noise.length === 0 ? plan : { ...plan, diagnostics: sortDiagnostics([...plan.diagnostics, ...noise]) };
+    return { diagnostics: noted.diagnostics, plan: noted, backtest: bt.backtest, exitCode };
   } finally {
     await live?.close();
   }

@@ -78,7 +78,16 @@ const dir = mkdtempSync(join(tmpdir(), "tripwire-live-"));
 const now = Date.now();
 const events = week(now - HOUR);
 beforeAll(async () => {
-  server = await startServer({ db: join(dir, "live.db"), port: 0, seed: { users: [{ username: "alice", apiKeys: [KEY] }], teams: [{ name: "acme", admins: ["alice"] }] } });
+  server = await startServer({
+    db: join(dir, "live.db"),
+    port: 0,
+    allowPrivate: ["127.0.0.1"],
+    seed: {
+      users: [{ username: "alice", apiKeys: [KEY] }],
+      teams: [{ name: "acme", admins: ["alice"] }],
+      integrations: [{ kind: "slack", entity: "acme", channelName: "alerts", webhookUrl: "http://127.0.0.1:9/slack" }],
+    },
+  });
   await ingest(server.url, events);
 });
 afterAll(() => server.close());
@@ -151,5 +160,42 @@ describe("backtest over the live history", () => {
 
   it("reads W&B's bare NaN and Infinity in history rows", () => {
     expect(parseHistoryRow('{"_step":1,"loss":NaN,"a":Infinity,"b":-Infinity,"s":"NaN Infinity"}')).toEqual({ _step: 1, loss: Number.NaN, a: Number.POSITIVE_INFINITY, b: Number.NEGATIVE_INFINITY, s: "NaN Infinity" });
+  });
+});
+
+describe("plan --backtest over the live history", () => {
+  it("shows each change's Slack messages a day, charts them, and warns past noise.maxPerDay (TW4012)", async () => {
+    const project = makeProject({
+      "tripwire.config.ts": "export default { noise: { maxPerDay: 3 } };\n",
+      "automations/noisy.ts": `import { automation, project, onRunMetric, metric, sendNotification, slack } from "@tripwire/sdk";
+export const noisy = automation("noisy-loss").in(project("acme/llm")).on(onRunMetric(metric("loss").gt(0.9))).do(sendNotification(slack("alerts"), { title: "loss" }));
+`,
+    });
+    const live = { WANDB_BASE_URL: server.url, WANDB_API_KEY: KEY };
+    const json = await runMain(["plan", "--no-typecheck", "--json", "--backtest"], project, live);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as {
+      diagnostics: { code: string; severity: string; message: string }[];
+      backtest: { days: number; history: { live?: { runs: number } }; changes: { action: string; after: { firings: number; perDay: number; busiestDay: { day: string; firings: number } } }[] };
+    };
+    expect(doc.backtest.days).toBe(7);
+    expect(doc.backtest.history.live?.runs).toBe(14);
+    const [change] = doc.backtest.changes;
+    expect(change?.action).toBe("slack");
+    // One firing per run and 24 hours: the runs of the busiest day.
+    expect(change?.after.firings).toBeGreaterThan(3);
+    expect(change?.after.perDay).toBe(Math.round(((change?.after.firings ?? 0) / 7) * 100) / 100);
+    const busiest = change?.after.busiestDay as { day: string; firings: number };
+    expect(busiest.firings).toBeGreaterThan(3);
+    expect(doc.diagnostics).toContainEqual({
+      code: "TW4012",
+      severity: "warning",
+      message: `project:acme/llm/noisy-loss would send ${busiest.firings} Slack messages on its busiest day (${busiest.day}) of the backtest, above noise.maxPerDay 3`,
+    });
+    const md = await runMain(["plan", "--no-typecheck", "--markdown", "--backtest"], project, live);
+    expect(md.stdout).toContain(`| \`+\` | \`project:acme/llm/noisy-loss\` | **${change?.after.firings}** (new) |`);
+    expect(md.stdout).toMatch(/\| \*\*[\d.]+\*\* Slack messages \|/);
+    expect(md.stdout).toContain("```mermaid\nxychart-beta\n");
+    expect(md.stdout).toContain("TW4012");
   });
 });
