@@ -47,7 +47,7 @@ export function readCached(path: string): CachedRun | undefined {
   if (!Number.isInteger(n) || n < 0 || buf.length !== need) return undefined;
   // Copied out: the file's buffer need not be 8-byte aligned.
   const all = new Float64Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + need));
-  const col = (k: number) => Array.from(all.subarray(k * n, (k + 1) * n));
+  const col = (k: number) => all.subarray(k * n, (k + 1) * n);
   return {
     run: header.run,
     metrics: header.metrics,
@@ -73,12 +73,13 @@ export function writeCached(path: string, run: Pick<LiveRun, "lastStep" | "histo
 }
 
 /** The rows of `columns` with a step below `step` (the part of a cached history kept when the rest is read again). */
-export function rowsBefore(columns: HistoryColumns, step: number): HistoryColumns {
+export function rowsBefore(columns: HistoryColumns, step: number): { steps: number[]; times: number[]; values: Record<string, number[]> } {
   let n = 0;
   while (n < columns.steps.length && (columns.steps[n] as number) < step) n++;
+  const head = (v: ArrayLike<number>) => Array.from({ length: n }, (_, i) => v[i] as number);
   return {
-    steps: columns.steps.slice(0, n),
-    times: columns.times.slice(0, n),
-    values: Object.fromEntries(Object.entries(columns.values).map(([m, v]) => [m, v.slice(0, n)])),
+    steps: head(columns.steps),
+    times: head(columns.times),
+    values: Object.fromEntries(Object.entries(columns.values).map(([m, v]) => [m, head(v)])),
   };
 }

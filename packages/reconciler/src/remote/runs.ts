@@ -100,9 +100,16 @@ export interface LiveRun {
 
 /** One run's history of some metrics, columnar: row `i` is step `steps[i]` at `times[i]` (epoch ms). */
 export interface HistoryColumns {
+  readonly steps: ArrayLike<number>;
+  readonly times: ArrayLike<number>;
+  /** Per metric, its value at each row (`NaN`: not logged in that row, or not a number). */
+  readonly values: Readonly<Record<string, ArrayLike<number>>>;
+}
+
+/** Columns being filled. */
+interface Building {
   steps: number[];
   times: number[];
-  /** Per metric, its value at each row (`NaN`: not logged in that row, or not a number). */
   values: Record<string, number[]>;
 }
 
@@ -240,8 +247,8 @@ const numberOr = (v: unknown) => (typeof v === "number" ? v : Number.NaN);
  * Reads the metrics of a run's rows with `fromStep <= _step <= lastStep`, window by window (an empty window does
  * not end the read: history may have gaps), into columns in step order.
  */
-export async function readHistory(transport: Transport, entity: string, project: string, run: LiveRun, metrics: readonly string[], fromStep: number): Promise<HistoryColumns> {
-  const out: HistoryColumns = { steps: [], times: [], values: Object.fromEntries(metrics.map((m) => [m, []])) };
+export async function readHistory(transport: Transport, entity: string, project: string, run: LiveRun, metrics: readonly string[], fromStep: number): Promise<Building> {
+  const out: Building = { steps: [], times: [], values: Object.fromEntries(metrics.map((m) => [m, []])) };
   const mode = historyMode(run, metrics);
   const what = `reading the history of run ${entity}/${project}/${run.id}`;
   const wanted = metrics.filter((m) => run.keys.includes(m));
