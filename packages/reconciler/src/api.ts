@@ -282,6 +282,8 @@ export interface BacktestCommandOptions extends CommonOptions, LivePeriodOptions
   readonly history: readonly string[];
   /** Evaluator options (default: W&B's semantics). */
   readonly engine?: EngineOptions;
+  /** Keep every run's metric series (bounded per run) for the HTML report: `series` in the outcome. */
+  readonly series?: boolean;
 }
 
 export interface BacktestCommandOutcome {
@@ -291,6 +293,9 @@ export interface BacktestCommandOutcome {
   readonly report?: BacktestReport;
   /** 0 done, 1 the history is invalid, 3 the definitions are invalid. */
   readonly exitCode: ExitCode;
+  /** With `series`: the runs' metric series, and the definitions by address (what `renderBacktestHtml` draws). */
+  readonly series?: import("./backtest/series.js").SeriesCollector;
+  readonly specs?: ReadonlyMap<string, import("@tripwire/sdk").AutomationSpec>;
 }
 
 /**
@@ -304,6 +309,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<Backtes
   if (hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, exitCode: checked.exitCode };
   const automations = checked.load.automations.map((a) => ({ id: a.address, address: a.address, spec: a.spec }));
   const { runBacktest } = await import("./backtest/backtest.js");
+  const series = options.series ? new (await import("./backtest/series.js")).SeriesCollector((await import("./backtest/sink.js")).watchedMetrics(automations.map((a) => a.spec))) : undefined;
   const live = options.history.length === 0 ? await openLiveHistory(options, checked.load) : undefined;
   if (live && "diagnostics" in live) return { diagnostics: [...checked.diagnostics, ...live.diagnostics], exitCode: EXIT.error };
   let outcome: Awaited<ReturnType<typeof runBacktest>>;
@@ -312,6 +318,7 @@ export async function backtest(options: BacktestCommandOptions): Promise<Backtes
       cwd: options.cwd,
       history: options.history,
       ...(live ? { live: live.source } : {}),
+      ...(series ? { series } : {}),
       ...(options.engine ? { engine: options.engine } : {}),
       onFile: (file, i, n) => reporter.message("TWI006", `backtesting over ${file}${n > 1 ? ` (${i + 1} of ${n})` : ""}`),
     });
@@ -319,7 +326,8 @@ export async function backtest(options: BacktestCommandOptions): Promise<Backtes
     await live?.close();
   }
   if (!outcome.ok) return { diagnostics: [...checked.diagnostics, ...outcome.diagnostics], exitCode: EXIT.error };
-  return { diagnostics: checked.diagnostics, report: outcome.report, exitCode: EXIT.ok };
+  const specs = new Map(automations.map((a) => [a.address, a.spec]));
+  return { diagnostics: checked.diagnostics, report: outcome.report, exitCode: EXIT.ok, ...(series ? { series, specs } : {}) };
 }
 
 export interface ApplyOptions extends CommonOptions {

@@ -10,6 +10,7 @@ import { isReconcilerError } from "../errors.js";
 import { historyFiles, readHistoryFile } from "./history.js";
 import { feedLive, liveUnsupported, type LiveSource, type LiveStats } from "./live.js";
 import { FiringRecorder, type AutomationBacktest, type BacktestReport, type HistoryStats } from "./report.js";
+import type { SeriesCollector } from "./series.js";
 import { HistorySink, watchedMetrics } from "./sink.js";
 
 /** An automation to backtest: its engine id, the address and name to report it under, and its definition. */
@@ -28,6 +29,8 @@ export interface BacktestOptions {
   readonly live?: LiveSource;
   /** Engine options (default: W&B's semantics — full windows, one firing per automation and run per 24 h). */
   readonly engine?: EngineOptions;
+  /** Collects the metric series of every run, for the report's plots (`backtest --html`). */
+  readonly series?: SeriesCollector;
   /** Rows per columnar batch (tests make it small to exercise batch boundaries). */
   readonly batchRows?: number;
   /** Told when each file starts, for progress on a terminal. */
@@ -54,6 +57,7 @@ export async function runBacktest(automations: readonly BacktestAutomation[], op
   const recorder = new FiringRecorder();
   const metrics = watchedMetrics(automations.map((a) => a.spec));
   const sink = options.batchRows === undefined ? new HistorySink(engine, recorder, metrics) : new HistorySink(engine, recorder, metrics, options.batchRows);
+  sink.series = options.series;
   const problems: Diagnostic[] = [];
   for (const [i, file] of files.entries()) {
     options.onFile?.(relative(options.cwd, file), i, files.length);
@@ -101,6 +105,7 @@ async function runLiveBacktest(automations: readonly BacktestAutomation[], optio
   const specs = automations.map((a) => a.spec);
   const metrics = watchedMetrics(specs);
   const sink = options.batchRows === undefined ? new HistorySink(engine, recorder, metrics) : new HistorySink(engine, recorder, metrics, options.batchRows);
+  sink.series = options.series;
   let stats: LiveStats;
   try {
     stats = await feedLive(specs, metrics, sink, live);

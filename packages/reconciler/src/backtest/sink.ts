@@ -15,6 +15,7 @@ import { parseTimestamp, type Engine, type TripwireEvent } from "@tripwire/evalu
 import type { AutomationSpec, JsonValue } from "@tripwire/sdk";
 import type { MetricLine } from "./decode.js";
 import type { FiringRecorder } from "./report.js";
+import type { SeriesCollector } from "./series.js";
 
 /**
  * Rows per batch: as many as fit 32 MiB (two copies of step, time and each watched metric), at most 2^18 — with
@@ -72,6 +73,8 @@ export class HistorySink {
   private sTime: Float64Array;
   private sCols: Float64Array[];
   private localRuns: RunSlot[] = [];
+  /** Told every metric row, for the report's plots (`backtest --html`). */
+  series: SeriesCollector | undefined;
 
   /** Copies the watched metrics of one row into the columns (`NaN`: not a number, or not logged). */
   private readonly extract: (metrics: Readonly<Record<string, JsonValue>>, cols: Float64Array[], row: number) => void;
@@ -114,6 +117,7 @@ export class HistorySink {
     this.step[i] = e.step;
     this.time[i] = t;
     this.extract(e.metrics, this.cols, i);
+    this.series?.add(slot.meta, e.step, t, this.cols, i);
     if (++this.rows === this.cap) this.flush();
   }
 
@@ -143,6 +147,7 @@ export class HistorySink {
       this.step[i] = steps[k] as number;
       this.time[i] = t;
       for (let m = 0; m < sources.length; m++) (this.cols[m] as Float64Array)[i] = sources[m] === undefined ? Number.NaN : ((sources[m] as ArrayLike<number>)[k] as number);
+      this.series?.add(slot.meta, steps[k] as number, t, this.cols, i);
       if (++this.rows === this.cap) this.flush();
     }
   }

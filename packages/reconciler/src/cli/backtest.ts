@@ -12,6 +12,7 @@ export interface BacktestArgs {
   readonly from?: string | undefined;
   readonly to?: string | undefined;
   readonly cache?: boolean | undefined;
+  readonly html?: string | undefined;
 }
 
 /** `tripwire backtest [paths…] --history FILE|DIR`: what the definitions would have done over recorded history. */
@@ -26,11 +27,17 @@ export async function backtestCommand(args: BacktestArgs, io: Io): Promise<numbe
     reporter: stderrReporter(io, args.json),
     ...(args.config ? { configFile: args.config } : {}),
     ...periodOf(args),
+    ...(args.html !== undefined ? { series: true } : {}),
   });
   printDiagnostics(io, outcome.diagnostics);
   if (!outcome.report) {
     if (args.json) io.stdout.write(`${JSON.stringify({ valid: false, diagnostics: outcome.diagnostics }, null, 2)}\n`);
     return outcome.exitCode;
+  }
+  if (args.html !== undefined) {
+    const [{ renderBacktestHtml }, { writeFileSync }, { resolve }] = await Promise.all([import("../render/html.js"), import("node:fs"), import("node:path")]);
+    writeFileSync(resolve(io.cwd, args.html), renderBacktestHtml(outcome.report, outcome.specs ?? new Map(), outcome.series));
+    if (!args.json) io.stderr.write(`Wrote the report to ${args.html}.\n`);
   }
   io.stdout.write(args.json ? renderBacktestJson(outcome.report) : renderBacktestText(outcome.report, { color: useColor(io, "stdout", args.color) }));
   return outcome.exitCode;
@@ -65,10 +72,11 @@ export const backtestCmd: Command = {
         array: true,
         describe: "JSONL event files, W&B run-history CSV exports (with <name>.run.json metadata), or folders of them (default: the live backend's run history)",
       })
+      .option("html", { type: "string", describe: "also write a self-contained HTML report with plots of the runs that fired (and one that did not)" })
       .option("color", { type: "boolean", describe: "colour output (default: when stdout is a terminal and NO_COLOR is unset)" }),
   run: (a, io) =>
     backtestCommand(
-      { paths: a.paths, history: a.history ?? [], config: a.config, json: a.json, typecheck: a.typecheck, color: a.color, since: a.since, from: a.from, to: a.to, cache: a.cache },
+      { paths: a.paths, history: a.history ?? [], config: a.config, json: a.json, typecheck: a.typecheck, color: a.color, since: a.since, from: a.from, to: a.to, cache: a.cache, html: a.html },
       io,
     ),
 };
