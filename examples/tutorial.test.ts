@@ -148,7 +148,7 @@ describe("the tutorial (docs/tutorial.md)", () => {
       "npx tripwire plan --markdown --detailed-exitcode --backtest --from 2026-11-20 --to 2026-11-23 > plan.md",
       'npx tripwire comment plan.md --repo "$GITHUB_REPOSITORY" --pr "$PR_NUMBER"',
       "npx tripwire apply --yes",
-      "npx tripwire backtest --history history",
+      "npx tripwire backtest --history history --html report.html",
       "npx tripwire test loss-spike.test.yaml",
     ]);
     // Eight outputs shown (record-runs, ui-automations, import, both plans, apply, backtest, test), the generated file and the YAML.
@@ -160,6 +160,10 @@ describe("the tutorial (docs/tutorial.md)", () => {
     // …with the firings per day as a chart GitHub renders, read from the backend's history (no exported files).
     expect(comment).toContain('```mermaid\nxychart-beta\n    title "project:acme-ml/llm/loss-spike: firings per day"\n    x-axis ["11-20", "11-21", "11-22", "11-23"]');
     expect(comment).toContain("the live run history of acme-ml/llm");
+    // The backtest's report is one page with its charting library inside (rendered in Chromium by backtest-html.test.ts).
+    const report = readFileSync(join(dir, "report.html"), "utf8");
+    expect(report).toContain("<h2>project:acme-ml/llm/loss-spike</h2>");
+    expect(report).not.toMatch(/<script[^>]+src=/);
     // After the apply, the live state is the code again.
     const after = await runCli(["plan", "--detailed-exitcode"], { cwd: dir, env });
     expect(after.code).toBe(0);
