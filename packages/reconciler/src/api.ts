@@ -118,8 +118,9 @@ export interface PlanOptions extends CommonOptions, LivePeriodOptions {
    */
   readonly backtest?: readonly string[];
   /**
-   * Run the `tripwire lint` checks, the history-aware ones over the `backtest` history (without it, each run
-   * automation gets a TWL060 saying no history was available). Findings join the plan's diagnostics.
+   * Run the `tripwire lint` checks, the history-aware ones over the `backtest` history — its files, or with none the
+   * live run history (without `backtest`, each run automation gets a TWL060 saying no history was available).
+   * Findings join the plan's diagnostics.
    */
   readonly lint?: boolean;
   /** The pull request's labels, for policies such as `org-scope-label`. */
@@ -269,8 +270,16 @@ function policyDiagnostics(config: TripwireConfig, fromBackend: ReadonlyMap<stri
 /** `plan --lint`: the lint findings added to the plan's diagnostics (sorted with them), or why the history could not be read. */
 async function withLint(p: Planned & { plan: Plan }, options: PlanOptions): Promise<(Planned & { plan: Plan }) | { plan: Plan; failed: Diagnostic[] }> {
   const automations = p.load.automations;
-  const source = options.backtest && options.backtest.length > 0 ? fileHistory(options.backtest, options.cwd) : undefined;
-  const history = source ? await historyAware(automations, source) : { failed: false, findings: historyFindings(automations, undefined), diagnostics: [] };
+  // `--backtest` with no files: the history-aware checks read the live run history, as the backtest does.
+  const live = options.backtest && options.backtest.length === 0 ? await openLiveHistory(options, p.load) : undefined;
+  if (live && "diagnostics" in live) return { plan: p.plan, failed: live.diagnostics };
+  const source = options.backtest && options.backtest.length > 0 ? fileHistory(options.backtest, options.cwd) : live ? (await import("./backtest/live.js")).liveLintHistory(automations.map((a) => a.spec), live.source) : undefined;
+  let history: Awaited<ReturnType<typeof historyAware>>;
+  try {
+    history = source ? await historyAware(automations, source) : { failed: false, findings: historyFindings(automations, undefined), diagnostics: [] };
+  } finally {
+    await live?.close();
+  }
   if (history.failed) return { plan: p.plan, failed: history.diagnostics };
   const linted = lintDiagnostics({ automations, config: p.load.config, historyFindings: history.findings });
   const plan: Plan = { ...p.plan, diagnostics: sortDiagnostics([...p.plan.diagnostics, ...linted]) };

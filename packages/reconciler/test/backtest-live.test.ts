@@ -199,3 +199,22 @@ export const noisy = automation("noisy-loss").in(project("acme/llm")).on(onRunMe
     expect(md.stdout).toContain("TW4012");
   });
 });
+
+describe("plan --lint --backtest over the live history", () => {
+  it("runs the history-aware checks (TWL060–TWL067) over the backend's runs instead of saying no history was given", async () => {
+    const project = makeProject({
+      "automations/a.ts": `import { automation, project, onRunMetric, metric, doNothing } from "@tripwire/sdk";
+const llm = project("acme/llm");
+export const typo = automation("accuracy-low").in(llm).on(onRunMetric(metric("accuracy").lt(0.1))).do(doNothing());
+export const never = automation("loss-huge").in(llm).on(onRunMetric(metric("loss").gt(100))).do(doNothing());
+`,
+    });
+    const live = { WANDB_BASE_URL: server.url, WANDB_API_KEY: KEY };
+    const r = await runMain(["plan", "--no-typecheck", "--json", "--lint", "--backtest"], project, live);
+    const doc = JSON.parse(r.stdout) as { diagnostics: { code: string; message: string; subject?: string }[] };
+    const codes = doc.diagnostics.filter((d) => d.code.startsWith("TWL06")).map((d) => [d.code, d.subject]);
+    expect(codes).toEqual(expect.arrayContaining([["TWL061", "accuracy-low"], ["TWL064", "loss-huge"]]));
+    expect(doc.diagnostics.find((d) => d.code === "TWL061")?.message).toBe('accuracy-low: no run of project acme/llm logged "accuracy" in the history (14 runs); logged: acc');
+    expect(doc.diagnostics.some((d) => d.code === "TWL060")).toBe(false);
+  });
+});

@@ -11,6 +11,7 @@
  */
 import { formatTimestamp, type TripwireEvent } from "@tripwire/evaluator";
 import { isArtifactEventType, type AutomationSpec } from "@tripwire/sdk";
+import { isReconcilerError } from "../errors.js";
 import { mapLimit } from "../remote/limit.js";
 import { historyRequests, listRuns, readHistory, RUNS_PER_PAGE, STEPS_PER_WINDOW, type HistoryColumns, type LiveRun } from "../remote/runs.js";
 import type { Transport } from "../remote/transport.js";
@@ -118,6 +119,53 @@ export async function feedLive(specs: readonly AutomationSpec[], metrics: readon
 }
 
 const empty = (metrics: readonly string[]): HistoryColumns => ({ steps: [], times: [], values: Object.fromEntries(metrics.map((m) => [m, []])) });
+
+/**
+ * The live history as the history-aware lint checks (TWL060–TWL067) read it: the runs of the watched projects alive
+ * during the period, every key each logged (from `historyKeys`), and the finite values of the metrics asked for —
+ * through the same cache as the backtest.
+ */
+export function liveLintHistory(specs: readonly AutomationSpec[], source: LiveSource): import("../lint/history.js").HistorySource {
+  return {
+    async read(asked) {
+      const metrics = [...asked].sort();
+      const runs: import("../lint/history.js").HistoryRun[] = [];
+      try {
+        for (const { entity, project } of watchedProjects(specs)) {
+          const list = await listRuns(source.transport, entity, project, { from: source.from, to: source.to });
+          if (list === undefined) continue;
+          await mapLimit(list, source.parallelism ?? 8, async (run) => {
+            const needed = metrics.some((m) => run.keys.includes(m));
+            const { columns } = await historyOf(source, entity, project, run, metrics, needed);
+            const values = new Map<string, number[]>();
+            const steps = new Map<string, { first: number; last: number }>();
+            for (const m of metrics) {
+              const column = columns.values[m];
+              if (column === undefined) continue;
+              const kept: number[] = [];
+              for (let i = 0; i < column.length; i++) {
+                const v = column[i] as number;
+                if (!Number.isFinite(v)) continue;
+                kept.push(v);
+                const step = columns.steps[i] as number;
+                const s = steps.get(m);
+                if (s === undefined) steps.set(m, { first: step, last: step });
+                else s.last = step;
+              }
+              if (kept.length > 0) values.set(m, kept);
+            }
+            runs.push({ entity, project, id: run.id, name: run.name, user: run.user, logged: new Set(run.keys), values, steps });
+          });
+        }
+      } catch (error) {
+        if (!isReconcilerError(error)) throw error;
+        return { diagnostics: [{ code: error.code, severity: "error", message: `the live history could not be read from ${source.transport.url}: ${error.message.replace(/^TW[A-Z]?\d+: /, "")}` }] };
+      }
+      runs.sort((a, b) => `${a.entity}/${a.project}/${a.id}`.localeCompare(`${b.entity}/${b.project}/${b.id}`));
+      return { history: { runs, from: `the live run history of ${source.transport.url}, ${formatTimestamp(source.from).slice(0, 16)} → ${formatTimestamp(source.to).slice(0, 16)} UTC` }, diagnostics: [] };
+    },
+  };
+}
 
 /** A run's history: from the cache when the listing says it is unchanged, else read (from where the cache ends). */
 async function historyOf(
