@@ -230,7 +230,7 @@ async function withBacktest(plan: Plan, options: PlanOptions, load: LoadResult):
  * The live history of a backtest with no files: the backend (as plan and apply open it), the period, and the cache
  * beside the config file. A bad period is a diagnostic (TW4013).
  */
-async function openLiveHistory(
+export async function openLiveHistory(
   options: CommonOptions & LivePeriodOptions,
   load: LoadResult,
 ): Promise<{ source: import("./backtest/live.js").LiveSource; close: () => Promise<void> } | { diagnostics: Diagnostic[] }> {

@@ -216,5 +216,13 @@ export const never = automation("loss-huge").in(llm).on(onRunMetric(metric("loss
     expect(codes).toEqual(expect.arrayContaining([["TWL061", "accuracy-low"], ["TWL064", "loss-huge"]]));
     expect(doc.diagnostics.find((d) => d.code === "TWL061")?.message).toBe('accuracy-low: no run of project acme/llm logged "accuracy" in the history (14 runs); logged: acc');
     expect(doc.diagnostics.some((d) => d.code === "TWL060")).toBe(false);
+
+    // tripwire lint stays offline unless given a period: then the same checks read the same live history.
+    const offline = await runMain(["lint", "--no-typecheck"], project, live);
+    expect(offline.stderr).toContain("History-aware checks (TWL060–TWL067) did not run: pass --history files or folders, or --since 7d for the backend's run history.");
+    const linted = await runMain(["lint", "--no-typecheck", "--json", "--since", "7d"], project, live);
+    const lintDoc = JSON.parse(linted.stdout) as { history: string | null; diagnostics: { code: string; subject?: string }[] };
+    expect(lintDoc.history).toBe("live");
+    expect(lintDoc.diagnostics.filter((d) => d.code.startsWith("TWL06")).map((d) => [d.code, d.subject])).toEqual(codes);
   });
 });
