@@ -36,7 +36,7 @@ function expectShown(shown: string, output: string): void {
 /** Commands the page shows that a test cannot run: posting to GitHub needs a pull request (tested on its own). */
 const NOT_RUN = /^npx tripwire comment /;
 /** `--detailed-exitcode` exits 2 while a change is pending: the pull request's plan, before the apply. */
-const EXIT: Record<string, number> = { "npx tripwire plan --markdown --detailed-exitcode --backtest history > plan.md": 2 };
+const EXIT: Record<string, number> = { "npx tripwire plan --markdown --detailed-exitcode --backtest --from 2026-11-20 --to 2026-11-23 > plan.md": 2 };
 
 let server: ChildProcess | undefined;
 afterAll(() => {
@@ -140,22 +140,30 @@ describe("the tutorial (docs/tutorial.md)", () => {
       "cd examples/tutorial",
       "npx tripwire server --db wandb.db --port 8080 --seed seed.json --allow-private 127.0.0.1",
       "export WANDB_BASE_URL=http://127.0.0.1:8080 WANDB_API_KEY=tutorial-key-0000001",
+      "node record-runs.mjs",
       "node ui-automations.mjs",
       "npx tripwire import --entity acme-ml --project llm --out automations/imported.ts",
       "npx tripwire plan --detailed-exitcode",
-      "npx tripwire plan --backtest history",
-      "npx tripwire plan --markdown --detailed-exitcode --backtest history > plan.md",
+      "npx tripwire plan --backtest --from 2026-11-20 --to 2026-11-23",
+      "npx tripwire plan --markdown --detailed-exitcode --backtest --from 2026-11-20 --to 2026-11-23 > plan.md",
       'npx tripwire comment plan.md --repo "$GITHUB_REPOSITORY" --pr "$PR_NUMBER"',
       "npx tripwire apply --yes",
-      "npx tripwire backtest --history history",
+      "npx tripwire backtest --history history --html report.html",
       "npx tripwire test loss-spike.test.yaml",
     ]);
-    // Seven outputs shown (ui-automations, import, both plans, apply, backtest, test), the generated file and the YAML.
-    expect(checked).toEqual({ outputs: 7, files: 2 });
+    // Eight outputs shown (record-runs, ui-automations, import, both plans, apply, backtest, test), the generated file and the YAML.
+    expect(checked).toEqual({ outputs: 8, files: 2 });
     // The pull-request comment carries the change and its notification volume.
     const comment = readFileSync(join(dir, "plan.md"), "utf8");
     expect(comment).toContain("**Plan: 0 to add, 1 to change, 0 to destroy.**");
-    expect(comment).toContain("| `~` | `project:acme-ml/llm/loss-spike` | 1 → **2** (+1) |");
+    expect(comment).toContain("| `~` | `project:acme-ml/llm/loss-spike` | 1 → **2** (+1) | 1 → 2 (1 newly, 0 no longer) | 0.33 → **0.67** Slack messages |");
+    // …with the firings per day as a chart GitHub renders, read from the backend's history (no exported files).
+    expect(comment).toContain('```mermaid\nxychart-beta\n    title "project:acme-ml/llm/loss-spike: firings per day"\n    x-axis ["11-20", "11-21", "11-22", "11-23"]');
+    expect(comment).toContain("the live run history of acme-ml/llm");
+    // The backtest's report is one page with its charting library inside (rendered in Chromium by backtest-html.test.ts).
+    const report = readFileSync(join(dir, "report.html"), "utf8");
+    expect(report).toContain("<h2>project:acme-ml/llm/loss-spike</h2>");
+    expect(report).not.toMatch(/<script[^>]+src=/);
     // After the apply, the live state is the code again.
     const after = await runCli(["plan", "--detailed-exitcode"], { cwd: dir, env });
     expect(after.code).toBe(0);

@@ -98,14 +98,29 @@ export interface PlanOutcome {
   readonly exitCode: ExitCode;
 }
 
-export interface PlanOptions extends CommonOptions {
+/** The period of a backtest over the live history (no history files): `since` (default `7d`), or `from`/`to`. */
+export interface LivePeriodOptions {
+  readonly since?: string;
+  readonly from?: string;
+  readonly to?: string;
+  /** Read and write the history cache (`.tripwire/history` beside the config; default true). */
+  readonly cache?: boolean;
+  /** The clock `since` counts back from (tests); default now. */
+  readonly now?: number;
+}
+
+export interface PlanOptions extends CommonOptions, LivePeriodOptions {
   /** Exit 2 when the plan has changes (a drift check for nightly jobs). */
   readonly detailedExitCode?: boolean;
-  /** History files or folders: backtest every created, changed, renamed or destroyed automation over them. */
+  /**
+   * History files or folders: backtest every created, changed, renamed or destroyed automation over them. Empty:
+   * over the live backend's run history of the period.
+   */
   readonly backtest?: readonly string[];
   /**
-   * Run the `tripwire lint` checks, the history-aware ones over the `backtest` history (without it, each run
-   * automation gets a TWL060 saying no history was available). Findings join the plan's diagnostics.
+   * Run the `tripwire lint` checks, the history-aware ones over the `backtest` history — its files, or with none the
+   * live run history (without `backtest`, each run automation gets a TWL060 saying no history was available).
+   * Findings join the plan's diagnostics.
    */
   readonly lint?: boolean;
   /** The pull request's labels, for policies such as `org-scope-label`. */
@@ -181,22 +196,66 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
   const p = options.lint && made.plan ? await withLint(made as Planned & { plan: Plan }, options) : made;
   if ("failed" in p) return { diagnostics: p.plan.diagnostics, plan: p.plan, backtestDiagnostics: p.failed, exitCode: EXIT.error };
   if (!p.plan) return { diagnostics: p.diagnostics, exitCode: exitCodeOf(p.diagnostics) };
-  const outcome = await withBacktest(p.plan, options);
+  const outcome = await withBacktest(p.plan, options, p.load);
   const refused = await policyDiagnostics(p.load.config, p.webhookUrls, { plan: outcome.plan, backtest: outcome.backtest, labels: options.labels, stage: "plan" });
   if (refused.length === 0) return outcome;
   const planned: Plan = { ...outcome.plan, diagnostics: sortDiagnostics([...outcome.plan.diagnostics, ...refused]) };
   return { ...outcome, plan: planned, diagnostics: planned.diagnostics, exitCode: EXIT.diagnostics };
 }
 
-async function withBacktest(plan: Plan, options: PlanOptions): Promise<PlanOutcome & { plan: Plan }> {
+async function withBacktest(plan: Plan, options: PlanOptions, load: LoadResult): Promise<PlanOutcome & { plan: Plan }> {
   const exitCode = hasErrors(plan.diagnostics) ? EXIT.diagnostics : options.detailedExitCode && hasChanges(plan) ? EXIT.changes : EXIT.ok;
   if (options.backtest === undefined || hasErrors(plan.diagnostics)) return { diagnostics: plan.diagnostics, plan, exitCode };
   const reporter = options.reporter ?? SILENT;
-  const { backtestPlan } = await import("./backtest/compare.js");
-  const bt = await backtestPlan(plan, { cwd: options.cwd, history: options.backtest, onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`) });
-  if (!bt.ok) return { diagnostics: plan.diagnostics, plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
-  return { diagnostics: plan.diagnostics, plan, backtest: bt.backtest, exitCode };
+  const { backtestPlan, noiseDiagnostics } = await import("./backtest/compare.js");
+  const live = options.backtest.length === 0 ? await openLiveHistory(options, load) : undefined;
+  if (live && "diagnostics" in live) return { diagnostics: plan.diagnostics, plan, backtestDiagnostics: live.diagnostics, exitCode: EXIT.error };
+  try {
+    const bt = await backtestPlan(plan, {
+      cwd: options.cwd,
+      history: options.backtest,
+      ...(live ? { live: live.source } : {}),
+      onFile: (file) => reporter.message("TWI006", `backtesting over ${file}`),
+    });
+    if (!bt.ok) return { diagnostics: plan.diagnostics, plan, backtestDiagnostics: bt.diagnostics, exitCode: EXIT.error };
+    const noise = noiseDiagnostics(bt.backtest, load.config.noise?.maxPerDay);
+    const noted: Plan = noise.length === 0 ? plan : { ...plan, diagnostics: sortDiagnostics([...plan.diagnostics, ...noise]) };
+    return { diagnostics: noted.diagnostics, plan: noted, backtest: bt.backtest, exitCode };
+  } finally {
+    await live?.close();
+  }
 }
+
+/**
+ * The live history of a backtest with no files: the backend (as plan and apply open it), the period, and the cache
+ * beside the config file. A bad period is a diagnostic (TW4013).
+ */
+export async function openLiveHistory(
+  options: CommonOptions & LivePeriodOptions,
+  load: LoadResult,
+): Promise<{ source: import("./backtest/live.js").LiveSource; close: () => Promise<void> } | { diagnostics: Diagnostic[] }> {
+  const { resolvePeriod } = await import("./backtest/live.js");
+  const period = resolvePeriod(options, options.now ?? Date.now());
+  if ("error" in period) return { diagnostics: [{ code: "TW4013", severity: "error", message: period.error }] };
+  const reporter = options.reporter ?? SILENT;
+  const configDir = configDirOf(options.cwd, load.configFile);
+  const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config: load.config, env: options.env ?? process.env, configDir, reporter });
+  reporter.message("TWI007", `reading run history from ${backend.url}`);
+  return {
+    source: {
+      transport: backend.client.transport,
+      from: period.from,
+      to: period.to,
+      parallelism: options.parallelism ?? load.config.parallelism ?? 8,
+      ...(options.cache === false ? {} : { cacheDir: resolvePath(configDir, HISTORY_CACHE) }),
+      onProgress: (line) => reporter.message("TWI007", line),
+    },
+    close: () => backend.close(),
+  };
+}
+
+/** Where fetched run history is cached, relative to the config file. */
+export const HISTORY_CACHE = ".tripwire/history";
 
 /** The config's policies over a plan (none configured: nothing to check). */
 function policyDiagnostics(config: TripwireConfig, fromBackend: ReadonlyMap<string, string> | undefined, ctx: Omit<PolicyContext, "webhookUrls">): Promise<Diagnostic[]> {
@@ -211,19 +270,29 @@ function policyDiagnostics(config: TripwireConfig, fromBackend: ReadonlyMap<stri
 /** `plan --lint`: the lint findings added to the plan's diagnostics (sorted with them), or why the history could not be read. */
 async function withLint(p: Planned & { plan: Plan }, options: PlanOptions): Promise<(Planned & { plan: Plan }) | { plan: Plan; failed: Diagnostic[] }> {
   const automations = p.load.automations;
-  const source = options.backtest && options.backtest.length > 0 ? fileHistory(options.backtest, options.cwd) : undefined;
-  const history = source ? await historyAware(automations, source) : { failed: false, findings: historyFindings(automations, undefined), diagnostics: [] };
+  // `--backtest` with no files: the history-aware checks read the live run history, as the backtest does.
+  const live = options.backtest && options.backtest.length === 0 ? await openLiveHistory(options, p.load) : undefined;
+  if (live && "diagnostics" in live) return { plan: p.plan, failed: live.diagnostics };
+  const source = options.backtest && options.backtest.length > 0 ? fileHistory(options.backtest, options.cwd) : live ? (await import("./backtest/live.js")).liveLintHistory(automations.map((a) => a.spec), live.source) : undefined;
+  let history: Awaited<ReturnType<typeof historyAware>>;
+  try {
+    history = source ? await historyAware(automations, source) : { failed: false, findings: historyFindings(automations, undefined), diagnostics: [] };
+  } finally {
+    await live?.close();
+  }
   if (history.failed) return { plan: p.plan, failed: history.diagnostics };
   const linted = lintDiagnostics({ automations, config: p.load.config, historyFindings: history.findings });
   const plan: Plan = { ...p.plan, diagnostics: sortDiagnostics([...p.plan.diagnostics, ...linted]) };
   return { ...p, plan, diagnostics: plan.diagnostics };
 }
 
-export interface BacktestCommandOptions extends CommonOptions {
-  /** History files or folders (JSONL events, W&B CSV exports with `.run.json` metadata). */
+export interface BacktestCommandOptions extends CommonOptions, LivePeriodOptions {
+  /** History files or folders (JSONL events, W&B CSV exports with `.run.json` metadata); empty: the live backend's. */
   readonly history: readonly string[];
   /** Evaluator options (default: W&B's semantics). */
   readonly engine?: EngineOptions;
+  /** Keep every run's metric series (bounded per run) for the HTML report: `series` in the outcome. */
+  readonly series?: boolean;
 }
 
 export interface BacktestCommandOutcome {
@@ -233,6 +302,9 @@ export interface BacktestCommandOutcome {
   readonly report?: BacktestReport;
   /** 0 done, 1 the history is invalid, 3 the definitions are invalid. */
   readonly exitCode: ExitCode;
+  /** With `series`: the runs' metric series, and the definitions by address (what `renderBacktestHtml` draws). */
+  readonly series?: import("./backtest/series.js").SeriesCollector;
+  readonly specs?: ReadonlyMap<string, import("@tripwire/sdk").AutomationSpec>;
 }
 
 /**
@@ -246,14 +318,25 @@ export async function backtest(options: BacktestCommandOptions): Promise<Backtes
   if (hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, exitCode: checked.exitCode };
   const automations = checked.load.automations.map((a) => ({ id: a.address, address: a.address, spec: a.spec }));
   const { runBacktest } = await import("./backtest/backtest.js");
-  const outcome = await runBacktest(automations, {
-    cwd: options.cwd,
-    history: options.history,
-    ...(options.engine ? { engine: options.engine } : {}),
-    onFile: (file, i, n) => reporter.message("TWI006", `backtesting over ${file}${n > 1 ? ` (${i + 1} of ${n})` : ""}`),
-  });
+  const series = options.series ? new (await import("./backtest/series.js")).SeriesCollector((await import("./backtest/sink.js")).watchedMetrics(automations.map((a) => a.spec))) : undefined;
+  const live = options.history.length === 0 ? await openLiveHistory(options, checked.load) : undefined;
+  if (live && "diagnostics" in live) return { diagnostics: [...checked.diagnostics, ...live.diagnostics], exitCode: EXIT.error };
+  let outcome: Awaited<ReturnType<typeof runBacktest>>;
+  try {
+    outcome = await runBacktest(automations, {
+      cwd: options.cwd,
+      history: options.history,
+      ...(live ? { live: live.source } : {}),
+      ...(series ? { series } : {}),
+      ...(options.engine ? { engine: options.engine } : {}),
+      onFile: (file, i, n) => reporter.message("TWI006", `backtesting over ${file}${n > 1 ? ` (${i + 1} of ${n})` : ""}`),
+    });
+  } finally {
+    await live?.close();
+  }
   if (!outcome.ok) return { diagnostics: [...checked.diagnostics, ...outcome.diagnostics], exitCode: EXIT.error };
-  return { diagnostics: checked.diagnostics, report: outcome.report, exitCode: EXIT.ok };
+  const specs = new Map(automations.map((a) => [a.address, a.spec]));
+  return { diagnostics: checked.diagnostics, report: outcome.report, exitCode: EXIT.ok, ...(series ? { series, specs } : {}) };
 }
 
 export interface ApplyOptions extends CommonOptions {

@@ -34,6 +34,11 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * `plan --backtest` warns (TW4012) when a change makes an automation send more than `maxPerDay` Slack messages or
+     * webhook calls on its busiest day of the backtest, and more than before.
+     */
+    noise: z.object({ maxPerDay: z.number().int().min(0) }).strict().optional(),
     /** Concurrent requests during apply (default 8). */
     parallelism: z.number().int().min(1).max(64).optional(),
     /** `tripwire lint` severities per check: `{ TWL020: "off", TWL040: "error" }` (docs: packages/reconciler/docs/lint.md). */

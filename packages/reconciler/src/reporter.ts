@@ -19,6 +19,7 @@ export const MESSAGES = {
   TWI004: "verifying",
   TWI005: "retrying a request",
   TWI006: "backtesting over a history file",
+  TWI007: "reading run history from the live backend (a progress line per project)",
   TWI010: "import: reading the live automations",
   TWI011: "import: wrote the definitions",
   TWI012: "import: checking the definitions before marking",

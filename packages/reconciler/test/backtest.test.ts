@@ -89,6 +89,10 @@ describe("backtest: the report", () => {
             firings: 2,
             subjects: [{ subject: { kind: "run", entity: "acme", project: "llm", id: "r1", name: "sweep-1" }, firings: 2, at: ["2026-11-25T10:02:00.000Z", "2026-11-26T11:00:00.000Z"], steps: [2, 3] }],
             busiestDay: { day: "2026-11-25", firings: 1 },
+            daily: [
+              { day: "2026-11-25", firings: 1 },
+              { day: "2026-11-26", firings: 1 },
+            ],
           },
           {
             address: "project:acme/llm/run-failed",
@@ -96,6 +100,7 @@ describe("backtest: the report", () => {
             firings: 1,
             subjects: [{ subject: { kind: "run", entity: "acme", project: "llm", id: "r2", name: "sweep-2" }, firings: 1, at: ["2026-11-26T12:00:00.000Z"] }],
             busiestDay: { day: "2026-11-26", firings: 1 },
+            daily: [{ day: "2026-11-26", firings: 1 }],
           },
           {
             address: "project:acme/llm/promoted",
@@ -103,6 +108,7 @@ describe("backtest: the report", () => {
             firings: 1,
             subjects: [{ subject: { kind: "artifact", entity: "acme", project: "llm", collection: "ckpt", version: 4 }, firings: 1, at: ["2026-11-26T13:00:00.000Z"] }],
             busiestDay: { day: "2026-11-26", firings: 1 },
+            daily: [{ day: "2026-11-26", firings: 1 }],
           },
         ],
       },

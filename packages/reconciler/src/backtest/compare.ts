@@ -6,6 +6,7 @@
 import type { Operation, Plan } from "../plan/plan.js";
 import { runBacktest, type BacktestAutomation, type BacktestOptions } from "./backtest.js";
 import { subjectKey, type AutomationBacktest, type HistoryStats, type Subject } from "./report.js";
+import type { AutomationSpec } from "@tripwire/sdk";
 import type { Diagnostic } from "../types.js";
 
 /** One definition's backtest, in short. */
@@ -14,9 +15,16 @@ export interface BacktestSide {
   /** Distinct runs or artifact versions it fired for. */
   readonly subjects: number;
   readonly busiestDay: { readonly day: string; readonly firings: number } | null;
+  /** Firings per day on average over the period (two decimals). */
+  readonly perDay: number;
+  /** Firings per UTC day, the days it fired on. */
+  readonly daily: readonly { readonly day: string; readonly firings: number }[];
   /** The evaluator cannot decide this definition (it never fires here), and why. */
   readonly unsupported?: string;
 }
+
+/** What one firing sends: a Slack message, a webhook call, or nothing. */
+export type BacktestAction = "slack" | "webhook" | "none";
 
 /** An operation's old and new definitions, side by side. */
 export interface BacktestChange {
@@ -30,20 +38,58 @@ export interface BacktestChange {
   readonly newlyFiring: readonly Subject[];
   /** Runs or artifact versions the old definition fired for and the new one does not. */
   readonly noLongerFiring: readonly Subject[];
+  /** What each firing of the code's definition (a delete: the live one's) sends. */
+  readonly action: BacktestAction;
 }
 
 /** The backtest part of a plan (`plan --backtest`). */
 export interface PlanBacktest {
   readonly history: HistoryStats;
+  /** Days the history covers (at least 1 when it holds events): what per-day volumes are averaged over. */
+  readonly days: number;
   readonly changes: readonly BacktestChange[];
 }
 
-const side = (b: AutomationBacktest): BacktestSide => ({
+const DAY_MS = 86_400_000;
+
+/** Days between the history's first and last time (two decimals; at least 1, 0 for an empty history). */
+export function periodDays(h: HistoryStats): number {
+  if (h.from === null || h.to === null) return 0;
+  return Math.max(1, Math.round(((Date.parse(h.to) - Date.parse(h.from)) / DAY_MS) * 100) / 100);
+}
+
+const side = (b: AutomationBacktest, days: number): BacktestSide => ({
   firings: b.firings,
   subjects: b.subjects.length,
   busiestDay: b.busiestDay,
+  perDay: days > 0 ? Math.round((b.firings / days) * 100) / 100 : 0,
+  daily: b.daily,
   ...(b.unsupported !== undefined ? { unsupported: b.unsupported } : {}),
 });
+
+const actionOf = (spec: AutomationSpec): BacktestAction => (spec.action.type === "notification" ? "slack" : spec.action.type === "webhook" ? "webhook" : "none");
+
+/**
+ * The noise warnings of a plan's backtest: each change whose busiest day sends more than `maxPerDay` Slack messages
+ * or webhook calls, and more than before the change (TW4012, config `noise: { maxPerDay }`).
+ */
+export function noiseDiagnostics(backtest: PlanBacktest, maxPerDay: number | undefined): Diagnostic[] {
+  if (maxPerDay === undefined) return [];
+  const out: Diagnostic[] = [];
+  for (const c of backtest.changes) {
+    const after = c.after?.busiestDay;
+    if (c.action === "none" || after === undefined || after === null || after.firings <= maxPerDay) continue;
+    const before = c.before?.busiestDay?.firings ?? 0;
+    if (after.firings <= before) continue;
+    const what = c.action === "slack" ? "Slack messages" : "webhook calls";
+    out.push({
+      code: "TW4012",
+      severity: "warning",
+      message: `${c.address} would send ${after.firings.toLocaleString("en-US")} ${what} on its busiest day (${after.day}) of the backtest, above noise.maxPerDay ${maxPerDay.toLocaleString("en-US")}${before > 0 ? ` (${before.toLocaleString("en-US")} before this change)` : ""}`,
+    });
+  }
+  return out;
+}
 
 /** Subjects of `a` that `b` lacks, in `a`'s order (most firings first). */
 function missing(a: AutomationBacktest | undefined, b: AutomationBacktest | undefined): Subject[] {
@@ -70,6 +116,7 @@ export async function backtestPlan(
   const outcome = await runBacktest(automations, options);
   if (!outcome.ok) return outcome;
   const byId = new Map(automations.map((a, k) => [a.id, outcome.report.automations[k] as AutomationBacktest]));
+  const days = periodDays(outcome.report.history);
   const changes: BacktestChange[] = [];
   for (const [i, op] of plan.operations.entries()) {
     const before = byId.get(`${i}:before`);
@@ -78,11 +125,12 @@ export async function backtestPlan(
     changes.push({
       address: op.address,
       op: op.op,
-      before: before ? side(before) : null,
-      after: after ? side(after) : null,
+      before: before ? side(before, days) : null,
+      after: after ? side(after, days) : null,
       newlyFiring: missing(after, before),
       noLongerFiring: missing(before, after),
+      action: ((spec) => (spec ? actionOf(spec) : "none"))(op.op === "delete" ? op.before : op.after),
     });
   }
-  return { ok: true, backtest: { history: outcome.report.history, changes } };
+  return { ok: true, backtest: { history: outcome.report.history, days, changes } };
 }

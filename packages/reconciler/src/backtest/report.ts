@@ -4,6 +4,7 @@
  * automation, run and 24 hours), never with the history.
  */
 import { formatTimestamp, parseTimestamp, type Firing } from "@tripwire/evaluator";
+import type { LiveStats } from "./live.js";
 
 /** What a firing is about: a run, or an artifact version (or collection, for collection tag events). */
 export type Subject =
@@ -37,6 +38,8 @@ export interface AutomationBacktest {
   readonly subjects: readonly SubjectFirings[];
   /** The UTC day with the most firings (the earliest of equals); `null` when it never fired. */
   readonly busiestDay: { readonly day: string; readonly firings: number } | null;
+  /** Firings per UTC day, the days it fired on, in day order. */
+  readonly daily: readonly { readonly day: string; readonly firings: number }[];
   /** Set when the evaluator cannot decide this automation (it never fires in a backtest), and why. */
   readonly unsupported?: string;
 }
@@ -50,6 +53,8 @@ export interface HistoryStats {
   /** The earliest and latest event times (UTC ISO); `null` for an empty history. */
   readonly from: string | null;
   readonly to: string | null;
+  /** Read from the live backend (no files): the period is `from`–`to`, and what was read and how. */
+  readonly live?: LiveStats;
 }
 
 /** A backtest: the history replayed, and per automation (in definition order) what it would have done. */
@@ -85,6 +90,9 @@ function subjectOf(f: Firing): Subject {
   };
 }
 
+/** `2026-11-25` for a day number (days since the epoch, UTC). */
+const dayName = (day: number) => formatTimestamp(day * 86_400_000).slice(0, 10);
+
 interface Acc {
   subject: Subject;
   at: number[];
@@ -116,7 +124,7 @@ export class FiringRecorder {
   result(id: string, address: string, name: string, unsupported?: string): AutomationBacktest {
     const a = this.byId.get(id);
     const base = { address, name, ...(unsupported !== undefined ? { unsupported } : {}) };
-    if (a === undefined) return { ...base, firings: 0, subjects: [], busiestDay: null };
+    if (a === undefined) return { ...base, firings: 0, subjects: [], busiestDay: null, daily: [] };
     const subjects = [...a.subjects.values()].map((s): SubjectFirings & { first: number } => {
       // Artifact events and pushes after a batch may arrive out of time order: order each subject's firings.
       const order = s.at.map((_, i) => i).sort((i, j) => (s.at[i] as number) - (s.at[j] as number) || (s.steps ? (s.steps[i] as number) - (s.steps[j] as number) : 0));
@@ -135,7 +143,8 @@ export class FiringRecorder {
       ...base,
       firings: a.count,
       subjects: subjects.map(({ first: _f, ...s }) => s),
-      busiestDay: busiest ? { day: formatTimestamp(busiest.day * 86_400_000).slice(0, 10), firings: busiest.firings } : null,
+      busiestDay: busiest ? { day: dayName(busiest.day), firings: busiest.firings } : null,
+      daily: [...a.days].sort(([x], [y]) => x - y).map(([day, firings]) => ({ day: dayName(day), firings })),
     };
   }
 }

@@ -15,6 +15,7 @@ import { parseTimestamp, type Engine, type TripwireEvent } from "@tripwire/evalu
 import type { AutomationSpec, JsonValue } from "@tripwire/sdk";
 import type { MetricLine } from "./decode.js";
 import type { FiringRecorder } from "./report.js";
+import type { SeriesCollector } from "./series.js";
 
 /**
  * Rows per batch: as many as fit 32 MiB (two copies of step, time and each watched metric), at most 2^18 — with
@@ -72,6 +73,8 @@ export class HistorySink {
   private sTime: Float64Array;
   private sCols: Float64Array[];
   private localRuns: RunSlot[] = [];
+  /** Told every metric row, for the report's plots (`backtest --html`). */
+  series: SeriesCollector | undefined;
 
   /** Copies the watched metrics of one row into the columns (`NaN`: not a number, or not logged). */
   private readonly extract: (metrics: Readonly<Record<string, JsonValue>>, cols: Float64Array[], row: number) => void;
@@ -114,7 +117,39 @@ export class HistorySink {
     this.step[i] = e.step;
     this.time[i] = t;
     this.extract(e.metrics, this.cols, i);
+    this.series?.add(slot.meta, e.step, t, this.cols, i);
     if (++this.rows === this.cap) this.flush();
+  }
+
+  /**
+   * A run's `run.metric` rows given as columns (live history): row `i` is step `steps[i]` at epoch ms `times[i]`,
+   * with `values[metric][i]` (`NaN`: not logged); metrics the sink watches that `values` lacks are not logged.
+   */
+  runRows(
+    run: { entity: string; project: string; id: string; name: string; user: string },
+    steps: ArrayLike<number>,
+    times: ArrayLike<number>,
+    values: Readonly<Record<string, ArrayLike<number>>>,
+  ): void {
+    const slot = this.slotFor(run.entity, run.project, run.id, run.name, run.user);
+    const sources = this.names.map((m) => (Object.hasOwn(values, m) ? values[m] : undefined));
+    for (let k = 0; k < steps.length; k++) {
+      const t = times[k] as number;
+      this.events++;
+      if (t < this.minTime) this.minTime = t;
+      if (t > this.maxTime) this.maxTime = t;
+      if (slot.local < 0) {
+        slot.local = this.localRuns.length;
+        this.localRuns.push(slot);
+      }
+      const i = this.rows;
+      this.run[i] = slot.local;
+      this.step[i] = steps[k] as number;
+      this.time[i] = t;
+      for (let m = 0; m < sources.length; m++) (this.cols[m] as Float64Array)[i] = sources[m] === undefined ? Number.NaN : ((sources[m] as ArrayLike<number>)[k] as number);
+      this.series?.add(slot.meta, steps[k] as number, t, this.cols, i);
+      if (++this.rows === this.cap) this.flush();
+    }
   }
 
   /** Any validated event. */

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { definitionOptions, liveOptions, UsageError, type Command } from "./command.js";
+import { periodOf, periodOptions } from "./backtest.js";
 import { printDiagnostics, stderrReporter, useColor, type Io } from "./io.js";
 
 export interface PlanArgs {
@@ -16,6 +17,10 @@ export interface PlanArgs {
   readonly backtest?: readonly string[] | undefined;
   readonly lint?: boolean | undefined;
   readonly label?: readonly string[] | undefined;
+  readonly since?: string | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly cache?: boolean | undefined;
 }
 
 /** Separates the parts of `--markdown` output, each small enough for one pull-request comment. */
@@ -33,7 +38,8 @@ export async function planCommand(args: PlanArgs, io: Io): Promise<number> {
     reporter: stderrReporter(io, args.json),
     ...(args.config ? { configFile: args.config } : {}),
     ...(args.parallelism ? { parallelism: args.parallelism } : {}),
-    ...(args.backtest && args.backtest.length > 0 ? { backtest: args.backtest } : {}),
+    // `--backtest` with no files: over the live backend's run history.
+    ...(args.backtest ? { backtest: args.backtest, ...periodOf(args) } : {}),
     ...(args.lint ? { lint: true } : {}),
     ...labelsOf(args, io),
   });
@@ -69,11 +75,11 @@ export const planCmd: Command = {
   command: "plan [paths..]",
   describe: "show what apply would change in the live backend",
   builder: (y) =>
-    liveOptions(definitionOptions(y))
+    periodOptions(liveOptions(definitionOptions(y)))
       .option("out", { alias: "o", type: "string", describe: "save the plan as JSON, to apply exactly it later" })
       .option("markdown", { type: "boolean", default: false, describe: "Markdown for a pull-request comment (parts separated by <!-- tripwire:part -->)" })
       .option("detailed-exitcode", { type: "boolean", default: false, describe: "exit 2 when there are changes (0 none, 1 error, 3 invalid definitions)" })
-      .option("backtest", { type: "string", array: true, describe: "history files or folders: show each change's firings, old and new definition, over them" })
+      .option("backtest", { type: "string", array: true, describe: "history files or folders (none: the live backend's run history, --since 7d): show each change's firings, old and new definition, over them" })
       .option("label", { type: "string", array: true, describe: "the pull request's labels, for policies (default: TRIPWIRE_PR_LABELS, comma-separated)" })
       .option("lint", { type: "boolean", default: false, describe: "run the tripwire lint checks, the history-aware ones over the --backtest history" })
       .check((a) => {
@@ -95,6 +101,10 @@ export const planCmd: Command = {
         backtest: a.backtest,
         lint: a.lint,
         label: a.label,
+        since: a.since,
+        from: a.from,
+        to: a.to,
+        cache: a.cache,
       },
       io,
     ),

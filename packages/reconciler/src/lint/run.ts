@@ -1,11 +1,11 @@
-import { validate, EXIT, type CommonOptions, type ExitCode } from "../api.js";
+import { openLiveHistory, validate, EXIT, type CommonOptions, type ExitCode, type LivePeriodOptions } from "../api.js";
 import { sortDiagnostics } from "../load/load.js";
 import { hasErrors, type Diagnostic } from "../types.js";
 import type { LoadResult } from "../load/load.js";
 import { fileHistory, historyAware, type HistorySource } from "./history.js";
 import { lintDiagnostics } from "./lint.js";
 
-export interface LintOptions extends CommonOptions {
+export interface LintOptions extends CommonOptions, LivePeriodOptions {
   /** History files or folders for the history-aware checks (JSONL events, W&B CSV exports). */
   readonly history?: readonly string[];
   /** Another source of history (the live history of a backend); `history` files are used when absent. */
@@ -22,13 +22,23 @@ export interface LintOutcome {
 
 /**
  * Validates the definitions and runs the lint checks: the offline ones always, the history-aware ones when history
- * is given (`history` or `historySource`). Nothing is read from any backend.
+ * is given (`history` or `historySource`), or a period (`since`, `from`, `to`) for the backend's live run history.
+ * Without a period nothing is read from any backend.
  * @example const { diagnostics, exitCode } = await lint({ cwd: process.cwd(), history: ["history/"] });
  */
 export async function lint(options: LintOptions): Promise<LintOutcome> {
   const checked = await validate(options);
-  const source = options.historySource ?? (options.history && options.history.length > 0 ? fileHistory(options.history, options.cwd) : undefined);
-  const extra = await historyAware(checked.load.automations, source);
+  const files = options.history && options.history.length > 0 ? fileHistory(options.history, options.cwd) : undefined;
+  const period = options.since !== undefined || options.from !== undefined || options.to !== undefined;
+  const live = !options.historySource && !files && period && !hasErrors(checked.diagnostics) ? await openLiveHistory(options, checked.load) : undefined;
+  if (live && "diagnostics" in live) return { load: checked.load, diagnostics: sortDiagnostics([...checked.diagnostics, ...live.diagnostics]), exitCode: EXIT.error };
+  const source = options.historySource ?? files ?? (live ? (await import("../backtest/live.js")).liveLintHistory(checked.load.automations.map((a) => a.spec), live.source) : undefined);
+  let extra: Awaited<ReturnType<typeof historyAware>>;
+  try {
+    extra = await historyAware(checked.load.automations, source);
+  } finally {
+    await live?.close();
+  }
   if (extra.failed) return { load: checked.load, diagnostics: sortDiagnostics([...checked.diagnostics, ...extra.diagnostics]), exitCode: EXIT.error };
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...lintDiagnostics({ automations: checked.load.automations, config: checked.load.config, ...(source ? { historyFindings: extra.findings } : {}) })]);
   return { load: checked.load, diagnostics, exitCode: hasErrors(diagnostics) ? EXIT.diagnostics : EXIT.ok };

@@ -75,9 +75,15 @@ describe("tripwire backtest", () => {
     expect(invalid.code).toBe(3);
     expect(invalid.stderr).toMatch(/automations\/alerts\.ts:3:\d+ - error TW\d+: /);
 
-    const missing = await tw(dir, "backtest");
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("name the recorded history: --history FILE|DIR");
+    // With no --history, the backtest reads the live backend's run history: here the embedded default's, empty.
+    writeFileSync(join(dir, "automations", "alerts.ts"), alerts(0.6));
+    const live = await tw(dir, "backtest");
+    expect(live.code).toBe(0);
+    expect(live.stdout).toMatch(
+      /^Backtest of 2 automations over 0 events of 0 runs, \S+ \S+ → \S+ \S+ UTC, the live run history of acme\/llm \(file:\.tripwire\/local\.db; 0 of 0 runs from the cache, 1 request\)\.\n/,
+    );
+    expect(live.stdout).toContain("note: project acme/llm does not exist on the backend: no runs\n");
+    expect(live.stdout).toContain("project:acme/llm/loss-spike: never fired\n");
   }, 60_000);
 });
 
@@ -108,10 +114,22 @@ describe("tripwire plan --backtest", () => {
         "",
         "Replayed 31 events of 3 runs, 2026-11-25 10:00 → 2026-11-27 12:00 UTC, 1 file.",
         "",
-        "| | automation | firings | runs or artifacts | busiest day |",
-        "|---|---|---|---|---|",
-        "| `~` | `project:acme/llm/loss-spike` | 2 → **4** (+2) | 1 → 2 (1 newly, 0 no longer) | 2026-11-25 (1) → 2026-11-25 (2) |",
-        "| `+` | `project:acme/llm/run-finished` | **0** (new) | 0 runs | none |",
+        "| | automation | firings | runs or artifacts | a day | busiest day |",
+        "|---|---|---|---|---|---|",
+        "| `~` | `project:acme/llm/loss-spike` | 2 → **4** (+2) | 1 → 2 (1 newly, 0 no longer) | 0.96 → **1.92** | 2026-11-25 (1) → 2026-11-25 (2) |",
+        "| `+` | `project:acme/llm/run-finished` | **0** (new) | 0 runs | **0** | none |",
+        "",
+        // Firings per day, the code's definition as bars and the live one as a line (GitHub renders Mermaid).
+        "```mermaid",
+        "xychart-beta",
+        '    title "project:acme/llm/loss-spike: firings per day"',
+        '    x-axis ["11-25", "11-26", "11-27"]',
+        '    y-axis "firings" 0 --> 2',
+        "    bar [2, 2, 0]",
+        "    line [1, 1, 0]",
+        "```",
+        "",
+        "<sub>project:acme/llm/loss-spike: bars: this change; line: the live definition.</sub>",
         "",
         "<details><summary>project:acme/llm/loss-spike: 1 run newly firing, 0 no longer</summary>",
         "",
@@ -130,12 +148,21 @@ describe("tripwire plan --backtest", () => {
       {
         address: "project:acme/llm/loss-spike",
         op: "update",
-        before: { firings: 2, subjects: 1, busiestDay: { day: "2026-11-25", firings: 1 } },
-        after: { firings: 4, subjects: 2, busiestDay: { day: "2026-11-25", firings: 2 } },
+        before: { firings: 2, subjects: 1, busiestDay: { day: "2026-11-25", firings: 1 }, perDay: 0.96, daily: [{ day: "2026-11-25", firings: 1 }, { day: "2026-11-26", firings: 1 }] },
+        after: { firings: 4, subjects: 2, busiestDay: { day: "2026-11-25", firings: 2 }, perDay: 1.92, daily: [{ day: "2026-11-25", firings: 2 }, { day: "2026-11-26", firings: 2 }] },
         newlyFiring: [{ kind: "run", entity: "acme", project: "llm", id: "r1", name: "sweep-1" }],
         noLongerFiring: [],
+        action: "none",
       },
-      { address: "project:acme/llm/run-finished", op: "create", before: null, after: { firings: 0, subjects: 0, busiestDay: null }, newlyFiring: [], noLongerFiring: [] },
+      {
+        address: "project:acme/llm/run-finished",
+        op: "create",
+        before: null,
+        after: { firings: 0, subjects: 0, busiestDay: null, perDay: 0, daily: [] },
+        newlyFiring: [],
+        noLongerFiring: [],
+        action: "none",
+      },
     ]);
 
     // A saved plan carries its backtest and still applies; the re-plan is empty.

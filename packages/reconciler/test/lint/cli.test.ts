@@ -58,7 +58,7 @@ describe("tripwire lint", () => {
         "automations/a.ts:3:23 - warning TWL001: deploy: ${run_name} is always empty for addArtifactAlias events; W&B fills it for runState, runMetricThreshold, runMetricChange, runMetricZScore",
         "",
         "Found 1 error.",
-        "History-aware checks (TWL060–TWL067) did not run: pass --history files or folders.",
+        "History-aware checks (TWL060–TWL067) did not run: pass --history files or folders, or --since 7d for the backend's run history.",
         "",
       ].join("\n"),
     );

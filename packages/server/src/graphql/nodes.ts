@@ -1,3 +1,4 @@
+import { projectRunFields } from "./runs.js";
 import { gqlError } from "../errors.js";
 import { toGlobalId } from "../ids.js";
 import { resolveScope, type ResolvedScope } from "../scope.js";
@@ -183,6 +184,7 @@ export function projectNode(ctx: GraphQLContext, p: ProjectRecord) {
     access: null,
     views: null,
     readOnly: false,
+    ...projectRunFields(ctx, p),
     entity: () => entityNode(ctx, ctx.store.entityById(p.entityId) as EntityRecord),
     // The project's automations and its collections' (W&B's SDK finds collection automations this way).
     triggers: () => {

@@ -2,6 +2,8 @@
  * The subset of W&B's GraphQL schema this server implements (spec §C): type, field and enum names as W&B
  * has them, so W&B's Python SDK documents and our reconciler's run unchanged against it.
  */
+import { RUNS_SDL } from "./runs.js";
+
 export const SDL = /* GraphQL */ `
 scalar DateTime
 scalar JSONString
@@ -142,6 +144,12 @@ type Project {
   access: String
   views: JSONString
   readOnly: Boolean
+  "The project's numeric id, as text."
+  internalId: ID!
+  "Runs matching filters (W&B's MongoDB-style JSON: see runs.ts for the subset answered)."
+  runCount(filters: JSONString): Int
+  runs(filters: JSONString, after: String, first: Int, order: String): RunConnection
+  run(name: String!): Run
   triggers: [Trigger!]!
   artifactCollection(name: String!): ArtifactCollection
   artifactCollections(first: Int, after: String): ArtifactCollectionConnection
@@ -573,4 +581,4 @@ type QueuedJobTriggerResultDetails {
   error: ResultError
   runQueueItemID: ID
 }
-`;
+${RUNS_SDL}`;

@@ -1,0 +1,247 @@
+/**
+ * The backtest's history read from the live backend instead of files: the runs of every project a run automation
+ * watches, alive during the period, and their history of the metrics the automations read (remote/runs.ts),
+ * through the cache (cache.ts), into the same sink a file backtest fills.
+ *
+ * Each run is replayed whole (state windows and "changed by" baselines need the steps before the period), and only
+ * firings inside the period are counted. W&B's API keeps no run-state transitions: a run is `running` from its
+ * `createdAt`, and a finished, failed, crashed or killed run takes that state at its `heartbeatAt`. It has no
+ * timestamps for artifact alias and tag changes either, so artifact automations are reported as not backtested,
+ * never as firing zero times.
+ */
+import { formatTimestamp, type TripwireEvent } from "@tripwire/evaluator";
+import { isArtifactEventType, type AutomationSpec } from "@tripwire/sdk";
+import { isReconcilerError } from "../errors.js";
+import { mapLimit } from "../remote/limit.js";
+import { historyRequests, listRuns, readHistory, RUNS_PER_PAGE, STEPS_PER_WINDOW, type HistoryColumns, type LiveRun } from "../remote/runs.js";
+import type { Transport } from "../remote/transport.js";
+import { cachePath, readCached, rowsBefore, writeCached } from "./cache.js";
+import type { HistorySink } from "./sink.js";
+
+/** Where and over when the live history is read. */
+export interface LiveSource {
+  readonly transport: Transport;
+  /** The cache folder (`.tripwire/history`); absent: no cache. */
+  readonly cacheDir?: string;
+  /** The period, epoch ms (UTC). */
+  readonly from: number;
+  readonly to: number;
+  /** Runs read at once (default 8, the client's parallelism). */
+  readonly parallelism?: number;
+  /** A progress line per project (`acme/llm: 312 of 1,204 runs`), at most about once a second, and when done. */
+  readonly onProgress?: (line: string) => void;
+}
+
+/** What was read from the backend, and how. */
+export interface LiveStats {
+  readonly backend: string;
+  readonly projects: readonly string[];
+  /** Runs alive during the period, and how many of them needed no history request (the cache held them). */
+  readonly runs: number;
+  readonly cachedRuns: number;
+  /** Requests made, and the fewest the API allows for the same history with no cache. */
+  readonly requests: number;
+  readonly minimumRequests: number;
+  /** What the live history cannot give, said instead of a silent zero. */
+  readonly notes: readonly string[];
+}
+
+/** The projects whose runs the automations watch, `entity/project`, sorted. */
+export function watchedProjects(specs: readonly AutomationSpec[]): { entity: string; project: string }[] {
+  const seen = new Map<string, { entity: string; project: string }>();
+  for (const s of specs) {
+    if (isArtifactEventType(s.event.type) || s.event.type === "raw") continue;
+    if (s.scope.type === "project") seen.set(`${s.scope.entity}/${s.scope.project}`, { entity: s.scope.entity, project: s.scope.project });
+  }
+  return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, p]) => p);
+}
+
+/** Why an automation cannot be backtested over live history, or undefined when it can. */
+export function liveUnsupported(spec: AutomationSpec): string | undefined {
+  if (isArtifactEventType(spec.event.type)) {
+    return "the live history has no artifact events (W&B's API keeps no times for alias and tag changes): backtest it over exported history with --history";
+  }
+  return undefined;
+}
+
+const num = (n: number) => n.toLocaleString("en-US");
+
+/** Reads the live history into the sink. Throws a ReconcilerError (TW4010) when the backend refuses a query. */
+export async function feedLive(specs: readonly AutomationSpec[], metrics: readonly string[], sink: HistorySink, source: LiveSource): Promise<LiveStats> {
+  const before = source.transport.requestCount;
+  const notes: string[] = [];
+  let runs = 0;
+  let cachedRuns = 0;
+  let minimum = 0;
+  const projects = watchedProjects(specs);
+  if (specs.some((s) => isArtifactEventType(s.event.type))) notes.push("artifact automations are not backtested: the live history has no artifact events");
+  const system = metrics.filter((m) => m.startsWith("system/") || m.startsWith("system."));
+  if (system.length > 0) notes.push(`system metrics (${system.join(", ")}) are not in the run history W&B's API pages: automations on them see no values here`);
+  if (specs.some((s) => s.event.type === "runState")) notes.push("run states: W&B's API keeps only each run's current state, taken at its last heartbeat");
+  for (const { entity, project } of projects) {
+    const name = `${entity}/${project}`;
+    let last = 0;
+    const progress = (done: number, total: number, force = false) => {
+      const now = Date.now();
+      if (!force && now - last < 1000) return;
+      last = now;
+      source.onProgress?.(`${name}: ${num(done)} of ${num(total)} runs`);
+    };
+    let listed = 0;
+    const list = await listRuns(source.transport, entity, project, { from: source.from, to: source.to }, (read) => (listed = read));
+    minimum += Math.max(1, Math.ceil(listed / RUNS_PER_PAGE));
+    if (list === undefined) {
+      notes.push(`project ${name} does not exist on the backend: no runs`);
+      continue;
+    }
+    runs += list.length;
+    let done = 0;
+    progress(0, list.length);
+    await mapLimit(list, source.parallelism ?? 8, async (run) => {
+      const needed = metrics.some((m) => run.keys.includes(m));
+      if (needed) minimum += historyRequests(run, 0);
+      const { columns, fromCache } = await historyOf(source, entity, project, run, metrics, needed);
+      if (fromCache) cachedRuns++;
+      replayRun(sink, { entity, project, id: run.id, name: run.name, user: run.user }, run, columns);
+      progress(++done, list.length);
+    });
+    progress(done, list.length, true);
+  }
+  return {
+    backend: source.transport.url,
+    projects: projects.map((p) => `${p.entity}/${p.project}`),
+    runs,
+    cachedRuns,
+    requests: source.transport.requestCount - before,
+    minimumRequests: minimum,
+    notes,
+  };
+}
+
+const empty = (metrics: readonly string[]): HistoryColumns => ({ steps: [], times: [], values: Object.fromEntries(metrics.map((m) => [m, []])) });
+
+/**
+ * The live history as the history-aware lint checks (TWL060–TWL067) read it: the runs of the watched projects alive
+ * during the period, every key each logged (from `historyKeys`), and the finite values of the metrics asked for —
+ * through the same cache as the backtest.
+ */
+export function liveLintHistory(specs: readonly AutomationSpec[], source: LiveSource): import("../lint/history.js").HistorySource {
+  return {
+    async read(asked) {
+      const metrics = [...asked].sort();
+      const runs: import("../lint/history.js").HistoryRun[] = [];
+      try {
+        for (const { entity, project } of watchedProjects(specs)) {
+          const list = await listRuns(source.transport, entity, project, { from: source.from, to: source.to });
+          if (list === undefined) continue;
+          await mapLimit(list, source.parallelism ?? 8, async (run) => {
+            const needed = metrics.some((m) => run.keys.includes(m));
+            const { columns } = await historyOf(source, entity, project, run, metrics, needed);
+            const values = new Map<string, number[]>();
+            const steps = new Map<string, { first: number; last: number }>();
+            for (const m of metrics) {
+              const column = columns.values[m];
+              if (column === undefined) continue;
+              const kept: number[] = [];
+              for (let i = 0; i < column.length; i++) {
+                const v = column[i] as number;
+                if (!Number.isFinite(v)) continue;
+                kept.push(v);
+                const step = columns.steps[i] as number;
+                const s = steps.get(m);
+                if (s === undefined) steps.set(m, { first: step, last: step });
+                else s.last = step;
+              }
+              if (kept.length > 0) values.set(m, kept);
+            }
+            runs.push({ entity, project, id: run.id, name: run.name, user: run.user, logged: new Set(run.keys), values, steps });
+          });
+        }
+      } catch (error) {
+        if (!isReconcilerError(error)) throw error;
+        return { diagnostics: [{ code: error.code, severity: "error", message: `the live history could not be read from ${source.transport.url}: ${error.message.replace(/^TW[A-Z]?\d+: /, "")}` }] };
+      }
+      runs.sort((a, b) => `${a.entity}/${a.project}/${a.id}`.localeCompare(`${b.entity}/${b.project}/${b.id}`));
+      return { history: { runs, from: `the live run history of ${source.transport.url}, ${formatTimestamp(source.from).slice(0, 16)} → ${formatTimestamp(source.to).slice(0, 16)} UTC` }, diagnostics: [] };
+    },
+  };
+}
+
+/** A run's history: from the cache when the listing says it is unchanged, else read (from where the cache ends). */
+async function historyOf(
+  source: LiveSource,
+  entity: string,
+  project: string,
+  run: LiveRun,
+  metrics: readonly string[],
+  needed: boolean,
+): Promise<{ columns: HistoryColumns; fromCache: boolean }> {
+  if (!needed) return { columns: empty(metrics), fromCache: true };
+  const path = source.cacheDir === undefined ? undefined : cachePath(source.cacheDir, entity, project, run.id);
+  const cached = path === undefined ? undefined : readCached(path);
+  const usable = cached !== undefined && metrics.every((m) => cached.metrics.includes(m));
+  if (usable && cached.run.lastStep === run.lastStep && cached.run.historyLineCount === run.historyLineCount) return { columns: cached.columns, fromCache: true };
+  let columns: HistoryColumns;
+  if (usable && run.lastStep >= cached.run.lastStep && cached.run.lastStep >= 0) {
+    // Grown: keep the windows before the one the cached history ended in, read that one and the rest again.
+    const from = Math.floor(cached.run.lastStep / STEPS_PER_WINDOW) * STEPS_PER_WINDOW;
+    const kept = rowsBefore(cached.columns, from);
+    const read = await readHistory(source.transport, entity, project, run, metrics, from);
+    columns = {
+      steps: kept.steps.concat(read.steps),
+      times: kept.times.concat(read.times),
+      values: Object.fromEntries(metrics.map((m) => [m, (kept.values[m] ?? []).concat(read.values[m] ?? [])])),
+    };
+  } else columns = await readHistory(source.transport, entity, project, run, metrics, 0);
+  if (path !== undefined) writeCached(path, run, metrics, columns);
+  return { columns, fromCache: false };
+}
+
+/** A run's events in order: `running` at its creation, its rows, and its final state at its last heartbeat. */
+function replayRun(sink: HistorySink, meta: { entity: string; project: string; id: string; name: string; user: string }, run: LiveRun, columns: HistoryColumns): void {
+  const runRef = { id: meta.id, name: meta.name, user: meta.user };
+  const state = (s: string, at: number): TripwireEvent => ({ type: "run.state", entity: meta.entity, project: meta.project, run: runRef, state: s as "running", timestamp: formatTimestamp(at) }) as TripwireEvent;
+  if (Number.isFinite(run.createdAt)) sink.event(state("running", run.createdAt));
+  sink.runRows(meta, columns.steps, columns.times, columns.values);
+  if (run.state !== "running" && ["finished", "failed", "crashed", "killed"].includes(run.state) && Number.isFinite(run.heartbeatAt)) sink.event(state(run.state, run.heartbeatAt));
+}
+
+/** How the period is given: `since` (`7d`, `36h`, `90m`, `2w`; default 7 days), or `from`/`to` (ISO 8601, UTC without a zone). */
+export interface PeriodArgs {
+  readonly since?: string | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/**
+ * The period a live backtest covers, epoch ms. A mistake is the user's: the error names the flag and what to write.
+ * @example resolvePeriod({ since: "7d" }, Date.now()) // { from: now - 7 days, to: now }
+ */
+export function resolvePeriod(args: PeriodArgs, now: number): { from: number; to: number } | { error: string } {
+  const time = (flag: string, v: string): number | string => {
+    const ms = Date.parse(/^\d{4}-\d\d-\d\d$/.test(v) ? `${v}T00:00:00Z` : /[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+    return Number.isFinite(ms) ? ms : `--${flag} ${v} is not a time: write an ISO 8601 date or time, e.g. 2026-11-20 or 2026-11-20T08:00:00Z`;
+  };
+  if (args.since !== undefined && (args.from !== undefined || args.to !== undefined)) return { error: "choose one period: --since, or --from (and --to)" };
+  let from: number;
+  let to = now;
+  if (args.to !== undefined) {
+    const t = time("to", args.to);
+    if (typeof t === "string") return { error: t };
+    to = t;
+  }
+  if (args.from !== undefined) {
+    const f = time("from", args.from);
+    if (typeof f === "string") return { error: f };
+    from = f;
+  } else {
+    const since = args.since ?? "7d";
+    const m = /^(\d+(?:\.\d+)?)\s*([mhdw])$/.exec(since.trim());
+    if (!m) return { error: `--since ${since} is not a duration: write a number and m, h, d or w, e.g. 7d or 36h` };
+    from = to - Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+  }
+  if (from >= to) return { error: `the period is empty: --from ${formatTimestamp(from)} is not before --to ${formatTimestamp(to)}` };
+  return { from, to };
+}
