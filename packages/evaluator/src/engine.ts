@@ -298,7 +298,7 @@ function normalizeAutomations(list: readonly (AutomationSpec | EngineAutomation)
   const out = list.map((a): EngineAutomation => ("spec" in a && "id" in a && typeof a.id === "string" ? a : { id: automationIdOf(a as AutomationSpec), spec: a as AutomationSpec }));
   const seen = new Set<string>();
   for (const a of out) {
-    if (seen.has(a.id)) throw new TripwireError("TW2001", `two automations have the id "${a.id}"; ids must be unique`);
+    if (seen.has(a.id)) throw new TripwireError("TW2030", `two automations have the id "${a.id}"; ids must be unique`);
     seen.add(a.id);
   }
   return out;
@@ -692,7 +692,7 @@ class EngineImpl implements Engine {
   private now(ts: string): number {
     if (ts === this.lastTs) return this.lastMs;
     const ms = parseTimestamp(ts);
-    if (Number.isNaN(ms)) throw new TripwireError("TW2002", `event timestamp "${ts}" is not an ISO 8601 date-time`);
+    if (Number.isNaN(ms)) throw new TripwireError("TW2031", `event timestamp "${ts}" is not an ISO 8601 date-time`);
     this.lastTs = ts;
     this.lastMs = ms;
     return ms;
@@ -1498,7 +1498,7 @@ export function restoreEngine(
   snapshot: EngineSnapshot,
   options: EngineOptions = {},
 ): Engine {
-  if (snapshot.version !== 1) throw new TripwireError("TW2003", `unsupported engine snapshot version ${String(snapshot.version)}`);
+  if (snapshot.version !== 1) throw new TripwireError("TW2032", `unsupported engine snapshot version ${String(snapshot.version)}`);
   const list = normalizeAutomations(automations);
   const previous = new Map(snapshot.automations.map((a) => [a.id, a]));
   const epochs = new Map<string, number>();

@@ -55,3 +55,4 @@ export { scopeContains, projectLocation, artifactLocation, type Location, type O
 export { meanOf, minOf, maxOf, aggregateOf, compare, changeOf, directionHolds, zscoreOf, type StdKind } from "./aggregate.js";
 export { cooldownAllows } from "./cooldown.js";
 export { parseTimestamp, formatTimestamp, DEFAULT_COOLDOWN_MS } from "./time.js";
+export { EVALUATOR_CODES, EVALUATOR_FORMERLY, type EvaluatorCode } from "./codes.js";

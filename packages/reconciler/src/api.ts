@@ -22,6 +22,7 @@ import { hasErrors, type Diagnostic, type DesiredAutomation } from "./types.js";
 import { fileHistory, historyAware, historyFindings } from "./lint/history.js";
 import { lintDiagnostics } from "./lint/lint.js";
 import { checkPolicies, type PolicyContext } from "./policy/policy.js";
+import { inFamily, TEST_FILE_CODES } from "./model/codes.js";
 
 // The backtest (the evaluator, history readers) and test-file (YAML) modules load when their command runs.
 
@@ -429,7 +430,7 @@ export async function testAutomations(options: TestOptions): Promise<TestOutcome
     }
     return loaded;
   });
-  const definitionErrors = results.some((r) => r.diagnostics.some((d) => d.severity === "error" && !d.code.startsWith("TW5")));
+  const definitionErrors = results.some((r) => r.diagnostics.some((d) => d.severity === "error" && !inFamily(TEST_FILE_CODES, d.code)));
   const failed = results.some((r) => r.diagnostics.some((d) => d.severity === "error") || r.tests.some((t) => !t.ok));
   return { results, diagnostics: [], exitCode: definitionErrors ? EXIT.diagnostics : failed ? EXIT.error : EXIT.ok };
 }

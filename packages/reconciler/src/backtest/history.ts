@@ -17,6 +17,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseEvent, readWandbHistoryCsv } from "@tripwire/evaluator";
 import { formatPath, isTripwireError } from "@tripwire/sdk";
 import { z } from "zod";
+import { pick, type Code } from "../model/codes.js";
 import type { Diagnostic } from "../types.js";
 import { fastTimestamp, isMetricLine } from "./decode.js";
 import { forEachLine, openHistory } from "./lines.js";
@@ -26,13 +27,7 @@ const JSONL = /\.(jsonl|ndjson)(\.gz)?$/;
 const CSV = /\.csv(\.gz)?$/;
 
 /** Diagnostic codes of history input. */
-export const HISTORY_CODES = {
-  TW4001: "a history path does not exist or holds no history files",
-  TW4002: "a JSONL line is not valid JSON",
-  TW4003: "a JSONL line is not a valid event",
-  TW4004: "a CSV export is invalid",
-  TW4005: "a CSV export has no or invalid run metadata",
-} as const;
+export const HISTORY_CODES = pick("TW4001", "TW4002", "TW4003", "TW4004", "TW4005");
 
 /** At most this many diagnostics per file; the rest are counted in one more. */
 const MAX_PER_FILE = 10;
@@ -92,7 +87,7 @@ async function readJsonl(file: string, cwd: string, sink: HistoryTarget): Promis
   const shown = relative(cwd, file);
   const diagnostics: Diagnostic[] = [];
   let bad = 0;
-  const fail = (code: string, line: number, message: string) => {
+  const fail = (code: Code, line: number, message: string) => {
     if (++bad <= MAX_PER_FILE) diagnostics.push({ code, severity: "error", message, source: { file: shown, line, column: 1 } });
   };
   await forEachLine(openHistory(file), (line, n) => {

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type { EngineAutomation } from "@tripwire/evaluator";
+import { coded } from "../model/codes.js";
 import type { Diagnostic } from "../types.js";
 import { readTestFile } from "./file.js";
 import { engineOptionsOf, runTest, type TestResult } from "./run.js";
@@ -37,11 +38,11 @@ export function testFiles(paths: readonly string[], cwd: string): { files: strin
   };
   for (const p of paths) {
     const abs = resolve(cwd, p);
-    if (!existsSync(abs)) diagnostics.push({ code: "TW5001", severity: "error", message: `${p} does not exist` });
+    if (!existsSync(abs)) diagnostics.push({ ...coded("TW7001"), severity: "error", message: `${p} does not exist` });
     else if (statSync(abs).isDirectory()) walk(abs);
     else files.push(abs);
   }
-  if (files.length === 0 && diagnostics.length === 0) diagnostics.push({ code: "TW5001", severity: "error", message: `no test files (*.test.yaml, *.test.yml, *.test.json) in ${paths.join(", ")}` });
+  if (files.length === 0 && diagnostics.length === 0) diagnostics.push({ ...coded("TW7001"), severity: "error", message: `no test files (*.test.yaml, *.test.yml, *.test.json) in ${paths.join(", ")}` });
   return { files: [...new Set(files)], diagnostics };
 }
 
