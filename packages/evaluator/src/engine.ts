@@ -32,7 +32,7 @@ import {
 } from "@tripwire/sdk";
 import { aggregateOf, changeOf, meanOf, U, zscoreOf, type StdKind } from "./aggregate.js";
 import { cooldownAllows } from "./cooldown.js";
-import type { ArtifactEvent, CollectionTagEvent, EventRunState, RunMetricEvent, RunRef, RunStateEvent, TripwireEvent, TripwireEventType } from "./events.js";
+import type { ArtifactEvent, CollectionTagEvent, EventRunState, RunMetricEvent, RunRef, RunStateEvent, TripwireEvent, TripwireEventType } from "./events/index.js";
 import { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
 import { artifactLocation, projectLocation, scopeContains, type Location, type OrgOf } from "./scope.js";
 import { DEFAULT_COOLDOWN_MS, formatTimestamp, parseTimestamp } from "./time.js";

@@ -11,6 +11,8 @@
  */
 export {
   EventSchema,
+  RunMetricSchema,
+  FastRunMetric,
   parseEvent,
   isRunEvent,
   EVENT_RUN_STATES,
@@ -25,7 +27,7 @@ export {
   type RunRef,
   type EventRunState,
   type EventIssue,
-} from "./events.js";
+} from "./events/index.js";
 export {
   createEngine,
   restoreEngine,
@@ -57,3 +59,4 @@ export { cooldownAllows } from "./cooldown.js";
 export { parseTimestamp, formatTimestamp, DEFAULT_COOLDOWN_MS } from "./time.js";
 export { EVALUATOR_CODES, EVALUATOR_FORMERLY, type EvaluatorCode } from "./codes.js";
 export { retryAfterMs } from "./retry.js";
+export { timestampReader } from "./time.js";

@@ -3,7 +3,7 @@
  * its line number and the field at fault.
  */
 import { formatPath, TripwireError } from "@tripwire/sdk";
-import { parseEvent, type TripwireEvent } from "../events.js";
+import { parseEvent, type TripwireEvent } from "../events/index.js";
 import { linesOf } from "./lines.js";
 
 /**

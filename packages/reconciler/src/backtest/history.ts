@@ -14,12 +14,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { parseEvent, readWandbHistoryCsv } from "@tripwire/evaluator";
+import { FastRunMetric, parseEvent, readWandbHistoryCsv } from "@tripwire/evaluator";
 import { formatPath, isTripwireError } from "@tripwire/sdk";
 import { z } from "zod";
 import { pick, type Code } from "../model/codes.js";
 import type { Diagnostic } from "../types.js";
-import { fastTimestamp, isMetricLine } from "./decode.js";
 import { forEachLine, openHistory } from "./lines.js";
 import type { HistorySink } from "./sink.js";
 
@@ -90,6 +89,8 @@ async function readJsonl(file: string, cwd: string, sink: HistoryTarget): Promis
   const fail = (code: Code, line: number, message: string) => {
     if (++bad <= MAX_PER_FILE) diagnostics.push({ code, severity: "error", message, source: { file: shown, line, column: 1 } });
   };
+  // The evaluator's fast validator (one per file: it keeps the last date it read); what it refuses, parseEvent judges.
+  const fast = new FastRunMetric();
   await forEachLine(openHistory(file), (line, n) => {
     let json: unknown;
     try {
@@ -100,12 +101,9 @@ async function readJsonl(file: string, cwd: string, sink: HistoryTarget): Promis
       return;
     }
     // After a bad line, the rest is still checked but no longer evaluated: there will be no report.
-    if (isMetricLine(json)) {
-      const t = fastTimestamp(json.timestamp);
-      if (t === t) {
-        if (bad === 0) sink.metric(json, t);
-        return;
-      }
+    if (fast.accepts(json)) {
+      if (bad === 0) sink.metric(json, fast.time);
+      return;
     }
     const r = parseEvent(json);
     if (r.ok) {
