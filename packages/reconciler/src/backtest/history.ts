@@ -11,13 +11,14 @@
  * order, so name daily files so they sort by date: a run's events spread over several files must come in order.
  * Bad input is a diagnostic naming the file and the line.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { FastRunMetric, parseEvent, readWandbHistoryCsv } from "@tripwire/evaluator";
 import { formatPath, isTripwireError } from "@tripwire/sdk";
 import { z } from "zod";
 import { pick, type Code } from "../model/codes.js";
+import { filesUnder } from "../walk.js";
 import type { Diagnostic } from "../types.js";
 import { forEachLine, openHistory } from "./lines.js";
 import type { HistorySink } from "./sink.js";
@@ -35,14 +36,6 @@ const MAX_PER_FILE = 10;
 export function historyFiles(paths: readonly string[], cwd: string): { files: string[]; diagnostics: Diagnostic[] } {
   const files: string[] = [];
   const diagnostics: Diagnostic[] = [];
-  const walk = (dir: string, out: string[]): void => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name === "node_modules" || name.startsWith(".")) continue;
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path, out);
-      else if (JSONL.test(name) || CSV.test(name)) out.push(path);
-    }
-  };
   for (const p of paths) {
     const abs = resolve(cwd, p);
     if (!existsSync(abs)) {
@@ -50,8 +43,7 @@ export function historyFiles(paths: readonly string[], cwd: string): { files: st
       continue;
     }
     if (statSync(abs).isDirectory()) {
-      const found: string[] = [];
-      walk(abs, found);
+      const found = filesUnder(abs, (name) => JSONL.test(name) || CSV.test(name));
       if (found.length === 0) diagnostics.push({ code: "TW4001", severity: "error", message: `history folder ${p} holds no .jsonl, .ndjson or .csv files` });
       files.push(...found);
     } else if (JSONL.test(abs) || CSV.test(abs)) files.push(abs);
