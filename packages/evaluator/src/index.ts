@@ -49,7 +49,7 @@ export { replay, replayAsync, replayColumns } from "./replay.js";
 export { renderPayload, renderTemplate, templateVariables, jsonEscape, EVENT_TYPE_NAMES } from "./template.js";
 export { signPayload, webhookRequest } from "./webhook.js";
 export { slackMessage, summarizeFiring, firingLink } from "./slack.js";
-export { readJsonlEvents } from "./readers/jsonl.js";
+export { readJsonlEvents, JsonlDecoder, JSONL_LINE, type JsonlLineKind } from "./readers/jsonl.js";
 export { readWandbHistoryCsv, type CsvRun } from "./readers/csv.js";
 export { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
 export { compileRegex, regexError, type RegexTest } from "./regex.js";

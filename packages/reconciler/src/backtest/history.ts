@@ -14,7 +14,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { FastRunMetric, parseEvent, readWandbHistoryCsv } from "@tripwire/evaluator";
+import { JSONL_LINE, JsonlDecoder, readWandbHistoryCsv, type RunMetricEvent, type TripwireEvent } from "@tripwire/evaluator";
 import { formatPath, isTripwireError } from "@tripwire/sdk";
 import { z } from "zod";
 import { pick, type Code } from "../model/codes.js";
@@ -81,26 +81,23 @@ async function readJsonl(file: string, cwd: string, sink: HistoryTarget): Promis
   const fail = (code: Code, line: number, message: string) => {
     if (++bad <= MAX_PER_FILE) diagnostics.push({ code, severity: "error", message, source: { file: shown, line, column: 1 } });
   };
-  // The evaluator's fast validator (one per file: it keeps the last date it read); what it refuses, parseEvent judges.
-  const fast = new FastRunMetric();
+  // The evaluator's one reading of a JSONL line (one decoder per file: its fast path keeps the last date read).
+  // After a bad line, the rest is still checked but no longer evaluated: there will be no report.
+  const d = new JsonlDecoder();
   await forEachLine(openHistory(file), (line, n) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (error) {
-      if (line.trim() === "") return;
-      fail("TW4002", n, `not valid JSON: ${(error as Error).message}`);
-      return;
+    switch (d.decode(line)) {
+      case JSONL_LINE.metric:
+        if (bad === 0) sink.metric(d.metric as RunMetricEvent, d.time);
+        return;
+      case JSONL_LINE.event:
+        if (bad === 0) sink.event(d.event as TripwireEvent);
+        return;
+      case JSONL_LINE.badJson:
+        fail("TW4002", n, `not valid JSON: ${d.problem}`);
+        return;
+      case JSONL_LINE.badEvent:
+        fail("TW4003", n, `invalid event: ${d.problem}`);
     }
-    // After a bad line, the rest is still checked but no longer evaluated: there will be no report.
-    if (fast.accepts(json)) {
-      if (bad === 0) sink.metric(json, fast.time);
-      return;
-    }
-    const r = parseEvent(json);
-    if (r.ok) {
-      if (bad === 0) sink.event(r.event);
-    } else fail("TW4003", n, `invalid event: ${r.issues.map((i) => `${i.path.length > 0 ? formatPath(i.path) : "(event)"}: ${i.message}`).join("; ")}`);
   });
   if (bad > MAX_PER_FILE) diagnostics.push({ code: "TW4003", severity: "error", message: `${bad - MAX_PER_FILE} more invalid lines`, source: { file: shown, line: 1, column: 1 } });
   return diagnostics;
