@@ -47,7 +47,7 @@ export {
 } from "./engine.js";
 export { replay, replayAsync, replayColumns } from "./replay.js";
 export { renderPayload, renderTemplate, templateVariables, jsonEscape, EVENT_TYPE_NAMES } from "./template.js";
-export { signPayload, webhookRequest } from "./webhook.js";
+export { signPayload, webhookRequest, compileWebhook, compileTemplate, type CompiledWebhook } from "./webhook.js";
 export { slackMessage, summarizeFiring, firingLink } from "./slack.js";
 export { readJsonlEvents, JsonlDecoder, JSONL_LINE, type JsonlLineKind } from "./readers/jsonl.js";
 export { readWandbHistoryCsv, type CsvRun } from "./readers/csv.js";

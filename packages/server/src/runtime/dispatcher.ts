@@ -1,10 +1,9 @@
 import { Pool, type Dispatcher as UndiciDispatcher } from "undici";
 import type { NotificationActionSpec, Severity } from "@tripwire/sdk";
-import { retryAfterMs as parseRetryAfter, slackMessage, type Firing } from "@tripwire/evaluator";
 import type { Logger } from "../log.js";
 import type { AttemptUpdate, ExecutionRecord, ExecutionSettle, IntegrationRecord, Store } from "../store/types.js";
 import { DueHeap } from "./heap.js";
-import { compileWebhook, type CompiledWebhook } from "./request.js";
+import { compileWebhook, retryAfterMs as parseRetryAfter, slackMessage, type CompiledWebhook, type Firing } from "@tripwire/evaluator";
 import { UrlPolicy, UrlRefused } from "./url-policy.js";
 
 /** Delivery policy: retries, timeouts and concurrency. */
