@@ -30,7 +30,8 @@ import {
   type Scope,
   TripwireError,
 } from "@tripwire/sdk";
-import { aggregateOf, changeOf, meanOf, U, zscoreOf, type StdKind } from "./aggregate.js";
+import { aggregateOf, changeOf, meanOf, zscoreOf, type StdKind } from "./aggregate.js";
+import { changeNear, changeValue, CMP_CODE, DIR_CODE, directionHolds, thresholdHolds, U } from "./decide.js";
 import { cooldownAllows } from "./cooldown.js";
 import type { ArtifactEvent, CollectionTagEvent, EventRunState, RunMetricEvent, RunRef, RunStateEvent, TripwireEvent, TripwireEventType } from "./events/index.js";
 import { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
@@ -201,8 +202,6 @@ export interface Engine {
 const THRESHOLD = 0;
 const CHANGE = 1;
 const ZSCORE = 2;
-const CMP: Record<Comparison, number> = { gt: 0, gte: 1, lt: 2, lte: 3, eq: 4, ne: 5 };
-const DIR: Record<Direction, number> = { increase: 0, decrease: 1, any: 2 };
 
 interface Compiled {
   readonly index: number;
@@ -506,7 +505,7 @@ class EngineImpl implements Engine {
         base.evalKind = THRESHOLD;
         base.stA = state(stateKindOf(me.agg), 0, w);
         base.need = this.partial ? 1 : w;
-        base.cmp = CMP[me.cmp];
+        base.cmp = CMP_CODE[me.cmp];
         base.threshold = me.threshold;
         break;
       }
@@ -519,7 +518,7 @@ class EngineImpl implements Engine {
         base.stB = state(stateKindOf(me.agg), cw, pw);
         base.need = this.partial ? cw + 1 : cw + pw;
         base.threshold = me.amount;
-        base.dir = DIR[me.direction];
+        base.dir = DIR_CODE[me.direction];
         base.relative = me.change === "relative";
         break;
       }
@@ -530,7 +529,7 @@ class EngineImpl implements Engine {
         // A window of one value has no spread: it never fires (σ = 0).
         base.need = w < 2 ? Infinity : this.partial ? this.zOffset + 2 : this.zOffset + w;
         base.threshold = me.threshold;
-        base.dir = DIR[me.direction];
+        base.dir = DIR_CODE[me.direction];
         break;
       }
     }
@@ -638,8 +637,7 @@ class EngineImpl implements Engine {
   /**
    * The template of a channel's active automations (interned: runs alike share one). Each automation is one row
    * of numbers, ending with [values needed, automation index, index of its last firing time in a slot's doubles]:
-   * - a threshold: [state, s, s·threshold, mode, …] with s = −1 for lt / lte (so every comparison is one of
-   *   s·x > s·t, s·x ≥ s·t, x = t, x ≠ t: modes 0 … 3; negation is exact);
+   * - a threshold: [state, comparison code, threshold, 0, …] (decide.ts `thresholdHolds`);
    * - a change: [current state, prior state, 1 if relative, direction, amount, …];
    * - a z-score: […] alone (see `zscoreHolds`).
    */
@@ -661,10 +659,7 @@ class EngineImpl implements Engine {
       need = Math.max(need, this.aNeed[a] as number);
       const kind = this.aKind[a];
       if (kind === THRESHOLD) {
-        const cmp = this.aCmp[a] as number;
-        const sg = cmp === 2 || cmp === 3 ? -1 : 1;
-        const mode = cmp === 0 || cmp === 2 ? 0 : cmp === 1 || cmp === 3 ? 1 : cmp === 4 ? 2 : 3;
-        thr.push(this.aStA[a] as number, sg, sg * (this.aT[a] as number), mode, ...tail);
+        thr.push(this.aStA[a] as number, this.aCmp[a] as number, this.aT[a] as number, 0, ...tail);
       } else if (kind === CHANGE) {
         chg.push(this.aStA[a] as number, this.aStB[a] as number, this.aRel[a] as number, this.aDir[a] as number, this.aT[a] as number, ...tail);
       } else zs.push(...tail);
@@ -925,9 +920,6 @@ class EngineImpl implements Engine {
       const aggB = kB >= 0 ? (agg[kB] as Float64Array) : aggA;
       const errB = kB >= 0 ? err[kB] : undefined;
       const first = Math.max(prefix, need - base - 1);
-      // Comparisons as a sign test: gt / gte: (x − t) > / ≥ 0; lt / lte: (t − x) > / ≥ 0 (x − t is 0 only when x = t).
-      const sg = cmp === 0 || cmp === 1 ? 1 : -1;
-      const strict = cmp === 0 || cmp === 2;
       for (let k = first; k < len; k++) {
         const now = time[rows[k] as number] as number;
         if (now - last < period) continue;
@@ -935,38 +927,21 @@ class EngineImpl implements Engine {
         if (kind === THRESHOLD) {
           let x = aggA[k - oA] as number;
           if (errA !== undefined && Math.abs(x - t) <= (errA[k - oA] as number)) x = exactMean(vals, oA, wA, k);
-          if (cmp < 4) {
-            const dlt = (x - t) * sg;
-            fires = strict ? dlt > 0 : dlt >= 0;
-          } else fires = cmp === 4 ? x === t : x !== t;
+          fires = thresholdHolds(x, cmp, t);
         } else {
           let cur = aggA[k - oA] as number;
           let prior = aggB[k - oB] as number;
           const ec = errA === undefined ? 0 : (errA[k - oA] as number);
           const ep = errB === undefined ? 0 : (errB[k - oB] as number);
-          let d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
-          if (ec !== 0 || ep !== 0) {
-            let near: boolean;
-            if (relative) {
-              const P = Math.abs(prior) - ep;
-              if (P <= ep) near = true;
-              else {
-                const m = (ec + ep) / P + (Math.abs(d) * ep) / P + 8 * U * (Math.abs(d) + (Math.abs(cur) + Math.abs(prior)) / P);
-                near = Math.abs(d - t) <= m || Math.abs(d + t) <= m;
-              }
-            } else {
-              const m = ec + ep + 4 * U * (Math.abs(cur) + Math.abs(prior));
-              near = Math.abs(d - t) <= m || Math.abs(d + t) <= m;
-            }
-            if (near) {
-              if (errA !== undefined) cur = exactMean(vals, oA, wA, k);
-              if (errB !== undefined) prior = exactMean(vals, oB, wB, k);
-              d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
-            }
+          let d = changeValue(cur, prior, relative);
+          // Means are running estimates: near a decision boundary, decide on the exact means.
+          if ((ec !== 0 || ep !== 0) && changeNear(cur, prior, ec, ep, d, relative, t)) {
+            if (errA !== undefined) cur = exactMean(vals, oA, wA, k);
+            if (errB !== undefined) prior = exactMean(vals, oB, wB, k);
+            d = changeValue(cur, prior, relative);
           }
-          fires = dir === 0 ? d >= t : dir === 1 ? d <= -t : Math.abs(d) >= t;
+          fires = directionHolds(d, dir as number, t);
         }
-        if (!fires) continue;
         if (!fires) continue;
         last = now;
         const row = rows[k] as number;
@@ -1039,13 +1014,12 @@ class EngineImpl implements Engine {
     for (; r < thrEnd; r += 7) {
       if (young && n < (rows[r + 4] as number)) continue;
       const k = rows[r] as number;
-      const sg = rows[r + 1] as number;
-      const st = rows[r + 2] as number;
-      let y = sg * (cv[k] as number);
+      const threshold = rows[r + 2] as number;
+      let x = cv[k] as number;
       const err = ce[k] as number;
-      if (err > 0 && Math.abs(y - st) <= err) y = sg * this.exactMean(ch, slot, k);
-      const mode = rows[r + 3];
-      if (mode === 0 ? y > st : mode === 1 ? y >= st : mode === 2 ? y === st : y !== st) out = this.fire(out, ch, slot, rows, r + 4, run, step, now, v, event, source);
+      // A running mean: near the threshold, decide on the exact mean.
+      if (err > 0 && Math.abs(x - threshold) <= err) x = this.exactMean(ch, slot, k);
+      if (thresholdHolds(x, rows[r + 1] as number, threshold)) out = this.fire(out, ch, slot, rows, r + 4, run, step, now, v, event, source);
     }
     const chgEnd = at[4 * t + 2] as number;
     for (; r < chgEnd; r += 8) {
@@ -1056,13 +1030,12 @@ class EngineImpl implements Engine {
       const prior = cv[kb] as number;
       const relative = rows[r + 2] === 1;
       const amount = rows[r + 4] as number;
-      let d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+      let d = changeValue(cur, prior, relative);
       // Means are running estimates: near a decision boundary, decide on the exact means.
-      if ((ce[ka] !== 0 || ce[kb] !== 0) && this.changeNear(cur, prior, ce[ka] as number, ce[kb] as number, d, relative, amount)) {
+      if ((ce[ka] !== 0 || ce[kb] !== 0) && changeNear(cur, prior, ce[ka] as number, ce[kb] as number, d, relative, amount)) {
         d = this.exactChange(ch, slot, ka, kb, relative);
       }
-      const dir = rows[r + 3];
-      if (dir === 0 ? d >= amount : dir === 1 ? d <= -amount : Math.abs(d) >= amount) out = this.fire(out, ch, slot, rows, r + 5, run, step, now, v, event, source);
+      if (directionHolds(d, rows[r + 3] as number, amount)) out = this.fire(out, ch, slot, rows, r + 5, run, step, now, v, event, source);
     }
     const zEnd = at[4 * t + 3] as number;
     for (; r < zEnd; r += 3) {
@@ -1106,27 +1079,11 @@ class EngineImpl implements Engine {
     return meanOf(ch.scratch, 0, cnt);
   }
 
-  /**
-   * Whether a change computed from running estimates (`cur`, `prior`, within `ec`, `ep` of the exact aggregates)
-   * is too close to ±amount to be decided on them.
-   */
-  private changeNear(cur: number, prior: number, ec: number, ep: number, d: number, relative: boolean, amount: number): boolean {
-    let m: number;
-    if (relative) {
-      const P = Math.abs(prior) - ep;
-      if (P <= ep) return true;
-      m = (ec + ep) / P + (Math.abs(d) * ep) / P + 8 * U * (Math.abs(d) + (Math.abs(cur) + Math.abs(prior)) / P);
-    } else {
-      m = ec + ep + 4 * U * (Math.abs(cur) + Math.abs(prior));
-    }
-    return Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
-  }
-
   /** The change between the exact aggregates of states `ka` (current) and `kb` (prior). */
   private exactChange(ch: Channel, slot: number, ka: number, kb: number, relative: boolean): number {
     const cur = ch.kinds[ka] === SUM ? this.exactMean(ch, slot, ka) : (ch.cv[ka] as number);
     const prior = ch.kinds[kb] === SUM ? this.exactMean(ch, slot, kb) : (ch.cv[kb] as number);
-    return relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+    return changeValue(cur, prior, relative);
   }
 
   private zscoreHolds(a: number, ch: Channel, slot: number, c: number, x: number): boolean {
@@ -1152,8 +1109,7 @@ class EngineImpl implements Engine {
       ch.copySpan(slot, ch.offsets[k] as number, cnt, ch.scratch);
       z = zscoreOf(ch.scratch, x, this.zSample ? "sample" : "population", 0, cnt).z;
     }
-    const dir = this.aDir[a];
-    return dir === 0 ? z >= t : dir === 1 ? z <= -t : Math.abs(z) >= t;
+    return directionHolds(z, this.aDir[a] as number, t);
   }
 
   private spanValues(ch: Channel, slot: number, k: number): number[] {
