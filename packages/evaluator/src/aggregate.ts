@@ -6,8 +6,9 @@
  */
 import type { Aggregation, ChangeType, Comparison, Direction } from "@tripwire/sdk";
 
-/** Unit roundoff of IEEE doubles. */
-export const U = 2 ** -53;
+import { changeValue, CMP_CODE, DIR_CODE, directionHolds as directionCodeHolds, thresholdHolds, U } from "./decide.js";
+
+export { U };
 
 /**
  * Mean as W&B's AVERAGE: the values summed oldest first, divided by their count, and clamped into the window's
@@ -65,20 +66,7 @@ export function aggregateOf(agg: Aggregation | null, values: ArrayLike<number>, 
  * @example compare(0.7, "gt", 0.6) // true
  */
 export function compare(x: number, cmp: Comparison, threshold: number): boolean {
-  switch (cmp) {
-    case "gt":
-      return x > threshold;
-    case "gte":
-      return x >= threshold;
-    case "lt":
-      return x < threshold;
-    case "lte":
-      return x <= threshold;
-    case "eq":
-      return x === threshold;
-    case "ne":
-      return x !== threshold;
-  }
+  return thresholdHolds(x, CMP_CODE[cmp], threshold);
 }
 
 /**
@@ -86,9 +74,7 @@ export function compare(x: number, cmp: Comparison, threshold: number): boolean 
  * @example changeOf(9, 12, "relative") // -0.25
  */
 export function changeOf(current: number, prior: number, type: ChangeType): number {
-  if (type === "absolute") return current - prior;
-  if (prior === 0) return NaN;
-  return (current - prior) / Math.abs(prior);
+  return changeValue(current, prior, type === "relative");
 }
 
 /**
@@ -96,14 +82,7 @@ export function changeOf(current: number, prior: number, type: ChangeType): numb
  * @example directionHolds(-0.25, "decrease", 0.25) // true
  */
 export function directionHolds(delta: number, direction: Direction, amount: number): boolean {
-  switch (direction) {
-    case "increase":
-      return delta >= amount;
-    case "decrease":
-      return delta <= -amount;
-    case "any":
-      return Math.abs(delta) >= amount;
-  }
+  return directionCodeHolds(delta, DIR_CODE[direction], amount);
 }
 
 /** Standard deviation divisor: `population` divides by n, `sample` by n − 1. */

@@ -30,179 +30,24 @@ import {
   type Scope,
   TripwireError,
 } from "@tripwire/sdk";
-import { aggregateOf, changeOf, meanOf, U, zscoreOf, type StdKind } from "./aggregate.js";
+import { aggregateOf, changeOf, meanOf, zscoreOf, type StdKind } from "./aggregate.js";
+import { changeNear, changeValue, CMP_CODE, DIR_CODE, directionHolds, thresholdHolds, U } from "./decide.js";
 import { cooldownAllows } from "./cooldown.js";
-import type { ArtifactEvent, CollectionTagEvent, EventRunState, RunMetricEvent, RunRef, RunStateEvent, TripwireEvent, TripwireEventType } from "./events.js";
+import type { ArtifactEvent, CollectionTagEvent, EventRunState, RunMetricEvent, RunRef, RunStateEvent, TripwireEvent, TripwireEventType } from "./events/index.js";
 import { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
 import { artifactLocation, projectLocation, scopeContains, type Location, type OrgOf } from "./scope.js";
 import { DEFAULT_COOLDOWN_MS, formatTimestamp, parseTimestamp } from "./time.js";
 import { windowExtremes, windowMeans } from "./kernel.js";
 import { Channel, LAST, MAX, MIN, MOMENTS, SUM, sumFactor, type StateKind, type StateSpec } from "./window.js";
 
-/** An automation with a stable key (the server passes W&B's trigger ID). */
-export interface EngineAutomation {
-  readonly id: string;
-  readonly spec: AutomationSpec;
-}
-
-export interface EngineOptions {
-  /**
-   * Evaluate windows that are not full yet (default false: an automation waits for a full window). With it, a
-   * threshold evaluates from the first value over the values so far, a change once the current window is full
-   * and the prior window holds at least one value, a z-score once its window holds two values.
-   */
-  readonly partialWindows?: boolean;
-  /** The per-run limit: at most one firing per automation per run in this period (default 24 h). */
-  readonly cooldownMs?: number;
-  /** Whether the per-run limit applies to run-state automations too (default true). */
-  readonly runStateCooldown?: boolean;
-  /**
-   * The organisation an entity belongs to, for org scopes: `org("acme")` contains events whose entity is `acme`
-   * itself or maps to `acme`. A function or a table; assumed stable while the engine runs.
-   */
-  readonly orgOf?: OrgOf;
-  /**
-   * Which values form a z-score's window of `w`: `including-latest` (default) the latest `w` values, the
-   * latest among them; `preceding` the `w` values logged before the latest one.
-   */
-  readonly zscoreWindow?: "including-latest" | "preceding";
-  /** Standard deviation of a z-score window: `population` (default, divides by n) or `sample` (n − 1). */
-  readonly zscoreStd?: StdKind;
-}
-
-/** Why a run-metric threshold fired: the window (oldest first), its aggregate and the comparison that held. */
-export interface ThresholdExplanation {
-  readonly kind: "threshold";
-  readonly metric: string;
-  readonly agg: Aggregation | null;
-  readonly window: number;
-  readonly values: number[];
-  readonly value: number;
-  readonly cmp: Comparison;
-  readonly threshold: number;
-}
-export interface ChangeExplanation {
-  readonly kind: "change";
-  readonly metric: string;
-  readonly agg: Aggregation | null;
-  readonly window: number;
-  readonly priorWindow: number;
-  readonly currentValues: number[];
-  readonly priorValues: number[];
-  readonly current: number;
-  readonly prior: number;
-  readonly change: ChangeType;
-  /** current − prior (absolute) or (current − prior) / |prior| (relative). */
-  readonly delta: number;
-  readonly direction: Direction;
-  readonly amount: number;
-}
-export interface ZScoreExplanation {
-  readonly kind: "zscore";
-  readonly metric: string;
-  readonly window: number;
-  readonly windowValues: "including-latest" | "preceding";
-  readonly values: number[];
-  readonly latest: number;
-  readonly mean: number;
-  readonly std: number;
-  readonly stdKind: StdKind;
-  readonly zscore: number;
-  readonly direction: Direction;
-  readonly threshold: number;
-}
-export interface RunStateExplanation {
-  readonly kind: "runState";
-  /** The state before the event (`null` when the engine had not seen the run). */
-  readonly from: EventRunState | null;
-  readonly to: EventRunState;
-  /** The listed state that matched (`crashed` matches `failed`). */
-  readonly matched: RunState;
-  readonly states: RunState[];
-}
-export interface ArtifactExplanation {
-  readonly kind: "artifact";
-  readonly event: TripwireEventType;
-  /** The values the automation's filter saw (aliases of the version, the added alias, or the tag). */
-  readonly field: "alias" | "tag";
-  readonly values: string[];
-  /** For alias additions: the version that held the alias before (`null`: none). */
-  readonly previousHolder?: number | null;
-}
-export type Explanation = ThresholdExplanation | ChangeExplanation | ZScoreExplanation | RunStateExplanation | ArtifactExplanation;
-
-/** One automation firing for one event. */
-export interface Firing {
-  readonly automationId: string;
-  readonly automation: string;
-  readonly scope: Scope;
-  readonly eventType: EventType;
-  readonly at: string;
-  readonly event: TripwireEvent;
-  readonly run?: { id: string; name: string; user: string };
-  readonly step?: number;
-  readonly artifact?: {
-    entity: string;
-    project?: string;
-    registry?: string;
-    collection: string;
-    version?: number;
-    alias?: string;
-    tag?: string;
-  };
-  readonly explanation: Explanation;
-}
-
-/** Plain JSON state of an engine: windows, cooldowns, run states, alias holders. */
-export interface EngineSnapshot {
-  readonly version: 1;
-  /** The newest epoch in use (automations started together share one; see `restoreEngine`). */
-  readonly epoch: number;
-  readonly automations: { id: string; fingerprint: string; epoch: number }[];
-  readonly runs: { entity: string; project: string; id: string; name: string; user: string; state: EventRunState | null }[];
-  readonly series: { run: number; metric: string; epoch: number; count: number; lastStep: number; values: number[] }[];
-  readonly cooldowns: { automation: string; run: number; at: number }[];
-  readonly aliases: { key: string; alias: string; version: number }[];
-}
-
-/**
- * Columnar run history (a backtest's input): one row per logged step, `run` indexing `runs`, `time` in epoch
- * milliseconds, one column per metric (`NaN`: not logged at that row). Rows of a run must be in step order.
- */
-export interface MetricColumns {
-  readonly runs: readonly { entity: string; project: string; id: string; name: string; user: string }[];
-  readonly run: ArrayLike<number>;
-  readonly step: ArrayLike<number>;
-  readonly time: ArrayLike<number>;
-  readonly metrics: Readonly<Record<string, ArrayLike<number>>>;
-}
-
-export interface Engine {
-  /** Evaluates one event; returns the firings it caused, in the order of the automation list. */
-  push(event: TripwireEvent): Firing[];
-  /** Same as pushing each event in turn. */
-  pushBatch(events: readonly TripwireEvent[]): Firing[];
-  /** Evaluates rows `[from, to)` of columnar history (the backtest path; same semantics as `push`). */
-  pushColumns(columns: MetricColumns, from?: number, to?: number): Firing[];
-  /** The whole state as plain JSON-serialisable data. */
-  snapshot(): EngineSnapshot;
-  /** Automations that never fire because the evaluator cannot decide them, and why (e.g. a raw filter operator). */
-  readonly unsupported: readonly { automationId: string; reason: string }[];
-  /**
-   * Bytes of the metric windows in use, last firing times included (`allocated`: with the growth slack of the
-   * typed arrays, up to twice as much), for capacity planning and the benchmark.
-   */
-  windowBytes(): number;
-  allocatedWindowBytes(): number;
-}
+import type { EngineAutomation, EngineOptions, ThresholdExplanation, ChangeExplanation, ZScoreExplanation, RunStateExplanation, ArtifactExplanation, Explanation, Firing, EngineSnapshot, MetricColumns, Engine } from "./engine/types.js";
+export type { EngineAutomation, EngineOptions, ThresholdExplanation, ChangeExplanation, ZScoreExplanation, RunStateExplanation, ArtifactExplanation, Explanation, Firing, EngineSnapshot, MetricColumns, Engine } from "./engine/types.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 
 const THRESHOLD = 0;
 const CHANGE = 1;
 const ZSCORE = 2;
-const CMP: Record<Comparison, number> = { gt: 0, gte: 1, lt: 2, lte: 3, eq: 4, ne: 5 };
-const DIR: Record<Direction, number> = { increase: 0, decrease: 1, any: 2 };
 
 interface Compiled {
   readonly index: number;
@@ -298,7 +143,7 @@ function normalizeAutomations(list: readonly (AutomationSpec | EngineAutomation)
   const out = list.map((a): EngineAutomation => ("spec" in a && "id" in a && typeof a.id === "string" ? a : { id: automationIdOf(a as AutomationSpec), spec: a as AutomationSpec }));
   const seen = new Set<string>();
   for (const a of out) {
-    if (seen.has(a.id)) throw new TripwireError("TW2001", `two automations have the id "${a.id}"; ids must be unique`);
+    if (seen.has(a.id)) throw new TripwireError("TW2030", `two automations have the id "${a.id}"; ids must be unique`);
     seen.add(a.id);
   }
   return out;
@@ -506,7 +351,7 @@ class EngineImpl implements Engine {
         base.evalKind = THRESHOLD;
         base.stA = state(stateKindOf(me.agg), 0, w);
         base.need = this.partial ? 1 : w;
-        base.cmp = CMP[me.cmp];
+        base.cmp = CMP_CODE[me.cmp];
         base.threshold = me.threshold;
         break;
       }
@@ -519,7 +364,7 @@ class EngineImpl implements Engine {
         base.stB = state(stateKindOf(me.agg), cw, pw);
         base.need = this.partial ? cw + 1 : cw + pw;
         base.threshold = me.amount;
-        base.dir = DIR[me.direction];
+        base.dir = DIR_CODE[me.direction];
         base.relative = me.change === "relative";
         break;
       }
@@ -530,7 +375,7 @@ class EngineImpl implements Engine {
         // A window of one value has no spread: it never fires (σ = 0).
         base.need = w < 2 ? Infinity : this.partial ? this.zOffset + 2 : this.zOffset + w;
         base.threshold = me.threshold;
-        base.dir = DIR[me.direction];
+        base.dir = DIR_CODE[me.direction];
         break;
       }
     }
@@ -638,8 +483,7 @@ class EngineImpl implements Engine {
   /**
    * The template of a channel's active automations (interned: runs alike share one). Each automation is one row
    * of numbers, ending with [values needed, automation index, index of its last firing time in a slot's doubles]:
-   * - a threshold: [state, s, s·threshold, mode, …] with s = −1 for lt / lte (so every comparison is one of
-   *   s·x > s·t, s·x ≥ s·t, x = t, x ≠ t: modes 0 … 3; negation is exact);
+   * - a threshold: [state, comparison code, threshold, 0, …] (decide.ts `thresholdHolds`);
    * - a change: [current state, prior state, 1 if relative, direction, amount, …];
    * - a z-score: […] alone (see `zscoreHolds`).
    */
@@ -661,10 +505,7 @@ class EngineImpl implements Engine {
       need = Math.max(need, this.aNeed[a] as number);
       const kind = this.aKind[a];
       if (kind === THRESHOLD) {
-        const cmp = this.aCmp[a] as number;
-        const sg = cmp === 2 || cmp === 3 ? -1 : 1;
-        const mode = cmp === 0 || cmp === 2 ? 0 : cmp === 1 || cmp === 3 ? 1 : cmp === 4 ? 2 : 3;
-        thr.push(this.aStA[a] as number, sg, sg * (this.aT[a] as number), mode, ...tail);
+        thr.push(this.aStA[a] as number, this.aCmp[a] as number, this.aT[a] as number, 0, ...tail);
       } else if (kind === CHANGE) {
         chg.push(this.aStA[a] as number, this.aStB[a] as number, this.aRel[a] as number, this.aDir[a] as number, this.aT[a] as number, ...tail);
       } else zs.push(...tail);
@@ -692,7 +533,7 @@ class EngineImpl implements Engine {
   private now(ts: string): number {
     if (ts === this.lastTs) return this.lastMs;
     const ms = parseTimestamp(ts);
-    if (Number.isNaN(ms)) throw new TripwireError("TW2002", `event timestamp "${ts}" is not an ISO 8601 date-time`);
+    if (Number.isNaN(ms)) throw new TripwireError("TW2031", `event timestamp "${ts}" is not an ISO 8601 date-time`);
     this.lastTs = ts;
     this.lastMs = ms;
     return ms;
@@ -925,9 +766,6 @@ class EngineImpl implements Engine {
       const aggB = kB >= 0 ? (agg[kB] as Float64Array) : aggA;
       const errB = kB >= 0 ? err[kB] : undefined;
       const first = Math.max(prefix, need - base - 1);
-      // Comparisons as a sign test: gt / gte: (x − t) > / ≥ 0; lt / lte: (t − x) > / ≥ 0 (x − t is 0 only when x = t).
-      const sg = cmp === 0 || cmp === 1 ? 1 : -1;
-      const strict = cmp === 0 || cmp === 2;
       for (let k = first; k < len; k++) {
         const now = time[rows[k] as number] as number;
         if (now - last < period) continue;
@@ -935,38 +773,21 @@ class EngineImpl implements Engine {
         if (kind === THRESHOLD) {
           let x = aggA[k - oA] as number;
           if (errA !== undefined && Math.abs(x - t) <= (errA[k - oA] as number)) x = exactMean(vals, oA, wA, k);
-          if (cmp < 4) {
-            const dlt = (x - t) * sg;
-            fires = strict ? dlt > 0 : dlt >= 0;
-          } else fires = cmp === 4 ? x === t : x !== t;
+          fires = thresholdHolds(x, cmp, t);
         } else {
           let cur = aggA[k - oA] as number;
           let prior = aggB[k - oB] as number;
           const ec = errA === undefined ? 0 : (errA[k - oA] as number);
           const ep = errB === undefined ? 0 : (errB[k - oB] as number);
-          let d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
-          if (ec !== 0 || ep !== 0) {
-            let near: boolean;
-            if (relative) {
-              const P = Math.abs(prior) - ep;
-              if (P <= ep) near = true;
-              else {
-                const m = (ec + ep) / P + (Math.abs(d) * ep) / P + 8 * U * (Math.abs(d) + (Math.abs(cur) + Math.abs(prior)) / P);
-                near = Math.abs(d - t) <= m || Math.abs(d + t) <= m;
-              }
-            } else {
-              const m = ec + ep + 4 * U * (Math.abs(cur) + Math.abs(prior));
-              near = Math.abs(d - t) <= m || Math.abs(d + t) <= m;
-            }
-            if (near) {
-              if (errA !== undefined) cur = exactMean(vals, oA, wA, k);
-              if (errB !== undefined) prior = exactMean(vals, oB, wB, k);
-              d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
-            }
+          let d = changeValue(cur, prior, relative);
+          // Means are running estimates: near a decision boundary, decide on the exact means.
+          if ((ec !== 0 || ep !== 0) && changeNear(cur, prior, ec, ep, d, relative, t)) {
+            if (errA !== undefined) cur = exactMean(vals, oA, wA, k);
+            if (errB !== undefined) prior = exactMean(vals, oB, wB, k);
+            d = changeValue(cur, prior, relative);
           }
-          fires = dir === 0 ? d >= t : dir === 1 ? d <= -t : Math.abs(d) >= t;
+          fires = directionHolds(d, dir as number, t);
         }
-        if (!fires) continue;
         if (!fires) continue;
         last = now;
         const row = rows[k] as number;
@@ -1039,13 +860,12 @@ class EngineImpl implements Engine {
     for (; r < thrEnd; r += 7) {
       if (young && n < (rows[r + 4] as number)) continue;
       const k = rows[r] as number;
-      const sg = rows[r + 1] as number;
-      const st = rows[r + 2] as number;
-      let y = sg * (cv[k] as number);
+      const threshold = rows[r + 2] as number;
+      let x = cv[k] as number;
       const err = ce[k] as number;
-      if (err > 0 && Math.abs(y - st) <= err) y = sg * this.exactMean(ch, slot, k);
-      const mode = rows[r + 3];
-      if (mode === 0 ? y > st : mode === 1 ? y >= st : mode === 2 ? y === st : y !== st) out = this.fire(out, ch, slot, rows, r + 4, run, step, now, v, event, source);
+      // A running mean: near the threshold, decide on the exact mean.
+      if (err > 0 && Math.abs(x - threshold) <= err) x = this.exactMean(ch, slot, k);
+      if (thresholdHolds(x, rows[r + 1] as number, threshold)) out = this.fire(out, ch, slot, rows, r + 4, run, step, now, v, event, source);
     }
     const chgEnd = at[4 * t + 2] as number;
     for (; r < chgEnd; r += 8) {
@@ -1056,13 +876,12 @@ class EngineImpl implements Engine {
       const prior = cv[kb] as number;
       const relative = rows[r + 2] === 1;
       const amount = rows[r + 4] as number;
-      let d = relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+      let d = changeValue(cur, prior, relative);
       // Means are running estimates: near a decision boundary, decide on the exact means.
-      if ((ce[ka] !== 0 || ce[kb] !== 0) && this.changeNear(cur, prior, ce[ka] as number, ce[kb] as number, d, relative, amount)) {
+      if ((ce[ka] !== 0 || ce[kb] !== 0) && changeNear(cur, prior, ce[ka] as number, ce[kb] as number, d, relative, amount)) {
         d = this.exactChange(ch, slot, ka, kb, relative);
       }
-      const dir = rows[r + 3];
-      if (dir === 0 ? d >= amount : dir === 1 ? d <= -amount : Math.abs(d) >= amount) out = this.fire(out, ch, slot, rows, r + 5, run, step, now, v, event, source);
+      if (directionHolds(d, rows[r + 3] as number, amount)) out = this.fire(out, ch, slot, rows, r + 5, run, step, now, v, event, source);
     }
     const zEnd = at[4 * t + 3] as number;
     for (; r < zEnd; r += 3) {
@@ -1106,27 +925,11 @@ class EngineImpl implements Engine {
     return meanOf(ch.scratch, 0, cnt);
   }
 
-  /**
-   * Whether a change computed from running estimates (`cur`, `prior`, within `ec`, `ep` of the exact aggregates)
-   * is too close to ±amount to be decided on them.
-   */
-  private changeNear(cur: number, prior: number, ec: number, ep: number, d: number, relative: boolean, amount: number): boolean {
-    let m: number;
-    if (relative) {
-      const P = Math.abs(prior) - ep;
-      if (P <= ep) return true;
-      m = (ec + ep) / P + (Math.abs(d) * ep) / P + 8 * U * (Math.abs(d) + (Math.abs(cur) + Math.abs(prior)) / P);
-    } else {
-      m = ec + ep + 4 * U * (Math.abs(cur) + Math.abs(prior));
-    }
-    return Math.abs(d - amount) <= m || Math.abs(d + amount) <= m;
-  }
-
   /** The change between the exact aggregates of states `ka` (current) and `kb` (prior). */
   private exactChange(ch: Channel, slot: number, ka: number, kb: number, relative: boolean): number {
     const cur = ch.kinds[ka] === SUM ? this.exactMean(ch, slot, ka) : (ch.cv[ka] as number);
     const prior = ch.kinds[kb] === SUM ? this.exactMean(ch, slot, kb) : (ch.cv[kb] as number);
-    return relative ? (prior === 0 ? NaN : (cur - prior) / Math.abs(prior)) : cur - prior;
+    return changeValue(cur, prior, relative);
   }
 
   private zscoreHolds(a: number, ch: Channel, slot: number, c: number, x: number): boolean {
@@ -1152,8 +955,7 @@ class EngineImpl implements Engine {
       ch.copySpan(slot, ch.offsets[k] as number, cnt, ch.scratch);
       z = zscoreOf(ch.scratch, x, this.zSample ? "sample" : "population", 0, cnt).z;
     }
-    const dir = this.aDir[a];
-    return dir === 0 ? z >= t : dir === 1 ? z <= -t : Math.abs(z) >= t;
+    return directionHolds(z, this.aDir[a] as number, t);
   }
 
   private spanValues(ch: Channel, slot: number, k: number): number[] {
@@ -1498,7 +1300,7 @@ export function restoreEngine(
   snapshot: EngineSnapshot,
   options: EngineOptions = {},
 ): Engine {
-  if (snapshot.version !== 1) throw new TripwireError("TW2003", `unsupported engine snapshot version ${String(snapshot.version)}`);
+  if (snapshot.version !== 1) throw new TripwireError("TW2032", `unsupported engine snapshot version ${String(snapshot.version)}`);
   const list = normalizeAutomations(automations);
   const previous = new Map(snapshot.automations.map((a) => [a.id, a]));
   const epochs = new Map<string, number>();

@@ -11,6 +11,8 @@
  */
 export {
   EventSchema,
+  RunMetricSchema,
+  FastRunMetric,
   parseEvent,
   isRunEvent,
   EVENT_RUN_STATES,
@@ -25,7 +27,7 @@ export {
   type RunRef,
   type EventRunState,
   type EventIssue,
-} from "./events.js";
+} from "./events/index.js";
 export {
   createEngine,
   restoreEngine,
@@ -45,9 +47,9 @@ export {
 } from "./engine.js";
 export { replay, replayAsync, replayColumns } from "./replay.js";
 export { renderPayload, renderTemplate, templateVariables, jsonEscape, EVENT_TYPE_NAMES } from "./template.js";
-export { signPayload, webhookRequest } from "./webhook.js";
+export { signPayload, webhookRequest, compileWebhook, compileTemplate, type CompiledWebhook } from "./webhook.js";
 export { slackMessage, summarizeFiring, firingLink } from "./slack.js";
-export { readJsonlEvents } from "./readers/jsonl.js";
+export { readJsonlEvents, JsonlDecoder, JSONL_LINE, type JsonlLineKind } from "./readers/jsonl.js";
 export { readWandbHistoryCsv, type CsvRun } from "./readers/csv.js";
 export { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
 export { compileRegex, regexError, type RegexTest } from "./regex.js";
@@ -55,3 +57,6 @@ export { scopeContains, projectLocation, artifactLocation, type Location, type O
 export { meanOf, minOf, maxOf, aggregateOf, compare, changeOf, directionHolds, zscoreOf, type StdKind } from "./aggregate.js";
 export { cooldownAllows } from "./cooldown.js";
 export { parseTimestamp, formatTimestamp, DEFAULT_COOLDOWN_MS } from "./time.js";
+export { EVALUATOR_CODES, EVALUATOR_FORMERLY, type EvaluatorCode } from "./codes.js";
+export { retryAfterMs } from "./retry.js";
+export { timestampReader } from "./time.js";

@@ -4,7 +4,7 @@
  */
 import type { AutomationSpec } from "@tripwire/sdk";
 import { createEngine, type EngineAutomation, type EngineOptions, type Firing, type MetricColumns } from "./engine.js";
-import type { TripwireEvent } from "./events.js";
+import type { TripwireEvent } from "./events/index.js";
 
 /**
  * Every firing of the automations over the events, in order.

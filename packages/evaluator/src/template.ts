@@ -5,9 +5,7 @@
  * apply to the event renders as an empty string, and so does an unknown name; other names are secrets.
  */
 import {
-  classifyPlaceholder,
   METADATA_PREFIX,
-  PLACEHOLDER,
   REGISTRY_PREFIX,
   TEMPLATE_VARIABLES,
   type EventType,
@@ -16,6 +14,7 @@ import {
   type WebhookActionSpec,
 } from "@tripwire/sdk";
 import type { Explanation, Firing } from "./engine.js";
+import { compileTemplate, payloadTextOf } from "./webhook.js";
 
 /**
  * `${event_type}` spellings: W&B's public names (`LINK_ARTIFACT`, not the wire's `LINK_MODEL`).
@@ -142,11 +141,7 @@ export function jsonEscape(value: string): string {
  * @example renderTemplate('{"run":"${run_name}"}', { run_name: 'a "quoted" run' }, {}) // '{"run":"a \\"quoted\\" run"}'
  */
 export function renderTemplate(template: string, vars: Readonly<Record<string, string>>, secrets: Readonly<Record<string, string>>): string {
-  return template.replace(PLACEHOLDER, (_match, name: string) => {
-    const kind = classifyPlaceholder(name);
-    const value = kind.kind === "secret" ? (Object.hasOwn(secrets, name) ? secrets[name] : undefined) : Object.hasOwn(vars, name) ? vars[name] : undefined;
-    return jsonEscape(value ?? "");
-  });
+  return compileTemplate(template, secrets).render(vars);
 }
 
 /**
@@ -155,7 +150,7 @@ export function renderTemplate(template: string, vars: Readonly<Record<string, s
  * @example renderPayload(sendWebhook(webhook("deploy"), { payload: { v: "${artifact_version_string}" } }), firing, {})
  */
 export function renderPayload(action: WebhookActionSpec, firing: Firing, ctx: { secrets?: Readonly<Record<string, string>> }): string | undefined {
-  const template = action.payloadText ?? (action.payload === undefined ? undefined : JSON.stringify(action.payload));
+  const template = payloadTextOf(action);
   if (template === undefined) return undefined;
   return renderTemplate(template, templateVariables(firing), ctx.secrets ?? {});
 }

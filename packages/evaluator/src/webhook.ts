@@ -4,9 +4,9 @@
  * HMAC-SHA256 of the body keyed with the webhook's secret. Pure: the server does the HTTP.
  */
 import { createHmac } from "node:crypto";
-import type { WebhookActionSpec } from "@tripwire/sdk";
+import { classifyPlaceholder, PLACEHOLDER, type WebhookActionSpec } from "@tripwire/sdk";
 import type { Firing } from "./engine.js";
-import { renderPayload } from "./template.js";
+import { jsonEscape, templateVariables } from "./template.js";
 
 /**
  * `X-Wandb-Signature`: base64 HMAC-SHA256 of the body bytes (UTF-8) with the webhook's secret.
@@ -14,6 +14,94 @@ import { renderPayload } from "./template.js";
  */
 export function signPayload(body: string, secret: string): string {
   return createHmac("sha256", secret).update(body, "utf8").digest("base64");
+}
+
+/** One piece of a template: literal text, or a placeholder read from the firing's variables. */
+type Part = string | { readonly variable: string };
+
+/**
+ * A payload template prepared once for a set of secrets: the one reading of W&B's `${…}` placeholders (variables,
+ * `artifact_metadata.<KEY>`, secrets by name, `${ACCESS_TOKEN}` included), each value JSON-escaped and unknown
+ * names empty. Literal text and secret values are folded together, so rendering only fills in the variables.
+ * @example compileTemplate('{"run":"${run_name}","key":"${API_KEY}"}', { API_KEY: "k" }).render({ run_name: "r1" }) // '{"run":"r1","key":"k"}'
+ */
+export function compileTemplate(template: string, secrets: Readonly<Record<string, string>>): { readonly variables: number; render(vars: Readonly<Record<string, string>>): string } {
+  const parts: Part[] = [];
+  let literal = "";
+  let variables = 0;
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    literal += template.slice(last, m.index);
+    last = m.index + m[0].length;
+    const name = m[1] ?? "";
+    if (classifyPlaceholder(name).kind === "secret") literal += jsonEscape(Object.hasOwn(secrets, name) ? (secrets[name] as string) : "");
+    else {
+      parts.push(literal, { variable: name });
+      literal = "";
+      variables++;
+    }
+  }
+  literal += template.slice(last);
+  parts.push(literal);
+  return {
+    variables,
+    render(vars: Readonly<Record<string, string>>): string {
+      if (variables === 0) return literal;
+      let out = "";
+      for (const p of parts) out += typeof p === "string" ? p : jsonEscape(Object.hasOwn(vars, p.variable) ? (vars[p.variable] as string) : "");
+      return out;
+    },
+  };
+}
+
+/** A webhook's request prepared once per integration, secrets and payload template, then built per firing. */
+export interface CompiledWebhook {
+  readonly url: string;
+  /** The body for a firing. */
+  body(firing: Firing): string;
+  /** The headers for a body as a flat `[name, value, …]` list (undici's form), then `extra` (name, value pairs). */
+  headers(body: string, extra: readonly string[]): string[];
+}
+
+/**
+ * The one webhook renderer: W&B's request (spec §E.1) prepared once per integration, secrets and payload text,
+ * then built per firing. The server's dispatcher keeps one per integration; `webhookRequest` is its one-off form.
+ * `payloadText` undefined means no body configured (sends ""); `secret` signs the body, `accessToken` is the bearer
+ * token and `${ACCESS_TOKEN}`; `secrets` are the entity's secrets by name.
+ * @example
+ * const hook = compileWebhook({ url: "https://ci.example/hook", secret: "s" }, '{"run":"${run_name}"}', {});
+ * const body = hook.body(firing);
+ * await request(hook.url, { method: "POST", headers: hook.headers(body, []), body });
+ */
+export function compileWebhook(
+  hook: { url: string; secret?: string; accessToken?: string },
+  payloadText: string | undefined,
+  secrets: Readonly<Record<string, string>>,
+): CompiledWebhook {
+  const all: Record<string, string> = { ...secrets };
+  if (hook.accessToken !== undefined) all.ACCESS_TOKEN = hook.accessToken;
+  const template = payloadText === undefined ? undefined : compileTemplate(payloadText, all);
+  const fixed = ["Content-Type", "application/json"];
+  if (hook.accessToken !== undefined) fixed.push("Authorization", `Bearer ${hook.accessToken}`);
+  const { secret } = hook;
+  return {
+    url: hook.url,
+    body(firing: Firing): string {
+      if (template === undefined) return "";
+      return template.render(template.variables === 0 ? {} : templateVariables(firing));
+    },
+    headers(body: string, extra: readonly string[]): string[] {
+      const h = fixed.slice();
+      if (secret !== undefined) h.push("X-Wandb-Signature", signPayload(body, secret));
+      for (const x of extra) h.push(x);
+      return h;
+    },
+  };
+}
+
+/** The payload text of a webhook action: `payloadText`, or `payload` as compact JSON; undefined when it has none. */
+export function payloadTextOf(action: WebhookActionSpec): string | undefined {
+  return action.payloadText ?? (action.payload === undefined ? undefined : JSON.stringify(action.payload));
 }
 
 /**
@@ -29,11 +117,10 @@ export function webhookRequest(
   hook: { url: string; secret?: string; accessToken?: string },
   secrets?: Readonly<Record<string, string>>,
 ): { url: string; headers: Record<string, string>; body: string } {
-  const all: Record<string, string> = { ...secrets };
-  if (hook.accessToken !== undefined) all.ACCESS_TOKEN = hook.accessToken;
-  const body = renderPayload(action, firing, { secrets: all }) ?? "";
-  const headers: Record<string, string> = { "Content-Type": "application/json" };
-  if (hook.accessToken !== undefined) headers.Authorization = `Bearer ${hook.accessToken}`;
-  if (hook.secret !== undefined) headers["X-Wandb-Signature"] = signPayload(body, hook.secret);
-  return { url: hook.url, headers, body };
+  const compiled = compileWebhook(hook, payloadTextOf(action), secrets ?? {});
+  const body = compiled.body(firing);
+  const flat = compiled.headers(body, []);
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) headers[flat[i] as string] = flat[i + 1] as string;
+  return { url: compiled.url, headers, body };
 }

@@ -22,6 +22,8 @@ import { hasErrors, type Diagnostic, type DesiredAutomation } from "./types.js";
 import { fileHistory, historyAware, historyFindings } from "./lint/history.js";
 import { lintDiagnostics } from "./lint/lint.js";
 import { checkPolicies, type PolicyContext } from "./policy/policy.js";
+import { inFamily, TEST_FILE_CODES } from "./model/codes.js";
+import { parsePlan } from "./model/plan-schema.js";
 
 // The backtest (the evaluator, history readers) and test-file (YAML) modules load when their command runs.
 
@@ -443,16 +445,19 @@ function idResolver(backend: Backend, planned: Planned, parallelism: number) {
 
 async function loadSavedPlan(options: ApplyOptions): Promise<Planned> {
   const file = resolvePath(options.cwd, options.planFile as string);
-  let plan: Plan;
+  let json: unknown;
   try {
-    plan = JSON.parse(readFileSync(file, "utf8")) as Plan;
+    json = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
     throw new ReconcilerError("TWE005", `cannot read the saved plan ${options.planFile}: ${(error as Error).message}`, { cause: error });
   }
-  const major = String(plan.format_version ?? "").split(".")[0];
-  if (major !== PLAN_FORMAT_VERSION.split(".")[0] || !Array.isArray(plan.operations) || !plan.read) {
+  const major = String((json as { format_version?: unknown } | null)?.format_version ?? "").split(".")[0];
+  if (major !== PLAN_FORMAT_VERSION.split(".")[0]) {
     throw new ReconcilerError("TWE005", `${options.planFile} is not a Tripwire plan of format ${PLAN_FORMAT_VERSION}`);
   }
+  const checked = parsePlan(json);
+  if (!checked.ok) throw new ReconcilerError("TWE005", `${options.planFile} is not a valid Tripwire plan: ${checked.problem}`);
+  const plan = checked.plan;
   const { config, configFile, diagnostics } = await loadConfig({ cwd: options.cwd, ...(options.configFile ? { configFile: options.configFile } : {}) });
   if (hasErrors(diagnostics)) {
     return { load: { config, files: [], automations: [], diagnostics }, diagnostics, desired: [] };
@@ -512,7 +517,7 @@ export async function testAutomations(options: TestOptions): Promise<TestOutcome
     }
     return loaded;
   });
-  const definitionErrors = results.some((r) => r.diagnostics.some((d) => d.severity === "error" && !d.code.startsWith("TW5")));
+  const definitionErrors = results.some((r) => r.diagnostics.some((d) => d.severity === "error" && !inFamily(TEST_FILE_CODES, d.code)));
   const failed = results.some((r) => r.diagnostics.some((d) => d.severity === "error") || r.tests.some((t) => !t.ok));
   return { results, diagnostics: [], exitCode: definitionErrors ? EXIT.diagnostics : failed ? EXIT.error : EXIT.ok };
 }

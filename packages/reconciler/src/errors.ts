@@ -1,3 +1,5 @@
+import { pick, type Code } from "./model/codes.js";
+
 /**
  * Failures (as opposed to diagnostics): thrown, coded, with a cause. `internal` marks a Tripwire bug, which the
  * CLI says plainly.
@@ -5,7 +7,7 @@
 export class ReconcilerError extends Error {
   override readonly name = "ReconcilerError";
   constructor(
-    readonly code: string,
+    readonly code: Code,
     message: string,
     options: { cause?: unknown; readonly status?: number } = {},
   ) {
@@ -21,14 +23,4 @@ export function isReconcilerError(value: unknown): value is ReconcilerError {
 }
 
 /** Failure codes (diagnostics use TWxxxx; failures use TWExxx). */
-export const FAILURES = {
-  TWE001: "the backend could not be reached",
-  TWE002: "the backend refused the request",
-  TWE003: "the backend answered with GraphQL errors",
-  TWE004: "the saved plan is stale",
-  TWE005: "the saved plan cannot be read",
-  TWE006: "refused without confirmation",
-  TWE007: "tripwire import: an --out or --name-filter it cannot use",
-  TWE008: "tripwire import: the entity, project or registry does not exist or is not visible",
-  TWE099: "internal error (a Tripwire bug: please report it)",
-} as const;
+export const FAILURES = pick("TWE001", "TWE002", "TWE003", "TWE004", "TWE005", "TWE007", "TWE008", "TWE099");

@@ -1,10 +1,8 @@
 import { ReconcilerError } from "./errors.js";
+import { pick } from "./model/codes.js";
 
 /** Codes of a Tripwire installation that lacks a part a command needs. */
-export const INSTALL_CODES = {
-  TW6100: "@tripwire/server (the embedded default, `tripwire server`) is not installed or cannot be loaded",
-  TW6101: "the TypeScript compiler that type-checks the definitions cannot run",
-} as const;
+export const INSTALL_CODES = pick("TW6100", "TW6101");
 
 export type InstallCode = keyof typeof INSTALL_CODES;
 

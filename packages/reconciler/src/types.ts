@@ -1,3 +1,4 @@
+import type { DiagnosticCode } from "./model/codes.js";
 import type { AutomationSpec, Issue, Scope, SourceLocation } from "@tripwire/sdk";
 import type { WireTrigger } from "@tripwire/sdk/wire";
 
@@ -56,7 +57,10 @@ export interface LiveAutomation {
 
 /** A user mistake, returned as data (printed like tsc). */
 export interface Diagnostic {
-  readonly code: string;
+  /** A registered code (model/codes.ts), the SDK's or lint's, or TypeScript's `TSnnnn`. */
+  readonly code: DiagnosticCode;
+  /** The code's old spelling, when it was renumbered (model/codes.ts `FORMERLY`). */
+  readonly formerly?: string | undefined;
   readonly severity: "error" | "warning";
   readonly message: string;
   readonly source?: SourceLocation | undefined;

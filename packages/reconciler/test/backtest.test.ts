@@ -4,10 +4,9 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EventSchema, parseTimestamp, replay, type TripwireEvent } from "@tripwire/evaluator";
+import { replay, type TripwireEvent } from "@tripwire/evaluator";
 import { automation, doNothing, metric, onAddArtifactAlias, onRunMetric, onRunState, project, runName, toSpec, alias, type AutomationSpec } from "@tripwire/sdk";
 import { runBacktest, type BacktestAutomation } from "../src/backtest/backtest.js";
-import { fastTimestamp, isMetricLine } from "../src/backtest/decode.js";
 import { FiringRecorder } from "../src/backtest/report.js";
 import { automationsArb, eventsArb, optionsArb } from "../../evaluator/test/arbitraries.js";
 
@@ -193,56 +192,5 @@ describe("backtest: bad input is a diagnostic naming the file and line", () => {
       "TW4001 history folder . holds no .jsonl, .ndjson or .csv files",
       "TW4001 history file notes.txt is neither JSONL (.jsonl, .ndjson) nor a CSV export (.csv)",
     ]);
-  });
-});
-
-describe("backtest: the fast path accepts only what EventSchema accepts, and reads it the same", () => {
-  const digits = (n: number, max: number) => fc.integer({ min: 0, max }).map((v) => String(v).padStart(n, "0"));
-  const timestampArb = fc.oneof(
-    fc.tuple(digits(4, 9999), digits(2, 13), digits(2, 32), digits(2, 24), digits(2, 60), digits(2, 60), fc.constantFrom("", ".", ".5", ".123", ".123456789", ".12a"), fc.constantFrom("Z", "+00:00", "z", "")).map(
-      ([y, mo, d, h, mi, s, frac, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${zone}`,
-    ),
-    fc.constantFrom("2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2000-02-29T12:00:00.5Z", "2026-11-26T10:00Z", "2026-11-26 10:00:00Z"),
-  );
-  it("timestamps", () => {
-    fc.assert(
-      // sequences: the fast path remembers the last date it read
-      fc.property(fc.array(fc.oneof(timestampArb, timestampArb.map((ts) => `2026-11-26${ts.slice(10)}`)), { minLength: 1, maxLength: 6 }), (list) => {
-        for (const ts of list) {
-          const t = fastTimestamp(ts);
-          const event = { type: "run.metric", entity: "acme", project: "llm", run: run("r1", "a"), step: 1, timestamp: ts, metrics: {} };
-          if (t === t) {
-            expect(EventSchema.safeParse(event).success).toBe(true);
-            expect(t).toBe(parseTimestamp(ts));
-          }
-        }
-      }),
-      { numRuns: 1000 },
-    );
-    expect(fastTimestamp("2024-02-29T00:00:00Z")).toBe(Date.parse("2024-02-29T00:00:00Z"));
-    expect(fastTimestamp("2023-02-29T00:00:00Z")).toBeNaN();
-    expect(fastTimestamp("2026-11-26T10:00:00+00:00")).toBeNaN();
-    // the recorders' form on the day last read (its own path): every valid time of the day is read, none other
-    for (const ts of ["2026-11-26T00:00:00.000Z", "2026-11-26T09:59:59.999Z", "2026-11-26T19:38:47.125Z", "2026-11-26T23:59:59.999Z"]) expect(fastTimestamp(ts)).toBe(Date.parse(ts));
-    for (const ts of ["2026-11-26T24:00:00.000Z", "2026-11-26T10:60:00.000Z", "2026-11-26T10:00:60.000Z", "2026-11-26T1a:00:00.000Z", "2026-11-26T10:00:00.0a0Z", "2026-11-26T10:00:00,000Z"])
-      expect(fastTimestamp(ts)).toBeNaN();
-  });
-  it("event fields", () => {
-    const base = m(run("r1", "a"), 1, "2026-11-26T10:00:00Z", 1) as Record<string, unknown>;
-    const variants = fc.record({
-      type: fc.constantFrom("run.metric", "run.state", undefined),
-      entity: fc.constantFrom("acme", "", 3, undefined),
-      project: fc.constantFrom("llm", "", null),
-      run: fc.constantFrom(run("r1", "a"), { id: "", name: "a", user: "b" }, { id: "r", name: 1, user: "b" }, { id: "r", name: "a" }, [], null),
-      step: fc.constantFrom(0, 7, -1, 1.5, 2 ** 53, "3", Number.MAX_SAFE_INTEGER),
-      metrics: fc.constantFrom({}, { loss: 1 }, [], null, "x"),
-    });
-    fc.assert(
-      fc.property(variants, (v) => {
-        const json = { ...base, ...v };
-        if (isMetricLine(json)) expect(EventSchema.safeParse(json).success).toBe(true);
-      }),
-      { numRuns: 2000 },
-    );
   });
 });

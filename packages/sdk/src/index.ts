@@ -11,7 +11,7 @@
 export * from "./model/index.js";
 export * from "./builders/index.js";
 export { validate, validateAll, MAX_NAME_LENGTH, WEBHOOK_NAME, type ValidateOptions } from "./validate.js";
-export { ISSUE_CODES, formatIssue, formatPath, TripwireError, isTripwireError } from "./issues.js";
+export { ISSUE_CODES, ISSUE_FORMERLY, formatIssue, formatPath, TripwireError, isTripwireError } from "./issues.js";
 export type { Issue, IssueCode, IssueSeverity, ValidationResult } from "./issues.js";
 export { scopeAllowsEvent, scopeEventMessage, fieldsForEvent, COLLECTION_SCOPES } from "./rules.js";
 export { BRAND, isBranded } from "./brand.js";

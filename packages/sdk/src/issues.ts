@@ -24,12 +24,23 @@ export const ISSUE_CODES = {
   TW1017: "invalid rename",
   TW1018: "empty list",
   TW1019: "unknown template variable",
-  TW1020: "invalid description",
+  TW1021: "the automation's scope no longer exists",
   TW1030: "window larger than the maximum",
   TW1031: "text longer than the maximum",
   TW1040: "payload text does not render to JSON",
+  TW1050: "an action cannot be encoded without its integration's ID",
 } as const;
 export type IssueCode = keyof typeof ISSUE_CODES;
+
+/**
+ * Codes renumbered because they meant two things, with the spelling they had: the server said TW1012 (invalid scope
+ * name) for a scope that no longer exists, and the wire encoder threw the loader's TW2001.
+ * @example ISSUE_FORMERLY.TW1021 // "TW1012"
+ */
+export const ISSUE_FORMERLY = {
+  TW1021: "TW1012",
+  TW1050: "TW2001",
+} as const satisfies Partial<Record<IssueCode, string>>;
 
 export type IssueSeverity = "error" | "warning";
 

@@ -77,3 +77,4 @@ export { parseBody, type BodyIssue, type ParsedBody } from "./ingest/parse.js";
 export { toGlobalId, fromGlobalId, type IdType } from "./ids.js";
 export { ERROR_STATUS, type ErrorCode } from "./errors.js";
 export { jsonLogger, silentLogger, type Logger, type LogLevel } from "./log.js";
+export { SERVER_CODES, type ServerCode } from "./codes.js";

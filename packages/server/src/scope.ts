@@ -82,7 +82,7 @@ export function wireAction(store: Store, actionType: string, configText: string)
 /** Decodes a saved trigger into the SDK model (what the evaluator runs). */
 export function decodeTrigger(store: Store, t: TriggerRecord, scope?: ResolvedScope): DecodeResult {
   const s = scope ?? resolveScope(store, t.scopeType, t.scopeId);
-  if (!s) return { issues: [{ code: "TW1012", severity: "error", message: "the automation's scope no longer exists", path: ["scope"] }] };
+  if (!s) return { issues: [{ code: "TW1021", severity: "error", message: "the automation's scope no longer exists", path: ["scope"] }] };
   const wire: WireTrigger = {
     id: toGlobalId("Trigger", t.id),
     name: t.name,

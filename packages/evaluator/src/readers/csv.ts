@@ -5,7 +5,7 @@
  * bookkeeping and are not metrics.
  */
 import { TripwireError } from "@tripwire/sdk";
-import type { EventRunState, RunMetricEvent, RunStateEvent, TripwireEvent } from "../events.js";
+import type { EventRunState, RunMetricEvent, RunStateEvent, TripwireEvent } from "../events/index.js";
 import { formatTimestamp } from "../time.js";
 
 /** Run metadata the export does not hold. `state`, when given, adds a final `run.state` event. */

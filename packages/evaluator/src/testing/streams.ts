@@ -4,7 +4,7 @@
  * builder; `events()` returns frozen plain data.
  */
 import { TripwireError, type JsonValue } from "@tripwire/sdk";
-import type { ArtifactEvent, CollectionTagEvent, EventRunState, RunMetricEvent, RunStateEvent, TripwireEvent } from "../events.js";
+import type { ArtifactEvent, CollectionTagEvent, EventRunState, RunMetricEvent, RunStateEvent, TripwireEvent } from "../events/index.js";
 import { formatTimestamp, parseTimestamp } from "../time.js";
 import { parseSeries, type Series } from "./series.js";
 

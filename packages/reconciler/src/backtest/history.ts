@@ -11,14 +11,15 @@
  * order, so name daily files so they sort by date: a run's events spread over several files must come in order.
  * Bad input is a diagnostic naming the file and the line.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { parseEvent, readWandbHistoryCsv } from "@tripwire/evaluator";
+import { JSONL_LINE, JsonlDecoder, readWandbHistoryCsv, type RunMetricEvent, type TripwireEvent } from "@tripwire/evaluator";
 import { formatPath, isTripwireError } from "@tripwire/sdk";
 import { z } from "zod";
+import { pick, type Code } from "../model/codes.js";
+import { filesUnder } from "../walk.js";
 import type { Diagnostic } from "../types.js";
-import { fastTimestamp, isMetricLine } from "./decode.js";
 import { forEachLine, openHistory } from "./lines.js";
 import type { HistorySink } from "./sink.js";
 
@@ -26,13 +27,7 @@ const JSONL = /\.(jsonl|ndjson)(\.gz)?$/;
 const CSV = /\.csv(\.gz)?$/;
 
 /** Diagnostic codes of history input. */
-export const HISTORY_CODES = {
-  TW4001: "a history path does not exist or holds no history files",
-  TW4002: "a JSONL line is not valid JSON",
-  TW4003: "a JSONL line is not a valid event",
-  TW4004: "a CSV export is invalid",
-  TW4005: "a CSV export has no or invalid run metadata",
-} as const;
+export const HISTORY_CODES = pick("TW4001", "TW4002", "TW4003", "TW4004", "TW4005");
 
 /** At most this many diagnostics per file; the rest are counted in one more. */
 const MAX_PER_FILE = 10;
@@ -41,14 +36,6 @@ const MAX_PER_FILE = 10;
 export function historyFiles(paths: readonly string[], cwd: string): { files: string[]; diagnostics: Diagnostic[] } {
   const files: string[] = [];
   const diagnostics: Diagnostic[] = [];
-  const walk = (dir: string, out: string[]): void => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name === "node_modules" || name.startsWith(".")) continue;
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path, out);
-      else if (JSONL.test(name) || CSV.test(name)) out.push(path);
-    }
-  };
   for (const p of paths) {
     const abs = resolve(cwd, p);
     if (!existsSync(abs)) {
@@ -56,8 +43,7 @@ export function historyFiles(paths: readonly string[], cwd: string): { files: st
       continue;
     }
     if (statSync(abs).isDirectory()) {
-      const found: string[] = [];
-      walk(abs, found);
+      const found = filesUnder(abs, (name) => JSONL.test(name) || CSV.test(name));
       if (found.length === 0) diagnostics.push({ code: "TW4001", severity: "error", message: `history folder ${p} holds no .jsonl, .ndjson or .csv files` });
       files.push(...found);
     } else if (JSONL.test(abs) || CSV.test(abs)) files.push(abs);
@@ -92,30 +78,26 @@ async function readJsonl(file: string, cwd: string, sink: HistoryTarget): Promis
   const shown = relative(cwd, file);
   const diagnostics: Diagnostic[] = [];
   let bad = 0;
-  const fail = (code: string, line: number, message: string) => {
+  const fail = (code: Code, line: number, message: string) => {
     if (++bad <= MAX_PER_FILE) diagnostics.push({ code, severity: "error", message, source: { file: shown, line, column: 1 } });
   };
+  // The evaluator's one reading of a JSONL line (one decoder per file: its fast path keeps the last date read).
+  // After a bad line, the rest is still checked but no longer evaluated: there will be no report.
+  const d = new JsonlDecoder();
   await forEachLine(openHistory(file), (line, n) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (error) {
-      if (line.trim() === "") return;
-      fail("TW4002", n, `not valid JSON: ${(error as Error).message}`);
-      return;
-    }
-    // After a bad line, the rest is still checked but no longer evaluated: there will be no report.
-    if (isMetricLine(json)) {
-      const t = fastTimestamp(json.timestamp);
-      if (t === t) {
-        if (bad === 0) sink.metric(json, t);
+    switch (d.decode(line)) {
+      case JSONL_LINE.metric:
+        if (bad === 0) sink.metric(d.metric as RunMetricEvent, d.time);
         return;
-      }
+      case JSONL_LINE.event:
+        if (bad === 0) sink.event(d.event as TripwireEvent);
+        return;
+      case JSONL_LINE.badJson:
+        fail("TW4002", n, `not valid JSON: ${d.problem}`);
+        return;
+      case JSONL_LINE.badEvent:
+        fail("TW4003", n, `invalid event: ${d.problem}`);
     }
-    const r = parseEvent(json);
-    if (r.ok) {
-      if (bad === 0) sink.event(r.event);
-    } else fail("TW4003", n, `invalid event: ${r.issues.map((i) => `${i.path.length > 0 ? formatPath(i.path) : "(event)"}: ${i.message}`).join("; ")}`);
   });
   if (bad > MAX_PER_FILE) diagnostics.push({ code: "TW4003", severity: "error", message: `${bad - MAX_PER_FILE} more invalid lines`, source: { file: shown, line: 1, column: 1 } });
   return diagnostics;

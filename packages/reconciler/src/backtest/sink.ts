@@ -11,9 +11,8 @@
  * flushes the batch first, so run filters see each row with the name it was logged under. The result equals
  * `replay` over the same events (a property test checks it for random streams and batch sizes).
  */
-import { parseTimestamp, type Engine, type TripwireEvent } from "@tripwire/evaluator";
+import { parseTimestamp, type Engine, type RunMetricEvent, type TripwireEvent } from "@tripwire/evaluator";
 import type { AutomationSpec, JsonValue } from "@tripwire/sdk";
-import type { MetricLine } from "./decode.js";
 import type { FiringRecorder } from "./report.js";
 import type { SeriesCollector } from "./series.js";
 
@@ -103,7 +102,7 @@ export class HistorySink {
   }
 
   /** A `run.metric` event whose fields are checked, at epoch milliseconds `t`. */
-  metric(e: MetricLine, t: number): void {
+  metric(e: RunMetricEvent, t: number): void {
     this.events++;
     if (t < this.minTime) this.minTime = t;
     if (t > this.maxTime) this.maxTime = t;

@@ -1,3 +1,5 @@
+import { pick } from "../model/codes.js";
+
 /**
  * The `tripwire lint` checks: one typed registry. A check's code is its identity (configuration, `.lintIgnore()`,
  * docs anchors, SARIF rule ids); what it needs (only the definitions, or the history too) is a field, never read
@@ -47,8 +49,5 @@ export const LINT_LEVELS = ["off", "warning", "error"] as const;
 export type LintLevel = (typeof LINT_LEVELS)[number];
 
 /** Diagnostic codes of the lint and policy machinery itself (not checks): TW6700–TW6799. */
-export const LINT_CODES = {
-  TW6700: ".lintIgnore() names no lint check",
-  TW6701: "a history file could not be read for lint",
-} as const;
+export const LINT_CODES = pick("TW6700");
 export type LintCode = keyof typeof LINT_CODES;

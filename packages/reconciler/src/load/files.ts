@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { extname, isAbsolute, relative, resolve, sep } from "node:path";
+import { filesUnder } from "../walk.js";
 
 const SOURCE = new Set([".ts", ".mts", ".js", ".mjs"]);
 const SKIP = /(\.d\.ts|\.test\.[mc]?[jt]s|\.spec\.[mc]?[jt]s)$/;
@@ -32,18 +33,10 @@ export function isDiscoverable(file: string, paths: readonly string[], base: str
 export function discoverFiles(paths: readonly string[], base: string): { files: string[]; missing: string[] } {
   const files = new Set<string>();
   const missing: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name === "node_modules" || name.startsWith(".")) continue;
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (isDefinitionName(name)) files.add(path);
-    }
-  };
   for (const p of paths) {
     const abs = resolve(base, p);
     if (!existsSync(abs)) missing.push(p);
-    else if (statSync(abs).isDirectory()) walk(abs);
+    else if (statSync(abs).isDirectory()) for (const f of filesUnder(abs, isDefinitionName)) files.add(f);
     else files.add(abs);
   }
   return { files: [...files].sort(), missing };

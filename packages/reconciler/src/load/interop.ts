@@ -1,12 +1,10 @@
 import type { AutomationSpec, SourceLocation } from "@tripwire/sdk";
 import type { TripwireConfig } from "../config.js";
+import { pick } from "../model/codes.js";
 import type { Diagnostic } from "../types.js";
 
 /** Diagnostic codes of definitions W&B's own Python SDK cannot read back as written. */
-export const INTEROP_CODES = {
-  TW6520: "a threshold compared with == or != is read by W&B's Python SDK as no threshold",
-  TW6521: "a webhook payloadText that is not a JSON object breaks W&B's Python SDK listing",
-} as const;
+export const INTEROP_CODES = pick("TW6520", "TW6521");
 
 /**
  * What W&B accepts but its Python SDK (`wandb.Api().automations()`, `update_automation`) cannot read back:

@@ -9,6 +9,7 @@ import { regexError } from "@tripwire/evaluator";
 import * as sdkWire from "@tripwire/sdk/wire";
 import { CONFIG_FILES, ConfigSchema, type TripwireConfig } from "../config.js";
 import type { Diagnostic, DesiredAutomation } from "../types.js";
+import type { DiagnosticCode } from "../model/codes.js";
 import { cachedTransform, privateDir, transpileCacheDir } from "./cache.js";
 import { collectAutomations } from "./collect.js";
 import { discoverFiles } from "./files.js";
@@ -257,7 +258,9 @@ export async function loadDefinitions(options: LoadOptions): Promise<LoadResult>
         diagnostics.push(guard);
         continue;
       }
-      const code = isTripwireError(error) ? error.code : "TW2004";
+      // A TripwireError thrown while a definition file runs is the SDK's (a builder misused): its code is registered
+      // there (ISSUE_CODES), and test/codes.test.ts checks every code thrown anywhere is registered somewhere.
+      const code = isTripwireError(error) ? (error.code as DiagnosticCode) : "TW2004";
       const message = isTripwireError(error) ? error.message.replace(/^TW\d+: /, "") : `cannot load ${relative(cwd, file)}: ${(error as Error).message.split("\n")[0]}`;
       diagnostics.push({ code, severity: "error", message, source: locationIn(error, file, cwd) });
     }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { dequal } from "dequal";
 import { canonicalJson, normalizeSpec, type AutomationSpec } from "@tripwire/sdk";
 import type { Ownership } from "../types.js";
 
@@ -50,30 +51,10 @@ export function definitionHashLike(spec: AutomationSpec, known: AutomationSpec):
   const cached = hashes.get(spec);
   if (cached !== undefined) return cached;
   const knownHash = definitionHash(known);
-  if (!sameJson(storedForm(spec), storedForms.get(known))) return definitionHash(spec);
+  // dequal: structural equality of plain data (key order aside), so both forms hash the same canonical JSON.
+  if (!dequal(storedForm(spec), storedForms.get(known))) return definitionHash(spec);
   hashes.set(spec, knownHash);
   return knownHash;
-}
-
-/**
- * Whether two values have the same canonical JSON, answered conservatively: true only for the same plain data
- * (key order aside); anything else (a NaN, an explicit undefined member …) is false, and the caller hashes.
- */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) {
-    if (!Object.hasOwn(b, key) || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
-  }
-  return true;
 }
 
 /** The description Tripwire writes: the user's own text, then the marker line. */

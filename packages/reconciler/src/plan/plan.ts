@@ -1,6 +1,7 @@
 import { scopeKey, type AutomationSpec, type Scope, type SourceLocation } from "@tripwire/sdk";
 import type { CatalogNeeds } from "../remote/catalog.js";
 import { sourceOf, type Address, type Diagnostic, type LiveAutomation, type ResolvedAutomation } from "../types.js";
+import type { Code } from "../model/codes.js";
 import { diffSpecs, type FieldChange } from "./fields.js";
 import { definitionHash, definitionHashLike } from "./ownership.js";
 
@@ -150,7 +151,7 @@ export function computePlan(input: PlanInput): Plan {
   for (const l of input.live) liveByAddress.set(l.address, l);
   const claimed = new Set<string>(); // live IDs matched by a desired automation
 
-  const error = (code: string, message: string, d: ResolvedAutomation) =>
+  const error = (code: Code, message: string, d: ResolvedAutomation) =>
     diagnostics.push({ code, severity: "error", message, source: sourceOf(d), subject: d.spec.name });
   const mine = (l: LiveAutomation) => l.ownership?.owner === input.owner;
   // Why this configuration may not take over a live automation, or undefined when it may.

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { PlanBacktest } from "../backtest/compare.js";
 import type { Operation, Plan } from "../plan/plan.js";
 import type { Diagnostic } from "../types.js";
+import { pick } from "../model/codes.js";
 
 /** What a policy sees. */
 export interface PolicyContext {
@@ -57,10 +58,7 @@ export const PolicyEntrySchema = z.union([
 export type PolicyEntry = z.infer<typeof PolicyEntrySchema>;
 
 /** Codes of policy results (TW6700–TW6799, shared with lint's own). */
-export const POLICY_CODES = {
-  TW6710: "a policy refuses the plan",
-  TW6711: "a policy threw",
-} as const;
+export const POLICY_CODES = pick("TW6710", "TW6711");
 
 /** Operations that write a definition (create, update, rename), with it. */
 const written = (plan: Plan) => plan.operations.filter((o): o is Exclude<Operation, { op: "delete" }> => o.op !== "delete");

@@ -111,12 +111,6 @@ export const UPDATE_AUTOMATION = withFragments(UPDATE_AUTOMATION_OP);
 
 export const DELETE_AUTOMATION = `mutation DeleteAutomation($id: ID!) { result: deleteTrigger(input: {triggerID: $id}) { success } }`;
 
-export const CREATE_WEBHOOK_INTEGRATION = withFragments(`mutation CreateGenericWebhookIntegration($input: CreateGenericWebhookIntegrationInput!) {
-  result: createGenericWebhookIntegration(input: $input) { integration { __typename ...WebhookIntegrationFields } }
-}`);
-
-export const UPSERT_PROJECT = `mutation UpsertModel($input: UpsertModelInput!) { upsertModel(input: $input) { model { id name entityName } inserted } }`;
-
 /** The documents that read or write automations, as sent to one server. */
 export interface AutomationDocuments {
   readonly ENTITY_AUTOMATIONS: string;

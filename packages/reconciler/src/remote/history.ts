@@ -3,15 +3,11 @@ import { resolve } from "node:path";
 import type { HistoryAnswer, HistoryFilter } from "@tripwire/server";
 import type { TripwireConfig } from "../config.js";
 import { ReconcilerError } from "../errors.js";
+import { pick } from "../model/codes.js";
 import { DEFAULT_DB, LOCAL_USER } from "./embedded.js";
 
 /** Failure codes of `tripwire history` (block TW6600–TW6699). */
-export const HISTORY_FAILURES = {
-  TW6601: "the backend has no execution-history API (W&B)",
-  TW6602: "the backend refused the API key",
-  TW6603: "the backend could not be reached or answered something else",
-  TW6604: "the backend refused the history query",
-} as const;
+export const HISTORY_FAILURES = pick("TW6601", "TW6602", "TW6603", "TW6604");
 export type HistoryFailure = keyof typeof HISTORY_FAILURES;
 
 /** Where execution history is read from: a Tripwire server over HTTP, or the embedded database directly. */

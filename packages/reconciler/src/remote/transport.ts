@@ -5,6 +5,7 @@ import type { Pool } from "undici";
 let undici: typeof import("undici") | undefined;
 const loadUndici = (): typeof import("undici") => (undici ??= createRequire(import.meta.url)("undici") as typeof import("undici"));
 import { ReconcilerError } from "../errors.js";
+import { retryAfterMs as parseRetryAfter } from "@tripwire/evaluator";
 
 export interface GraphQLRequest {
   readonly query: string;
@@ -71,12 +72,7 @@ export function retryAfterMs(headers: Record<string, string | string[] | undefin
     const v = headers[name];
     return Array.isArray(v) ? v[0] : v;
   };
-  const value = header("retry-after") ?? header("ratelimit-reset");
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+  return parseRetryAfter(header("retry-after") ?? header("ratelimit-reset"), now);
 }
 
 /**

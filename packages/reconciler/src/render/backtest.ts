@@ -6,7 +6,7 @@ import { isRunEventType } from "@tripwire/sdk";
 import type { BacktestChange, BacktestSide, PlanBacktest } from "../backtest/compare.js";
 import { subjectLabel, type AutomationBacktest, type BacktestReport, type HistoryStats, type SubjectFirings } from "../backtest/report.js";
 import type { Plan } from "../plan/plan.js";
-import { COLOR, PLAIN, SYMBOL, type Style } from "./format.js";
+import { COLOR, escapeHtml, PLAIN, SYMBOL, type Style } from "./format.js";
 
 /** Runs or artifacts listed per automation in text; `--json` has them all. */
 const LISTED = 10;
@@ -128,7 +128,6 @@ export function planBacktestText(plan: Plan, backtest: PlanBacktest, st: Style):
   return out;
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const cell = (s: string) => escapeHtml(s).replace(/\|/g, "\\|").replace(/\n/g, " ");
 /** A fence longer than any backtick run inside, so run names cannot break out of the block. */
 const fence = (body: string) => "`".repeat(Math.max(3, ...[...body.matchAll(/`+/g)].map((m) => m[0].length + 1)));

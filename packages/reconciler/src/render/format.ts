@@ -18,6 +18,9 @@ export const COLOR: Style = { add: ansi(32), change: ansi(33), remove: ansi(31),
 const id = (s: string) => s;
 export const PLAIN: Style = { add: id, change: id, remove: id, rename: id, dim: id, bold: id };
 
+/** Text made safe inside HTML (GitHub's markdown renders `<b>`, `<code>`, `<details>`): `&`, `<` and `>` escaped. */
+export const escapeHtml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
 /**
  * `Plan: 2 to add, 1 to change, 0 to destroy.` (renames appear only when there are some). With errors, a plan of
  * nothing is not "no changes": what the errors hold back (a refused protected delete) is still different.

@@ -3,7 +3,7 @@ import type { Diagnostic } from "../types.js";
 import { formatDiagnostic } from "./diagnostics.js";
 import type { PlanBacktest } from "../backtest/compare.js";
 import { planBacktestMarkdown } from "./backtest.js";
-import { changeLines, describePrerequisite, opChanges, opTitle, summaryLine, SYMBOL, UPDATE_REASONS, VERB } from "./format.js";
+import { changeLines, describePrerequisite, escapeHtml, opChanges, opTitle, summaryLine, SYMBOL, UPDATE_REASONS, VERB } from "./format.js";
 
 /** GitHub refuses issue and pull-request comments longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -15,7 +15,6 @@ export interface MarkdownOptions {
   readonly backtest?: PlanBacktest | undefined;
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /**
  * A fenced block whose fence is longer than any backtick run inside, so payload text cannot break out. Lines past

@@ -1,13 +1,12 @@
 import type { AutomationSpec } from "@tripwire/sdk";
 import { EVENT_TYPE, SCOPE_TYPE } from "@tripwire/sdk/wire";
+import { pick } from "../model/codes.js";
 import { hasFeature } from "../remote/features.js";
 
 export { describeFeatures } from "../remote/features.js";
 
 /** Diagnostic codes of what a W&B server supports. */
-export const COMPAT_CODES = {
-  TW6501: "this W&B server does not have a feature the automation needs",
-} as const;
+export const COMPAT_CODES = pick("TW6501");
 
 /** Scopes, events and actions every W&B server has (W&B's SDK, `_compat.py`). */
 const UNGATED_SCOPES = new Set(["ARTIFACT_COLLECTION", "PROJECT"]);

@@ -4,6 +4,7 @@ import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "
 import type { Prerequisite } from "../plan/plan.js";
 import { collectionKey, integrationEntity, projectKey, projectOf, type Catalog } from "../remote/catalog.js";
 import { sourceOf, type Diagnostic, type DesiredAutomation, type ResolvedAutomation } from "../types.js";
+import type { DiagnosticCode } from "../model/codes.js";
 import { describeFeatures, missingFeatures } from "./features.js";
 
 export interface ResolveInput {
@@ -84,7 +85,7 @@ export function resolve(input: ResolveInput): ResolveResult {
 }
 
 /** Reports an error on a definition (made by a module-level function: a named closure per definition costs a `name`). */
-function failFor(diagnostics: Diagnostic[], d: DesiredAutomation): (code: string, message: string) => void {
+function failFor(diagnostics: Diagnostic[], d: DesiredAutomation): (code: DiagnosticCode, message: string) => void {
   return (code, message) => {
     diagnostics.push({ code, severity: "error", message, source: sourceOf(d), subject: d.spec.name });
   };
@@ -94,7 +95,7 @@ function expand(
   d: DesiredAutomation,
   catalog: Catalog,
   embedded: boolean,
-  fail: (code: string, message: string) => void,
+  fail: (code: DiagnosticCode, message: string) => void,
   warn: (message: string) => void,
 ): (DesiredAutomation & { scopeId?: string })[] {
   const s = d.spec.scope;
@@ -131,7 +132,7 @@ function scopeIdOf(
   scope: Scope,
   catalog: Catalog,
   embedded: boolean,
-  fail: (code: string, message: string) => void,
+  fail: (code: DiagnosticCode, message: string) => void,
   need: (p: Prerequisite) => void,
   entityPrereq: (name: string) => void,
 ): string | undefined {
@@ -180,7 +181,7 @@ function integrationIdOf(
   spec: AutomationSpec,
   catalog: Catalog,
   embedded: TripwireConfig["embedded"] | undefined,
-  fail: (code: string, message: string) => void,
+  fail: (code: DiagnosticCode, message: string) => void,
 ): string | undefined {
   const a = spec.action;
   if (a.type !== "notification" && a.type !== "webhook") return undefined;

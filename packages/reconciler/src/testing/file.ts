@@ -7,6 +7,7 @@ import { relative } from "node:path";
 import { LineCounter, parseDocument, type Node } from "yaml";
 import { z } from "zod";
 import { formatPath } from "@tripwire/sdk";
+import { coded } from "../model/codes.js";
 import type { Diagnostic } from "../types.js";
 
 const duration = z.union([z.number().nonnegative(), z.string().regex(/^(\s*\d+(\.\d+)?(ms|s|m|h|d))+\s*$/, 'a duration such as "15s", "1m", "2h", "1d"')]);
@@ -110,12 +111,7 @@ export type ReadTestFile =
   | { readonly ok: true; readonly file: string; readonly data: TestFileData; readonly line: (path: readonly (string | number)[]) => number }
   | { readonly ok: false; readonly file: string; readonly diagnostics: readonly Diagnostic[] };
 
-/** Diagnostic codes of test files. */
-export const TEST_FILE_CODES = {
-  TW5001: "a test file cannot be read or parsed",
-  TW5002: "a test file does not follow the format",
-  TW5003: "a test's input or expectation cannot be evaluated",
-} as const;
+export { TEST_FILE_CODES } from "../model/codes.js";
 
 /** Reads and checks one test file (`.yaml`, `.yml` or `.json`; JSON is read as YAML, of which it is a subset). */
 export function readTestFile(path: string, cwd: string): ReadTestFile {
@@ -124,7 +120,7 @@ export function readTestFile(path: string, cwd: string): ReadTestFile {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    return { ok: false, file, diagnostics: [{ code: "TW5001", severity: "error", message: `cannot read ${file}: ${(error as Error).message}` }] };
+    return { ok: false, file, diagnostics: [{ ...coded("TW7001"), severity: "error", message: `cannot read ${file}: ${(error as Error).message}` }] };
   }
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
@@ -133,7 +129,7 @@ export function readTestFile(path: string, cwd: string): ReadTestFile {
     return { file, line: p.line, column: p.col };
   };
   if (doc.errors.length > 0) {
-    return { ok: false, file, diagnostics: doc.errors.map((e) => ({ code: "TW5001", severity: "error" as const, message: e.message.split("\n")[0] as string, source: at(e.pos[0]) })) };
+    return { ok: false, file, diagnostics: doc.errors.map((e) => ({ ...coded("TW7001"), severity: "error" as const, message: e.message.split("\n")[0] as string, source: at(e.pos[0]) })) };
   }
   /** The node at a path, or the deepest ancestor that exists (a missing key is reported at its parent). */
   const nodeAt = (path: readonly (string | number)[]): Node | undefined => {
@@ -156,7 +152,7 @@ export function readTestFile(path: string, cwd: string): ReadTestFile {
         const path = i.path.map((p) => (typeof p === "symbol" ? String(p) : p));
         const node = nodeAt(path);
         const where = node?.range ? at(node.range[0]) : { file, line: 1, column: 1 };
-        return { code: "TW5002", severity: "error" as const, message: `${path.length > 0 ? `${formatPath(path)}: ` : ""}${i.message}`, source: where };
+        return { ...coded("TW7002"), severity: "error" as const, message: `${path.length > 0 ? `${formatPath(path)}: ` : ""}${i.message}`, source: where };
       }),
     };
   }

@@ -2,9 +2,11 @@
  * `tripwire test`: YAML / JSON tests of the definitions, for teams without a TypeScript test setup. Each file's
  * tests run against the project's definitions (or the files its `automations` names).
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
 import type { EngineAutomation } from "@tripwire/evaluator";
+import { coded } from "../model/codes.js";
+import { filesUnder } from "../walk.js";
 import type { Diagnostic } from "../types.js";
 import { readTestFile } from "./file.js";
 import { engineOptionsOf, runTest, type TestResult } from "./run.js";
@@ -27,21 +29,13 @@ export interface TestFileResult {
 export function testFiles(paths: readonly string[], cwd: string): { files: string[]; diagnostics: Diagnostic[] } {
   const files: string[] = [];
   const diagnostics: Diagnostic[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name === "node_modules" || name.startsWith(".")) continue;
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (TEST_FILE.test(name)) files.push(path);
-    }
-  };
   for (const p of paths) {
     const abs = resolve(cwd, p);
-    if (!existsSync(abs)) diagnostics.push({ code: "TW5001", severity: "error", message: `${p} does not exist` });
-    else if (statSync(abs).isDirectory()) walk(abs);
+    if (!existsSync(abs)) diagnostics.push({ ...coded("TW7001"), severity: "error", message: `${p} does not exist` });
+    else if (statSync(abs).isDirectory()) files.push(...filesUnder(abs, (name) => TEST_FILE.test(name)));
     else files.push(abs);
   }
-  if (files.length === 0 && diagnostics.length === 0) diagnostics.push({ code: "TW5001", severity: "error", message: `no test files (*.test.yaml, *.test.yml, *.test.json) in ${paths.join(", ")}` });
+  if (files.length === 0 && diagnostics.length === 0) diagnostics.push({ ...coded("TW7001"), severity: "error", message: `no test files (*.test.yaml, *.test.yml, *.test.json) in ${paths.join(", ")}` });
   return { files: [...new Set(files)], diagnostics };
 }
 

@@ -140,14 +140,14 @@ describe("tripwire test", () => {
         '      a.test.yaml:10 TW2023: no automation named "los-spike" was evaluated (there are: deploy, run-failed, loss-spike)',
         "",
         "b.test.yaml",
-        '  b.test.yaml:4:9 - error TW5002: tests[0].runs[0]: Unrecognized key: "metrix"',
-        "  b.test.yaml:6:13 - error TW5002: tests[0].expect: list at least one expectation",
+        '  b.test.yaml:4:9 - error TW7002 (formerly TW5002): tests[0].runs[0]: Unrecognized key: "metrix"',
+        "  b.test.yaml:6:13 - error TW7002 (formerly TW5002): tests[0].expect: list at least one expectation",
         "",
         "Tests: 2 failed, 1 file with errors (2 in 2 files)",
         "",
       ].join("\n"),
     );
-    expect(readFileSync(join(dir, "j.xml"), "utf8")).toContain('<error message="tests[0].runs[0]: Unrecognized key: &quot;metrix&quot;" type="TestFileError">b.test.yaml:4:9 - error TW5002');
+    expect(readFileSync(join(dir, "j.xml"), "utf8")).toContain('<error message="tests[0].runs[0]: Unrecognized key: &quot;metrix&quot;" type="TestFileError">b.test.yaml:4:9 - error TW7002 (formerly TW5002)');
   }, 60_000);
 
   it("a test file names its definitions; invalid definitions exit 3; no test files exit 1", async () => {
@@ -158,7 +158,7 @@ describe("tripwire test", () => {
     expect(broken.stdout).toMatch(/^broken\/x\.test\.yaml\n {2}broken\/x\.ts:3:\d+ - error TW\d+: /);
     const none = await tw(dir, "test", "defs");
     expect(none.code).toBe(1);
-    expect(none.stderr).toBe("error TW5001: no test files (*.test.yaml, *.test.yml, *.test.json) in defs\n\nFound 1 error.\n");
+    expect(none.stderr).toBe("error TW7001 (formerly TW5001): no test files (*.test.yaml, *.test.yml, *.test.json) in defs\n\nFound 1 error.\n");
   }, 60_000);
 
   it("the documented example under examples/ passes", async () => {

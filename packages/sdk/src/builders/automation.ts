@@ -161,7 +161,7 @@ class AutomationBuilder {
   }
   lintIgnore(code: string, reason: string) {
     if (typeof code !== "string" || typeof reason !== "string" || reason.trim() === "") {
-      throw new TripwireError("TW1000", `automation "${this.#state.name}": .lintIgnore(code, reason) needs a check code such as "TWL012" and a reason`);
+      throw new TripwireError("TW1000", `automation "${this.#state.name}": .lintIgnore(code, reason) needs a check code such as "TWL020" and a reason`);
     }
     return this.#next({ lintIgnore: [...(this.#state.lintIgnore ?? []), { code, reason }] });
   }

@@ -88,7 +88,7 @@ function encodeAction(action: ActionSpec, integrationId: string | undefined, nam
   config: TriggeredActionConfig;
 } {
   const needId = (): string => {
-    if (!integrationId) throw new TripwireError("TW2001", `automation "${name}": its ${action.type} action needs the integration's ID`);
+    if (!integrationId) throw new TripwireError("TW1050", `automation "${name}": its ${action.type} action needs the integration's ID`);
     return integrationId;
   };
   switch (action.type) {

@@ -30,6 +30,7 @@ import {
   type SelectionSetNode,
   type ValidationRule,
 } from "graphql";
+import type { ServerCode } from "../codes.js";
 import { DEFAULT_PAGE, MAX_PAGE } from "./connection.js";
 
 /**
@@ -37,12 +38,12 @@ import { DEFAULT_PAGE, MAX_PAGE } from "./connection.js";
  * @example GRAPHQL_LIMITS.depth.max // 15
  */
 export const GRAPHQL_LIMITS = {
-  body: { code: "TW6300", max: 1024 * 1024, what: "bytes of request body" },
-  query: { code: "TW6301", max: 100_000, what: "characters of query" },
-  tokens: { code: "TW6302", max: 10_000, what: "tokens" },
-  depth: { code: "TW6303", max: 15, what: "levels of nested fields" },
-  aliases: { code: "TW6304", max: 100, what: "aliased fields" },
-  cost: { code: "TW6305", max: 300_000, what: "cost (fields selected, times the pages and lists they are selected over)" },
+  body: { code: "TW6300" satisfies ServerCode, max: 1024 * 1024, what: "bytes of request body" },
+  query: { code: "TW6301" satisfies ServerCode, max: 100_000, what: "characters of query" },
+  tokens: { code: "TW6302" satisfies ServerCode, max: 10_000, what: "tokens" },
+  depth: { code: "TW6303" satisfies ServerCode, max: 15, what: "levels of nested fields" },
+  aliases: { code: "TW6304" satisfies ServerCode, max: 100, what: "aliased fields" },
+  cost: { code: "TW6305" satisfies ServerCode, max: 300_000, what: "cost (fields selected, times the pages and lists they are selected over)" },
 } as const;
 export type GraphQLLimit = keyof typeof GRAPHQL_LIMITS;
 

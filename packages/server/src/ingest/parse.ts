@@ -1,6 +1,5 @@
-import { parseEvent, parseTimestamp, type TripwireEvent } from "@tripwire/evaluator";
+import { FastRunMetric, parseEvent, parseTimestamp, type TripwireEvent } from "@tripwire/evaluator";
 import { MAX_JSON_DEPTH, tooDeep } from "./depth.js";
-import { fastRunMetric } from "./fast.js";
 
 /** One problem in an ingested body: the 1-based line, the event's index in the batch, the field path. */
 export interface BodyIssue {
@@ -99,6 +98,9 @@ function arraySyntaxIssue(text: string, error: unknown): BodyIssue {
 export function parseBody(text: string, options: ParseOptions = {}): ParsedBody {
   const issues: BodyIssue[] = [];
   const events: TripwireEvent[] = [];
+  // The evaluator's fast validator for plain run.metric events (one per body: it keeps the last date it read);
+  // it implies the depth bound (scalar metrics only). What it refuses is bounded, then judged by parseEvent.
+  const fastPath = new FastRunMetric();
   let start = 0;
   while (start < text.length && /\s/.test(text[start] as string)) start++;
   if (text[start] === "[") {
@@ -111,9 +113,10 @@ export function parseBody(text: string, options: ParseOptions = {}): ParsedBody 
     if (!Array.isArray(array)) return { ok: false, issues: [{ line: 1, index: -1, path: [], message: "expected a JSON array of events" }] };
     let offsets: number[] | undefined;
     for (let i = 0; i < array.length; i++) {
-      const fast = fastRunMetric(array[i]);
-      const bad = fast ? undefined : bounds(array[i]);
-      const r = fast ? ({ ok: true, event: fast } as const) : bad ? ({ ok: false, issues: [bad] } as const) : parseEvent(array[i]);
+      const item: unknown = array[i];
+      const fast = fastPath.accepts(item) ? item : undefined;
+      const bad = fast ? undefined : bounds(item);
+      const r = fast ? ({ ok: true, event: fast } as const) : bad ? ({ ok: false, issues: [bad] } as const) : parseEvent(item);
       const late = r.ok ? future(r.event, options) : undefined;
       if (r.ok && !late) events.push(r.event);
       else {
@@ -144,7 +147,7 @@ export function parseBody(text: string, options: ParseOptions = {}): ParsedBody 
         index++;
         continue;
       }
-      const fast = fastRunMetric(json);
+      const fast = fastPath.accepts(json) ? json : undefined;
       const bad = fast ? undefined : bounds(json);
       const r = fast ? ({ ok: true, event: fast } as const) : bad ? ({ ok: false, issues: [bad] } as const) : parseEvent(json);
       const late = r.ok ? future(r.event, options) : undefined;

@@ -1,10 +1,9 @@
 import { Pool, type Dispatcher as UndiciDispatcher } from "undici";
 import type { NotificationActionSpec, Severity } from "@tripwire/sdk";
-import { slackMessage, type Firing } from "@tripwire/evaluator";
 import type { Logger } from "../log.js";
 import type { AttemptUpdate, ExecutionRecord, ExecutionSettle, IntegrationRecord, Store } from "../store/types.js";
 import { DueHeap } from "./heap.js";
-import { compileWebhook, type CompiledWebhook } from "./request.js";
+import { compileWebhook, retryAfterMs as parseRetryAfter, slackMessage, type CompiledWebhook, type Firing } from "@tripwire/evaluator";
 import { UrlPolicy, UrlRefused } from "./url-policy.js";
 
 /** Delivery policy: retries, timeouts and concurrency. */
@@ -55,14 +54,11 @@ const KEEP_BYTES = SNIPPET * 4;
 const MAX_READ_BYTES = 1024 * 1024;
 const RETRY_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds from now. */
-export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (v === undefined || v.trim() === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v.trim()) * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+/**
+ * Parses `Retry-After` (seconds or an HTTP date) into milliseconds from now: the evaluator's one reading of the header.
+ * @example retryAfterMs("120") // 120000
+ */
+export const retryAfterMs = (value: string | string[] | undefined, now = Date.now()): number | undefined => parseRetryAfter(value, now);
 
 /** What one HTTP attempt got: the status and `Retry-After` once headers arrived, the body text once complete. */
 interface Answer {

@@ -33,33 +33,6 @@ export type ArtifactEventKind = (typeof ARTIFACT_EVENT_KINDS)[number];
 export type CollectionEventKind = (typeof COLLECTION_EVENT_KINDS)[number];
 export type TripwireEventType = "run.metric" | "run.state" | ArtifactEventKind | CollectionEventKind;
 
-/** The run an event belongs to: `id` is W&B's run ID (unique within its project), `name` its display name. */
-export interface RunRef {
-  readonly id: string;
-  readonly name: string;
-  readonly user: string;
-}
-
-/** One logged history row: every metric logged at `step` (values that are not finite numbers are skipped). */
-export interface RunMetricEvent {
-  readonly type: "run.metric";
-  readonly entity: string;
-  readonly project: string;
-  readonly run: RunRef;
-  readonly step: number;
-  readonly timestamp: string;
-  readonly metrics: Readonly<Record<string, JsonValue>>;
-}
-
-export interface RunStateEvent {
-  readonly type: "run.state";
-  readonly entity: string;
-  readonly project: string;
-  readonly run: RunRef;
-  readonly state: EventRunState;
-  readonly timestamp: string;
-}
-
 /** Where an artifact event happened: a project's own collection (`project`) or a registry collection (`registry`). */
 interface CollectionLocation {
   readonly entity: string;
@@ -102,7 +75,12 @@ const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
 const RunRefSchema = z.object({ id: name, name: z.string(), user: z.string() });
 const location = { entity: name, project: name.optional(), registry: name.optional(), collection: name };
 
-const RunMetricSchema = z.object({
+/**
+ * The `run.metric` event: its one definition (`RunMetricEvent` is its type). Any JSON value is accepted as a metric
+ * (W&B history holds media, strings, NaN spelt as text); only finite numbers count.
+ * @example RunMetricSchema.safeParse(JSON.parse(line)).success
+ */
+export const RunMetricSchema = z.object({
   type: z.literal("run.metric"),
   entity: name,
   project: name,
@@ -120,6 +98,19 @@ const RunStateSchema = z.object({
   state: z.enum(EVENT_RUN_STATES),
   timestamp,
 });
+
+/** A schema's output with its fields, and the fields of its nested objects, read-only (events are never changed). */
+type Frozen<T> = { readonly [K in keyof T]: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? Readonly<T[K]> : T[K] };
+
+/** The run an event belongs to: `id` is W&B's run ID (unique within its project), `name` its display name. */
+export type RunRef = Frozen<z.infer<typeof RunRefSchema>>;
+/**
+ * One logged history row: every metric logged at `step` (values that are not finite numbers are skipped). The type
+ * is the schema's: `RunMetricSchema` is the one definition of the event; `FastRunMetric` (fast.ts) is its fast
+ * validator, held to it by a property test.
+ */
+export type RunMetricEvent = Frozen<z.infer<typeof RunMetricSchema>>;
+export type RunStateEvent = Frozen<z.infer<typeof RunStateSchema>>;
 const artifactFields = {
   ...location,
   version: z.number().int().nonnegative(),

@@ -1,8 +1,27 @@
+// The one webhook renderer (compileWebhook, and webhookRequest / renderPayload over it) against W&B's rule written
+// out plainly here: every placeholder replaced by its JSON-escaped value (secrets by name, variables otherwise,
+// unknown names empty), then Content-Type, Authorization: Bearer and X-Wandb-Signature over the exact body.
 import fc from "fast-check";
-import { webhookRequest, type Firing } from "@tripwire/evaluator";
-import { TEMPLATE_VARIABLES } from "@tripwire/sdk";
+import { classifyPlaceholder, PLACEHOLDER, TEMPLATE_VARIABLES } from "@tripwire/sdk";
 import { describe, expect, it } from "vitest";
-import { compileWebhook } from "../src/runtime/request.js";
+import { compileWebhook, renderPayload, signPayload, templateVariables, webhookRequest, type Firing } from "../src/index.js";
+
+/** The reference: a regular-expression replace over the template, as the spec states it. */
+function reference(payloadText: string | undefined, firing: Firing, hook: { url: string; secret?: string; accessToken?: string }, secrets: Record<string, string>) {
+  const all: Record<string, string> = { ...secrets, ...(hook.accessToken !== undefined ? { ACCESS_TOKEN: hook.accessToken } : {}) };
+  const vars = templateVariables(firing);
+  const body =
+    payloadText === undefined
+      ? ""
+      : payloadText.replace(PLACEHOLDER, (_m, name: string) => {
+          const from = classifyPlaceholder(name).kind === "secret" ? all : vars;
+          return JSON.stringify(Object.hasOwn(from, name) ? from[name] : "").slice(1, -1);
+        });
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  if (hook.accessToken !== undefined) headers.Authorization = `Bearer ${hook.accessToken}`;
+  if (hook.secret !== undefined) headers["X-Wandb-Signature"] = signPayload(body, hook.secret);
+  return { url: hook.url, headers, body };
+}
 
 const runFiring = (name: string, value: number): Firing => ({
   automationId: "VHJpZ2dlcjox",
@@ -40,8 +59,8 @@ const firing = fc.oneof(
   fc.tuple(text, fc.dictionary(fc.constantFrom("num_rows", "x", "toString"), fc.jsonValue(), { maxKeys: 2 })).map(([a, m]) => artifactFiring(a, m)),
 );
 
-describe("compiled webhook requests", () => {
-  it("are exactly the requests webhookRequest builds: body, headers and their order", () => {
+describe("the webhook renderer", () => {
+  it("builds exactly the reference request: body, headers and their order, compiled once or one-off", () => {
     fc.assert(
       fc.property(
         fc.option(template, { nil: undefined }),
@@ -56,12 +75,14 @@ describe("compiled webhook requests", () => {
           const extra = { "Idempotency-Key": "k", "X-Tripwire-Attempt": "2", "User-Agent": "tripwire-server" };
           const flat = (h: Record<string, string>) => Object.entries(h).flat();
           for (const f of firings) {
-            const want = webhookRequest(spec, f, hook, secrets);
+            const want = reference(payloadText, f, hook, secrets);
             const body = compiled.body(f);
             const headers = compiled.headers(body, flat(extra));
             expect(body).toBe(want.body);
             expect(compiled.url).toBe(want.url);
             expect(headers).toEqual(flat({ ...want.headers, ...extra }));
+            expect(webhookRequest(spec, f, hook, secrets)).toEqual(want);
+            expect(renderPayload(spec, f, { secrets }) ?? "").toBe(reference(payloadText, f, { url: hook.url }, secrets).body);
           }
         },
       ),
