@@ -50,6 +50,12 @@ export const ConfigSchema = z
      */
     loops: z.record(z.string(), z.array(z.string().min(1))).optional(),
     /**
+     * The teams of each organization, for lint: `{ "acme-org": ["ml", "research"] }` lets TWL020 see that an
+     * organization-scope automation and a team's both fire on the team's events (W&B's API does not tell an
+     * automation's definitions which teams an organization holds).
+     */
+    organizations: z.record(z.string(), z.array(z.string().min(1))).optional(),
+    /**
      * Policies every plan must pass (a violation fails `plan` with exit 3, and `apply` refuses the plan): built-ins by
      * name (`"description-and-owner"`, `{ policy: "webhook-hosts", hosts: ["hooks.acme.com"] }`,
      * `{ policy: "org-scope-label", label: "platform" }`, `{ policy: "max-daily-slack", max: 20 }`) or your own

@@ -138,9 +138,17 @@ function regionOf(scope: Scope): Region {
 
 const collectionMatches = (r: Region, name: string) => r.collectionFilter === undefined || compileFilter(r.collectionFilter)({ collectionName: [name] });
 
-/** Whether two regions share a location (an event could happen in both). Unknown org membership counts as no. */
-function regionsOverlap(a: Region, b: Region): boolean {
-  if (a.entity !== b.entity) return false;
+/** An organization's teams, from the config's `organizations` (an organization not listed has none known). */
+type TeamsOf = (org: string) => readonly string[];
+const NO_TEAMS: TeamsOf = () => [];
+
+/**
+ * Whether two regions share a location (an event could happen in both). An organization's region holds its teams'
+ * as the config's `organizations` lists them; unknown org membership counts as no.
+ */
+function regionsOverlap(a: Region, b: Region, teamsOf: TeamsOf = NO_TEAMS): boolean {
+  const holds = (o: Region, t: Region) => o.org === true && t.org !== true && teamsOf(o.entity).includes(t.entity);
+  if (a.entity !== b.entity && !holds(a, b) && !holds(b, a)) return false;
   if (a.place && b.place && (a.place.kind !== b.place.kind || a.place.name !== b.place.name)) return false;
   if (a.collection !== undefined && b.collection !== undefined) return a.collection === b.collection;
   if (a.collection !== undefined) return collectionMatches(b, a.collection);
@@ -212,9 +220,15 @@ function sameHappening(a: EventSpec, b: EventSpec): boolean {
   return a.type === b.type;
 }
 
+/**
+ * What "the same integration" is for TWL020. A Slack channel is the place people are paged, whichever entity's
+ * integration posts there: an organization-scope automation (the org's integration) and a team's (the team's own)
+ * that both post to #alerts page #alerts twice. A webhook is its entity's integration of that name.
+ */
 function integrationKey(spec: AutomationSpec): string | undefined {
   const { action } = spec;
-  if (action.type !== "notification" && action.type !== "webhook") return undefined;
+  if (action.type === "notification") return `slack:#${action.integration.name}`;
+  if (action.type !== "webhook") return undefined;
   return `${action.integration.kind}:${action.integration.entity ?? scopeEntity(spec.scope)}/${action.integration.name}`;
 }
 
@@ -226,8 +240,9 @@ const integrationText = (spec: AutomationSpec) => {
 const at = (d: DesiredAutomation) => `"${d.spec.name}" (${describeScope(d.spec.scope)})`;
 
 /** TWL020: two enabled automations that one event fires, both sending to the same integration. */
-const overlapCheck: Check = (automations) => {
+const overlapCheck: Check = (automations, config) => {
   const out: Finding[] = [];
+  const teamsOf: TeamsOf = (org) => config.organizations?.[org] ?? [];
   const enabled = automations.filter((a) => a.spec.enabled && integrationKey(a.spec) !== undefined);
   for (let i = 0; i < enabled.length; i++) {
     for (let j = i + 1; j < enabled.length; j++) {
@@ -236,7 +251,7 @@ const overlapCheck: Check = (automations) => {
       if (a.expandedFrom !== undefined && a.expandedFrom === b.expandedFrom) continue;
       if (integrationKey(a.spec) !== integrationKey(b.spec)) continue;
       if (!sameHappening(a.spec.event, b.spec.event)) continue;
-      if (!regionsOverlap(regionOf(a.spec.scope), regionOf(b.spec.scope))) continue;
+      if (!regionsOverlap(regionOf(a.spec.scope), regionOf(b.spec.scope), teamsOf)) continue;
       if (!filtersOverlap(eventFilter(a.spec.event), eventFilter(b.spec.event))) continue;
       const message = (other: DesiredAutomation) => `the same event also fires ${at(other)}, and both send to the ${integrationText(a.spec)}: it is notified twice`;
       out.push({ code: "TWL020", subject: a, message: message(b) }, { code: "TWL020", subject: b, message: message(a) });

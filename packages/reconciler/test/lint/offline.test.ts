@@ -81,6 +81,15 @@ describe("offline lint checks", () => {
       ["TWL020", "warning", 'p-failed: the same event also fires "t-failed" (team acme), and both send to the Slack channel #alerts: it is notified twice'],
       ["TWL020", "warning", 't-failed: the same event also fires "p-failed" (project acme/llm), and both send to the Slack channel #alerts: it is notified twice'],
     ]);
+    // Across entities: the organization's integration and a team's both post to #alerts; webhooks are per entity.
+    const orgWide = automation("org-failed").in(org("acme-org")).on(onRunState(["failed"])).do(sendNotification(slack("alerts")));
+    const teamHook = automation("team-hook").in(llm).on(onRunState(["failed"])).do(sendWebhook(webhook("hook")));
+    const orgHook = automation("org-hook").in(org("acme-org")).on(onRunState(["failed"])).do(sendWebhook(webhook("hook")));
+    expect(lint([p, orgWide, teamHook, orgHook]).filter((d) => d[0] === "TWL020")).toEqual([]); // acme-org's teams unknown
+    expect(lint([p, orgWide, teamHook, orgHook], { organizations: { "acme-org": ["acme"] } }).filter((d) => d[0] === "TWL020")).toEqual([
+      ["TWL020", "warning", 'p-failed: the same event also fires "org-failed" (org acme-org), and both send to the Slack channel #alerts: it is notified twice'],
+      ["TWL020", "warning", 'org-failed: the same event also fires "p-failed" (project acme/llm), and both send to the Slack channel #alerts: it is notified twice'],
+    ]);
     const m1 = automation("m1").in(llm).on(onRunMetric(metric("loss").gt(1))).do(sendWebhook(webhook("hook")));
     const m2 = automation("m2").in(org("acme")).on(onRunMetric(metric("loss").mean(5).gt(2))).do(sendWebhook(webhook("hook")));
     const m3 = automation("m3").in(llm).on(onRunMetric(metric("acc").gt(2))).do(sendWebhook(webhook("hook")));
