@@ -24,7 +24,7 @@ export function historyLine(h: HistoryStats): string {
   const span = h.from !== null && h.to !== null ? `, ${minute(h.from)} → ${minute(h.to)} UTC` : "";
   if (h.live) {
     const l = h.live;
-    const where = `the live run history of ${l.projects.length > 0 ? l.projects.join(", ") : "no projects"} (${l.backend}; ${num(l.cachedRuns)} of ${plural(l.runs, "run")} from the cache, ${plural(l.requests, "request")})`;
+    const where = `the live ${l.artifactVersions > 0 ? "run and artifact" : "run"} history of ${l.projects.length > 0 ? l.projects.join(", ") : "no projects"} (${l.backend}; ${num(l.cachedRuns)} of ${plural(l.runs, "run")} from the cache, ${l.artifactVersions > 0 ? `${plural(l.artifactVersions, "artifact version")}, ` : ""}${plural(l.requests, "request")})`;
     return `${plural(h.events, "event")} of ${plural(h.runs, "run")}${span}, ${where}`;
   }
   return `${plural(h.events, "event")} of ${plural(h.runs, "run")}${span}, ${plural(h.files.length, "file")}`;

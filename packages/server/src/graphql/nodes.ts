@@ -1,3 +1,4 @@
+import { collectionArtifactFields, projectArtifactFields } from "./artifacts.js";
 import { projectRunFields } from "./runs.js";
 import { gqlError } from "../errors.js";
 import { toGlobalId } from "../ids.js";
@@ -185,6 +186,7 @@ export function projectNode(ctx: GraphQLContext, p: ProjectRecord) {
     views: null,
     readOnly: false,
     ...projectRunFields(ctx, p),
+    ...projectArtifactFields(ctx, p, (c) => collectionNode(ctx, c, p)),
     entity: () => entityNode(ctx, ctx.store.entityById(p.entityId) as EntityRecord),
     // The project's automations and its collections' (W&B's SDK finds collection automations this way).
     triggers: () => {
@@ -218,6 +220,7 @@ export function collectionNode(ctx: GraphQLContext, c: CollectionRecord, parent?
     description: null,
     createdAt: c.createdAt,
     project: () => projectNode(ctx, parent ?? (ctx.store.projectById(c.projectId) as ProjectRecord)),
+    ...collectionArtifactFields(ctx, c, () => parent ?? (ctx.store.projectById(c.projectId) as ProjectRecord)),
     triggerExecutions: (args: PageQuery) => {
       const page = ctx.store.listExecutions({ collectionId: c.id }, pageArgs(args.first, args.after));
       return connection(page, (x) => x.id, (x) => executionNode(ctx, x), { totalCount: page.totalCount });
