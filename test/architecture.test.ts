@@ -1,6 +1,6 @@
 // Dependency arrows point inward (sdk ◀ evaluator ◀ reconciler, server): checked by reading every import.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -71,5 +71,38 @@ describe("architecture: dependency direction", () => {
     if (!packages.includes("reconciler")) return;
     const users = sourceFiles(dir).filter((f) => imports(f).some((s) => packageOf(s) === "diff"));
     expect(users.filter((f) => !relative(dir, f).startsWith("render/"))).toEqual([]);
+  });
+});
+
+/** Relative value imports of a file (type-only imports are erased and cannot form a load cycle), resolved to files. */
+function localImports(file: string): string[] {
+  const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|\s)\/\/.*$/gm, "$1");
+  const VALUE_IMPORT = /(?:^|[\s;])(?:import|export)\s(?!type\s)[^'"]*?from\s*["'](\.[^"']*)["']|import\(\s*["'](\.[^"']*)["']\s*\)/g;
+  return [...text.matchAll(VALUE_IMPORT)].map((m) => join(dirname(file), ((m[1] ?? m[2]) as string).replace(/\.js$/, ".ts")));
+}
+
+/** Every import cycle among the files under `dir`, each as the files around it. */
+function importCycles(dir: string): string[][] {
+  const files = sourceFiles(dir);
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    state.set(file, "open");
+    stack.push(file);
+    for (const dep of localImports(file)) {
+      if (state.get(dep) === "open") cycles.push(stack.slice(stack.indexOf(dep)).map((f) => relative(dir, f)));
+      else if (!state.has(dep) && files.includes(dep)) visit(dep);
+    }
+    stack.pop();
+    state.set(file, "done");
+  };
+  for (const f of files) if (!state.has(f)) visit(f);
+  return cycles;
+}
+
+describe("architecture: no import cycles", () => {
+  it("the server's modules import each other without a cycle", () => {
+    expect(importCycles(join(root, "packages", "server", "src"))).toEqual([]);
   });
 });
