@@ -2,7 +2,7 @@ import { appendFileSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync 
 import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDefinitions } from "../src/load/load.js";
-import { sourceOf } from "../src/types.js";
+import { sourceOf } from "../src/model/types.js";
 import { typecheckFiles } from "../src/load/typecheck.js";
 import { formatDiagnostic } from "../src/render/diagnostics.js";
 import { makeProject, REPO } from "./project.js";

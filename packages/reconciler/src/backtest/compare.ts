@@ -3,11 +3,11 @@
  * definition and of the code's, replayed together in one pass over the history — the change in notification
  * volume a reviewer cares about. The plan itself stays as it was; this is attached beside it.
  */
-import type { Operation, Plan } from "../plan/plan.js";
+import type { Operation, Plan } from "../model/plan.js";
 import { runBacktest, type BacktestAutomation, type BacktestOptions } from "./backtest.js";
 import { subjectKey, type AutomationBacktest, type HistoryStats, type Subject } from "./report.js";
 import type { AutomationSpec } from "@tripwire/sdk";
-import type { Diagnostic } from "../types.js";
+import type { Diagnostic } from "../model/types.js";
 
 /** One definition's backtest, in short. */
 export interface BacktestSide {

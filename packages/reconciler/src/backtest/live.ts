@@ -11,8 +11,8 @@
  */
 import { formatTimestamp, type TripwireEvent } from "@tripwire/evaluator";
 import { isArtifactEventType, type AutomationSpec } from "@tripwire/sdk";
-import { isReconcilerError } from "../errors.js";
-import { mapLimit } from "../remote/limit.js";
+import { isReconcilerError } from "../model/errors.js";
+import { mapLimit } from "../model/limit.js";
 import { historyRequests, listRuns, readHistory, RUNS_PER_PAGE, STEPS_PER_WINDOW, type HistoryColumns, type LiveRun } from "../remote/runs.js";
 import type { Transport } from "../remote/transport.js";
 import { cachePath, readCached, rowsBefore, writeCached } from "./cache.js";

@@ -1,5 +1,5 @@
 import yargs from "yargs";
-import { isReconcilerError } from "../errors.js";
+import { isReconcilerError } from "../model/errors.js";
 import type { CliCode } from "./codes.js";
 import { applyCmd } from "./apply.js";
 import { backtestCmd } from "./backtest.js";

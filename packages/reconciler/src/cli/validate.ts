@@ -1,4 +1,4 @@
-import { sourceOf } from "../types.js";
+import { sourceOf } from "../model/types.js";
 import { definitionOptions, type Command } from "./command.js";
 import { printDiagnostics, type Io } from "./io.js";
 

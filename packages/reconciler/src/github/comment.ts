@@ -1,4 +1,4 @@
-import { ReconcilerError } from "../errors.js";
+import { ReconcilerError } from "../model/errors.js";
 import { backoffMs, DEFAULT_RETRY, retryAfterMs } from "../remote/transport.js";
 
 /** Marks our comments so the next run finds and updates them in place: `<!-- tripwire-plan part=1 -->`. */

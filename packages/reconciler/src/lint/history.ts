@@ -1,7 +1,7 @@
 import { aggregateOf, changeOf, compileFilter, directionHolds, projectLocation, scopeContains, zscoreOf, type TripwireEvent } from "@tripwire/evaluator";
 import { describeScope, isRunMetricEventType, walkFilter, type FilterExpr, type RunMetricEventSpec } from "@tripwire/sdk";
 import { historyFiles, readHistoryFile } from "../backtest/history.js";
-import type { DesiredAutomation, Diagnostic } from "../types.js";
+import type { DesiredAutomation, Diagnostic } from "../model/types.js";
 import type { Finding } from "./offline.js";
 
 /** One run of the history, with the values of the metrics some automation reads, in step order. */

@@ -1,6 +1,6 @@
 import { openLiveHistory, validate, EXIT, type CommonOptions, type ExitCode, type LivePeriodOptions } from "../api.js";
 import { sortDiagnostics } from "../load/load.js";
-import { hasErrors, type Diagnostic } from "../types.js";
+import { hasErrors, type Diagnostic } from "../model/types.js";
 import type { LoadResult } from "../load/load.js";
 import { fileHistory, historyAware, type HistorySource } from "./history.js";
 import { lintDiagnostics } from "./lint.js";

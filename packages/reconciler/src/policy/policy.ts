@@ -7,8 +7,8 @@
 import { describeScope, scopeEntity, type AutomationSpec } from "@tripwire/sdk";
 import { z } from "zod";
 import type { PlanBacktest } from "../backtest/compare.js";
-import type { Operation, Plan } from "../plan/plan.js";
-import type { Diagnostic } from "../types.js";
+import type { Operation, Plan } from "../model/plan.js";
+import type { Diagnostic } from "../model/types.js";
 import { pick } from "../model/codes.js";
 
 /** What a policy sees. */

@@ -1,5 +1,5 @@
-import type { EmbeddedIntegration } from "../config.js";
-import type { Prerequisite } from "../plan/plan.js";
+import type { EmbeddedIntegration } from "../model/config.js";
+import type { Prerequisite } from "../model/plan.js";
 import { WandbClient } from "./client.js";
 import { HttpTransport, type HttpTransportOptions } from "./transport.js";
 

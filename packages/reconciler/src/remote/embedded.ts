@@ -11,8 +11,8 @@ import {
   openStore,
   type Store,
 } from "@tripwire/server/embedded";
-import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../config.js";
-import type { Prerequisite } from "../plan/plan.js";
+import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../model/config.js";
+import type { Prerequisite } from "../model/plan.js";
 import type { Backend, EmbeddedAdmin } from "./backend.js";
 import { WandbClient } from "./client.js";
 import type { GraphQLResponse, Transport } from "./transport.js";

@@ -1,7 +1,7 @@
-import type { TripwireConfig } from "../config.js";
-import { ReconcilerError } from "../errors.js";
-import { loadEmbeddedServer } from "../optional.js";
-import type { Reporter } from "../reporter.js";
+import type { TripwireConfig } from "../model/config.js";
+import { ReconcilerError } from "../model/errors.js";
+import { loadEmbeddedServer } from "./optional.js";
+import type { Reporter } from "../model/reporter.js";
 import { remoteBackend, type Backend } from "./backend.js";
 import { DEFAULT_RETRY } from "./transport.js";
 

@@ -4,7 +4,7 @@ import type { Pool } from "undici";
 // undici is required when an HTTP backend is first made: the embedded default and offline commands never load it.
 let undici: typeof import("undici") | undefined;
 const loadUndici = (): typeof import("undici") => (undici ??= createRequire(import.meta.url)("undici") as typeof import("undici"));
-import { ReconcilerError } from "../errors.js";
+import { ReconcilerError } from "../model/errors.js";
 import { retryAfterMs as parseRetryAfter } from "@tripwire/evaluator";
 
 export interface GraphQLRequest {

@@ -5,7 +5,7 @@
 import { isRunEventType } from "@tripwire/sdk";
 import type { BacktestChange, BacktestSide, PlanBacktest } from "../backtest/compare.js";
 import { subjectLabel, type AutomationBacktest, type BacktestReport, type HistoryStats, type SubjectFirings } from "../backtest/report.js";
-import type { Plan } from "../plan/plan.js";
+import type { Plan } from "../model/plan.js";
 import { COLOR, escapeHtml, PLAIN, SYMBOL, type Style } from "./format.js";
 
 /** Runs or artifacts listed per automation in text; `--json` has them all. */

@@ -1,4 +1,4 @@
-import type { Diagnostic } from "../types.js";
+import type { Diagnostic } from "../model/types.js";
 
 /** `automations/alerts.ts:12:7 - error TW1003: window must be at least 1 …`, as tsc prints. */
 export function formatDiagnostic(d: Diagnostic): string {

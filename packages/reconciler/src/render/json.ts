@@ -1,5 +1,5 @@
 import type { PlanBacktest } from "../backtest/compare.js";
-import type { Plan } from "../plan/plan.js";
+import type { Plan } from "../model/plan.js";
 
 /**
  * The plan as one JSON document (the contract in JSON_CONTRACT.md): the plan data itself plus whether it can be

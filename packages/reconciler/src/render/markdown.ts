@@ -1,5 +1,5 @@
-import type { Plan } from "../plan/plan.js";
-import type { Diagnostic } from "../types.js";
+import type { Plan } from "../model/plan.js";
+import type { Diagnostic } from "../model/types.js";
 import { formatDiagnostic } from "./diagnostics.js";
 import type { PlanBacktest } from "../backtest/compare.js";
 import { planBacktestMarkdown } from "./backtest.js";

@@ -6,8 +6,8 @@ import { existsSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import type { EngineAutomation } from "@tripwire/evaluator";
 import { coded } from "../model/codes.js";
-import { filesUnder } from "../walk.js";
-import type { Diagnostic } from "../types.js";
+import { filesUnder } from "../model/walk.js";
+import type { Diagnostic } from "../model/types.js";
 import { readTestFile } from "./file.js";
 import { engineOptionsOf, runTest, type TestResult } from "./run.js";
 

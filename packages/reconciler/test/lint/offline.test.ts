@@ -24,7 +24,7 @@ import {
   type Automation,
 } from "@tripwire/sdk";
 import { describe, expect, it } from "vitest";
-import type { TripwireConfig } from "../../src/config.js";
+import type { TripwireConfig } from "../../src/model/config.js";
 import { CHECKS } from "../../src/lint/checks.js";
 import { lintDiagnostics } from "../../src/lint/lint.js";
 import { loadDefinitions } from "../../src/load/load.js";

@@ -1,5 +1,5 @@
-import { ReconcilerError } from "./errors.js";
-import { pick } from "./model/codes.js";
+import { ReconcilerError } from "../model/errors.js";
+import { pick } from "../model/codes.js";
 
 /** Codes of a Tripwire installation that lacks a part a command needs. */
 export const INSTALL_CODES = pick("TW6100", "TW6101");

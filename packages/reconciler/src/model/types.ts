@@ -1,4 +1,4 @@
-import type { DiagnosticCode } from "./model/codes.js";
+import type { DiagnosticCode } from "./codes.js";
 import type { AutomationSpec, Issue, Scope, SourceLocation } from "@tripwire/sdk";
 import type { WireTrigger } from "@tripwire/sdk/wire";
 
