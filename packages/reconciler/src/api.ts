@@ -1,25 +1,29 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
 import type { EngineAutomation, EngineOptions } from "@tripwire/evaluator";
-import { executePlan, type OpResult } from "./apply/apply.js";
-import type { PlanBacktest } from "./backtest/compare.js";
-import type { BacktestReport } from "./backtest/report.js";
-import type { TestFileResult } from "./testing/index.js";
+import { executePlan } from "./apply/apply.js";
+import { type OpResult } from "./model/plan.js";
+import type { PlanBacktest } from "./model/backtest.js";
+import type { BacktestReport } from "./model/backtest.js";
+import type { TestFileResult } from "./model/testing.js";
 import { verifyApplied } from "./apply/verify.js";
 import type { TripwireConfig } from "./model/config.js";
 import { ReconcilerError, isReconcilerError } from "./model/errors.js";
-import { loadConfig, loadDefinitions, sortDiagnostics, type LoadResult } from "./load/load.js";
+import { loadConfig, loadDefinitions, type LoadResult } from "./load/load.js";
+import { sortDiagnostics } from "./model/diagnostics.js";
 import { typecheckFiles } from "./load/typecheck.js";
 import { PLAN_FORMAT_VERSION, type Plan } from "./model/plan.js";
-import type { Backend } from "./remote/backend.js";
+import type { Backend } from "./model/backend.js";
 import { readLiveState } from "./remote/live.js";
 import { matchesState, readState, runPipeline } from "./api/pipeline.js";
 import { openBackend as defaultOpenBackend, type OpenContext } from "./remote/open.js";
 import { SILENT, type Reporter } from "./model/reporter.js";
 import { hasErrors, type Diagnostic, type DesiredAutomation } from "./model/types.js";
-import { fileHistory, historyAware, historyFindings } from "./lint/history.js";
+import { historyAware, historyFindings } from "./lint/history.js";
+import { fileHistory } from "./api/history.js";
 import { lintDiagnostics } from "./lint/lint.js";
-import { checkPolicies, type PolicyContext } from "./policy/policy.js";
+import { checkPolicies } from "./policy/policy.js";
+import { type PolicyContext } from "./model/policy.js";
 import { inFamily, TEST_FILE_CODES } from "./model/codes.js";
 import { parsePlan } from "./model/plan-schema.js";
 
@@ -258,7 +262,7 @@ async function withLint(p: Planned & { plan: Plan }, options: PlanOptions): Prom
   // `--backtest` with no files: the history-aware checks read the live run history, as the backtest does.
   const live = options.backtest && options.backtest.length === 0 ? await openLiveHistory(options, p.load) : undefined;
   if (live && "diagnostics" in live) return { plan: p.plan, failed: live.diagnostics };
-  const source = options.backtest && options.backtest.length > 0 ? fileHistory(options.backtest, options.cwd) : live ? (await import("./backtest/live.js")).liveLintHistory(automations.map((a) => a.spec), live.source) : undefined;
+  const source = options.backtest && options.backtest.length > 0 ? fileHistory(options.backtest, options.cwd) : live ? (await import("./api/live-history.js")).liveLintHistory(automations.map((a) => a.spec), live.source) : undefined;
   let history: Awaited<ReturnType<typeof historyAware>>;
   try {
     history = source ? await historyAware(automations, source) : { failed: false, findings: historyFindings(automations, undefined), diagnostics: [] };

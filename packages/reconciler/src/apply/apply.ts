@@ -4,19 +4,9 @@ import { integrationName, type TripwireConfig } from "../model/config.js";
 import { integrationLookupKey, integrationMatches, prerequisiteKey, prerequisiteProject, scopeLookupKey } from "../model/catalog.js";
 import { isReconcilerError } from "../model/errors.js";
 import { definitionHash, markDescription, readMarker } from "../model/ownership.js";
-import type { Operation, Plan, Prerequisite } from "../model/plan.js";
-import type { Backend } from "../remote/backend.js";
+import type { OpResult, Operation, Plan, Prerequisite } from "../model/plan.js";
+import type { Backend } from "../model/backend.js";
 import { mapLimit } from "../model/limit.js";
-
-/** The outcome of one operation (or prerequisite). */
-export interface OpResult {
-  readonly op: Operation["op"] | "prerequisite";
-  readonly address: string;
-  readonly ok: boolean;
-  readonly id?: string | undefined;
-  readonly error?: string | undefined;
-  readonly ms: number;
-}
 
 export interface ExecuteOptions {
   readonly parallelism: number;

@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { ReconcilerError } from "../model/errors.js";
 import { definitionOptions, liveOptions, type Command } from "./command.js";
-import type { OpResult } from "../apply/apply.js";
+import type { OpResult } from "../model/plan.js";
 import { ask, interactive, printDiagnostics, progressLine, stderrReporter, useColor, type Io } from "./io.js";
 
 export interface ApplyArgs {

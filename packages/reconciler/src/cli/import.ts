@@ -1,4 +1,4 @@
-import type { ImportedAutomation, ImportOutcome } from "../import/import.js";
+import type { ImportedAutomation, ImportOutcome } from "../api/import.js";
 import { UsageError, type Command } from "./command.js";
 import { printDiagnostics, stderrReporter, type Io } from "./io.js";
 
@@ -65,7 +65,7 @@ export function renderImportSummary(outcome: ImportOutcome): string {
 
 /** `tripwire import --entity E [--project P | --registry R]`: adopt automations made in the W&B UI as code. */
 export async function importCommand(args: ImportArgs, io: Io): Promise<number> {
-  const { importAutomations } = await import("../import/import.js");
+  const { importAutomations } = await import("../api/import.js");
   // Neither given: the API key's user's default entity (viewer.entity), as the wandb client does.
   const entity = args.entity ?? io.env.WANDB_ENTITY;
   const outcome = await importAutomations({

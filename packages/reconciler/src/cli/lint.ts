@@ -25,11 +25,11 @@ export interface LintArgs {
 export async function lintCommand(args: LintArgs, io: Io): Promise<number> {
   // Loaded with the command, not with the CLI: `--version` and `--help` stay light.
   if (args.list) {
-    const { CHECKS } = await import("../lint/checks.js");
+    const { CHECKS } = await import("../model/checks.js");
     for (const [code, c] of Object.entries(CHECKS)) io.stdout.write(`${code}  ${c.severity.padEnd(7)}  ${c.needs === "history" ? "history " : "offline "}  ${c.title}\n`);
     return 0;
   }
-  const [{ lint }, { renderGithubAnnotations }, { renderSarif }] = await Promise.all([import("../lint/run.js"), import("../render/github.js"), import("../render/sarif.js")]);
+  const [{ lint }, { renderGithubAnnotations }, { renderSarif }] = await Promise.all([import("../api/lint.js"), import("../render/github.js"), import("../render/sarif.js")]);
   const history = args.history && args.history.length > 0 ? args.history : undefined;
   const period = periodOf(args);
   const live = !history && (period.since !== undefined || period.from !== undefined || period.to !== undefined);

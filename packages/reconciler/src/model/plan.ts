@@ -120,3 +120,13 @@ export interface Plan {
   readonly summary: PlanSummary;
 }
 
+
+/** The outcome of one operation (or prerequisite). */
+export interface OpResult {
+  readonly op: Operation["op"] | "prerequisite";
+  readonly address: string;
+  readonly ok: boolean;
+  readonly id?: string | undefined;
+  readonly error?: string | undefined;
+  readonly ms: number;
+}

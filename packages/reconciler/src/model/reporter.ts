@@ -1,4 +1,4 @@
-import type { OpResult } from "../apply/apply.js";
+import type { OpResult } from "./plan.js";
 import { pick, type Code } from "./codes.js";
 
 /**

@@ -29,7 +29,7 @@ export interface ResolvedAutomation extends DesiredAutomation {
   readonly integrationId?: string | undefined;
 }
 
-/** What Tripwire recorded on a live automation it manages (see plan/ownership.ts). */
+/** What Tripwire recorded on a live automation it manages (see model/ownership.ts). */
 export interface Ownership {
   /** Which Tripwire configuration manages it (`owner` in tripwire.config.ts). */
   readonly owner: string;

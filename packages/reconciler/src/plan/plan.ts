@@ -1,7 +1,7 @@
-import { scopeKey, type AutomationSpec, type Scope, type SourceLocation } from "@tripwire/sdk";
+import { scopeKey, type AutomationSpec, type Scope } from "@tripwire/sdk";
 import { sourceOf, type Address, type Diagnostic, type LiveAutomation, type ResolvedAutomation } from "../model/types.js";
 import type { Code } from "../model/codes.js";
-import { diffSpecs, type FieldChange } from "../model/fields.js";
+import { diffSpecs } from "../model/fields.js";
 import { definitionHash, definitionHashLike } from "../model/ownership.js";
 import { PLAN_FORMAT_VERSION, type DriftEntry, type Operation, type Plan, type PlanReads, type Prerequisite, type RenameOp, type UnmanagedEntry, type UpdateOp, type UpdateReason } from "../model/plan.js";
 

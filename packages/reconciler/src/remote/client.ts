@@ -2,8 +2,8 @@ import { encodeResave, type CreateFilterTriggerInput, type UpdateFilterTriggerIn
 import { ReconcilerError } from "../model/errors.js";
 import type { CollectionRef, EntityRef, IntegrationRef, ProjectRef } from "../model/catalog.js";
 import * as doc from "./documents.js";
-import { hasFeature } from "./features.js";
-import type { GraphQLResponse, Transport } from "./transport.js";
+import { hasFeature } from "../model/features.js";
+import type { GraphQLResponse, Transport } from "../model/transport.js";
 
 interface Connection<T> {
   readonly pageInfo: { readonly endCursor: string | null; readonly hasNextPage: boolean };

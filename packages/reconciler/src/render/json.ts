@@ -1,4 +1,4 @@
-import type { PlanBacktest } from "../backtest/compare.js";
+import type { PlanBacktest } from "../model/backtest.js";
 import type { Plan } from "../model/plan.js";
 
 /**

@@ -1,4 +1,4 @@
-import { CHECKS } from "../lint/checks.js";
+import { CHECKS } from "../model/checks.js";
 import type { Diagnostic } from "../model/types.js";
 
 

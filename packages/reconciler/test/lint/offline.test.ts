@@ -25,7 +25,7 @@ import {
 } from "@tripwire/sdk";
 import { describe, expect, it } from "vitest";
 import type { TripwireConfig } from "../../src/model/config.js";
-import { CHECKS } from "../../src/lint/checks.js";
+import { CHECKS } from "../../src/model/checks.js";
 import { lintDiagnostics } from "../../src/lint/lint.js";
 import { loadDefinitions } from "../../src/load/load.js";
 import { REPO } from "../project.js";

@@ -5,22 +5,19 @@ import { EXIT, exitCodeOf, validate, type CommonOptions, type ExitCode } from ".
 import type { TripwireConfig } from "../model/config.js";
 import { ReconcilerError } from "../model/errors.js";
 import { isDiscoverable } from "../load/files.js";
-import { loadConfig, loadDefinitions, sortDiagnostics } from "../load/load.js";
+import { loadConfig, loadDefinitions } from "../load/load.js";
+import { sortDiagnostics } from "../model/diagnostics.js";
 import { diffSpecs } from "../model/fields.js";
 import { definitionHash, DEFAULT_OWNER, markDescription } from "../model/ownership.js";
-import { computePlan } from "../plan/plan.js";
-import type { Backend } from "../remote/backend.js";
-import { readCatalog } from "../remote/catalog.js";
-import { catalogNeeds } from "../model/catalog.js";
+import type { Backend } from "../model/backend.js";
 import { mapLimit } from "../model/limit.js";
 import { readLiveState, toLive } from "../remote/live.js";
 import { defaultEntity } from "../remote/entity.js";
 import { openBackend as defaultOpenBackend } from "../remote/open.js";
 import { SILENT, type Reporter } from "../model/reporter.js";
-import { resolve as resolveNames } from "../resolve/resolve.js";
 import { hasErrors, sourceOf, type Diagnostic, type DesiredAutomation, type LiveAutomation, type ResolvedAutomation } from "../model/types.js";
-import { generateSource, type GenerateResult } from "./generate.js";
-import { runPipeline } from "../api/pipeline.js";
+import { generateSource, type GenerateResult } from "../import/generate.js";
+import { runPipeline } from "./pipeline.js";
 
 export interface ImportOptions extends Omit<CommonOptions, "paths"> {
   /**
