@@ -26,12 +26,11 @@ import { checkPolicies } from "./policy/policy.js";
 import { type PolicyContext } from "./model/policy.js";
 import { inFamily, TEST_FILE_CODES } from "./model/codes.js";
 import { parsePlan } from "./model/plan-schema.js";
+import { EXIT, type ExitCode } from "./model/exit.js";
 
 // The backtest (the evaluator, history readers) and test-file (YAML) modules load when their command runs.
 
-/** Exit codes, the same for every command. */
-export const EXIT = { ok: 0, error: 1, changes: 2, diagnostics: 3 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+export { EXIT, type ExitCode } from "./model/exit.js";
 
 export interface CommonOptions {
   /** Working directory (definitions, config and the embedded database are found from here). */

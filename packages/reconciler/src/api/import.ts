@@ -18,6 +18,9 @@ import { SILENT, type Reporter } from "../model/reporter.js";
 import { hasErrors, sourceOf, type Diagnostic, type DesiredAutomation, type LiveAutomation, type ResolvedAutomation } from "../model/types.js";
 import { generateSource, type GenerateResult } from "../import/generate.js";
 import { runPipeline } from "./pipeline.js";
+import type { ImportedAutomation, ImportOutcome, ImportStatus } from "../model/import.js";
+
+export type { ImportedAutomation, ImportOutcome, ImportStatus } from "../model/import.js";
 
 export interface ImportOptions extends Omit<CommonOptions, "paths"> {
   /**
@@ -35,47 +38,6 @@ export interface ImportOptions extends Omit<CommonOptions, "paths"> {
   readonly out?: string;
   /** Generate the code and return it; write nothing and mark nothing. */
   readonly dryRun?: boolean;
-}
-
-/** What import did with one live automation. */
-export type ImportStatus =
-  | "imported" // written as code, then marked managed
-  | "adopted" // already defined in code exactly as in W&B: only marked managed
-  | "managed" // already managed by this configuration: left alone
-  | "skipped"; // left alone: managed by another configuration, not manageable, or defined differently in code
-
-export interface ImportedAutomation {
-  readonly address: string;
-  readonly id: string;
-  readonly name: string;
-  readonly status: ImportStatus;
-  /** The exported constant written for it (`imported`). */
-  readonly identifier?: string | undefined;
-  /** Its definition in code: the generated one (`imported`) or the existing one (`adopted`). */
-  readonly source?: SourceLocation | undefined;
-  /** Why it was skipped or not marked, or what is kept verbatim. */
-  readonly reason?: string | undefined;
-  /** Whether the ownership marker was written (`imported` and `adopted` only). */
-  readonly marked?: boolean | undefined;
-}
-
-export interface ImportOutcome {
-  /** The file written (or that would be), relative to `cwd`. */
-  readonly out: string;
-  /** Whether the file was written (false: nothing new to write, or a dry run). */
-  readonly written: boolean;
-  /** Whether `out` existed, so the new definitions are (or would be) appended to it. */
-  readonly appended: boolean;
-  readonly dryRun: boolean;
-  /** The file's text after the import (also on a dry run); absent when nothing was generated. */
-  readonly text?: string | undefined;
-  /** The owner the markers name (tripwire.config.ts `owner`). */
-  readonly owner: string;
-  readonly backend?: { readonly kind: "embedded" | "remote"; readonly url: string } | undefined;
-  /** Every live automation selected, by address. */
-  readonly automations: readonly ImportedAutomation[];
-  readonly diagnostics: readonly Diagnostic[];
-  readonly exitCode: ExitCode;
 }
 
 /** One selected live automation on its way through the import. */

@@ -1,6 +1,7 @@
 import type { ImportedAutomation, ImportOutcome } from "../api/import.js";
 import { UsageError, type Command } from "./command.js";
 import { printDiagnostics, stderrReporter, type Io } from "./io.js";
+import { renderImportJson } from "../render/json.js";
 
 export interface ImportArgs {
   readonly entity?: string | undefined;
@@ -83,8 +84,7 @@ export async function importCommand(args: ImportArgs, io: Io): Promise<number> {
     ...(args.parallelism ? { parallelism: args.parallelism } : {}),
   });
   if (args.json) {
-    const { text, exitCode: _exitCode, ...rest } = outcome;
-    io.stdout.write(`${JSON.stringify({ ...rest, ...(args.dryRun && text !== undefined ? { text } : {}) }, null, 2)}\n`);
+    io.stdout.write(renderImportJson(outcome, args.dryRun === true));
     return outcome.exitCode;
   }
   printDiagnostics(io, outcome.diagnostics);

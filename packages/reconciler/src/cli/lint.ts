@@ -4,6 +4,7 @@ import { VERSION } from "./version.js";
 import { definitionOptions, type Command } from "./command.js";
 import { periodOf } from "./backtest.js";
 import { printDiagnostics, stderrReporter, type Io } from "./io.js";
+import { renderLintJson } from "../render/json.js";
 
 export interface LintArgs {
   readonly paths: readonly string[];
@@ -44,9 +45,8 @@ export async function lintCommand(args: LintArgs, io: Io): Promise<number> {
   });
   const { diagnostics } = outcome;
   if (args.sarif) writeFileSync(resolve(io.cwd, args.sarif), renderSarif(diagnostics, VERSION));
-  const errors = diagnostics.filter((d) => d.severity === "error").length;
   if (args.json) {
-    io.stdout.write(`${JSON.stringify({ error_count: errors, warning_count: diagnostics.length - errors, history: history ?? (live ? "live" : null), diagnostics }, null, 2)}\n`);
+    io.stdout.write(renderLintJson(diagnostics, history ?? (live ? "live" : null)));
   } else if (args.format === "github") {
     io.stdout.write(renderGithubAnnotations(diagnostics));
   } else {
