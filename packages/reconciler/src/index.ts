@@ -18,7 +18,7 @@ export type { Diagnostic, DesiredAutomation, LiveAutomation, ResolvedAutomation 
 export { runBacktest, backtestPlan, type BacktestReport, type PlanBacktest, type AutomationBacktest } from "./backtest/index.js";
 export { lint, type LintOptions, type LintOutcome } from "./api/lint.js";
 export { CHECKS, CHECK_CODES, type CheckCode, type LintLevel } from "./model/checks.js";
-export { type HistorySource, type LintHistory, type HistoryRun } from "./lint/history.js";
+export type { HistorySource, LintHistory, HistoryRun } from "./lint/history.js";
 export { fileHistory } from "./api/history.js";
 export { renderGithubAnnotations } from "./render/github.js";
 export { renderSarif } from "./render/sarif.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { automation, doNothing, metric, onRunMetric, onRunState, project, runName, sendWebhook, toSpec, webhook, type AutomationSpec } from "@tripwire/sdk";
 import { computePlan } from "../src/plan/plan.js";
-import { type Plan } from "../src/model/plan.js";
+import type { Plan } from "../src/model/plan.js";
 import { definitionHash, definitionHashLike, markDescription, readMarker } from "../src/model/ownership.js";
 import { backend, desired, live, read } from "./helpers.js";
 

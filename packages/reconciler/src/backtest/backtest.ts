@@ -9,9 +9,8 @@ import type { Diagnostic } from "../model/types.js";
 import { isReconcilerError } from "../model/errors.js";
 import { historyFiles, readHistoryFile } from "./history.js";
 import { feedLive, liveUnsupported, type LiveSource } from "./live.js";
-import { type LiveStats } from "../model/backtest.js";
 import { FiringRecorder } from "./report.js";
-import { type AutomationBacktest, type BacktestReport, type HistoryStats } from "../model/backtest.js";
+import type { AutomationBacktest, BacktestReport, HistoryStats, LiveStats } from "../model/backtest.js";
 import type { SeriesCollector } from "./series.js";
 import { HistorySink, watchedMetrics } from "./sink.js";
 

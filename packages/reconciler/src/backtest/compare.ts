@@ -3,10 +3,9 @@
  * definition and of the code's, replayed together in one pass over the history — the change in notification
  * volume a reviewer cares about. The plan itself stays as it was; this is attached beside it.
  */
-import type { BacktestAction, BacktestChange, BacktestSide, PlanBacktest } from "../model/backtest.js";
 import type { Plan } from "../model/plan.js";
 import { runBacktest, type BacktestAutomation, type BacktestOptions } from "./backtest.js";
-import { subjectKey, type AutomationBacktest, type HistoryStats, type Subject } from "../model/backtest.js";
+import { subjectKey, type AutomationBacktest, type BacktestAction, type BacktestChange, type BacktestSide, type HistoryStats, type PlanBacktest, type Subject } from "../model/backtest.js";
 import type { AutomationSpec } from "@tripwire/sdk";
 import type { Diagnostic } from "../model/types.js";
 

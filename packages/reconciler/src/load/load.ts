@@ -1,4 +1,3 @@
-import { sortDiagnostics } from "../model/diagnostics.js";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, relative, resolve } from "node:path";
@@ -14,7 +13,7 @@ import type { DiagnosticCode } from "../model/codes.js";
 import { cachedTransform, privateDir, transpileCacheDir } from "./cache.js";
 import { collectAutomations } from "./collect.js";
 import { discoverFiles } from "./files.js";
-import { formatDiagnostic } from "../model/diagnostics.js";
+import { formatDiagnostic, sortDiagnostics } from "../model/diagnostics.js";
 import { ExitDuringLoad, guardedLoad, LoadTimeout, loadTimeoutMs, promiseExports } from "./guard.js";
 import { interopDiagnostics } from "./interop.js";
 

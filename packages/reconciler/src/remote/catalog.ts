@@ -1,5 +1,4 @@
-import type { CatalogNeeds, Catalog } from "../model/catalog.js";
-import { collectionKey, projectKey } from "../model/catalog.js";
+import { collectionKey, projectKey, type Catalog, type CatalogNeeds } from "../model/catalog.js";
 import type { WandbClient } from "./client.js";
 import { mapLimit } from "../model/limit.js";
 

@@ -3,7 +3,7 @@ import { ReconcilerError } from "../model/errors.js";
 import { loadEmbeddedServer } from "./optional.js";
 import type { Reporter } from "../model/reporter.js";
 import { remoteBackend } from "./backend.js";
-import { type Backend } from "../model/backend.js";
+import type { Backend } from "../model/backend.js";
 import { DEFAULT_RETRY } from "../model/transport.js";
 
 export interface OpenContext {

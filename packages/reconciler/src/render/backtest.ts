@@ -3,8 +3,7 @@
  * `--backtest` (text and Markdown; JSON is the data itself).
  */
 import { isRunEventType } from "@tripwire/sdk";
-import type { BacktestChange, BacktestSide, PlanBacktest } from "../model/backtest.js";
-import { subjectLabel, type AutomationBacktest, type BacktestReport, type HistoryStats, type SubjectFirings } from "../model/backtest.js";
+import { subjectLabel, type AutomationBacktest, type BacktestChange, type BacktestReport, type BacktestSide, type HistoryStats, type PlanBacktest, type SubjectFirings } from "../model/backtest.js";
 import type { Plan } from "../model/plan.js";
 import { COLOR, escapeHtml, PLAIN, SYMBOL, type Style } from "./format.js";
 
