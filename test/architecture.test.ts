@@ -1,6 +1,6 @@
 // Dependency arrows point inward (sdk ◀ evaluator ◀ reconciler, server): checked by reading every import.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -104,5 +104,53 @@ function importCycles(dir: string): string[][] {
 describe("architecture: no import cycles", () => {
   it("the server's modules import each other without a cycle", () => {
     expect(importCycles(join(root, "packages", "server", "src"))).toEqual([]);
+  });
+});
+
+/**
+ * The reconciler's folders. A stage does one job and imports only `model/` (the plan, catalog, ownership, config and
+ * diagnostic types and keys every stage shares) and its own files; `model/` imports only itself. The compositions
+ * (`api/`, `cli/`, and the top-level `api.ts`, `index.ts`) join the stages together.
+ */
+const RECONCILER_STAGES = ["apply", "backtest", "github", "import", "lint", "load", "plan", "policy", "remote", "render", "resolve", "testing"];
+const RECONCILER_COMPOSITIONS = ["api", "cli"];
+
+/** Imports across the rule, and why each is allowed (file → imported file, relative to packages/reconciler/src). */
+const STAGE_EXCEPTIONS: Record<string, readonly string[]> = {
+  // Definitions and configs import `@tripwire/reconciler`; the loader hands them this very package, not a second copy.
+  "load/load.ts": ["index.ts"],
+  // A type only: every stage talks to the backend through remote/'s GraphQL client, whose class is the type.
+  "model/backend.ts": ["remote/client.ts"],
+};
+
+describe("architecture: the reconciler's stage folders import only model/", () => {
+  const src = join(root, "packages", "reconciler", "src");
+  const folderOf = (path: string) => (path.includes(sep) ? (path.split(sep)[0] as string) : "");
+  it("every folder is a stage, model/ or a composition", () => {
+    const folders = readdirSync(src).filter((name) => statSync(join(src, name)).isDirectory());
+    expect(folders.filter((f) => f !== "model" && !RECONCILER_STAGES.includes(f) && !RECONCILER_COMPOSITIONS.includes(f))).toEqual([]);
+  });
+  it("stages import only model/ and their own files; model/ only itself", () => {
+    const bad: string[] = [];
+    for (const file of sourceFiles(src)) {
+      const from = relative(src, file);
+      const folder = folderOf(from);
+      if (folder === "" || RECONCILER_COMPOSITIONS.includes(folder)) continue;
+      for (const spec of imports(file)) {
+        if (!spec.startsWith(".")) continue;
+        const target = relative(src, resolve(dirname(file), spec.replace(/\.js$/, ".ts")));
+        const to = folderOf(target);
+        if (to === folder || to === "model") continue;
+        if ((STAGE_EXCEPTIONS[from.split(sep).join("/")] ?? []).includes(target.split(sep).join("/"))) continue;
+        bad.push(`${from} imports ${target}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+  it("each exception is still needed", () => {
+    const unused = Object.entries(STAGE_EXCEPTIONS).flatMap(([from, targets]) =>
+      targets.filter((t) => !imports(join(src, from)).some((spec) => relative(src, resolve(dirname(join(src, from)), spec.replace(/\.js$/, ".ts"))).split(sep).join("/") === t)).map((t) => `${from} → ${t}`),
+    );
+    expect(unused).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ import * as trainingHealth from "../../../examples/training-health/automations.j
 import { spawnListening } from "../../server/bench/common.js";
 import { runBacktest, type BacktestAutomation } from "../src/backtest/backtest.js";
 import { readCached } from "../src/backtest/cache.js";
-import { HISTORY_PAGE_QUERY, RUNS_PER_PAGE, RUNS_QUERY, STEPS_PER_WINDOW } from "../src/remote/runs.js";
+import { HISTORY_PAGE_QUERY, RUNS_PER_PAGE, RUNS_QUERY, STEPS_PER_WINDOW } from "../src/backtest/runs.js";
 import { HttpTransport } from "../src/remote/transport.js";
 import { rng } from "./random.js";
 

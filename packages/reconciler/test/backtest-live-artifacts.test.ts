@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer, type RunningServer } from "@tripwire/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ARTIFACTS_QUERY } from "../src/remote/artifacts.js";
+import { PROJECT_ARTIFACTS_QUERY } from "../src/backtest/artifacts.js";
 import { makeProject } from "./project.js";
 import { runMain } from "./io.js";
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer, type RunningServer } from "@tripwire/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseHistoryRow } from "../src/remote/runs.js";
+import { parseHistoryRow } from "../src/backtest/runs.js";
 import { resolvePeriod } from "../src/backtest/live.js";
 import { makeProject } from "./project.js";
 import { runMain } from "./io.js";

@@ -1,25 +1,26 @@
 /**
  * The backtest's history read from the live backend instead of files: the runs of every project a run automation
- * watches, alive during the period, and their history of the metrics the automations read (remote/runs.ts),
+ * watches, alive during the period, and their history of the metrics the automations read (backtest/runs.ts),
  * through the cache (cache.ts), into the same sink a file backtest fills.
  *
  * Each run is replayed whole (state windows and "changed by" baselines need the steps before the period), and only
  * firings inside the period are counted. W&B's API keeps no run-state transitions: a run is `running` from its
  * `createdAt`, and a finished, failed, crashed or killed run takes that state at its `heartbeatAt`.
  *
- * Artifact automations: a version's creation is exact (its `createdAt` in its collection, remote/artifacts.ts), so
+ * Artifact automations: a version's creation is exact (its `createdAt` in its collection, backtest/artifacts.ts), so
  * `createArtifact` automations of a project, one of its collections or a filtered set of them are backtested. The
  * API has no time for anything else — aliases and tags are only the ones versions hold now, and registry links carry
  * no link time W&B's SDK reads — so those automations (and a `createArtifact` filtered on aliases, which are the ones
  * a version was created with) are reported as not backtested with the reason, never as firing zero times.
  */
+import type { LiveStats } from "../model/backtest.js";
 import { formatTimestamp, type TripwireEvent } from "@tripwire/evaluator";
 import { isArtifactEventType, type AutomationSpec, type JsonValue } from "@tripwire/sdk";
-import { isReconcilerError } from "../errors.js";
-import { listArtifactVersions } from "../remote/artifacts.js";
-import { mapLimit } from "../remote/limit.js";
-import { historyRequests, listRuns, readHistory, RUNS_PER_PAGE, STEPS_PER_WINDOW, type HistoryColumns, type LiveRun } from "../remote/runs.js";
-import type { Transport } from "../remote/transport.js";
+import { isReconcilerError } from "../model/errors.js";
+import { listArtifactVersions } from "./artifacts.js";
+import { mapLimit } from "../model/limit.js";
+import { historyRequests, listRuns, readHistory, RUNS_PER_PAGE, STEPS_PER_WINDOW, type HistoryColumns, type LiveRun } from "./runs.js";
+import type { Transport } from "../model/transport.js";
 import { cachePath, readCached, rowsBefore, writeCached } from "./cache.js";
 import type { HistorySink } from "./sink.js";
 
@@ -35,22 +36,6 @@ export interface LiveSource {
   readonly parallelism?: number;
   /** A progress line per project (`acme/llm: 312 of 1,204 runs`), at most about once a second, and when done. */
   readonly onProgress?: (line: string) => void;
-}
-
-/** What was read from the backend, and how. */
-export interface LiveStats {
-  readonly backend: string;
-  readonly projects: readonly string[];
-  /** Runs alive during the period, and how many of them needed no history request (the cache held them). */
-  readonly runs: number;
-  readonly cachedRuns: number;
-  /** Artifact versions created up to the period's end in the collections the `createArtifact` automations watch. */
-  readonly artifactVersions: number;
-  /** Requests made, and the fewest the API allows for the same history with no cache. */
-  readonly requests: number;
-  readonly minimumRequests: number;
-  /** What the live history cannot give, said instead of a silent zero. */
-  readonly notes: readonly string[];
 }
 
 /** The projects whose runs the automations watch, `entity/project`, sorted. */
@@ -187,55 +172,8 @@ export async function feedLive(specs: readonly AutomationSpec[], metrics: readon
 
 const empty = (metrics: readonly string[]): HistoryColumns => ({ steps: [], times: [], values: Object.fromEntries(metrics.map((m) => [m, []])) });
 
-/**
- * The live history as the history-aware lint checks (TWL060–TWL067) read it: the runs of the watched projects alive
- * during the period, every key each logged (from `historyKeys`), and the finite values of the metrics asked for —
- * through the same cache as the backtest.
- */
-export function liveLintHistory(specs: readonly AutomationSpec[], source: LiveSource): import("../lint/history.js").HistorySource {
-  return {
-    async read(asked) {
-      const metrics = [...asked].sort();
-      const runs: import("../lint/history.js").HistoryRun[] = [];
-      try {
-        for (const { entity, project } of watchedProjects(specs)) {
-          const list = await listRuns(source.transport, entity, project, { from: source.from, to: source.to });
-          if (list === undefined) continue;
-          await mapLimit(list, source.parallelism ?? 8, async (run) => {
-            const needed = metrics.some((m) => run.keys.includes(m));
-            const { columns } = await historyOf(source, entity, project, run, metrics, needed);
-            const values = new Map<string, number[]>();
-            const steps = new Map<string, { first: number; last: number }>();
-            for (const m of metrics) {
-              const column = columns.values[m];
-              if (column === undefined) continue;
-              const kept: number[] = [];
-              for (let i = 0; i < column.length; i++) {
-                const v = column[i] as number;
-                if (!Number.isFinite(v)) continue;
-                kept.push(v);
-                const step = columns.steps[i] as number;
-                const s = steps.get(m);
-                if (s === undefined) steps.set(m, { first: step, last: step });
-                else s.last = step;
-              }
-              if (kept.length > 0) values.set(m, kept);
-            }
-            runs.push({ entity, project, id: run.id, name: run.name, user: run.user, logged: new Set(run.keys), values, steps });
-          });
-        }
-      } catch (error) {
-        if (!isReconcilerError(error)) throw error;
-        return { diagnostics: [{ code: error.code, severity: "error", message: `the live history could not be read from ${source.transport.url}: ${error.message.replace(/^TW[A-Z]?\d+: /, "")}` }] };
-      }
-      runs.sort((a, b) => `${a.entity}/${a.project}/${a.id}`.localeCompare(`${b.entity}/${b.project}/${b.id}`));
-      return { history: { runs, from: `the live run history of ${source.transport.url}, ${formatTimestamp(source.from).slice(0, 16)} → ${formatTimestamp(source.to).slice(0, 16)} UTC` }, diagnostics: [] };
-    },
-  };
-}
-
 /** A run's history: from the cache when the listing says it is unchanged, else read (from where the cache ends). */
-async function historyOf(
+export async function historyOf(
   source: LiveSource,
   entity: string,
   project: string,

@@ -1,11 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { createAdmin, execute, LOCAL_ADMIN, openStore } from "@tripwire/server/embedded";
-import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../config.js";
-import type { Prerequisite } from "../plan/plan.js";
-import type { Backend, EmbeddedAdmin } from "./backend.js";
+import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../model/config.js";
+import type { Prerequisite } from "../model/plan.js";
+import type { Backend, EmbeddedAdmin } from "../model/backend.js";
 import { WandbClient } from "./client.js";
-import type { GraphQLResponse, Transport } from "./transport.js";
+import type { GraphQLResponse, Transport } from "../model/transport.js";
 
 /** The user the embedded default acts as: an instance admin of the local database (the first-start key's user). */
 export const LOCAL_USER = LOCAL_ADMIN;

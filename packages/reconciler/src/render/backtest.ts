@@ -3,9 +3,8 @@
  * `--backtest` (text and Markdown; JSON is the data itself).
  */
 import { isRunEventType } from "@tripwire/sdk";
-import type { BacktestChange, BacktestSide, PlanBacktest } from "../backtest/compare.js";
-import { subjectLabel, type AutomationBacktest, type BacktestReport, type HistoryStats, type SubjectFirings } from "../backtest/report.js";
-import type { Plan } from "../plan/plan.js";
+import { subjectLabel, type AutomationBacktest, type BacktestChange, type BacktestReport, type BacktestSide, type HistoryStats, type PlanBacktest, type SubjectFirings } from "../model/backtest.js";
+import type { Plan } from "../model/plan.js";
 import { COLOR, escapeHtml, PLAIN, SYMBOL, type Style } from "./format.js";
 
 /** Runs or artifacts listed per automation in text; `--json` has them all. */

@@ -8,8 +8,8 @@
  * What is exact: a version's `createdAt` is when it was created (W&B's CREATE_ARTIFACT). What is not: its aliases
  * and tags are the ones it holds now, with no time they were added or removed.
  */
-import { ReconcilerError } from "../errors.js";
-import type { Transport } from "./transport.js";
+import { ReconcilerError } from "../model/errors.js";
+import type { Transport } from "../model/transport.js";
 
 /** W&B's `ProjectArtifactTypes` (PROJECT_ARTIFACT_TYPES_GQL), as sent. */
 export const PROJECT_ARTIFACT_TYPES_QUERY = `
