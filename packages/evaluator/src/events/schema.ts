@@ -69,19 +69,9 @@ export type TripwireEvent = RunMetricEvent | RunStateEvent | ArtifactEvent | Col
 
 const name = z.string().min(1, "must not be empty");
 const timestamp = z.iso.datetime({ offset: true, local: false });
-/**
- * An event's object of `values` (metrics, metadata, nested JSON). A key `__proto__`, which `JSON.parse` makes an own
- * key but any copy of the object turns into its prototype, is refused with its path (zod's record would drop it
- * silently, and the fast path would keep it).
- */
-const record = <T extends z.ZodType>(values: T) =>
-  z.preprocess((input, ctx) => {
-    if (typeof input === "object" && input !== null && Object.hasOwn(input, "__proto__")) {
-      ctx.addIssue({ code: "custom", message: '"__proto__" is not allowed as a key', path: ["__proto__"], input });
-    }
-    return input;
-  }, z.record(z.string(), values));
-const JsonValue: z.ZodType<JsonValue> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), record(JsonValue)]));
+const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]),
+);
 const RunRefSchema = z.object({ id: name, name: z.string(), user: z.string() });
 const location = { entity: name, project: name.optional(), registry: name.optional(), collection: name };
 
@@ -98,7 +88,7 @@ export const RunMetricSchema = z.object({
   step: z.number().int().nonnegative(),
   timestamp,
   // Any JSON value is accepted (W&B history holds media, strings, NaN spelt as text); only finite numbers count.
-  metrics: record(JsonValue),
+  metrics: z.record(z.string(), JsonValue),
 });
 const RunStateSchema = z.object({
   type: z.literal("run.state"),
@@ -127,7 +117,7 @@ const artifactFields = {
   artifactId: z.string().optional(),
   aliases: z.array(z.string()).optional(),
   tags: z.array(z.string()).optional(),
-  metadata: record(JsonValue).optional(),
+  metadata: z.record(z.string(), JsonValue).optional(),
   source: z
     .object({ entity: name.optional(), project: name, collection: name, version: z.number().int().nonnegative() })
     .optional(),
@@ -196,11 +186,28 @@ export interface EventIssue {
  */
 export function parseEvent(json: unknown): { ok: true; event: TripwireEvent } | { ok: false; issues: EventIssue[] } {
   const result = EventSchema.safeParse(json);
-  if (result.success) return { ok: true, event: result.data };
+  if (result.success) return { ok: true, event: keepProtoKeys(result.data, json) };
   return {
     ok: false,
     issues: result.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)), message: i.message })),
   };
+}
+
+/**
+ * Metric names (and metadata keys) are data, `__proto__` too: `JSON.parse` makes it an own key, which zod's record
+ * drops while the fast path (FastRunMetric) keeps it. Put back, as an own property, with its value checked as JSON.
+ */
+function keepProtoKeys(event: TripwireEvent, json: unknown): TripwireEvent {
+  const raw = json as { metrics?: unknown; metadata?: unknown };
+  for (const field of ["metrics", "metadata"] as const) {
+    const from = raw[field];
+    const to = (event as { metrics?: object; metadata?: object })[field];
+    if (to === undefined || typeof from !== "object" || from === null || !Object.hasOwn(from, "__proto__")) continue;
+    const value = (from as Record<string, unknown>)["__proto__"];
+    if (!JsonValue.safeParse(value).success) continue;
+    Object.defineProperty(to, "__proto__", { value, enumerable: true, writable: true, configurable: true });
+  }
+  return event;
 }
 
 /**
