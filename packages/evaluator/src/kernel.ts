@@ -9,7 +9,7 @@ import { meanError } from "./decide.js";
 
 /**
  * Running window means over `vals[0..end)`: `mean[e]` is the running estimate for the window of `w` values
- * ending at `e` (fewer at the start), `err[e]` a bound of its distance to the exact mean (see `engine.ts`).
+ * ending at `e` (fewer at the start), `err[e]` a bound of its distance to the exact mean (`meanError`, `decide.ts`).
  */
 export function windowMeans(vals: Float64Array, end: number, w: number, sumK: number, mean: Float64Array, err: Float64Array): void {
   let s = 0;

@@ -1,7 +1,7 @@
 /**
  * Count-based sliding windows over one metric of many runs, in structure-of-arrays typed arrays.
  *
- * A channel is one metric (for the automations started together, see `engine.ts`). Each run logging it owns a
+ * A channel is one metric (for the automations started together, see `engine/compile.ts`). Each run logging it owns a
  * dense slot: a ring of the last `L` values (L = the longest span any of the channel's automations needs),
  * and one state per distinct aggregate span, shared by every automation that aggregates the metric the same way.
  * A span `(o, w)` covers the `w` values logged before the latest `o` ones (`o = 0`: the latest `w` values;
@@ -100,7 +100,7 @@ export class Channel {
   /**
    * What the last accepted `push` left for the engine to evaluate, per state: its running value (`cv`: the mean of
    * a SUM state, the extreme of a MIN / MAX state, the value of a LAST state; NaN while the span is empty) and a
-   * bound of its distance to the exact aggregate (`ce`: 0 but for means, see `engine.ts`). Valid until the next
+   * bound of its distance to the exact aggregate (`ce`: 0 but for means, see `decide.ts`). Valid until the next
    * `push` into the channel.
    */
   readonly cv: Float64Array;

@@ -6,6 +6,7 @@
  * z-score windows, go through the metric path (`metric.ts`) row by row.
  */
 import { meanOf } from "../aggregate.js";
+import { cooldownAllows } from "../cooldown.js";
 import { changeNear, changeValue, directionHolds, thresholdHolds, thresholdNear } from "../decide.js";
 import { windowExtremes, windowMeans } from "../kernel.js";
 import { MAX, MIN, SUM, type Channel, type StateSpec } from "../window.js";
@@ -195,7 +196,7 @@ export class ColumnarPath {
       const first = Math.max(prefix, need - base - 1);
       for (let k = first; k < len; k++) {
         const now = time[rows[k] as number] as number;
-        if (now - last < period) continue;
+        if (!cooldownAllows(last, now, period)) continue;
         let fires: boolean;
         if (kind === THRESHOLD) {
           let x = aggA[k - oA] as number;

@@ -7,6 +7,7 @@
  */
 import type { JsonValue } from "@tripwire/sdk";
 import { meanOf, zscoreOf } from "../aggregate.js";
+import { cooldownAllows } from "../cooldown.js";
 import { changeNear, changeValue, directionHolds, runningZ, thresholdHolds, thresholdNear } from "../decide.js";
 import type { RunMetricEvent, RunRef } from "../events/index.js";
 import { formatTimestamp } from "../time.js";
@@ -237,7 +238,7 @@ export class MetricPath {
   ): Firing[] | undefined {
     // The last firing time lives in the slot's own block (see window.ts), after its windows.
     const b = slot * ch.dPer + (rows[r + 2] as number);
-    if (now - (ch.d[b] as number) < this.period) return out;
+    if (!cooldownAllows(ch.d[b] as number, now, this.period)) return out;
     ch.d[b] = now;
     const run = this.runs[runIndex] as RunInfo;
     const ev = event ?? rowEvent(run, step, now, source as RowSource);
