@@ -34,12 +34,18 @@ export class RunRegistry {
   /** Run reference objects already seen → run index (a server passing the same objects skips the maps above). */
   private readonly runByRef = new WeakMap<RunRef, number>();
   private readonly locs = new Map<string, LocInfo>();
+  /** `plans.runRows` and its stride (stable: read on every point). */
+  private readonly runRows: (RunRef | string | number)[];
+  private readonly rowStride: number;
 
   constructor(
     private readonly c: Compilation,
     private readonly plans: Plans,
     private readonly orgOf: OrgOf | undefined,
-  ) {}
+  ) {
+    this.runRows = plans.runRows;
+    this.rowStride = plans.rowStride;
+  }
 
   private locInfo(entity: string, project: string): LocInfo {
     const key = `${entity}${CHANNEL_SEP}${project}`;
@@ -55,8 +61,8 @@ export class RunRegistry {
   runIndexOf(entity: string, project: string, ref: RunRef): number {
     const i = this.runByRef.get(ref);
     if (i !== undefined) {
-      const row = this.plans.runRows;
-      const b = i * this.plans.rowStride;
+      const row = this.runRows;
+      const b = i * this.rowStride;
       if (row[b] === ref && row[b + 1] === ref.id && row[b + 2] === entity && row[b + 3] === project) return i;
     }
     return this.runFor(entity, project, ref).index;
@@ -77,7 +83,7 @@ export class RunRegistry {
     if (run === undefined) {
       run = { index: this.runs.length, entity, project, id: ref.id, name: ref.name, user: ref.user, ref, loc: this.locInfo(entity, project), state: null, plans: [] };
       this.runs.push(run);
-      const rows = this.plans.runRows;
+      const rows = this.runRows;
       rows.push(ref, ref.id, entity, project);
       for (let c = 0; c < this.c.channels.length; c++) rows.push(-1, -1);
       byId.set(ref.id, run);
@@ -91,7 +97,7 @@ export class RunRegistry {
   /** A run seen through a new reference object: its display name or user may have changed (run filters). */
   private touch(run: RunInfo, ref: RunRef): void {
     run.ref = ref;
-    this.plans.runRows[run.index * this.plans.rowStride] = ref;
+    this.runRows[run.index * this.rowStride] = ref;
     if (run.name === ref.name && run.user === ref.user) return;
     run.name = ref.name;
     run.user = ref.user;
