@@ -44,7 +44,7 @@ export {
   type RunStateExplanation,
   type ArtifactExplanation,
   type MetricColumns,
-} from "./engine.js";
+} from "./engine/index.js";
 export { replay, replayAsync, replayColumns } from "./replay.js";
 export { renderPayload, renderTemplate, templateVariables, jsonEscape, EVENT_TYPE_NAMES } from "./template.js";
 export { signPayload, webhookRequest, compileWebhook, compileTemplate, type CompiledWebhook } from "./webhook.js";

@@ -5,11 +5,11 @@
  * running sums re-summed every `w` values; min / max by van Herk / Gil-Werman (block prefix and suffix
  * extremes: two passes, then O(1) per window), which is exact.
  */
-import { U } from "./aggregate.js";
+import { meanError } from "./decide.js";
 
 /**
  * Running window means over `vals[0..end)`: `mean[e]` is the running estimate for the window of `w` values
- * ending at `e` (fewer at the start), `err[e]` a bound of its distance to the exact mean (see `engine.ts`).
+ * ending at `e` (fewer at the start), `err[e]` a bound of its distance to the exact mean (`meanError`, `decide.ts`).
  */
 export function windowMeans(vals: Float64Array, end: number, w: number, sumK: number, mean: Float64Array, err: Float64Array): void {
   let s = 0;
@@ -36,7 +36,7 @@ export function windowMeans(vals: Float64Array, end: number, w: number, sumK: nu
     const cnt = e + 1 < w ? e + 1 : w;
     const m = s / cnt;
     mean[e] = m;
-    err[e] = (sumK * scale) / cnt + 4 * U * (m < 0 ? -m : m);
+    err[e] = meanError(sumK, scale, cnt, m);
   }
 }
 

@@ -3,7 +3,7 @@
  * semantics as the live path; only the input differs (an event sequence, or columnar history in memory).
  */
 import type { AutomationSpec } from "@tripwire/sdk";
-import { createEngine, type EngineAutomation, type EngineOptions, type Firing, type MetricColumns } from "./engine.js";
+import { createEngine, type EngineAutomation, type EngineOptions, type Firing, type MetricColumns } from "./engine/index.js";
 import type { TripwireEvent } from "./events/index.js";
 
 /**

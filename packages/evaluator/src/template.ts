@@ -13,7 +13,7 @@ import {
   type TemplateVariable,
   type WebhookActionSpec,
 } from "@tripwire/sdk";
-import type { Explanation, Firing } from "./engine.js";
+import type { Explanation, Firing } from "./engine/types.js";
 import { compileTemplate, payloadTextOf } from "./webhook.js";
 
 /**

@@ -5,7 +5,7 @@
  */
 import { createHmac } from "node:crypto";
 import { classifyPlaceholder, PLACEHOLDER, type WebhookActionSpec } from "@tripwire/sdk";
-import type { Firing } from "./engine.js";
+import type { Firing } from "./engine/types.js";
 import { jsonEscape, templateVariables } from "./template.js";
 
 /**

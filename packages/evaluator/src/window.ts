@@ -1,7 +1,7 @@
 /**
  * Count-based sliding windows over one metric of many runs, in structure-of-arrays typed arrays.
  *
- * A channel is one metric (for the automations started together, see `engine.ts`). Each run logging it owns a
+ * A channel is one metric (for the automations started together, see `engine/compile.ts`). Each run logging it owns a
  * dense slot: a ring of the last `L` values (L = the longest span any of the channel's automations needs),
  * and one state per distinct aggregate span, shared by every automation that aggregates the metric the same way.
  * A span `(o, w)` covers the `w` values logged before the latest `o` ones (`o = 0`: the latest `w` values;
@@ -18,7 +18,7 @@
  * - LAST: the value at age `o`, read from the ring (no storage).
  */
 
-import { U } from "./aggregate.js";
+import { meanError, sumFactor } from "./decide.js";
 
 export const SUM = 0;
 export const MIN = 1;
@@ -26,13 +26,6 @@ export const MAX = 2;
 export const MOMENTS = 3;
 export const LAST = 4;
 export type StateKind = typeof SUM | typeof MIN | typeof MAX | typeof MOMENTS | typeof LAST;
-
-/**
- * How far a SUM state's running mean may be from the exact mean, per unit of `scale` / count: the running sum vs
- * the exact one is 2k roundings of ≤ (w+1)·scale since the last re-sum (k ≤ w), both sides' summation errors
- * (≤ w²·u·scale each) and the clamp into [min, max] (no larger than the summation error); ×2.
- */
-export const sumFactor = (w: number): number => 2 * (5 * w * w + 2 * w + 2) * U;
 
 /** An aggregate span of a channel: what it computes and over which values. */
 export interface StateSpec {
@@ -107,7 +100,7 @@ export class Channel {
   /**
    * What the last accepted `push` left for the engine to evaluate, per state: its running value (`cv`: the mean of
    * a SUM state, the extreme of a MIN / MAX state, the value of a LAST state; NaN while the span is empty) and a
-   * bound of its distance to the exact aggregate (`ce`: 0 but for means, see `engine.ts`). Valid until the next
+   * bound of its distance to the exact aggregate (`ce`: 0 but for means, see `decide.ts`). Valid until the next
    * `push` into the channel.
    */
   readonly cv: Float64Array;
@@ -338,7 +331,7 @@ export class Channel {
       } else u[ii] = since;
       const mean = sum / cnt;
       cv[k] = mean;
-      ce[k] = ((guard[k] as number) * scale) / cnt + 4 * U * (mean < 0 ? -mean : mean);
+      ce[k] = meanError(guard[k] as number, scale, cnt, mean);
     }
     const dq = this.deques;
     const subs = this.subs;

@@ -1,6 +1,6 @@
 /**
  * The engine's public types: what it is given (automations, options), what it gives back (firings and their
- * explanations), its snapshot and its columnar input. engine.ts implements `Engine`; these are the contract.
+ * explanations), its snapshot and its columnar input. `engine/index.ts` implements `Engine`; these are the contract.
  */
 import type { Aggregation, AutomationSpec, ChangeType, Comparison, Direction, EventType, RunState, Scope } from "@tripwire/sdk";
 import type { StdKind } from "../aggregate.js";

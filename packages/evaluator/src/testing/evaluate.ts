@@ -3,7 +3,7 @@
  * which firings match an expectation, and a failure message that says what fired instead.
  */
 import { isAutomation, scopeKey, toSpec, TripwireError, type AnyAutomation, type AutomationSpec } from "@tripwire/sdk";
-import { createEngine, type EngineAutomation, type EngineOptions, type Firing } from "../engine.js";
+import { createEngine, type EngineAutomation, type EngineOptions, type Firing } from "../engine/index.js";
 import { parseEvent, type TripwireEvent } from "../events/index.js";
 import { summarizeFiring } from "../slack.js";
 import { parseTimestamp } from "../time.js";
