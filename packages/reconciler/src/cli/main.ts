@@ -40,9 +40,7 @@ export async function main(given: readonly string[], io: Io = processIo()): Prom
   };
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) return versionCommand(io);
   const cli = commandLine(argv);
-  // The commands have no yargs handlers: yargs renders a command's whole help after starting its handler, in case
-  // the handler fails later (tens of milliseconds of every run). It parses and validates; the command runs here, and
-  // its help is rendered only when it ends in a usage error.
+  // yargs parses and validates; the command runs here, and its help is rendered only when it ends in a usage error.
   let ran: Command | undefined;
   try {
     const parsed = await cli.parseAsync();
@@ -75,6 +73,7 @@ function commandLine(argv: readonly string[]) {
     .scriptName("tripwire")
     .usage("$0 <command> [options]\n\nWeights & Biases Automations as code: plan, review and apply them like infrastructure.");
   for (const c of COMMANDS) cli = cli.command(c.command, c.describe, c.builder);
+  skipHelpCache(cli);
   return cli
     .demandCommand(1, `name a command: ${COMMANDS.map(nameOf).join(", ")}`)
     .strict()
@@ -88,6 +87,18 @@ function commandLine(argv: readonly string[]) {
       // Throwing is what stops yargs: a fail handler that returns lets it go on and run the command anyway.
       throw new UsageError(message ?? error?.message ?? "invalid command line");
     });
+}
+
+/**
+ * yargs renders the matched command's whole help after starting its handler, on every run (about a tenth of
+ * `plan --no-typecheck`'s time, with the text-width libraries it loads), in case the handler fails later; main
+ * renders a command's help itself, only for a usage error ({@link helpOf}). The usage object is yargs' own
+ * (`getInternalMethods` is not in its types): when a yargs version lacks it, nothing changes but the time.
+ */
+function skipHelpCache(cli: object): void {
+  const internal = cli as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } };
+  const usage = internal.getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => undefined;
 }
 
 /** `tripwire <command> --help`, as text (yargs hands it to the parse callback instead of printing it). */
