@@ -1,6 +1,6 @@
 // Dependency arrows point inward (sdk ◀ evaluator ◀ reconciler, server): checked by reading every import.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -71,5 +71,86 @@ describe("architecture: dependency direction", () => {
     if (!packages.includes("reconciler")) return;
     const users = sourceFiles(dir).filter((f) => imports(f).some((s) => packageOf(s) === "diff"));
     expect(users.filter((f) => !relative(dir, f).startsWith("render/"))).toEqual([]);
+  });
+});
+
+/** Relative value imports of a file (type-only imports are erased and cannot form a load cycle), resolved to files. */
+function localImports(file: string): string[] {
+  const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|\s)\/\/.*$/gm, "$1");
+  const VALUE_IMPORT = /(?:^|[\s;])(?:import|export)\s(?!type\s)[^'"]*?from\s*["'](\.[^"']*)["']|import\(\s*["'](\.[^"']*)["']\s*\)/g;
+  return [...text.matchAll(VALUE_IMPORT)].map((m) => join(dirname(file), ((m[1] ?? m[2]) as string).replace(/\.js$/, ".ts")));
+}
+
+/** Every import cycle among the files under `dir`, each as the files around it. */
+function importCycles(dir: string): string[][] {
+  const files = sourceFiles(dir);
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    state.set(file, "open");
+    stack.push(file);
+    for (const dep of localImports(file)) {
+      if (state.get(dep) === "open") cycles.push(stack.slice(stack.indexOf(dep)).map((f) => relative(dir, f)));
+      else if (!state.has(dep) && files.includes(dep)) visit(dep);
+    }
+    stack.pop();
+    state.set(file, "done");
+  };
+  for (const f of files) if (!state.has(f)) visit(f);
+  return cycles;
+}
+
+describe("architecture: no import cycles", () => {
+  it("the server's modules import each other without a cycle", () => {
+    expect(importCycles(join(root, "packages", "server", "src"))).toEqual([]);
+  });
+});
+
+/**
+ * The reconciler's folders. A stage does one job and imports only `model/` (the plan, catalog, ownership, config and
+ * diagnostic types and keys every stage shares) and its own files; `model/` imports only itself. The compositions
+ * (`api/`, `cli/`, and the top-level `api.ts`, `index.ts`) join the stages together.
+ */
+const RECONCILER_STAGES = ["apply", "backtest", "github", "import", "lint", "load", "plan", "policy", "remote", "render", "resolve", "testing"];
+const RECONCILER_COMPOSITIONS = ["api", "cli"];
+
+/** Imports across the rule, and why each is allowed (file → imported file, relative to packages/reconciler/src). */
+const STAGE_EXCEPTIONS: Record<string, readonly string[]> = {
+  // Definitions and configs import `@tripwire/reconciler`; the loader hands them this very package, not a second copy.
+  "load/load.ts": ["index.ts"],
+  // A type only: every stage talks to the backend through remote/'s GraphQL client, whose class is the type.
+  "model/backend.ts": ["remote/client.ts"],
+};
+
+describe("architecture: the reconciler's stage folders import only model/", () => {
+  const src = join(root, "packages", "reconciler", "src");
+  const folderOf = (path: string) => (path.includes(sep) ? (path.split(sep)[0] as string) : "");
+  it("every folder is a stage, model/ or a composition", () => {
+    const folders = readdirSync(src).filter((name) => statSync(join(src, name)).isDirectory());
+    expect(folders.filter((f) => f !== "model" && !RECONCILER_STAGES.includes(f) && !RECONCILER_COMPOSITIONS.includes(f))).toEqual([]);
+  });
+  it("stages import only model/ and their own files; model/ only itself", () => {
+    const bad: string[] = [];
+    for (const file of sourceFiles(src)) {
+      const from = relative(src, file);
+      const folder = folderOf(from);
+      if (folder === "" || RECONCILER_COMPOSITIONS.includes(folder)) continue;
+      for (const spec of imports(file)) {
+        if (!spec.startsWith(".")) continue;
+        const target = relative(src, resolve(dirname(file), spec.replace(/\.js$/, ".ts")));
+        const to = folderOf(target);
+        if (to === folder || to === "model") continue;
+        if ((STAGE_EXCEPTIONS[from.split(sep).join("/")] ?? []).includes(target.split(sep).join("/"))) continue;
+        bad.push(`${from} imports ${target}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+  it("each exception is still needed", () => {
+    const unused = Object.entries(STAGE_EXCEPTIONS).flatMap(([from, targets]) =>
+      targets.filter((t) => !imports(join(src, from)).some((spec) => relative(src, resolve(dirname(join(src, from)), spec.replace(/\.js$/, ".ts"))).split(sep).join("/") === t)).map((t) => `${from} → ${t}`),
+    );
+    expect(unused).toEqual([]);
   });
 });

@@ -8,9 +8,9 @@ import { ISSUE_CODES, ISSUE_FORMERLY } from "../packages/sdk/src/index.js";
 import { EVALUATOR_CODES, EVALUATOR_FORMERLY } from "../packages/evaluator/src/codes.js";
 import { SERVER_CODES } from "../packages/server/src/codes.js";
 import { CODES, FORMERLY } from "../packages/reconciler/src/model/codes.js";
-import { CHECKS } from "../packages/reconciler/src/lint/checks.js";
+import { CHECKS } from "../packages/reconciler/src/model/checks.js";
 import { readTestFile } from "../packages/reconciler/src/testing/file.js";
-import { formatDiagnostic } from "../packages/reconciler/src/render/diagnostics.js";
+import { formatDiagnostic } from "../packages/reconciler/src/model/diagnostics.js";
 import { createEngine, restoreEngine } from "../packages/evaluator/src/index.js";
 import { automation, onRunState, project, sendNotification, slack, toSpec } from "../packages/sdk/src/index.js";
 import { encodeAutomation } from "../packages/sdk/src/wire/index.js";
@@ -24,7 +24,7 @@ const REGISTRIES: Record<string, { file: string; codes: object }> = {
   evaluator: { file: "packages/evaluator/src/codes.ts", codes: EVALUATOR_CODES },
   server: { file: "packages/server/src/codes.ts", codes: SERVER_CODES },
   reconciler: { file: "packages/reconciler/src/model/codes.ts", codes: CODES },
-  lint: { file: "packages/reconciler/src/lint/checks.ts", codes: CHECKS },
+  lint: { file: "packages/reconciler/src/model/checks.ts", codes: CHECKS },
 };
 const FORMER: Record<string, string> = { ...ISSUE_FORMERLY, ...EVALUATOR_FORMERLY, ...FORMERLY };
 

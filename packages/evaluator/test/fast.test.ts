@@ -76,6 +76,12 @@ describe("FastRunMetric", () => {
     expect(fastRunMetric({ ...ok, metrics: { img: { path: "x" } } })).toBeUndefined();
     expect(fastRunMetric({ ...ok, timestamp: "2026-02-30T10:00:00Z" })).toBeUndefined();
   });
+
+  it("refuses a metric named __proto__ on both paths, with the schema's message (it used to pass the fast path only)", () => {
+    const text = '{"type":"run.metric","entity":"acme","project":"llm","run":{"id":"r1","name":"a","user":"u"},"step":1,"timestamp":"2026-11-26T10:00:00Z","metrics":{"__proto__":1,"loss":2}}';
+    expect(fastRunMetric(JSON.parse(text))).toBeUndefined();
+    expect(parseEvent(JSON.parse(text))).toEqual({ ok: false, issues: [{ path: ["metrics", "__proto__"], message: '"__proto__" is not allowed as a key' }] });
+  });
 });
 
 describe("timestampReader and FastRunMetric accept only what EventSchema accepts, and read it as parseTimestamp does", () => {

@@ -21,8 +21,9 @@ import * as trainingHealth from "../../../examples/training-health/automations.j
 import { spawnListening } from "../../server/bench/common.js";
 import { runBacktest, type BacktestAutomation } from "../src/backtest/backtest.js";
 import { readCached } from "../src/backtest/cache.js";
-import { HISTORY_PAGE_QUERY, RUNS_PER_PAGE, RUNS_QUERY, STEPS_PER_WINDOW } from "../src/remote/runs.js";
+import { HISTORY_PAGE_QUERY, RUNS_PER_PAGE, RUNS_QUERY, STEPS_PER_WINDOW } from "../src/backtest/runs.js";
 import { HttpTransport } from "../src/remote/transport.js";
+import { rng } from "./random.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const STEPS = Number(process.env.BENCH_STEPS ?? 5_000);
@@ -38,17 +39,6 @@ const automations: BacktestAutomation[] = (Object.values(trainingHealth) as unkn
   .map((spec) => ({ id: spec.name, address: `project:acme-ml/llm-pretrain/${spec.name}`, spec }));
 const ENTITY = "acme-ml";
 const PROJECT = "llm-pretrain";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const auth = `Basic ${Buffer.from(`api:${KEY}`).toString("base64")}`;

@@ -21,6 +21,7 @@ import * as trainingHealth from "../../../examples/training-health/automations.j
 import { runBacktest, type BacktestAutomation } from "../src/backtest/backtest.js";
 import { forEachLine, openHistory } from "../src/backtest/lines.js";
 import { FiringRecorder } from "../src/backtest/report.js";
+import { rng } from "./random.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1_000);
 const STEPS = Number(process.env.BENCH_STEPS ?? 1_000);
@@ -39,18 +40,6 @@ const automations: BacktestAutomation[] = (Object.values(trainingHealth) as unkn
 const scopes = new Set(automations.map((a) => (a.spec.scope.type === "project" ? `${a.spec.scope.entity}/${a.spec.scope.project}` : "")));
 const [ENTITY, PROJECT] = ([...scopes][0] ?? "").split("/") as [string, string];
 if (scopes.size !== 1 || !ENTITY || !PROJECT) throw new Error(`the benchmark expects the automations in one project, found ${[...scopes].join(", ")}`);
-
-/** mulberry32: a fixed-seed generator, so every run of the benchmark writes the same file. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 

@@ -8,7 +8,8 @@ import { request } from "undici";
 import { startServer } from "@tripwire/server";
 import { apply, plan } from "../src/api.js";
 import { loadDefinitions } from "../src/load/load.js";
-import { remoteBackend, type Backend } from "../src/remote/backend.js";
+import { remoteBackend } from "../src/remote/backend.js";
+import type { Backend } from "../src/model/backend.js";
 import { PAGE_SIZE } from "../src/remote/client.js";
 import { ENTITY_AUTOMATIONS } from "../src/remote/documents.js";
 

@@ -1,35 +1,34 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
 import type { EngineAutomation, EngineOptions } from "@tripwire/evaluator";
-import { executePlan, type OpResult } from "./apply/apply.js";
-import type { PlanBacktest } from "./backtest/compare.js";
-import type { BacktestReport } from "./backtest/report.js";
-import type { TestFileResult } from "./testing/index.js";
+import { executePlan } from "./apply/apply.js";
+import type { BacktestReport, PlanBacktest } from "./model/backtest.js";
+import type { TestFileResult } from "./model/testing.js";
 import { verifyApplied } from "./apply/verify.js";
-import type { TripwireConfig } from "./config.js";
-import { ReconcilerError, isReconcilerError } from "./errors.js";
-import { loadConfig, loadDefinitions, sortDiagnostics, type LoadResult } from "./load/load.js";
+import type { TripwireConfig } from "./model/config.js";
+import { ReconcilerError, isReconcilerError } from "./model/errors.js";
+import { loadConfig, loadDefinitions, type LoadResult } from "./load/load.js";
+import { sortDiagnostics } from "./model/diagnostics.js";
 import { typecheckFiles } from "./load/typecheck.js";
-import { DEFAULT_OWNER } from "./plan/ownership.js";
-import { computePlan, PLAN_FORMAT_VERSION, type Operation, type Plan } from "./plan/plan.js";
-import type { Backend } from "./remote/backend.js";
-import { catalogNeeds, readCatalog } from "./remote/catalog.js";
-import { fingerprint, readLiveState } from "./remote/live.js";
+import { PLAN_FORMAT_VERSION, type OpResult, type Plan } from "./model/plan.js";
+import type { Backend } from "./model/backend.js";
+import { readLiveState } from "./remote/live.js";
+import { matchesState, readState, runPipeline } from "./api/pipeline.js";
 import { openBackend as defaultOpenBackend, prepareBackend, type OpenContext } from "./remote/open.js";
-import { SILENT, type Reporter } from "./reporter.js";
-import { resolve } from "./resolve/resolve.js";
-import { hasErrors, type Diagnostic, type DesiredAutomation } from "./types.js";
-import { fileHistory, historyAware, historyFindings } from "./lint/history.js";
+import { SILENT, type Reporter } from "./model/reporter.js";
+import { hasErrors, type Diagnostic, type DesiredAutomation } from "./model/types.js";
+import { historyAware, historyFindings } from "./lint/history.js";
+import { fileHistory } from "./api/history.js";
 import { lintDiagnostics } from "./lint/lint.js";
-import { checkPolicies, type PolicyContext } from "./policy/policy.js";
+import { checkPolicies } from "./policy/policy.js";
+import type { PolicyContext } from "./model/policy.js";
 import { inFamily, TEST_FILE_CODES } from "./model/codes.js";
 import { parsePlan } from "./model/plan-schema.js";
+import { EXIT, type ExitCode } from "./model/exit.js";
 
 // The backtest (the evaluator, history readers) and test-file (YAML) modules load when their command runs.
 
-/** Exit codes, the same for every command. */
-export const EXIT = { ok: 0, error: 1, changes: 2, diagnostics: 3 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+export { EXIT, type ExitCode } from "./model/exit.js";
 
 export interface CommonOptions {
   /** Working directory (definitions, config and the embedded database are found from here). */
@@ -151,45 +150,30 @@ interface Planned {
 
 async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Planned> {
   const reporter = options.reporter ?? SILENT;
-  // `plan --lint` lints after planning, so that the plan is shown with its findings.
   const env = options.env ?? process.env;
   // While TypeScript checks the definitions, the embedded default's code loads and its schema is built (nothing is
   // opened or sent before the definitions are known to be valid; a failure there is openBackend's to report).
   const prepare = options.openBackend || options.typecheck === false ? undefined : () => prepareBackend(env).catch(() => undefined);
+  // `plan --lint` lints after planning, so that the plan is shown with its findings.
   const checked = await check({ ...options, lint: false }, prepare);
   const load = checked.load;
   if (hasErrors(checked.diagnostics)) return { load, diagnostics: checked.diagnostics, desired: load.automations };
   const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config: load.config, env, configDir: configDirOf(options.cwd, load.configFile), reporter });
   try {
-    const parallelism = options.parallelism ?? load.config.parallelism ?? 8;
     reporter.message("TWI001", `reading the live state from ${backend.url}`);
-    const lookups = catalogNeeds(load.automations.map((a) => a.spec));
-    const entities = [...new Set([...lookups.entities, ...(load.config.entities ?? []), ...(env.WANDB_ENTITY ? [env.WANDB_ENTITY] : [])])].sort();
-    // The lookups and the listings do not depend on each other: read them together (a paginated listing is a chain
-    // of requests, one at a time, that the lookups would otherwise wait for).
-    const [catalog, live] = await Promise.all([readCatalog(backend.client, lookups, parallelism), readLiveState(backend.client, entities, parallelism)]);
-    const extraPrerequisites = backend.admin?.outOfSync() ?? [];
-    const resolved = resolve({
+    const { plan, resolved, catalog } = await runPipeline({
+      backend,
+      config: load.config,
       desired: load.automations,
-      catalog,
-      embedded: backend.kind === "embedded" ? (load.config.embedded ?? {}) : undefined,
-      extraPrerequisites,
-    });
-    const plan = computePlan({
-      owner: load.config.owner ?? DEFAULT_OWNER,
-      desired: resolved.resolved,
-      live: live.automations,
-      prerequisites: resolved.prerequisites,
-      backend: { kind: backend.kind, url: backend.url },
-      fingerprint: fingerprint(backend.url, live, catalog),
-      read: { entities, lookups },
-      diagnostics: sortDiagnostics([...checked.diagnostics, ...resolved.diagnostics]),
+      parallelism: options.parallelism ?? load.config.parallelism ?? 8,
+      entities: [...(load.config.entities ?? []), ...(env.WANDB_ENTITY ? [env.WANDB_ENTITY] : [])],
+      diagnostics: checked.diagnostics,
     });
     if (!keepOpen) await backend.close();
     const webhookUrls = new Map(
       Object.entries(catalog.integrations).flatMap(([entity, refs]) => refs.flatMap((r) => (r.urlEndpoint && r.name ? [[`${entity}/${r.name}`, r.urlEndpoint] as const] : []))),
     );
-    return { load, plan, diagnostics: plan.diagnostics, ...(keepOpen ? { backend } : {}), desired: resolved.resolved, webhookUrls };
+    return { load, plan, diagnostics: plan.diagnostics, ...(keepOpen ? { backend } : {}), desired: resolved, webhookUrls };
   } catch (error) {
     await backend.close();
     throw error;
@@ -288,7 +272,7 @@ async function withLint(p: Planned & { plan: Plan }, options: PlanOptions): Prom
   // `--backtest` with no files: the history-aware checks read the live run history, as the backtest does.
   const live = options.backtest && options.backtest.length === 0 ? await openLiveHistory(options, p.load) : undefined;
   if (live && "diagnostics" in live) return { plan: p.plan, failed: live.diagnostics };
-  const source = options.backtest && options.backtest.length > 0 ? fileHistory(options.backtest, options.cwd) : live ? (await import("./backtest/live.js")).liveLintHistory(automations.map((a) => a.spec), live.source) : undefined;
+  const source = options.backtest && options.backtest.length > 0 ? fileHistory(options.backtest, options.cwd) : live ? (await import("./api/live-history.js")).liveLintHistory(automations.map((a) => a.spec), live.source) : undefined;
   let history: Awaited<ReturnType<typeof historyAware>>;
   try {
     history = source ? await historyAware(automations, source) : { failed: false, findings: historyFindings(automations, undefined), diagnostics: [] };
@@ -428,8 +412,7 @@ export async function apply(options: ApplyOptions): Promise<ApplyOutcome> {
     }
     const parallelism = options.parallelism ?? planned.load.config.parallelism ?? 8;
     reporter.message("TWI002", `applying ${plan.operations.length} change${plan.operations.length === 1 ? "" : "s"} to ${backend.url}`);
-    const resolveIds = idResolver(backend, planned, parallelism);
-    const results = await executePlan(plan, backend, { parallelism, config: planned.load.config, onProgress: (r) => reporter.progress(r), resolveIds });
+    const results = await executePlan(plan, backend, { parallelism, config: planned.load.config, onProgress: (r) => reporter.progress(r) });
     reporter.message("TWI004", "re-reading the live state to verify");
     const after = await readLiveState(backend.client, plan.read.entities, parallelism);
     const remaining = verifyApplied(plan, after.automations);
@@ -438,22 +421,6 @@ export async function apply(options: ApplyOptions): Promise<ApplyOutcome> {
   } finally {
     await backend.close();
   }
-}
-
-/** After prerequisites were created, the IDs of scopes and integrations that did not exist at plan time. */
-function idResolver(backend: Backend, planned: Planned, parallelism: number) {
-  let fresh: Promise<Map<string, { scopeId?: string | undefined; integrationId?: string | undefined }>> | undefined;
-  return async (op: Operation) => {
-    fresh ??= (async () => {
-      const specs = planned.plan?.operations.flatMap((o) => (o.op === "delete" ? [] : [o.after])) ?? [];
-      const catalog = await readCatalog(backend.client, catalogNeeds(specs), parallelism);
-      const desired = (planned.plan?.operations ?? []).flatMap((o) => (o.op === "delete" ? [] : [{ address: o.address, spec: o.after }]));
-      const r = resolve({ desired, catalog });
-      return new Map(r.resolved.map((d) => [d.address, { scopeId: d.scopeId, integrationId: d.integrationId }]));
-    })();
-    const ids = (await fresh).get(op.address);
-    return ids ?? { error: `cannot resolve the scope or integration of ${op.address}` };
-  };
 }
 
 async function loadSavedPlan(options: ApplyOptions): Promise<Planned> {
@@ -482,8 +449,7 @@ async function loadSavedPlan(options: ApplyOptions): Promise<Planned> {
       throw new ReconcilerError("TWE004", `the plan was made against ${plan.backend.url}, not ${backend.url}`);
     }
     const parallelism = options.parallelism ?? config.parallelism ?? 8;
-    const [catalog, live] = await Promise.all([readCatalog(backend.client, plan.read.lookups, parallelism), readLiveState(backend.client, plan.read.entities, parallelism)]);
-    if (fingerprint(backend.url, live, catalog) !== plan.fingerprint) {
+    if (!matchesState(backend, await readState(backend, plan.read, parallelism), plan)) {
       throw new ReconcilerError("TWE004", "the saved plan is stale: the live state changed since it was made; run tripwire plan again");
     }
   } catch (error) {

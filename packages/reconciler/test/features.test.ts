@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { automation, doNothing, metric, onRunMetric, onRunState, project, toSpec } from "@tripwire/sdk";
 import { automationDocuments, ENTITY_AUTOMATIONS } from "../src/remote/documents.js";
-import { hasFeature } from "../src/remote/features.js";
+import { hasFeature } from "../src/model/features.js";
 import { missingFeatures } from "../src/resolve/features.js";
 
 describe("server features", () => {

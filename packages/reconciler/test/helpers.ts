@@ -1,6 +1,6 @@
 import { scopeKey, toSpec, type Automation, type AutomationSpec } from "@tripwire/sdk";
-import { markDescription, readMarker } from "../src/plan/ownership.js";
-import type { LiveAutomation, ResolvedAutomation } from "../src/types.js";
+import { markDescription, readMarker } from "../src/model/ownership.js";
+import type { LiveAutomation, ResolvedAutomation } from "../src/model/types.js";
 
 export const desired = (a: Automation | AutomationSpec, extra: Partial<ResolvedAutomation> = {}): ResolvedAutomation => {
   const spec = "toSpec" in a ? toSpec(a) : a;

@@ -3,9 +3,9 @@ import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import { plan } from "../src/api.js";
 import { loadDefinitions } from "../src/load/load.js";
-import { sourceOf } from "../src/types.js";
+import { sourceOf } from "../src/model/types.js";
 import { typecheckFiles } from "../src/load/typecheck.js";
-import { formatDiagnostic } from "../src/render/diagnostics.js";
+import { formatDiagnostic } from "../src/model/diagnostics.js";
 import { makeProject, REPO } from "./project.js";
 
 const header = `import { automation, project, metric, onRunMetric, onRunState, onCreateArtifact, doNothing } from "@tripwire/sdk";\nconst llm = project("acme/llm");\n`;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { automation, doNothing, metric, onRunMetric, onRunState, project, runName, sendWebhook, toSpec, webhook, type AutomationSpec } from "@tripwire/sdk";
-import { computePlan, type Plan } from "../src/plan/plan.js";
-import { definitionHash, definitionHashLike, markDescription, readMarker } from "../src/plan/ownership.js";
+import { computePlan } from "../src/plan/plan.js";
+import type { Plan } from "../src/model/plan.js";
+import { definitionHash, definitionHashLike, markDescription, readMarker } from "../src/model/ownership.js";
 import { backend, desired, live, read } from "./helpers.js";
 
 const llm = project("acme/llm");

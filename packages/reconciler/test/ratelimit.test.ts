@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { openBackend } from "../src/remote/open.js";
-import { mapLimit } from "../src/remote/limit.js";
+import { mapLimit } from "../src/model/limit.js";
 import { HttpTransport, rateLimitOf } from "../src/remote/transport.js";
 
 const servers: Server[] = [];

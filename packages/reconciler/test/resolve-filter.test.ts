@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { automation, collectionName, doNothing, onCreateArtifact, project, rawFilter, toSpec, type Automation } from "@tripwire/sdk";
 import { compileFilter } from "@tripwire/evaluator";
 import { resolve } from "../src/resolve/resolve.js";
-import type { Catalog } from "../src/remote/catalog.js";
+import type { Catalog } from "../src/model/catalog.js";
 
 const models = project("acme/models");
 const names = ["ckpt-a", "ckpt-b", "eval-a", "prod"];

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { backoffMs, DEFAULT_RETRY, HttpTransport, retryAfterMs } from "../src/remote/transport.js";
+import { HttpTransport } from "../src/remote/transport.js";
+import { backoffMs, DEFAULT_RETRY, retryAfterMs } from "../src/model/transport.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void;
 const servers: { close(): void }[] = [];

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { filesUnder } from "../src/walk.js";
+import { filesUnder } from "../src/model/walk.js";
 
 describe("filesUnder: the one folder walk (tinyglobby)", () => {
   it("finds accepted files depth first, each folder's entries in name order, skipping node_modules and dot entries", () => {

@@ -52,9 +52,11 @@ export {
   ensureProject,
   ensureRegistry,
   ensureCollection,
+  ensureIntegration,
   findOrg,
   type Seed,
 } from "./seed.js";
+export { createAdmin, type Admin, type AdminOptions } from "./admin.js";
 export { startServer, readSeedFile, type ServerOptions, type RunningServer } from "./server.js";
 export { runServerCli, type ServerCliIo } from "./cli.js";
 export {

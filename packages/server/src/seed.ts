@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { REGISTRY_PREFIX } from "@tripwire/sdk";
-import { IntegrationSeedSchema, SecretSeedSchema } from "@tripwire/sdk/seed";
-import type { CollectionRecord, EntityRecord, OrgRecord, ProjectRecord, Store, UserRecord } from "./store/types.js";
+import { IntegrationSeedSchema, SecretSeedSchema, type IntegrationSeed } from "@tripwire/sdk/seed";
+import type { CollectionRecord, EntityRecord, IntegrationRecord, OrgRecord, ProjectRecord, Store, UserRecord } from "./store/types.js";
 
 const names = z.array(z.string().min(1)).default([]);
 
@@ -129,6 +129,28 @@ export function ensureCollection(store: Store, project: ProjectRecord, name: str
   return store.ensureCollection(project.id, name, project.name.startsWith(REGISTRY_PREFIX) ? "portfolio" : "sequence");
 }
 
+/**
+ * Creates the integration in `entity`, or updates the one of its kind with the same name (webhook) or channel (Slack)
+ * to the declaration: URL, signing and access-token secret names, Slack team, timeout.
+ */
+export function ensureIntegration(store: Store, entity: EntityRecord, i: IntegrationSeed): IntegrationRecord {
+  return store.upsertIntegration(
+    i.kind === "slack"
+      ? { entityId: entity.id, kind: "slack", name: null, url: i.webhookUrl, secretRef: null, accessTokenRef: null, teamName: i.teamName ?? null, channelName: i.channelName, timeoutMs: null }
+      : {
+          entityId: entity.id,
+          kind: "webhook",
+          name: i.name,
+          url: i.url,
+          secretRef: i.secret ?? null,
+          accessTokenRef: i.accessToken ?? null,
+          teamName: null,
+          channelName: null,
+          timeoutMs: i.timeoutMs ?? null,
+        },
+  );
+}
+
 function userNamed(store: Store, username: string, path: (string | number)[]): UserRecord {
   const u = store.userByName(username);
   if (!u) throw new SeedError(`user "${username}" is not listed in users`, path);
@@ -195,31 +217,7 @@ export function seedStore(store: Store, seed: Seed): void {
     s.integrations.forEach((x, i) => {
       const e = store.entityByName(x.entity);
       if (!e) throw new SeedError(`entity "${x.entity}" does not exist`, ["integrations", i]);
-      if (x.kind === "slack") {
-        store.upsertIntegration({
-          entityId: e.id,
-          kind: "slack",
-          name: null,
-          url: x.webhookUrl,
-          secretRef: null,
-          accessTokenRef: null,
-          teamName: x.teamName ?? null,
-          channelName: x.channelName,
-          timeoutMs: null,
-        });
-      } else {
-        store.upsertIntegration({
-          entityId: e.id,
-          kind: "webhook",
-          name: x.name,
-          url: x.url,
-          secretRef: x.secret ?? null,
-          accessTokenRef: x.accessToken ?? null,
-          teamName: null,
-          channelName: null,
-          timeoutMs: x.timeoutMs ?? null,
-        });
-      }
+      ensureIntegration(store, e, x);
     });
   });
 }

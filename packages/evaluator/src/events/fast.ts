@@ -39,6 +39,7 @@ export class FastRunMetric {
     if (typeof timestamp !== "string") return false;
     if (!isPlain(metrics) || Object.getPrototypeOf(metrics) !== Object.prototype) return false;
     for (const k in metrics) {
+      if (k === "__proto__") return false; // refused by the schema, with its message
       const v = metrics[k];
       const t = typeof v;
       if (!(v === null || t === "string" || t === "boolean" || (t === "number" && Number.isFinite(v)))) return false;

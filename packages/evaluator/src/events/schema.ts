@@ -69,9 +69,19 @@ export type TripwireEvent = RunMetricEvent | RunStateEvent | ArtifactEvent | Col
 
 const name = z.string().min(1, "must not be empty");
 const timestamp = z.iso.datetime({ offset: true, local: false });
-const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]),
-);
+/**
+ * An event's object of `values` (metrics, metadata, nested JSON). A key `__proto__`, which `JSON.parse` makes an own
+ * key but any copy of the object turns into its prototype, is refused with its path (zod's record would drop it
+ * silently, and the fast path would keep it).
+ */
+const record = <T extends z.ZodType>(values: T) =>
+  z.preprocess((input, ctx) => {
+    if (typeof input === "object" && input !== null && Object.hasOwn(input, "__proto__")) {
+      ctx.addIssue({ code: "custom", message: '"__proto__" is not allowed as a key', path: ["__proto__"], input });
+    }
+    return input;
+  }, z.record(z.string(), values));
+const JsonValue: z.ZodType<JsonValue> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), record(JsonValue)]));
 const RunRefSchema = z.object({ id: name, name: z.string(), user: z.string() });
 const location = { entity: name, project: name.optional(), registry: name.optional(), collection: name };
 
@@ -88,7 +98,7 @@ export const RunMetricSchema = z.object({
   step: z.number().int().nonnegative(),
   timestamp,
   // Any JSON value is accepted (W&B history holds media, strings, NaN spelt as text); only finite numbers count.
-  metrics: z.record(z.string(), JsonValue),
+  metrics: record(JsonValue),
 });
 const RunStateSchema = z.object({
   type: z.literal("run.state"),
@@ -117,7 +127,7 @@ const artifactFields = {
   artifactId: z.string().optional(),
   aliases: z.array(z.string()).optional(),
   tags: z.array(z.string()).optional(),
-  metadata: z.record(z.string(), JsonValue).optional(),
+  metadata: record(JsonValue).optional(),
   source: z
     .object({ entity: name.optional(), project: name, collection: name, version: z.number().int().nonnegative() })
     .optional(),

@@ -1,29 +1,18 @@
 import { scopeEntity, type AutomationSpec } from "@tripwire/sdk";
 import { encodeAutomation, encodeUpdate } from "@tripwire/sdk/wire";
-import { integrationName, type TripwireConfig } from "../config.js";
-import { isReconcilerError } from "../errors.js";
-import { definitionHash, markDescription, readMarker } from "../plan/ownership.js";
-import type { Operation, Plan, Prerequisite } from "../plan/plan.js";
-import type { Backend } from "../remote/backend.js";
-import { mapLimit } from "../remote/limit.js";
-
-/** The outcome of one operation (or prerequisite). */
-export interface OpResult {
-  readonly op: Operation["op"] | "prerequisite";
-  readonly address: string;
-  readonly ok: boolean;
-  readonly id?: string | undefined;
-  readonly error?: string | undefined;
-  readonly ms: number;
-}
+import { integrationName, type TripwireConfig } from "../model/config.js";
+import { integrationLookupKey, integrationMatches, prerequisiteKey, prerequisiteProject, scopeLookupKey } from "../model/catalog.js";
+import { isReconcilerError } from "../model/errors.js";
+import { definitionHash, markDescription, readMarker } from "../model/ownership.js";
+import type { OpResult, Operation, Plan, Prerequisite } from "../model/plan.js";
+import type { Backend } from "../model/backend.js";
+import { mapLimit } from "../model/limit.js";
 
 export interface ExecuteOptions {
   readonly parallelism: number;
   readonly config: TripwireConfig;
   /** One line per finished operation. */
   readonly onProgress?: (result: OpResult) => void;
-  /** IDs for operations whose scope or integration the embedded default had to create first. */
-  readonly resolveIds?: (op: Operation) => Promise<{ scopeId?: string | undefined; integrationId?: string | undefined; error?: string }>;
 }
 
 /** What W&B stores for a definition: Tripwire's marker appended to the description. */
@@ -46,7 +35,32 @@ async function timed(op: OpResult["op"], address: string, fn: () => Promise<stri
 const secretValue = (config: TripwireConfig, entity: string, name: string) =>
   config.embedded?.secrets?.find((s) => s.entity === entity && s.name === name)?.value;
 
-async function prerequisite(backend: Backend, p: Prerequisite, config: TripwireConfig): Promise<void> {
+/**
+ * Creates one prerequisite and returns the ID of what it made (a secret has none), read back by the same name the
+ * plan's operations refer to it by.
+ */
+async function prerequisite(backend: Backend, p: Prerequisite, config: TripwireConfig): Promise<string | undefined> {
+  await ensure(backend, p, config);
+  const client = backend.client;
+  switch (p.kind) {
+    case "entity":
+      return (await client.entity(p.name))?.id;
+    case "project":
+    case "registry": {
+      const { entity, project } = prerequisiteProject(p);
+      return (await client.project(entity, project))?.id;
+    }
+    case "collection":
+      return (await client.collection(p.entity, p.parent ?? "", p.name))?.id;
+    case "secret":
+      return undefined;
+    case "slack":
+    case "webhook":
+      return (await client.integrations(p.entity)).find((i) => integrationMatches(i, p.kind as "slack" | "webhook", p.name))?.id;
+  }
+}
+
+async function ensure(backend: Backend, p: Prerequisite, config: TripwireConfig): Promise<void> {
   const admin = backend.admin;
   if (!admin) throw new Error(`${p.kind} ${p.name} is missing and only the embedded default creates it`);
   switch (p.kind) {
@@ -55,7 +69,7 @@ async function prerequisite(backend: Backend, p: Prerequisite, config: TripwireC
     case "project":
       return admin.ensureProject(p.entity, p.name);
     case "registry":
-      return admin.ensureProject(p.entity, `wandb-registry-${p.name}`);
+      return admin.ensureProject(p.entity, prerequisiteProject(p).project);
     case "collection":
       return admin.ensureCollection(p.entity, p.parent ?? "", p.name);
     case "secret": {
@@ -89,20 +103,18 @@ export async function executePlan(plan: Plan, backend: Backend, options: Execute
     results.push(r);
     options.onProgress?.(r);
   };
+  // What the prerequisites created, by the key an operation names it with: the IDs the plan could not know.
+  const created = new Map<string, string>();
   for (const p of plan.prerequisites) {
-    report(await timed("prerequisite", `${p.kind}:${p.entity}/${p.parent ? `${p.parent}:` : ""}${p.name}`, async () => (await prerequisite(backend, p, options.config), undefined)));
+    const result = await timed("prerequisite", `${p.kind}:${p.entity}/${p.parent ? `${p.parent}:` : ""}${p.name}`, () => prerequisite(backend, p, options.config));
+    if (result.id !== undefined) created.set(prerequisiteKey(p), result.id);
+    report(result);
   }
   const client = backend.client;
   const ids = async (op: Exclude<Operation, { op: "delete" }>) => {
-    let scopeId = op.scopeId;
-    let integrationId = op.integrationId;
-    const needsIntegration = op.after.action.type === "notification" || op.after.action.type === "webhook";
-    if ((!scopeId || (needsIntegration && !integrationId)) && options.resolveIds) {
-      const r = await options.resolveIds(op);
-      if (r.error) throw new Error(r.error);
-      scopeId ??= r.scopeId;
-      integrationId ??= r.integrationId;
-    }
+    const scopeId = op.scopeId ?? created.get(scopeLookupKey(op.scope));
+    const integration = integrationLookupKey(op.after);
+    const integrationId = op.integrationId ?? (integration === undefined ? undefined : created.get(integration));
     if (!scopeId) throw new Error(`cannot resolve the scope of ${op.address}`);
     return { scopeId, ...(integrationId ? { integrationId } : {}) };
   };

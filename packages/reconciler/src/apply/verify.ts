@@ -1,7 +1,7 @@
 import { specsEqual } from "@tripwire/sdk";
-import type { Plan } from "../plan/plan.js";
-import type { LiveAutomation } from "../types.js";
-import { definitionHash } from "../plan/ownership.js";
+import type { Plan } from "../model/plan.js";
+import type { LiveAutomation } from "../model/types.js";
+import { definitionHash } from "../model/ownership.js";
 
 /**
  * What still differs after an apply: for every operation, whether the live state now shows its effect

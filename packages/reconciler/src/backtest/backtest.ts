@@ -5,11 +5,12 @@
 import { createEngine, formatTimestamp, type EngineAutomation, type EngineOptions, type Firing, parseTimestamp } from "@tripwire/evaluator";
 import type { AutomationSpec } from "@tripwire/sdk";
 import { relative } from "node:path";
-import type { Diagnostic } from "../types.js";
-import { isReconcilerError } from "../errors.js";
+import type { Diagnostic } from "../model/types.js";
+import { isReconcilerError } from "../model/errors.js";
 import { historyFiles, readHistoryFile } from "./history.js";
-import { feedLive, liveUnsupported, type LiveSource, type LiveStats } from "./live.js";
-import { FiringRecorder, type AutomationBacktest, type BacktestReport, type HistoryStats } from "./report.js";
+import { feedLive, liveUnsupported, type LiveSource } from "./live.js";
+import { FiringRecorder } from "./report.js";
+import type { AutomationBacktest, BacktestReport, HistoryStats, LiveStats } from "../model/backtest.js";
 import type { SeriesCollector } from "./series.js";
 import { HistorySink, watchedMetrics } from "./sink.js";
 

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { HistoryColumns, LiveRun } from "../remote/runs.js";
+import type { HistoryColumns, LiveRun } from "./runs.js";
 
 const MAGIC = "TWH1";
 

@@ -3,52 +3,11 @@
  * definition and of the code's, replayed together in one pass over the history — the change in notification
  * volume a reviewer cares about. The plan itself stays as it was; this is attached beside it.
  */
-import type { Operation, Plan } from "../plan/plan.js";
+import type { Plan } from "../model/plan.js";
 import { runBacktest, type BacktestAutomation, type BacktestOptions } from "./backtest.js";
-import { subjectKey, type AutomationBacktest, type HistoryStats, type Subject } from "./report.js";
+import { subjectKey, type AutomationBacktest, type BacktestAction, type BacktestChange, type BacktestSide, type HistoryStats, type PlanBacktest, type Subject } from "../model/backtest.js";
 import type { AutomationSpec } from "@tripwire/sdk";
-import type { Diagnostic } from "../types.js";
-
-/** One definition's backtest, in short. */
-export interface BacktestSide {
-  readonly firings: number;
-  /** Distinct runs or artifact versions it fired for. */
-  readonly subjects: number;
-  readonly busiestDay: { readonly day: string; readonly firings: number } | null;
-  /** Firings per day on average over the period (two decimals). */
-  readonly perDay: number;
-  /** Firings per UTC day, the days it fired on. */
-  readonly daily: readonly { readonly day: string; readonly firings: number }[];
-  /** The evaluator cannot decide this definition (it never fires here), and why. */
-  readonly unsupported?: string;
-}
-
-/** What one firing sends: a Slack message, a webhook call, or nothing. */
-export type BacktestAction = "slack" | "webhook" | "none";
-
-/** An operation's old and new definitions, side by side. */
-export interface BacktestChange {
-  readonly address: string;
-  readonly op: Operation["op"];
-  /** The live definition's backtest; `null` for a create. */
-  readonly before: BacktestSide | null;
-  /** The code's definition's backtest; `null` for a delete. */
-  readonly after: BacktestSide | null;
-  /** Runs or artifact versions the new definition fires for and the old one did not. */
-  readonly newlyFiring: readonly Subject[];
-  /** Runs or artifact versions the old definition fired for and the new one does not. */
-  readonly noLongerFiring: readonly Subject[];
-  /** What each firing of the code's definition (a delete: the live one's) sends. */
-  readonly action: BacktestAction;
-}
-
-/** The backtest part of a plan (`plan --backtest`). */
-export interface PlanBacktest {
-  readonly history: HistoryStats;
-  /** Days the history covers (at least 1 when it holds events): what per-day volumes are averaged over. */
-  readonly days: number;
-  readonly changes: readonly BacktestChange[];
-}
+import type { Diagnostic } from "../model/types.js";
 
 const DAY_MS = 86_400_000;
 

@@ -18,8 +18,8 @@ import { JSONL_LINE, JsonlDecoder, readWandbHistoryCsv, type RunMetricEvent, typ
 import { formatPath, isTripwireError } from "@tripwire/sdk";
 import { z } from "zod";
 import { pick, type Code } from "../model/codes.js";
-import { filesUnder } from "../walk.js";
-import type { Diagnostic } from "../types.js";
+import { filesUnder } from "../model/walk.js";
+import type { Diagnostic } from "../model/types.js";
 import { forEachLine, openHistory } from "./lines.js";
 import type { HistorySink } from "./sink.js";
 

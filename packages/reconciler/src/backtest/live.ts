@@ -1,20 +1,26 @@
 /**
  * The backtest's history read from the live backend instead of files: the runs of every project a run automation
- * watches, alive during the period, and their history of the metrics the automations read (remote/runs.ts),
+ * watches, alive during the period, and their history of the metrics the automations read (backtest/runs.ts),
  * through the cache (cache.ts), into the same sink a file backtest fills.
  *
  * Each run is replayed whole (state windows and "changed by" baselines need the steps before the period), and only
  * firings inside the period are counted. W&B's API keeps no run-state transitions: a run is `running` from its
- * `createdAt`, and a finished, failed, crashed or killed run takes that state at its `heartbeatAt`. It has no
- * timestamps for artifact alias and tag changes either, so artifact automations are reported as not backtested,
- * never as firing zero times.
+ * `createdAt`, and a finished, failed, crashed or killed run takes that state at its `heartbeatAt`.
+ *
+ * Artifact automations: a version's creation is exact (its `createdAt` in its collection, backtest/artifacts.ts), so
+ * `createArtifact` automations of a project, one of its collections or a filtered set of them are backtested. The
+ * API has no time for anything else — aliases and tags are only the ones versions hold now, and registry links carry
+ * no link time W&B's SDK reads — so those automations (and a `createArtifact` filtered on aliases, which are the ones
+ * a version was created with) are reported as not backtested with the reason, never as firing zero times.
  */
+import type { LiveStats } from "../model/backtest.js";
 import { formatTimestamp, type TripwireEvent } from "@tripwire/evaluator";
-import { isArtifactEventType, type AutomationSpec } from "@tripwire/sdk";
-import { isReconcilerError } from "../errors.js";
-import { mapLimit } from "../remote/limit.js";
-import { historyRequests, listRuns, readHistory, RUNS_PER_PAGE, STEPS_PER_WINDOW, type HistoryColumns, type LiveRun } from "../remote/runs.js";
-import type { Transport } from "../remote/transport.js";
+import { isArtifactEventType, type AutomationSpec, type JsonValue } from "@tripwire/sdk";
+import { isReconcilerError } from "../model/errors.js";
+import { listArtifactVersions } from "./artifacts.js";
+import { mapLimit } from "../model/limit.js";
+import { historyRequests, listRuns, readHistory, RUNS_PER_PAGE, STEPS_PER_WINDOW, type HistoryColumns, type LiveRun } from "./runs.js";
+import type { Transport } from "../model/transport.js";
 import { cachePath, readCached, rowsBefore, writeCached } from "./cache.js";
 import type { HistorySink } from "./sink.js";
 
@@ -32,20 +38,6 @@ export interface LiveSource {
   readonly onProgress?: (line: string) => void;
 }
 
-/** What was read from the backend, and how. */
-export interface LiveStats {
-  readonly backend: string;
-  readonly projects: readonly string[];
-  /** Runs alive during the period, and how many of them needed no history request (the cache held them). */
-  readonly runs: number;
-  readonly cachedRuns: number;
-  /** Requests made, and the fewest the API allows for the same history with no cache. */
-  readonly requests: number;
-  readonly minimumRequests: number;
-  /** What the live history cannot give, said instead of a silent zero. */
-  readonly notes: readonly string[];
-}
-
 /** The projects whose runs the automations watch, `entity/project`, sorted. */
 export function watchedProjects(specs: readonly AutomationSpec[]): { entity: string; project: string }[] {
   const seen = new Map<string, { entity: string; project: string }>();
@@ -58,10 +50,49 @@ export function watchedProjects(specs: readonly AutomationSpec[]): { entity: str
 
 /** Why an automation cannot be backtested over live history, or undefined when it can. */
 export function liveUnsupported(spec: AutomationSpec): string | undefined {
-  if (isArtifactEventType(spec.event.type)) {
-    return "the live history has no artifact events (W&B's API keeps no times for alias and tag changes): backtest it over exported history with --history";
+  const fallback = "backtest it over exported history with --history";
+  switch (spec.event.type) {
+    case "createArtifact": {
+      const s = spec.scope;
+      const inProject = s.type === "project" || s.type === "collections" || (s.type === "collection" && s.parent.type === "project");
+      if (!inProject) return `the live history reads the versions of projects' own collections, not of a ${s.type}'s (registry collections hold links): ${fallback}`;
+      if (spec.event.filter !== undefined) return `W&B's API gives the aliases a version holds now, not the ones it was created with, so an alias filter cannot be replayed: ${fallback}`;
+      return undefined;
+    }
+    case "linkArtifact":
+    case "unlinkArtifact":
+      return `W&B's API gives no time a version was linked into or unlinked from a registry collection: ${fallback}`;
+    case "addArtifactAlias":
+      return `W&B's API gives only the aliases versions hold now, with no time each was added: ${fallback}`;
+    case "addArtifactTag":
+    case "removeArtifactTag":
+      return `W&B's API gives only the tags versions hold now, with no time each was added or removed: ${fallback}`;
+    case "addCollectionTag":
+    case "removeCollectionTag":
+      return `W&B's API gives only the tags collections hold now, with no time each was added or removed: ${fallback}`;
+    default:
+      return undefined;
   }
-  return undefined;
+}
+
+/**
+ * The projects whose artifact versions the backtestable `createArtifact` automations watch, with the collections
+ * they name (`undefined`: every collection, for a project or a filtered collection set), sorted.
+ */
+export function artifactProjects(specs: readonly AutomationSpec[]): { entity: string; project: string; collections: Set<string> | undefined }[] {
+  const seen = new Map<string, { entity: string; project: string; collections: Set<string> | undefined }>();
+  for (const spec of specs) {
+    if (spec.event.type !== "createArtifact" || liveUnsupported(spec) !== undefined) continue;
+    const s = spec.scope;
+    const parent = s.type === "project" ? s : s.type === "collections" ? s.parent : s.type === "collection" && s.parent.type === "project" ? s.parent : undefined;
+    if (parent === undefined) continue;
+    const key = `${parent.entity}/${parent.project}`;
+    let entry = seen.get(key);
+    if (entry === undefined) seen.set(key, (entry = { entity: parent.entity, project: parent.project, collections: new Set() }));
+    if (s.type === "collection") entry.collections?.add(s.collection);
+    else entry.collections = undefined;
+  }
+  return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, p]) => p);
 }
 
 const num = (n: number) => n.toLocaleString("en-US");
@@ -74,7 +105,7 @@ export async function feedLive(specs: readonly AutomationSpec[], metrics: readon
   let cachedRuns = 0;
   let minimum = 0;
   const projects = watchedProjects(specs);
-  if (specs.some((s) => isArtifactEventType(s.event.type))) notes.push("artifact automations are not backtested: the live history has no artifact events");
+  if (specs.some((s) => isArtifactEventType(s.event.type) && liveUnsupported(s) !== undefined)) notes.push("artifact automations on aliases, tags and registry links are not backtested: W&B's API keeps no times for them");
   const system = metrics.filter((m) => m.startsWith("system/") || m.startsWith("system."));
   if (system.length > 0) notes.push(`system metrics (${system.join(", ")}) are not in the run history W&B's API pages: automations on them see no values here`);
   if (specs.some((s) => s.event.type === "runState")) notes.push("run states: W&B's API keeps only each run's current state, taken at its last heartbeat");
@@ -107,10 +138,31 @@ export async function feedLive(specs: readonly AutomationSpec[], metrics: readon
     });
     progress(done, list.length, true);
   }
+  let artifactVersions = 0;
+  const artifactEvents: TripwireEvent[] = [];
+  for (const { entity, project, collections } of artifactProjects(specs)) {
+    const listed = await listArtifactVersions(source.transport, entity, project, collections);
+    minimum += listed.minimumRequests;
+    if (listed.versions === undefined) {
+      notes.push(`project ${entity}/${project} does not exist on the backend: no artifact versions`);
+      continue;
+    }
+    for (const v of listed.versions) {
+      if (!Number.isFinite(v.createdAt) || v.createdAt > source.to) continue;
+      artifactVersions++;
+      // The version's aliases at its creation are not known (only the ones it holds now): none are given.
+      const event = { type: "artifact.created", entity, project, collection: v.collection, version: v.version, artifactId: v.id, timestamp: formatTimestamp(v.createdAt) } as const;
+      artifactEvents.push(v.metadata === undefined ? event : ({ ...event, metadata: v.metadata as Record<string, JsonValue> } as TripwireEvent));
+    }
+  }
+  artifactEvents.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  for (const e of artifactEvents) sink.event(e);
+  const allProjects = [...new Set([...projects.map((p) => `${p.entity}/${p.project}`), ...artifactProjects(specs).map((p) => `${p.entity}/${p.project}`)])].sort();
   return {
     backend: source.transport.url,
-    projects: projects.map((p) => `${p.entity}/${p.project}`),
+    projects: allProjects,
     runs,
+    artifactVersions,
     cachedRuns,
     requests: source.transport.requestCount - before,
     minimumRequests: minimum,
@@ -120,55 +172,8 @@ export async function feedLive(specs: readonly AutomationSpec[], metrics: readon
 
 const empty = (metrics: readonly string[]): HistoryColumns => ({ steps: [], times: [], values: Object.fromEntries(metrics.map((m) => [m, []])) });
 
-/**
- * The live history as the history-aware lint checks (TWL060–TWL067) read it: the runs of the watched projects alive
- * during the period, every key each logged (from `historyKeys`), and the finite values of the metrics asked for —
- * through the same cache as the backtest.
- */
-export function liveLintHistory(specs: readonly AutomationSpec[], source: LiveSource): import("../lint/history.js").HistorySource {
-  return {
-    async read(asked) {
-      const metrics = [...asked].sort();
-      const runs: import("../lint/history.js").HistoryRun[] = [];
-      try {
-        for (const { entity, project } of watchedProjects(specs)) {
-          const list = await listRuns(source.transport, entity, project, { from: source.from, to: source.to });
-          if (list === undefined) continue;
-          await mapLimit(list, source.parallelism ?? 8, async (run) => {
-            const needed = metrics.some((m) => run.keys.includes(m));
-            const { columns } = await historyOf(source, entity, project, run, metrics, needed);
-            const values = new Map<string, number[]>();
-            const steps = new Map<string, { first: number; last: number }>();
-            for (const m of metrics) {
-              const column = columns.values[m];
-              if (column === undefined) continue;
-              const kept: number[] = [];
-              for (let i = 0; i < column.length; i++) {
-                const v = column[i] as number;
-                if (!Number.isFinite(v)) continue;
-                kept.push(v);
-                const step = columns.steps[i] as number;
-                const s = steps.get(m);
-                if (s === undefined) steps.set(m, { first: step, last: step });
-                else s.last = step;
-              }
-              if (kept.length > 0) values.set(m, kept);
-            }
-            runs.push({ entity, project, id: run.id, name: run.name, user: run.user, logged: new Set(run.keys), values, steps });
-          });
-        }
-      } catch (error) {
-        if (!isReconcilerError(error)) throw error;
-        return { diagnostics: [{ code: error.code, severity: "error", message: `the live history could not be read from ${source.transport.url}: ${error.message.replace(/^TW[A-Z]?\d+: /, "")}` }] };
-      }
-      runs.sort((a, b) => `${a.entity}/${a.project}/${a.id}`.localeCompare(`${b.entity}/${b.project}/${b.id}`));
-      return { history: { runs, from: `the live run history of ${source.transport.url}, ${formatTimestamp(source.from).slice(0, 16)} → ${formatTimestamp(source.to).slice(0, 16)} UTC` }, diagnostics: [] };
-    },
-  };
-}
-
 /** A run's history: from the cache when the listing says it is unchanged, else read (from where the cache ends). */
-async function historyOf(
+export async function historyOf(
   source: LiveSource,
   entity: string,
   project: string,

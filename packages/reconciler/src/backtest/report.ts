@@ -3,79 +3,8 @@
  * versions, and its busiest day. Accumulated firing by firing; memory grows with the firings (at most one per
  * automation, run and 24 hours), never with the history.
  */
+import { subjectKey, type AutomationBacktest, type Subject, type SubjectFirings } from "../model/backtest.js";
 import { formatTimestamp, parseTimestamp, type Firing } from "@tripwire/evaluator";
-import type { LiveStats } from "./live.js";
-
-/** What a firing is about: a run, or an artifact version (or collection, for collection tag events). */
-export type Subject =
-  | { readonly kind: "run"; readonly entity: string; readonly project: string; readonly id: string; readonly name: string }
-  | {
-      readonly kind: "artifact";
-      readonly entity: string;
-      readonly project?: string;
-      readonly registry?: string;
-      readonly collection: string;
-      readonly version?: number;
-    };
-
-/** One subject's firings: when, and for runs at which steps (one entry per firing, in time order). */
-export interface SubjectFirings {
-  readonly subject: Subject;
-  readonly firings: number;
-  /** UTC ISO times of the firings. */
-  readonly at: readonly string[];
-  /** For runs: the step of each firing (metric automations); absent for run-state and artifact firings. */
-  readonly steps?: readonly number[];
-}
-
-/** One automation's backtest. */
-export interface AutomationBacktest {
-  /** The automation's address (`project:acme/llm/loss-spike`). */
-  readonly address: string;
-  readonly name: string;
-  readonly firings: number;
-  /** Runs and artifacts it fired for, the most firings first (then by first firing). */
-  readonly subjects: readonly SubjectFirings[];
-  /** The UTC day with the most firings (the earliest of equals); `null` when it never fired. */
-  readonly busiestDay: { readonly day: string; readonly firings: number } | null;
-  /** Firings per UTC day, the days it fired on, in day order. */
-  readonly daily: readonly { readonly day: string; readonly firings: number }[];
-  /** Set when the evaluator cannot decide this automation (it never fires in a backtest), and why. */
-  readonly unsupported?: string;
-}
-
-/** What was replayed. */
-export interface HistoryStats {
-  /** History files, relative to the working directory, in the order they were read. */
-  readonly files: readonly string[];
-  readonly events: number;
-  readonly runs: number;
-  /** The earliest and latest event times (UTC ISO); `null` for an empty history. */
-  readonly from: string | null;
-  readonly to: string | null;
-  /** Read from the live backend (no files): the period is `from`–`to`, and what was read and how. */
-  readonly live?: LiveStats;
-}
-
-/** A backtest: the history replayed, and per automation (in definition order) what it would have done. */
-export interface BacktestReport {
-  readonly history: HistoryStats;
-  readonly automations: readonly AutomationBacktest[];
-}
-
-/** The key of a subject: equal subjects, equal keys. */
-export function subjectKey(s: Subject): string {
-  if (s.kind === "run") return `run:${s.entity}/${s.project}/${s.id}`;
-  const where = s.registry !== undefined ? `registry:${s.registry}` : `project:${s.project ?? ""}`;
-  return `artifact:${s.entity}/${where}/${s.collection}${s.version === undefined ? "" : `:v${s.version}`}`;
-}
-
-/** `sweep-1 (r1)`, `acme/llm/dataset:v3`, `acme/wandb-registry-model/llm-7b:v2`. */
-export function subjectLabel(s: Subject): string {
-  if (s.kind === "run") return s.name === s.id || s.name === "" ? s.id : `${s.name} (${s.id})`;
-  const where = s.registry !== undefined ? `wandb-registry-${s.registry}` : (s.project ?? "");
-  return `${s.entity}/${where}/${s.collection}${s.version === undefined ? "" : `:v${s.version}`}`;
-}
 
 function subjectOf(f: Firing): Subject {
   const e = f.event;

@@ -3,21 +3,9 @@
  * kept to at most `maxPoints` points by decimation (every point until the run has that many, then every 2nd, 4th, …),
  * so memory is bounded by runs × metrics × `maxPoints` whatever the history's size.
  */
-export interface RunSeries {
-  readonly entity: string;
-  readonly project: string;
-  readonly id: string;
-  name: string;
-  /** 1: every row kept; k: every k-th. */
-  stride: number;
-  seen: number;
-  readonly steps: number[];
-  readonly times: number[];
-  /** One array per watched metric, in the sink's metric order (`NaN`: not logged). */
-  readonly values: number[][];
-}
+import type { BacktestSeries, RunSeries } from "../model/backtest.js";
 
-export class SeriesCollector {
+export class SeriesCollector implements BacktestSeries {
   readonly runs = new Map<string, RunSeries>();
 
   constructor(

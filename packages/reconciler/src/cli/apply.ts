@@ -1,9 +1,10 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { ReconcilerError } from "../errors.js";
+import { ReconcilerError } from "../model/errors.js";
 import { definitionOptions, liveOptions, type Command } from "./command.js";
-import type { OpResult } from "../apply/apply.js";
+import type { OpResult } from "../model/plan.js";
 import { ask, interactive, printDiagnostics, progressLine, stderrReporter, useColor, type Io } from "./io.js";
+import { renderApplyJson } from "../render/json.js";
 
 export interface ApplyArgs {
   readonly paths: readonly string[];
@@ -35,7 +36,7 @@ function savedPlan(paths: readonly string[], cwd: string): string | undefined {
  * applies it, and re-reads the live state to report anything that still differs.
  */
 export async function applyCommand(args: ApplyArgs, io: Io): Promise<number> {
-  const [{ apply }, { renderJson, renderText }] = await Promise.all([import("../api.js"), import("../render/index.js")]);
+  const [{ apply }, { renderText }] = await Promise.all([import("../api.js"), import("../render/index.js")]);
   const planFile = savedPlan(args.paths, io.cwd);
   const canAsk = interactive(io) && !args.json;
   const outcome = await apply({
@@ -62,20 +63,7 @@ export async function applyCommand(args: ApplyArgs, io: Io): Promise<number> {
       : {}),
   });
   if (args.json) {
-    io.stdout.write(
-      `${JSON.stringify(
-        {
-          applied: outcome.results.length > 0 && outcome.exitCode === 0,
-          refused: outcome.refused ?? null,
-          results: outcome.results,
-          remaining: outcome.remaining,
-          diagnostics: outcome.diagnostics,
-          plan: outcome.plan ? JSON.parse(renderJson(outcome.plan)) : null,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    io.stdout.write(renderApplyJson(outcome));
     return outcome.exitCode;
   }
   // With a plan, its text (shown before anything happened) already listed the diagnostics.

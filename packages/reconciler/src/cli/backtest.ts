@@ -1,5 +1,6 @@
 import { definitionOptions, type Command } from "./command.js";
 import { printDiagnostics, stderrReporter, useColor, type Io } from "./io.js";
+import { renderInvalidJson } from "../render/json.js";
 
 export interface BacktestArgs {
   readonly paths: readonly string[];
@@ -31,7 +32,7 @@ export async function backtestCommand(args: BacktestArgs, io: Io): Promise<numbe
   });
   printDiagnostics(io, outcome.diagnostics);
   if (!outcome.report) {
-    if (args.json) io.stdout.write(`${JSON.stringify({ valid: false, diagnostics: outcome.diagnostics }, null, 2)}\n`);
+    if (args.json) io.stdout.write(renderInvalidJson(outcome.diagnostics));
     return outcome.exitCode;
   }
   if (args.html !== undefined) {

@@ -1,6 +1,7 @@
 import type { HistoryEntry, HistoryFilter, HistoryStatus } from "@tripwire/server";
 import { UsageError, type Command } from "./command.js";
 import type { Io } from "./io.js";
+import { renderHistoryEntryJson, renderHistoryJson } from "../render/json.js";
 
 export interface HistoryArgs {
   readonly automation?: string | undefined;
@@ -59,16 +60,16 @@ export async function historyCommand(args: HistoryArgs, io: Io): Promise<number>
   const source = await openHistory({ cwd: io.cwd, config, env: io.env });
   if ("empty" in source) {
     io.stderr.write(`no embedded database at ${source.empty}: nothing has been applied or has fired here yet\n`);
-    if (args.json && !args.follow) io.stdout.write(`${JSON.stringify({ version: 1, executions: [] }, null, 2)}\n`);
+    if (args.json && !args.follow) io.stdout.write(renderHistoryJson([]));
     return 0;
   }
   try {
     const first = await source.read({ ...filter, limit: args.limit }, []);
     if (args.json && !args.follow) {
-      io.stdout.write(`${JSON.stringify({ version: 1, executions: first.entries }, null, 2)}\n`);
+      io.stdout.write(renderHistoryJson(first.entries));
       return 0;
     }
-    const print = (e: HistoryEntry) => io.stdout.write(`${args.json ? JSON.stringify(e) : historyLine(e)}\n`);
+    const print = (e: HistoryEntry) => io.stdout.write(args.json ? renderHistoryEntryJson(e) : `${historyLine(e)}\n`);
     first.entries.forEach(print);
     if (!args.follow) {
       if (first.entries.length === 0) io.stderr.write(`no executions match in ${source.url}\n`);

@@ -1,6 +1,7 @@
-import type { ImportedAutomation, ImportOutcome } from "../import/import.js";
+import type { ImportedAutomation, ImportOutcome } from "../api/import.js";
 import { UsageError, type Command } from "./command.js";
 import { printDiagnostics, stderrReporter, type Io } from "./io.js";
+import { renderImportJson } from "../render/json.js";
 
 export interface ImportArgs {
   readonly entity?: string | undefined;
@@ -65,7 +66,7 @@ export function renderImportSummary(outcome: ImportOutcome): string {
 
 /** `tripwire import --entity E [--project P | --registry R]`: adopt automations made in the W&B UI as code. */
 export async function importCommand(args: ImportArgs, io: Io): Promise<number> {
-  const { importAutomations } = await import("../import/import.js");
+  const { importAutomations } = await import("../api/import.js");
   // Neither given: the API key's user's default entity (viewer.entity), as the wandb client does.
   const entity = args.entity ?? io.env.WANDB_ENTITY;
   const outcome = await importAutomations({
@@ -83,8 +84,7 @@ export async function importCommand(args: ImportArgs, io: Io): Promise<number> {
     ...(args.parallelism ? { parallelism: args.parallelism } : {}),
   });
   if (args.json) {
-    const { text, exitCode: _exitCode, ...rest } = outcome;
-    io.stdout.write(`${JSON.stringify({ ...rest, ...(args.dryRun && text !== undefined ? { text } : {}) }, null, 2)}\n`);
+    io.stdout.write(renderImportJson(outcome, args.dryRun === true));
     return outcome.exitCode;
   }
   printDiagnostics(io, outcome.diagnostics);

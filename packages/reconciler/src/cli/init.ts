@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CONFIG_FILES } from "../config-files.js";
+import { CONFIG_FILES } from "../model/config-files.js";
 import type { Command } from "./command.js";
 import type { Io } from "./io.js";
 

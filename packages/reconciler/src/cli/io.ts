@@ -1,9 +1,9 @@
 import { isAbsolute, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
-import type { OpResult } from "../apply/apply.js";
-import type { Reporter } from "../reporter.js";
-import { formatDiagnostic } from "../render/diagnostics.js";
-import type { Diagnostic } from "../types.js";
+import type { OpResult } from "../model/plan.js";
+import type { Reporter } from "../model/reporter.js";
+import { formatDiagnostic } from "../model/diagnostics.js";
+import type { Diagnostic } from "../model/types.js";
 
 /** The process's streams and terminal facts, injectable for tests. */
 export interface Io {

@@ -4,6 +4,7 @@ import { VERSION } from "./version.js";
 import { definitionOptions, type Command } from "./command.js";
 import { periodOf } from "./backtest.js";
 import { printDiagnostics, stderrReporter, type Io } from "./io.js";
+import { renderLintJson } from "../render/json.js";
 
 export interface LintArgs {
   readonly paths: readonly string[];
@@ -25,11 +26,11 @@ export interface LintArgs {
 export async function lintCommand(args: LintArgs, io: Io): Promise<number> {
   // Loaded with the command, not with the CLI: `--version` and `--help` stay light.
   if (args.list) {
-    const { CHECKS } = await import("../lint/checks.js");
+    const { CHECKS } = await import("../model/checks.js");
     for (const [code, c] of Object.entries(CHECKS)) io.stdout.write(`${code}  ${c.severity.padEnd(7)}  ${c.needs === "history" ? "history " : "offline "}  ${c.title}\n`);
     return 0;
   }
-  const [{ lint }, { renderGithubAnnotations }, { renderSarif }] = await Promise.all([import("../lint/run.js"), import("../render/github.js"), import("../render/sarif.js")]);
+  const [{ lint }, { renderGithubAnnotations }, { renderSarif }] = await Promise.all([import("../api/lint.js"), import("../render/github.js"), import("../render/sarif.js")]);
   const history = args.history && args.history.length > 0 ? args.history : undefined;
   const period = periodOf(args);
   const live = !history && (period.since !== undefined || period.from !== undefined || period.to !== undefined);
@@ -44,9 +45,8 @@ export async function lintCommand(args: LintArgs, io: Io): Promise<number> {
   });
   const { diagnostics } = outcome;
   if (args.sarif) writeFileSync(resolve(io.cwd, args.sarif), renderSarif(diagnostics, VERSION));
-  const errors = diagnostics.filter((d) => d.severity === "error").length;
   if (args.json) {
-    io.stdout.write(`${JSON.stringify({ error_count: errors, warning_count: diagnostics.length - errors, history: history ?? (live ? "live" : null), diagnostics }, null, 2)}\n`);
+    io.stdout.write(renderLintJson(diagnostics, history ?? (live ? "live" : null)));
   } else if (args.format === "github") {
     io.stdout.write(renderGithubAnnotations(diagnostics));
   } else {

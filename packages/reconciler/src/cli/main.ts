@@ -1,5 +1,5 @@
 import yargs from "yargs";
-import { isReconcilerError } from "../errors.js";
+import { isReconcilerError } from "../model/errors.js";
 import type { CliCode } from "./codes.js";
 import { applyCmd } from "./apply.js";
 import { backtestCmd } from "./backtest.js";
@@ -16,6 +16,7 @@ import { unknownArguments } from "./suggest.js";
 import { testCmd } from "./test.js";
 import { validateCmd } from "./validate.js";
 import { VERSION, versionCmd, versionCommand } from "./version.js";
+import { renderErrorJson } from "../render/json.js";
 
 /**
  * Every command, in the order `--help` lists them. Each lives in its own file, which loads what its handler needs
@@ -34,7 +35,7 @@ export async function main(given: readonly string[], io: Io = processIo()): Prom
   // `--json` promises exactly one JSON document on stdout, also when the run stops before a command could print one.
   const json = argv.includes("--json");
   const abort = (kind: "usage" | "failure" | "internal", code: CliCode | string, message: string, human: string): number => {
-    if (json) io.stdout.write(`${JSON.stringify({ error: { kind, code, message } }, null, 2)}\n`);
+    if (json) io.stdout.write(renderErrorJson(kind, code, message));
     io.stderr.write(human);
     return 1;
   };

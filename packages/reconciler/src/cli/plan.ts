@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { definitionOptions, liveOptions, UsageError, type Command } from "./command.js";
 import { periodOf, periodOptions } from "./backtest.js";
 import { printDiagnostics, stderrReporter, useColor, type Io } from "./io.js";
+import { renderInvalidJson } from "../render/json.js";
 
 export interface PlanArgs {
   readonly paths: readonly string[];
@@ -44,7 +45,7 @@ export async function planCommand(args: PlanArgs, io: Io): Promise<number> {
     ...labelsOf(args, io),
   });
   if (!outcome.plan) {
-    if (args.json) io.stdout.write(`${JSON.stringify({ valid: false, diagnostics: outcome.diagnostics }, null, 2)}\n`);
+    if (args.json) io.stdout.write(renderInvalidJson(outcome.diagnostics));
     else {
       if (args.markdown) io.stdout.write(renderDiagnosticsMarkdown(outcome.diagnostics));
       printDiagnostics(io, outcome.diagnostics);

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { AutomationSpec } from "@tripwire/sdk";
-import { ReconcilerError } from "../errors.js";
-import { loadServer } from "../optional.js";
+import { ReconcilerError } from "../model/errors.js";
+import { loadServer } from "../remote/optional.js";
 import type { Command } from "./command.js";
 import type { Io } from "./io.js";
 
@@ -53,7 +53,7 @@ export async function serverCommand(args: ServerArgs, io: Io, until?: AbortSigna
  * Tripwire's ownership marker in the description. The generator (ts-morph) is loaded on the page's first request.
  */
 export async function renderDefinition(spec: AutomationSpec): Promise<string> {
-  const [{ generateSource }, { readMarker }] = await Promise.all([import("../import/generate.js"), import("../plan/ownership.js")]);
+  const [{ generateSource }, { readMarker }] = await Promise.all([import("../import/generate.js"), import("../model/ownership.js")]);
   const { description } = readMarker(spec.description);
   const { description: _marked, ...rest } = spec;
   return generateSource({ automations: [{ spec: description === undefined ? rest : { ...rest, description } }] }).text;

@@ -1,6 +1,6 @@
-import { sourceOf } from "../types.js";
 import { definitionOptions, type Command } from "./command.js";
 import { printDiagnostics, type Io } from "./io.js";
+import { renderValidateJson } from "../render/json.js";
 
 export interface ValidateArgs {
   readonly paths: readonly string[];
@@ -14,15 +14,7 @@ export async function validateCommand(args: ValidateArgs, io: Io): Promise<numbe
   const { validate } = await import("../api.js");
   const outcome = await validate({ cwd: io.cwd, paths: args.paths, ...(args.config ? { configFile: args.config } : {}), typecheck: args.typecheck, lint: true });
   if (args.json) {
-    const errors = outcome.diagnostics.filter((d) => d.severity === "error").length;
-    const doc = {
-      valid: errors === 0,
-      error_count: errors,
-      warning_count: outcome.diagnostics.length - errors,
-      automations: outcome.load.automations.map((a) => ({ address: a.address, source: sourceOf(a) })),
-      diagnostics: outcome.diagnostics,
-    };
-    io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    io.stdout.write(renderValidateJson(outcome.load.automations, outcome.diagnostics));
   } else {
     printDiagnostics(io, outcome.diagnostics);
     if (outcome.exitCode === 0) io.stdout.write(`${validSummary(outcome.load.automations.length, outcome.load.files.length)}\n`);

@@ -1,5 +1,5 @@
-import { ReconcilerError } from "../errors.js";
-import { backoffMs, DEFAULT_RETRY, retryAfterMs } from "../remote/transport.js";
+import { ReconcilerError } from "../model/errors.js";
+import { backoffMs, DEFAULT_RETRY, retryAfterMs } from "../model/transport.js";
 
 /** Marks our comments so the next run finds and updates them in place: `<!-- tripwire-plan part=1 -->`. */
 export const COMMENT_MARKER = "<!-- tripwire-plan";

@@ -1,7 +1,6 @@
-import { aggregateOf, changeOf, compileFilter, directionHolds, projectLocation, scopeContains, zscoreOf, type TripwireEvent } from "@tripwire/evaluator";
+import { aggregateOf, changeOf, compileFilter, directionHolds, projectLocation, scopeContains, zscoreOf } from "@tripwire/evaluator";
 import { describeScope, isRunMetricEventType, walkFilter, type FilterExpr, type RunMetricEventSpec } from "@tripwire/sdk";
-import { historyFiles, readHistoryFile } from "../backtest/history.js";
-import type { DesiredAutomation, Diagnostic } from "../types.js";
+import type { DesiredAutomation, Diagnostic } from "../model/types.js";
 import type { Finding } from "./offline.js";
 
 /** One run of the history, with the values of the metrics some automation reads, in step order. */
@@ -34,59 +33,6 @@ export interface HistorySource {
   read(metrics: ReadonlySet<string>): Promise<{ history?: LintHistory; diagnostics: Diagnostic[] }>;
 }
 
-interface MutableRun {
-  entity: string;
-  project: string;
-  id: string;
-  name: string;
-  user: string;
-  logged: Set<string>;
-  values: Map<string, number[]>;
-  steps: Map<string, { first: number; last: number }>;
-}
-
-/** History files or folders, in the formats of `tripwire backtest` (JSONL events, W&B CSV exports). */
-export function fileHistory(paths: readonly string[], cwd: string): HistorySource {
-  return {
-    async read(metrics) {
-      const { files, diagnostics } = historyFiles(paths, cwd);
-      if (diagnostics.length > 0) return { diagnostics };
-      const runs = new Map<string, MutableRun>();
-      const runOf = (e: { entity: string; project: string; run: { id: string; name: string; user: string } }) => {
-        const key = `${e.entity}\0${e.project}\0${e.run.id}`;
-        let r = runs.get(key);
-        if (r === undefined) {
-          r = { entity: e.entity, project: e.project, id: e.run.id, name: e.run.name, user: e.run.user, logged: new Set(), values: new Map(), steps: new Map() };
-          runs.set(key, r);
-        }
-        return r;
-      };
-      const target = {
-        metric: (e: Extract<TripwireEvent, { type: "run.metric" }>) => {
-          const r = runOf(e);
-          for (const [name, v] of Object.entries(e.metrics)) {
-            r.logged.add(name);
-            if (!metrics.has(name) || typeof v !== "number" || !Number.isFinite(v)) continue;
-            let values = r.values.get(name);
-            if (values === undefined) r.values.set(name, (values = []));
-            values.push(v);
-            const s = r.steps.get(name);
-            if (s === undefined) r.steps.set(name, { first: e.step, last: e.step });
-            else s.last = e.step;
-          }
-        },
-        event: (e: TripwireEvent) => {
-          if (e.type === "run.metric") target.metric(e);
-          else if (e.type === "run.state") runOf(e);
-        },
-      };
-      const all: Diagnostic[] = [];
-      for (const file of files) all.push(...(await readHistoryFile(file, cwd, target)));
-      if (all.some((d) => d.severity === "error")) return { diagnostics: all };
-      return { history: { runs: [...runs.values()], from: paths.join(", ") }, diagnostics: all };
-    },
-  };
-}
 
 /** The metric names the history-aware checks read. */
 export function metricsRead(automations: readonly DesiredAutomation[]): Set<string> {
@@ -206,28 +152,58 @@ function thresholdFindings(a: DesiredAutomation, event: Extract<RunMetricEventSp
   return [];
 }
 
-/** TWL064 / TWL065 for a change: whether it held in no run, or in every run, that filled both windows. */
-function changeFindings(a: DesiredAutomation, event: Extract<RunMetricEventSpec, { type: "runMetricChange" }>, runs: readonly (readonly number[])[]): Finding[] {
-  if (runs.length === 0) return [];
+/**
+ * How many runs a windowed condition fires in, and the value nearest to firing: `measure(values, end)` is the
+ * condition's value for the window ending before `end` (NaN when it has none), `holds` whether that value fires, and
+ * `larger` which of two values is nearer to firing. Each run counts once, however often it would fire.
+ */
+function firingRuns(
+  runs: readonly (readonly number[])[],
+  first: number,
+  measure: (values: readonly number[], end: number) => number,
+  holds: (value: number) => boolean,
+  larger: (x: number, than: number) => boolean,
+): { firing: number; largest: number } {
   let firing = 0;
   let largest = 0;
   for (const values of runs) {
     let fired = false;
-    for (let end = event.window + event.priorWindow; end <= values.length; end++) {
-      const current = aggregateOf(event.agg, values, end - event.window, end);
-      const prior = aggregateOf(event.agg, values, end - event.window - event.priorWindow, end - event.window);
-      const delta = changeOf(current, prior, event.change);
-      if (!Number.isFinite(delta)) continue;
-      if (Math.abs(delta) > Math.abs(largest)) largest = delta;
-      if (directionHolds(delta, event.direction, event.amount)) fired = true;
+    for (let end = first; end <= values.length; end++) {
+      const value = measure(values, end);
+      if (!Number.isFinite(value)) continue;
+      if (larger(value, largest)) largest = value;
+      if (holds(value)) fired = true;
     }
     if (fired) firing++;
   }
+  return { firing, largest };
+}
+
+/** TWL064 when a windowed condition fired in no run that filled its windows, TWL065 when in every one (of two or more). */
+function windowedFindings(a: DesiredAutomation, runs: number, firing: number, asked: string, filled: string, largest: string): Finding[] {
+  const metric = (a.spec.event as RunMetricEventSpec).metric;
+  if (firing === 0) return [{ code: "TWL064", subject: a, message: `${asked} in "${metric}" never happened in the ${runs} runs that filled ${filled}: ${largest}` }];
+  if (firing === runs && runs > 1) return [{ code: "TWL065", subject: a, message: `${asked} in "${metric}" happened in every one of the ${runs} runs that filled ${filled}: it fires on every run` }];
+  return [];
+}
+
+/** TWL064 / TWL065 for a change: whether it held in no run, or in every run, that filled both windows. */
+function changeFindings(a: DesiredAutomation, event: Extract<RunMetricEventSpec, { type: "runMetricChange" }>, runs: readonly (readonly number[])[]): Finding[] {
+  if (runs.length === 0) return [];
+  const { firing, largest } = firingRuns(
+    runs,
+    event.window + event.priorWindow,
+    (values, end) => {
+      const current = aggregateOf(event.agg, values, end - event.window, end);
+      const prior = aggregateOf(event.agg, values, end - event.window - event.priorWindow, end - event.window);
+      return changeOf(current, prior, event.change);
+    },
+    (delta) => directionHolds(delta, event.direction, event.amount),
+    (x, than) => Math.abs(x) > Math.abs(than),
+  );
   const unit = event.change === "relative" ? (x: number) => `${fmt(x * 100)}%` : fmt;
   const asked = `${{ any: "a change", increase: "an increase", decrease: "a decrease" }[event.direction]} of ${unit(event.amount)}`;
-  if (firing === 0) return [{ code: "TWL064", subject: a, message: `${asked} in "${event.metric}" never happened in the ${runs.length} runs that filled both windows: the largest change was ${unit(largest)}` }];
-  if (firing === runs.length && runs.length > 1) return [{ code: "TWL065", subject: a, message: `${asked} in "${event.metric}" happened in every one of the ${runs.length} runs that filled both windows: it fires on every run` }];
-  return [];
+  return windowedFindings(a, runs.length, firing, asked, "both windows", `the largest change was ${unit(largest)}`);
 }
 
 /**
@@ -237,24 +213,17 @@ function changeFindings(a: DesiredAutomation, event: Extract<RunMetricEventSpec,
  */
 function zscoreFindings(a: DesiredAutomation, event: Extract<RunMetricEventSpec, { type: "runMetricZScore" }>, runs: readonly (readonly number[])[]): Finding[] {
   if (runs.length === 0) return [];
-  let firing = 0;
-  let largest = 0;
-  for (const values of runs) {
-    let fired = false;
-    for (let end = event.window; end <= values.length; end++) {
-      const { z } = zscoreOf(values, values[end - 1] as number, "population", end - event.window, end);
-      if (!Number.isFinite(z)) continue;
-      const signed = event.direction === "decrease" ? -z : event.direction === "increase" ? z : Math.abs(z);
-      if (signed > largest) largest = signed;
-      if (signed >= event.threshold) fired = true;
-    }
-    if (fired) firing++;
-  }
+  const sign = { any: Math.abs, increase: (z: number) => z, decrease: (z: number) => -z }[event.direction];
+  const { firing, largest } = firingRuns(
+    runs,
+    event.window,
+    (values, end) => sign(zscoreOf(values, values[end - 1] as number, "population", end - event.window, end).z),
+    (signed) => signed >= event.threshold,
+    (x, than) => x > than,
+  );
   const asked = `a z-score ${{ any: "of ±", increase: "of +", decrease: "of −" }[event.direction]}${fmt(event.threshold)} over ${event.window} values`;
   const reached = { any: "|z|", increase: "z", decrease: "−z" }[event.direction];
-  if (firing === 0) return [{ code: "TWL064", subject: a, message: `${asked} in "${event.metric}" never happened in the ${runs.length} runs that filled the window: the largest ${reached} was ${fmt(largest)}` }];
-  if (firing === runs.length && runs.length > 1) return [{ code: "TWL065", subject: a, message: `${asked} in "${event.metric}" happened in every one of the ${runs.length} runs that filled the window: it fires on every run` }];
-  return [];
+  return windowedFindings(a, runs.length, firing, asked, "the window", `the largest ${reached} was ${fmt(largest)}`);
 }
 
 /** The history-aware findings over a source (none when there is no source), or the source's read errors. */

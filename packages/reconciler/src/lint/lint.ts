@@ -1,6 +1,6 @@
-import type { TripwireConfig } from "../config.js";
-import { sourceOf, type DesiredAutomation, type Diagnostic } from "../types.js";
-import { CHECKS, isCheckCode, type CheckCode, type LintLevel } from "./checks.js";
+import type { TripwireConfig } from "../model/config.js";
+import { sourceOf, type DesiredAutomation, type Diagnostic } from "../model/types.js";
+import { CHECKS, isCheckCode, type CheckCode, type LintLevel } from "../model/checks.js";
 import { offlineFindings, type Finding } from "./offline.js";
 
 export interface LintInput {

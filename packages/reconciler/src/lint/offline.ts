@@ -14,9 +14,9 @@ import {
   type JsonValue,
   type Scope,
 } from "@tripwire/sdk";
-import type { TripwireConfig } from "../config.js";
-import type { DesiredAutomation } from "../types.js";
-import type { CheckCode } from "./checks.js";
+import type { TripwireConfig } from "../model/config.js";
+import type { DesiredAutomation } from "../model/types.js";
+import type { CheckCode } from "../model/checks.js";
 import { isCatastrophic, regexProblem } from "./regex.js";
 import { isSystemMetric, systemMetricName, systemMetricsLike } from "./system-metrics.js";
 import { eventFills, eventsFilling, likelyVariable } from "./variables.js";

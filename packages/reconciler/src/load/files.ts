@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { extname, isAbsolute, relative, resolve, sep } from "node:path";
-import { filesUnder } from "../walk.js";
+import { filesUnder } from "../model/walk.js";
 
 const SOURCE = new Set([".ts", ".mts", ".js", ".mjs"]);
 const SKIP = /(\.d\.ts|\.test\.[mc]?[jt]s|\.spec\.[mc]?[jt]s)$/;

@@ -1,7 +1,7 @@
 import type { AutomationSpec, SourceLocation } from "@tripwire/sdk";
-import type { TripwireConfig } from "../config.js";
+import type { TripwireConfig } from "../model/config.js";
 import { pick } from "../model/codes.js";
-import type { Diagnostic } from "../types.js";
+import type { Diagnostic } from "../model/types.js";
 
 /** Diagnostic codes of definitions W&B's own Python SDK cannot read back as written. */
 export const INTEROP_CODES = pick("TW6520", "TW6521");

@@ -7,13 +7,13 @@ import * as sdk from "@tripwire/sdk";
 import { formatPath, isTripwireError, scopeKey, validateAll, type AnyAutomation, type AutomationSpec, type SourceLocation } from "@tripwire/sdk";
 import { regexError } from "@tripwire/evaluator";
 import * as sdkWire from "@tripwire/sdk/wire";
-import { CONFIG_FILES, ConfigSchema, type TripwireConfig } from "../config.js";
-import type { Diagnostic, DesiredAutomation } from "../types.js";
+import { CONFIG_FILES, ConfigSchema, type TripwireConfig } from "../model/config.js";
+import type { Diagnostic, DesiredAutomation } from "../model/types.js";
 import type { DiagnosticCode } from "../model/codes.js";
 import { cachedTransform, privateDir, transpileCacheDir } from "./cache.js";
 import { collectAutomations } from "./collect.js";
 import { discoverFiles } from "./files.js";
-import { formatDiagnostic } from "../render/diagnostics.js";
+import { formatDiagnostic, sortDiagnostics } from "../model/diagnostics.js";
 import { ExitDuringLoad, guardedLoad, LoadTimeout, loadTimeoutMs, promiseExports } from "./guard.js";
 import { interopDiagnostics } from "./interop.js";
 
@@ -310,11 +310,3 @@ export async function loadDefinitions(options: LoadOptions): Promise<LoadResult>
   };
 }
 
-/** As tsc orders them: diagnostics without a location first, then by file, line and column. */
-export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const key = (d: Diagnostic) => (d.source ? [1, d.source.file, d.source.line, d.source.column] : [0, "", 0, 0]) as [number, string, number, number];
-  return [...diagnostics].sort((a, b) => {
-    const [x, y] = [key(a), key(b)];
-    return x[0] - y[0] || x[1].localeCompare(y[1]) || x[2] - y[2] || x[3] - y[3];
-  });
-}

@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import type { InstallCode } from "../optional.js";
-import type { Diagnostic } from "../types.js";
+import type { InstallCode } from "../model/codes.js";
+import type { Diagnostic } from "../model/types.js";
 
 function findUp(name: string, from: string): string | undefined {
   for (let dir = resolve(from); ; dir = dirname(dir)) {

@@ -1,6 +1,6 @@
 import type { IssueCode } from "@tripwire/sdk";
 import type { EvaluatorCode } from "@tripwire/evaluator";
-import type { CheckCode } from "../lint/checks.js";
+import type { CheckCode } from "./checks.js";
 
 /**
  * Every code the reconciler reports: one object literal, so a code written twice does not compile (TS1117), and
@@ -148,3 +148,8 @@ export function inFamily(family: object, code: string): boolean {
 type Overlap = Extract<Code, IssueCode | EvaluatorCode | CheckCode>;
 const disjoint: [Overlap] extends [never] ? true : Overlap = true;
 void disjoint;
+
+/** Codes of a Tripwire installation that lacks a part a command needs. */
+export const INSTALL_CODES = pick("TW6100", "TW6101");
+
+export type InstallCode = keyof typeof INSTALL_CODES;

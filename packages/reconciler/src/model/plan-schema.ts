@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AutomationSpecSchema, ScopeSchema as SdkScopeSchema, type AutomationSpec, type Scope } from "@tripwire/sdk";
-import type { Plan } from "../plan/plan.js";
+import type { Plan } from "./plan.js";
 import type { DiagnosticCode } from "./codes.js";
 
 // A saved plan (`tripwire plan --out`) is read back by `tripwire apply plan.json`: the file is checked against

@@ -1,32 +1,9 @@
 import { encodeResave, type CreateFilterTriggerInput, type UpdateFilterTriggerInput, type WireTrigger } from "@tripwire/sdk/wire";
-import { ReconcilerError } from "../errors.js";
+import { ReconcilerError } from "../model/errors.js";
+import type { CollectionRef, EntityRef, IntegrationRef, ProjectRef } from "../model/catalog.js";
 import * as doc from "./documents.js";
-import { hasFeature } from "./features.js";
-import type { GraphQLResponse, Transport } from "./transport.js";
-
-export interface EntityRef {
-  readonly id: string;
-  readonly name: string;
-  readonly entityType: string;
-}
-export interface ProjectRef {
-  readonly id: string;
-  readonly name: string;
-  readonly entityName: string;
-}
-export interface CollectionRef {
-  readonly __typename: "ArtifactSequence" | "ArtifactPortfolio";
-  readonly id: string;
-  readonly name: string;
-}
-export interface IntegrationRef {
-  readonly __typename: string;
-  readonly id: string;
-  readonly name?: string;
-  readonly channelName?: string;
-  readonly teamName?: string | null;
-  readonly urlEndpoint?: string | null;
-}
+import { hasFeature } from "../model/features.js";
+import type { GraphQLResponse, Transport } from "../model/transport.js";
 
 interface Connection<T> {
   readonly pageInfo: { readonly endCursor: string | null; readonly hasNextPage: boolean };

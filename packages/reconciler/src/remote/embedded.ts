@@ -1,32 +1,16 @@
 import { mkdirSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import {
-  ensureCollection,
-  ensureOrg,
-  ensureProject,
-  ensureTeam,
-  ensureUser,
-  execute,
-  LOCAL_ADMIN,
-  openStore,
-  type Store,
-} from "@tripwire/server/embedded";
-import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../config.js";
-import type { Prerequisite } from "../plan/plan.js";
-import type { Backend, EmbeddedAdmin } from "./backend.js";
+import { createAdmin, execute, LOCAL_ADMIN, openStore } from "@tripwire/server/embedded";
+import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../model/config.js";
+import type { Prerequisite } from "../model/plan.js";
+import type { Backend, EmbeddedAdmin } from "../model/backend.js";
 import { WandbClient } from "./client.js";
-import type { GraphQLResponse, Transport } from "./transport.js";
+import type { GraphQLResponse, Transport } from "../model/transport.js";
 
 /** The user the embedded default acts as: an instance admin of the local database (the first-start key's user). */
 export const LOCAL_USER = LOCAL_ADMIN;
 /** Where the embedded default keeps its database, relative to the config file (or the working directory without one). */
 export const DEFAULT_DB = ".tripwire/local.db";
-
-function entityOf(store: Store, name: string) {
-  const e = store.entityByName(name);
-  if (!e) throw new Error(`entity ${name} does not exist in the local database`);
-  return e;
-}
 
 /**
  * The embedded default: the server's GraphQL schema executed in-process on a local SQLite file — the same documents
@@ -37,7 +21,8 @@ export function embeddedBackend(cwd: string, config: TripwireConfig, configDir: 
   const path = resolve(cwd, configDir, config.embedded?.db ?? DEFAULT_DB);
   mkdirSync(dirname(path), { recursive: true });
   const store = openStore(path);
-  const local = ensureUser(store, LOCAL_USER, { admin: true });
+  // The local admin owns what it creates: `tripwire server`'s first-start key is this user's.
+  const server = createAdmin(store, { owner: LOCAL_USER });
   let count = 0;
   const url = `file:${relative(cwd, path) || path}`;
   const transport: Transport = {
@@ -55,48 +40,32 @@ export function embeddedBackend(cwd: string, config: TripwireConfig, configDir: 
       store.close();
     },
   };
-  const integrationMatches = (i: EmbeddedIntegration) => {
-    const e = store.entityByName(i.entity);
-    if (!e) return false;
-    const existing = store
-      .listIntegrations(e.id, { after: 0, limit: 10_000 })
-      .items.find((r) => r.kind === i.kind && (r.kind === "slack" ? r.channelName : r.name) === integrationName(i));
-    if (!existing) return false;
-    if (i.kind === "slack") return existing.url === i.webhookUrl && existing.teamName === (i.teamName ?? null);
-    return existing.url === i.url && existing.secretRef === (i.secret ?? null) && existing.accessTokenRef === (i.accessToken ?? null) && existing.timeoutMs === (i.timeoutMs ?? null);
-  };
+  // A Slack channel is declared with or without its "#"; the database holds it without.
+  const declared = (i: EmbeddedIntegration): EmbeddedIntegration => (i.kind === "slack" ? { ...i, channelName: integrationName(i) } : i);
   const admin: EmbeddedAdmin = {
     async ensureEntity(name: string, type: "team" | "organization") {
-      // The local admin owns what it creates: `tripwire server`'s first-start key is this user's.
-      const id = type === "organization" ? ensureOrg(store, name).entityId : ensureTeam(store, name).id;
-      if (store.role(id, local.id) === undefined) store.setRole(id, local.id, "admin");
+      server.ensureEntity(name, type);
     },
     async ensureProject(entity: string, project: string) {
-      ensureProject(store, entity, project);
+      server.ensureProject(entity, project);
     },
     async ensureCollection(entity: string, project: string, collection: string) {
-      ensureCollection(store, ensureProject(store, entity, project), collection);
+      server.ensureCollection(entity, project, collection);
     },
     async ensureIntegration(i: EmbeddedIntegration) {
-      const e = entityOf(store, i.entity);
-      store.upsertIntegration(
-        i.kind === "slack"
-          ? { entityId: e.id, kind: "slack", name: null, url: i.webhookUrl, secretRef: null, accessTokenRef: null, teamName: i.teamName ?? null, channelName: integrationName(i), timeoutMs: null }
-          : { entityId: e.id, kind: "webhook", name: i.name, url: i.url, secretRef: i.secret ?? null, accessTokenRef: i.accessToken ?? null, teamName: null, channelName: null, timeoutMs: i.timeoutMs ?? null },
-      );
+      server.ensureIntegration(declared(i));
     },
     async ensureSecret(entity: string, name: string, value: string) {
-      store.upsertSecret(entityOf(store, entity).id, name, value);
+      server.ensureSecret(entity, name, value);
     },
     // Values are compared in-process and never shown.
     outOfSync(): Prerequisite[] {
       const out: Prerequisite[] = [];
       for (const { entity, name, value } of config.embedded?.secrets ?? []) {
-        const e = store.entityByName(entity);
-        if ((e ? store.secretValues(e.id)[name] : undefined) !== value) out.push({ kind: "secret", entity, name });
+        if (!server.secretInSync(entity, name, value)) out.push({ kind: "secret", entity, name });
       }
       for (const i of config.embedded?.integrations ?? []) {
-        if (!integrationMatches(i)) out.push({ kind: i.kind, entity: i.entity, name: integrationName(i) });
+        if (!server.integrationInSync(declared(i))) out.push({ kind: i.kind, entity: i.entity, name: integrationName(i) });
       }
       return out;
     },

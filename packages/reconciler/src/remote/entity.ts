@@ -1,4 +1,4 @@
-import type { Backend } from "./backend.js";
+import type { Backend } from "../model/backend.js";
 
 /**
  * The entity to use when none is named and `WANDB_ENTITY` is unset: the API key's user's default entity

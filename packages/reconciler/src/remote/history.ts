@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { HistoryAnswer, HistoryFilter } from "@tripwire/server";
-import type { TripwireConfig } from "../config.js";
-import { ReconcilerError } from "../errors.js";
+import type { TripwireConfig } from "../model/config.js";
+import { ReconcilerError } from "../model/errors.js";
 import { pick } from "../model/codes.js";
 import { DEFAULT_DB, LOCAL_USER } from "./embedded.js";
 

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { canonicalJson, scopeKey } from "@tripwire/sdk";
 import { decodeAutomation, type WireTrigger } from "@tripwire/sdk/wire";
-import { readMarker } from "../plan/ownership.js";
-import type { LiveAutomation } from "../types.js";
-import type { Catalog } from "./catalog.js";
+import { readMarker } from "../model/ownership.js";
+import type { LiveAutomation } from "../model/types.js";
+import type { Catalog } from "../model/catalog.js";
 import type { WandbClient } from "./client.js";
-import { mapLimit } from "./limit.js";
+import { mapLimit } from "../model/limit.js";
 
 /** Reads a saved automation into Tripwire's view: decoded definition, the user's description, the marker. */
 export function toLive(trigger: WireTrigger, entity: string): LiveAutomation {

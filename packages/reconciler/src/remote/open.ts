@@ -1,9 +1,10 @@
-import type { TripwireConfig } from "../config.js";
-import { ReconcilerError } from "../errors.js";
-import { loadEmbeddedServer } from "../optional.js";
-import type { Reporter } from "../reporter.js";
-import { remoteBackend, type Backend } from "./backend.js";
-import { DEFAULT_RETRY } from "./transport.js";
+import type { TripwireConfig } from "../model/config.js";
+import { ReconcilerError } from "../model/errors.js";
+import { loadEmbeddedServer } from "./optional.js";
+import type { Reporter } from "../model/reporter.js";
+import { remoteBackend } from "./backend.js";
+import type { Backend } from "../model/backend.js";
+import { DEFAULT_RETRY } from "../model/transport.js";
 
 export interface OpenContext {
   readonly cwd: string;

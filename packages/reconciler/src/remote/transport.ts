@@ -4,46 +4,8 @@ import type { Pool } from "undici";
 // undici is required when an HTTP backend is first made: the embedded default and offline commands never load it.
 let undici: typeof import("undici") | undefined;
 const loadUndici = (): typeof import("undici") => (undici ??= createRequire(import.meta.url)("undici") as typeof import("undici"));
-import { ReconcilerError } from "../errors.js";
-import { retryAfterMs as parseRetryAfter } from "@tripwire/evaluator";
-
-export interface GraphQLRequest {
-  readonly query: string;
-  readonly variables?: Record<string, unknown>;
-}
-
-export interface GraphQLError {
-  readonly message: string;
-  readonly path?: readonly (string | number)[];
-  readonly extensions?: Record<string, unknown>;
-}
-
-export interface GraphQLResponse<T = unknown> {
-  /** The HTTP status (the one the server would have sent, for in-process execution). */
-  readonly status: number;
-  readonly data?: T | null;
-  readonly errors?: readonly GraphQLError[];
-}
-
-/** How GraphQL documents reach a backend: HTTP (W&B, a Tripwire server) or in-process (the embedded default). */
-export interface Transport {
-  readonly url: string;
-  request<T>(request: GraphQLRequest): Promise<GraphQLResponse<T>>;
-  /** Requests sent so far (retries included). */
-  readonly requestCount: number;
-  close(): Promise<void>;
-}
-
-export interface RetryPolicy {
-  /** Attempts after the first (default 5). */
-  readonly retries: number;
-  /** First backoff, doubled each attempt, with full jitter (default 250 ms). */
-  readonly baseDelayMs: number;
-  /** Longest wait between attempts, `Retry-After` included (default 30 s). */
-  readonly maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 250, maxDelayMs: 30_000 };
+import { ReconcilerError } from "../model/errors.js";
+import { backoffMs, DEFAULT_RETRY, retryAfterMs, type GraphQLError, type GraphQLRequest, type GraphQLResponse, type RetryPolicy, type Transport } from "../model/transport.js";
 
 export interface HttpTransportOptions {
   readonly apiKey?: string;
@@ -66,15 +28,6 @@ export interface HttpTransportOptions {
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const RESET_MARGIN_MS = 50;
 
-/** Seconds (`120`) or an HTTP date; also W&B's `RateLimit-Reset` seconds. */
-export function retryAfterMs(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
-  const header = (name: string) => {
-    const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  return parseRetryAfter(header("retry-after") ?? header("ratelimit-reset"), now);
-}
-
 /**
  * What a response says of the rate-limit window (IETF `RateLimit-*` fields, as W&B sends them): requests left and
  * seconds until the window resets; undefined when it says nothing.
@@ -89,13 +42,6 @@ export function rateLimitOf(headers: Record<string, string | string[] | undefine
   if (!Number.isFinite(remaining) || !Number.isFinite(reset) || header("ratelimit-remaining") === undefined || header("ratelimit-reset") === undefined) return undefined;
   const limit = Number(header("ratelimit-limit"));
   return { remaining, resetMs: Math.max(0, reset * 1000), ...(Number.isFinite(limit) && header("ratelimit-limit") !== undefined ? { limit } : {}) };
-}
-
-/** Exponential backoff with full jitter, or the server's `Retry-After` when it sent one. */
-export function backoffMs(attempt: number, policy: RetryPolicy, random: () => number, retryAfter?: number): number {
-  if (retryAfter !== undefined) return Math.min(policy.maxDelayMs, retryAfter);
-  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(cap * random());
 }
 
 /**

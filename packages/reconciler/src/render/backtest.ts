@@ -3,9 +3,8 @@
  * `--backtest` (text and Markdown; JSON is the data itself).
  */
 import { isRunEventType } from "@tripwire/sdk";
-import type { BacktestChange, BacktestSide, PlanBacktest } from "../backtest/compare.js";
-import { subjectLabel, type AutomationBacktest, type BacktestReport, type HistoryStats, type SubjectFirings } from "../backtest/report.js";
-import type { Plan } from "../plan/plan.js";
+import { subjectLabel, type AutomationBacktest, type BacktestChange, type BacktestReport, type BacktestSide, type HistoryStats, type PlanBacktest, type SubjectFirings } from "../model/backtest.js";
+import type { Plan } from "../model/plan.js";
 import { COLOR, escapeHtml, PLAIN, SYMBOL, type Style } from "./format.js";
 
 /** Runs or artifacts listed per automation in text; `--json` has them all. */
@@ -24,7 +23,7 @@ export function historyLine(h: HistoryStats): string {
   const span = h.from !== null && h.to !== null ? `, ${minute(h.from)} → ${minute(h.to)} UTC` : "";
   if (h.live) {
     const l = h.live;
-    const where = `the live run history of ${l.projects.length > 0 ? l.projects.join(", ") : "no projects"} (${l.backend}; ${num(l.cachedRuns)} of ${plural(l.runs, "run")} from the cache, ${plural(l.requests, "request")})`;
+    const where = `the live ${l.artifactVersions > 0 ? "run and artifact" : "run"} history of ${l.projects.length > 0 ? l.projects.join(", ") : "no projects"} (${l.backend}; ${num(l.cachedRuns)} of ${plural(l.runs, "run")} from the cache, ${l.artifactVersions > 0 ? `${plural(l.artifactVersions, "artifact version")}, ` : ""}${plural(l.requests, "request")})`;
     return `${plural(h.events, "event")} of ${plural(h.runs, "run")}${span}, ${where}`;
   }
   return `${plural(h.events, "event")} of ${plural(h.runs, "run")}${span}, ${plural(h.files.length, "file")}`;

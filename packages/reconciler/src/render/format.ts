@@ -1,7 +1,7 @@
 import { diffLines } from "diff";
 import type { JsonValue } from "@tripwire/sdk";
-import { flatten, type FieldChange } from "../plan/fields.js";
-import type { Operation, PlanSummary, Prerequisite } from "../plan/plan.js";
+import { flatten, type FieldChange } from "../model/fields.js";
+import type { Operation, PlanSummary, Prerequisite } from "../model/plan.js";
 
 /** Terminal styles; identity functions when colour is off. */
 export interface Style {

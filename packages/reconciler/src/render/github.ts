@@ -1,4 +1,4 @@
-import type { Diagnostic } from "../types.js";
+import type { Diagnostic } from "../model/types.js";
 
 // GitHub Actions workflow commands: https://docs.github.com/actions/reference/workflow-commands-for-github-actions
 // The message is data (escape %, CR, LF); property values also escape ":" and ",".

@@ -7,8 +7,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { AutomationSpec } from "@tripwire/sdk";
-import type { BacktestReport } from "../backtest/report.js";
-import type { RunSeries, SeriesCollector } from "../backtest/series.js";
+import type { BacktestReport, BacktestSeries, RunSeries } from "../model/backtest.js";
 
 const RUNS_SHOWN = 5;
 const TABLE_ROWS = 200;
@@ -64,7 +63,7 @@ function chartOf(s: RunSeries, metricIndex: number, label: string, fired: { step
   return { label, fired: fired !== undefined, whole: s.stride === 1, steps: s.steps, values, firings, suppressed };
 }
 
-function sectionOf(a: BacktestReport["automations"][number], spec: AutomationSpec, series: SeriesCollector | undefined): Section {
+function sectionOf(a: BacktestReport["automations"][number], spec: AutomationSpec, series: BacktestSeries | undefined): Section {
   const e = spec.event;
   const table = a.subjects.flatMap((s) => {
     const label = s.subject.kind === "run" ? `${s.subject.name} (${s.subject.id})` : `${s.subject.collection}${s.subject.version === undefined ? "" : `:v${s.subject.version}`}`;
@@ -181,7 +180,7 @@ document.body.dataset.ready = "true";
  * The page, as one string.
  * @example writeFileSync("report.html", renderBacktestHtml(report, specs, series));
  */
-export function renderBacktestHtml(report: BacktestReport, specs: ReadonlyMap<string, AutomationSpec>, series: SeriesCollector | undefined): string {
+export function renderBacktestHtml(report: BacktestReport, specs: ReadonlyMap<string, AutomationSpec>, series: BacktestSeries | undefined): string {
   const require = createRequire(import.meta.url);
   const uplotJs = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
   const uplotCss = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");

@@ -1,7 +1,7 @@
-import type { Plan } from "../plan/plan.js";
-import type { Diagnostic } from "../types.js";
-import { formatDiagnostic } from "./diagnostics.js";
-import type { PlanBacktest } from "../backtest/compare.js";
+import type { Plan } from "../model/plan.js";
+import type { Diagnostic } from "../model/types.js";
+import { formatDiagnostic } from "../model/diagnostics.js";
+import type { PlanBacktest } from "../model/backtest.js";
 import { planBacktestMarkdown } from "./backtest.js";
 import { changeLines, describePrerequisite, escapeHtml, opChanges, opTitle, summaryLine, SYMBOL, UPDATE_REASONS, VERB } from "./format.js";
 

@@ -1,5 +1,5 @@
-import { CHECKS } from "../lint/checks.js";
-import type { Diagnostic } from "../types.js";
+import { CHECKS } from "../model/checks.js";
+import type { Diagnostic } from "../model/types.js";
 
 
 /**

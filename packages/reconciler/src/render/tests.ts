@@ -1,6 +1,6 @@
 /** `tripwire test` results: for a terminal, and as a JUnit XML report for CI. */
-import type { TestFileResult } from "../testing/index.js";
-import { formatDiagnostic } from "./diagnostics.js";
+import type { TestFileResult } from "../model/testing.js";
+import { formatDiagnostic } from "../model/diagnostics.js";
 import { COLOR, PLAIN } from "./format.js";
 
 function counts(results: readonly TestFileResult[]) {

@@ -1,9 +1,9 @@
-import type { Diagnostic } from "../types.js";
-import type { FieldChange } from "../plan/fields.js";
-import type { Plan } from "../plan/plan.js";
+import type { Diagnostic } from "../model/types.js";
+import type { FieldChange } from "../model/fields.js";
+import type { Plan } from "../model/plan.js";
 import { changeLines, COLOR, describePrerequisite, opChanges, opTitle, PLAIN, summaryLine, SYMBOL, UPDATE_REASONS, VERB, type Style } from "./format.js";
-import { formatDiagnostic } from "./diagnostics.js";
-import type { PlanBacktest } from "../backtest/compare.js";
+import { formatDiagnostic } from "../model/diagnostics.js";
+import type { PlanBacktest } from "../model/backtest.js";
 import { planBacktestText } from "./backtest.js";
 
 export interface TextOptions {

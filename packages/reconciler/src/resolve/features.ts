@@ -1,9 +1,9 @@
 import type { AutomationSpec } from "@tripwire/sdk";
 import { EVENT_TYPE, SCOPE_TYPE } from "@tripwire/sdk/wire";
 import { pick } from "../model/codes.js";
-import { hasFeature } from "../remote/features.js";
+import { hasFeature } from "../model/features.js";
 
-export { describeFeatures } from "../remote/features.js";
+export { describeFeatures } from "../model/features.js";
 
 /** Diagnostic codes of what a W&B server supports. */
 export const COMPAT_CODES = pick("TW6501");

@@ -1,9 +1,9 @@
 import { compileFilter, UnsupportedFilterError } from "@tripwire/evaluator";
 import { describeScope, scopeKey, type AutomationSpec, type Scope } from "@tripwire/sdk";
-import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../config.js";
-import type { Prerequisite } from "../plan/plan.js";
-import { collectionKey, integrationEntity, projectKey, projectOf, type Catalog } from "../remote/catalog.js";
-import { sourceOf, type Diagnostic, type DesiredAutomation, type ResolvedAutomation } from "../types.js";
+import { integrationName, type EmbeddedIntegration, type TripwireConfig } from "../model/config.js";
+import type { Prerequisite } from "../model/plan.js";
+import { collectionKey, integrationEntity, integrationMatches, projectKey, projectOf, type Catalog } from "../model/catalog.js";
+import { sourceOf, type Diagnostic, type DesiredAutomation, type ResolvedAutomation } from "../model/types.js";
 import type { DiagnosticCode } from "../model/codes.js";
 import { describeFeatures, missingFeatures } from "./features.js";
 
@@ -188,9 +188,7 @@ function integrationIdOf(
   const entity = integrationEntity(spec) as string;
   const wanted = a.integration.kind;
   const list = catalog.integrations[entity] ?? [];
-  const found = list.find((i) =>
-    wanted === "slack" ? i.__typename === "SlackIntegration" && i.channelName?.replace(/^#/, "") === a.integration.name : i.__typename === "GenericWebhookIntegration" && i.name === a.integration.name,
-  );
+  const found = list.find((i) => integrationMatches(i, wanted, a.integration.name));
   if (found) return found.id;
   const label = wanted === "slack" ? `Slack integration for #${a.integration.name}` : `webhook integration "${a.integration.name}"`;
   if (embedded) {

@@ -8,7 +8,7 @@ import { LineCounter, parseDocument, type Node } from "yaml";
 import { z } from "zod";
 import { formatPath } from "@tripwire/sdk";
 import { coded } from "../model/codes.js";
-import type { Diagnostic } from "../types.js";
+import type { Diagnostic } from "../model/types.js";
 
 const duration = z.union([z.number().nonnegative(), z.string().regex(/^(\s*\d+(\.\d+)?(ms|s|m|h|d))+\s*$/, 'a duration such as "15s", "1m", "2h", "1d"')]);
 const series = z.union([z.string(), z.array(z.number().nullable())]);

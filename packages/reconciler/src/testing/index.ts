@@ -6,24 +6,17 @@ import { existsSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import type { EngineAutomation } from "@tripwire/evaluator";
 import { coded } from "../model/codes.js";
-import { filesUnder } from "../walk.js";
-import type { Diagnostic } from "../types.js";
+import { filesUnder } from "../model/walk.js";
+import type { Diagnostic } from "../model/types.js";
 import { readTestFile } from "./file.js";
-import { engineOptionsOf, runTest, type TestResult } from "./run.js";
+import { engineOptionsOf, runTest } from "./run.js";
+import type { TestFileResult } from "../model/testing.js";
 
 export { TEST_FILE_CODES } from "./file.js";
-export type { TestResult } from "./run.js";
+export type { TestResult } from "../model/testing.js";
 
 const TEST_FILE = /\.test\.(ya?ml|json)$/;
 
-/** The tests of one file, or why it could not be run. */
-export interface TestFileResult {
-  /** Relative to the working directory. */
-  readonly file: string;
-  readonly tests: readonly TestResult[];
-  /** The file could not be read, or its definitions could not be loaded. */
-  readonly diagnostics: readonly Diagnostic[];
-}
 
 /** Test files named by `paths` (files, or folders searched for `*.test.yaml|yml|json`), in path order. */
 export function testFiles(paths: readonly string[], cwd: string): { files: string[]; diagnostics: Diagnostic[] } {

@@ -2,19 +2,13 @@
  * Runs the tests of a test file against the definitions: builds each test's events with the evaluator's test
  * builders, evaluates, and checks every expectation with the same check as the vitest `toFire` matcher.
  */
+import type { TestResult } from "../model/testing.js";
 import { isTripwireError } from "@tripwire/sdk";
 import type { EngineAutomation, EngineOptions } from "@tripwire/evaluator";
 import { artifactEvents, checkFiring, durationMs, evaluate, runStream, type ArtifactStream, type EventInput, type RunStream } from "@tripwire/evaluator/testing";
 import type { ArtifactsInput, RunInput, TestCase, TestFileData } from "./file.js";
 
 /** One test's outcome: passed, or the failures (each with the line of the expectation or input at fault). */
-export interface TestResult {
-  readonly name: string;
-  readonly line: number;
-  readonly ok: boolean;
-  readonly failures: readonly { readonly line: number; readonly message: string }[];
-  readonly ms: number;
-}
 
 function runOf(r: RunInput): RunStream {
   let s = runStream(r.id, {

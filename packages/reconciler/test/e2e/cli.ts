@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import type { Io } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
+import { runMain } from "../io.js";
 import { REPO } from "../project.js";
 
 export const BIN = join(REPO, "packages", "reconciler", "bin", "tripwire.js");
@@ -31,17 +29,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
  * shell. What is about the process itself (the bin, signals, `kill -9`, npx) uses `spawnCli` / `startCli`.
  */
 export async function runCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t) },
-    stdin: Readable.from([]),
-    env: env(options.env),
-    cwd: options.cwd,
-  };
-  const code = await main(args, io);
-  return { code, stdout: out.join(""), stderr: err.join("") };
+  return runMain(args, options.cwd, env(options.env));
 }
 
 /** Runs the built tripwire bin as a child process, as a user or a CI job would. */

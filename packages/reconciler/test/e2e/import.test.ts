@@ -49,7 +49,7 @@ import {
 import { encodeAutomation } from "@tripwire/sdk/wire";
 import { startServer, type RunningServer } from "@tripwire/server";
 import { main } from "../../src/cli/main.js";
-import { importAutomations } from "../../src/import/import.js";
+import { importAutomations } from "../../src/api/import.js";
 import { loadDefinitions } from "../../src/load/load.js";
 import { makeProject } from "../project.js";
 import { runCli } from "./cli.js";

@@ -1,10 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStore, runServerCli } from "@tripwire/server";
-import { main } from "../../src/cli/main.js";
-import type { Io } from "../../src/cli/io.js";
+import { runMain } from "../io.js";
 import { makeProject } from "../project.js";
 import { runCli, startCli } from "./cli.js";
 
@@ -15,17 +13,7 @@ afterEach(async () => {
 
 /** The CLI in-process, as a user's shell runs it (no W&B variables unless given). */
 async function tw(dir: string, env: Record<string, string>, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t) },
-    stdin: Readable.from([]),
-    env: { NO_COLOR: "1", ...env },
-    cwd: dir,
-  };
-  const code = await main(argv, io);
-  return { code, stdout: out.join(""), stderr: err.join("") };
+  return runMain(argv, dir, env);
 }
 
 const defs = (threshold: number) => `import { automation, project, metric, onRunMetric, doNothing } from "@tripwire/sdk";

@@ -1,26 +1,12 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import AjvDraft04 from "ajv-draft-04";
 import ajvFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import type { Io } from "../../src/cli/io.js";
+import { memoryIo } from "../io.js";
 import { makeProject } from "../project.js";
-
-function memIo(cwd: string): { io: Io; stdout: () => string; stderr: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: { write: (t: string) => out.push(t) },
-    stderr: { write: (t: string) => err.push(t) },
-    stdin: Readable.from([]),
-    env: { NO_COLOR: "1" },
-    cwd,
-  };
-  return { io, stdout: () => out.join(""), stderr: () => err.join("") };
-}
 
 const config = `import { defineConfig } from "@tripwire/reconciler";
 export default defineConfig({ automations: ["automations"], lint: { TWL002: "off", TWL040: "error" }, loops: { deploy: ["acme/model"] },
@@ -49,7 +35,7 @@ describe("tripwire lint", () => {
   const dir = makeProject({ "tripwire.config.ts": config, "automations/a.ts": defs, "history/week.jsonl": history });
 
   it("prints findings like tsc with the config's severities and .lintIgnore() applied; an error exits 3", async () => {
-    const r = memIo(dir);
+    const r = memoryIo(dir);
     expect(await main(["lint", "--no-typecheck"], r.io)).toBe(3);
     expect(r.stdout()).toBe("");
     expect(r.stderr()).toBe(
@@ -65,20 +51,20 @@ describe("tripwire lint", () => {
   });
 
   it("runs the history-aware checks with --history, and --list names every check", async () => {
-    const r = memIo(dir);
+    const r = memoryIo(dir);
     expect(await main(["lint", "--no-typecheck", "--json", "--history", "history"], r.io)).toBe(3);
     const doc = JSON.parse(r.stdout()) as { diagnostics: { code: string; message: string }[] };
     expect(doc.diagnostics.filter((d) => d.code.startsWith("TWL06")).map((d) => [d.code, d.message])).toEqual([
       ["TWL066", 'spike: runName regex /^sweep-/ matches none of the 1 run names in the history (train-1)'],
       ["TWL062", 'spike: "loss" is logged too rarely for a window of 50: the most any run logged it is 6 times ("train-1", over steps 0–5000 (about every 1000 steps))'],
     ]);
-    const list = memIo(dir);
+    const list = memoryIo(dir);
     expect(await main(["lint", "--list"], list.io)).toBe(0);
     expect(list.stdout().split("\n")[0]).toBe("TWL001  warning  offline   template variable the event never fills");
   });
 
   it("--format github prints one annotation per finding, escaped as workflow commands", async () => {
-    const r = memIo(dir);
+    const r = memoryIo(dir);
     expect(await main(["lint", "--no-typecheck", "--format", "github"], r.io)).toBe(3);
     expect(r.stdout()).toBe(
       [
@@ -92,7 +78,7 @@ describe("tripwire lint", () => {
   });
 
   it("--sarif writes a SARIF 2.1.0 log that validates against the official schema", async () => {
-    const r = memIo(dir);
+    const r = memoryIo(dir);
     expect(await main(["lint", "--no-typecheck", "--sarif", "out.sarif", "--history", "history"], r.io)).toBe(3);
     const log = JSON.parse(readFileSync(join(dir, "out.sarif"), "utf8"));
     const schemaFile = createRequire(import.meta.url).resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
@@ -119,7 +105,7 @@ describe("tripwire lint", () => {
 
   it("a severity for a check that does not exist is a config error", async () => {
     const bad = makeProject({ "tripwire.config.ts": `export default { lint: { TWL999: "off", TWL001: "loud" } };\n`, "automations/a.ts": defs });
-    const r = memIo(bad);
+    const r = memoryIo(bad);
     expect(await main(["lint", "--no-typecheck", "--json"], r.io)).toBe(3);
     const doc = JSON.parse(r.stdout()) as { diagnostics: { code: string; message: string }[] };
     expect(doc.diagnostics.filter((d) => d.code === "TW2001").map((d) => d.message)).toEqual([
@@ -129,21 +115,21 @@ describe("tripwire lint", () => {
   });
 
   it("validate runs the offline checks", async () => {
-    const r = memIo(dir);
+    const r = memoryIo(dir);
     expect(await main(["validate", "--no-typecheck"], r.io)).toBe(3);
     expect(r.stderr()).toContain("error TWL040: audit:");
   });
 
   it("plan --lint adds the findings to the plan, history-aware ones over --backtest, and says when there is none", async () => {
-    const withHistory = memIo(dir);
+    const withHistory = memoryIo(dir);
     await main(["plan", "--no-typecheck", "--lint", "--json", "--backtest", "history"], withHistory.io);
     const plan = JSON.parse(withHistory.stdout()) as { diagnostics: { code: string }[] };
     expect(plan.diagnostics.map((d) => d.code)).toEqual(["TWL040", "TWL001", "TWL066", "TWL062"]);
-    const without = memIo(dir);
+    const without = memoryIo(dir);
     expect(await main(["plan", "--no-typecheck", "--lint", "--json"], without.io)).toBe(3);
     const bare = JSON.parse(without.stdout()) as { diagnostics: { code: string; message: string }[] };
     expect(bare.diagnostics.filter((d) => d.code === "TWL060").map((d) => d.message)).toEqual(["spike: no history was given (--history): the history-aware checks did not run"]);
-    const plain = memIo(dir);
+    const plain = memoryIo(dir);
     await main(["plan", "--no-typecheck", "--json"], plain.io);
     expect((JSON.parse(plain.stdout()) as { diagnostics: unknown[] }).diagnostics).toEqual([]);
   });

@@ -24,8 +24,8 @@ import {
   type Automation,
 } from "@tripwire/sdk";
 import { describe, expect, it } from "vitest";
-import type { TripwireConfig } from "../../src/config.js";
-import { CHECKS } from "../../src/lint/checks.js";
+import type { TripwireConfig } from "../../src/model/config.js";
+import { CHECKS } from "../../src/model/checks.js";
 import { lintDiagnostics } from "../../src/lint/lint.js";
 import { loadDefinitions } from "../../src/load/load.js";
 import { REPO } from "../project.js";

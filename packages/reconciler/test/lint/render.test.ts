@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkPolicies } from "../../src/policy/policy.js";
 import { renderGithubAnnotations } from "../../src/render/github.js";
-import type { Plan } from "../../src/plan/plan.js";
+import type { Plan } from "../../src/model/plan.js";
 
 describe("GitHub annotations", () => {
   it("escape what would end the command or split a property", () => {

@@ -5,7 +5,7 @@ import { deliveryOutcome } from "../runtime/mask.js";
 import { resolveScope } from "../scope.js";
 import type { ExecutionRecord, Store } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
-import { integrationNode, scopeNode } from "./nodes.js";
+import { integrationNode, scopeRef } from "./refs.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
@@ -63,7 +63,7 @@ export function executionNode(ctx: GraphQLContext, x: ExecutionRecord) {
     idempotencyKey: x.key,
     scope: () => {
       const s = resolveScope(ctx.store, x.scopeType, x.scopeId);
-      return s ? scopeNode(s) : null;
+      return s ? scopeRef(s) : null;
     },
     event: { eventType: x.eventType, data: () => eventDetails(x.eventType, firing) },
     action: {

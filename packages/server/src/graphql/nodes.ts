@@ -1,11 +1,13 @@
+import { collectionArtifactFields, projectArtifactFields } from "./artifacts.js";
 import { projectRunFields } from "./runs.js";
 import { gqlError } from "../errors.js";
 import { toGlobalId } from "../ids.js";
 import { resolveScope, type ResolvedScope } from "../scope.js";
-import type { CollectionRecord, EntityRecord, IntegrationRecord, OrgRecord, ProjectRecord, TriggerRecord, UserRecord } from "../store/types.js";
+import type { CollectionRecord, EntityRecord, OrgRecord, ProjectRecord, TriggerRecord, UserRecord } from "../store/types.js";
 import { connection, pageArgs, pageOf } from "./connection.js";
 import type { GraphQLContext } from "./context.js";
 import { executionNode } from "./history.js";
+import { integrationNode } from "./refs.js";
 
 // Nodes are plain objects; fields that take arguments or cost a query are functions, which graphql-js's
 // default resolver calls with (args, context). Union and interface members carry `__typename`.
@@ -20,37 +22,15 @@ export interface TriggerPageQuery extends PageQuery {
   filters?: string | null;
 }
 
-export function integrationNode(i: IntegrationRecord) {
-  return i.kind === "slack"
-    ? // W&B's `teamName` is non-null (its OAuth flow always knows the workspace); a local one may have none.
-      { __typename: "SlackIntegration", id: toGlobalId("Integration", i.id), teamName: i.teamName ?? "", channelName: i.channelName ?? "", createdAt: i.createdAt }
-    : {
-        __typename: "GenericWebhookIntegration",
-        id: toGlobalId("Integration", i.id),
-        name: i.name ?? "",
-        urlEndpoint: i.url,
-        secretRef: i.secretRef,
-        accessTokenRef: i.accessTokenRef,
-        createdAt: i.createdAt,
-      };
-}
-
-/** The trigger-scope union member for a resolved scope (GraphQL context is captured by the node). */
-export function scopeNode(s: ResolvedScope, ctx?: GraphQLContext) {
+/** The trigger-scope union member for a resolved scope, with its fields (GraphQL context is captured by the node). */
+export function scopeNode(s: ResolvedScope, ctx: GraphQLContext) {
   switch (s.type) {
     case "PROJECT":
-      return ctx ? projectNode(ctx, s.project) : { __typename: "Project", id: toGlobalId("Project", s.project.id), name: s.project.name, entityName: s.project.entityName };
+      return projectNode(ctx, s.project);
     case "ARTIFACT_COLLECTION":
-      return ctx
-        ? collectionNode(ctx, s.collection)
-        : {
-            __typename: s.collection.kind === "portfolio" ? "ArtifactPortfolio" : "ArtifactSequence",
-            id: toGlobalId("ArtifactCollection", s.collection.id),
-            name: s.collection.name,
-            project: { __typename: "Project", id: toGlobalId("Project", s.project.id), name: s.project.name, entityName: s.project.entityName },
-          };
+      return collectionNode(ctx, s.collection);
     case "ENTITY":
-      return ctx ? entityNode(ctx, s.entity) : { __typename: "Entity", id: toGlobalId("Entity", s.entity.id), name: s.entity.name, entityType: s.entity.type };
+      return entityNode(ctx, s.entity);
   }
 }
 
@@ -185,6 +165,7 @@ export function projectNode(ctx: GraphQLContext, p: ProjectRecord) {
     views: null,
     readOnly: false,
     ...projectRunFields(ctx, p),
+    ...projectArtifactFields(ctx, p, (c) => collectionNode(ctx, c, p)),
     entity: () => entityNode(ctx, ctx.store.entityById(p.entityId) as EntityRecord),
     // The project's automations and its collections' (W&B's SDK finds collection automations this way).
     triggers: () => {
@@ -218,6 +199,7 @@ export function collectionNode(ctx: GraphQLContext, c: CollectionRecord, parent?
     description: null,
     createdAt: c.createdAt,
     project: () => projectNode(ctx, parent ?? (ctx.store.projectById(c.projectId) as ProjectRecord)),
+    ...collectionArtifactFields(ctx, c, () => parent ?? (ctx.store.projectById(c.projectId) as ProjectRecord)),
     triggerExecutions: (args: PageQuery) => {
       const page = ctx.store.listExecutions({ collectionId: c.id }, pageArgs(args.first, args.after));
       return connection(page, (x) => x.id, (x) => executionNode(ctx, x), { totalCount: page.totalCount });
@@ -274,4 +256,4 @@ export function triggerNode(ctx: GraphQLContext, t: TriggerRecord) {
   };
 }
 
-export { executionNode };
+export { executionNode, integrationNode };

@@ -2,6 +2,7 @@
  * The subset of W&B's GraphQL schema this server implements (spec §C): type, field and enum names as W&B
  * has them, so W&B's Python SDK documents and our reconciler's run unchanged against it.
  */
+import { ARTIFACTS_SDL } from "./artifacts.js";
 import { RUNS_SDL } from "./runs.js";
 
 export const SDL = /* GraphQL */ `
@@ -581,4 +582,5 @@ type QueuedJobTriggerResultDetails {
   error: ResultError
   runQueueItemID: ID
 }
-${RUNS_SDL}`;
+${RUNS_SDL}
+${ARTIFACTS_SDL}`;

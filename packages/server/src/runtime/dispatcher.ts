@@ -180,7 +180,11 @@ export class Dispatcher {
   private readonly queued = new Set<number>();
   private readonly pools = new Map<string, Pool>();
   /** Attempts begun: sending, or waiting for their origin's budget. */
-  private readonly inflight = new Set<number>();
+  /**
+   * Executions with an attempt in flight, and how many: an answer that schedules an immediate retry (Retry-After: 0)
+   * starts the next attempt before the one it answered has finished, so one execution can briefly have two.
+   */
+  private readonly inflight = new Map<number, number>();
   /** Attempts sending, all origins together (bounded by `concurrency`). */
   private sending = 0;
   /** Per origin: attempts sending, and those waiting for one of its slots (FIFO). */
@@ -300,9 +304,11 @@ export class Dispatcher {
   private attempt(id: number): void {
     const x = this.cache.get(id) ?? this.store.executionById(id);
     if (!x || x.state !== "PENDING") return;
-    this.inflight.add(id);
+    this.inflight.set(id, (this.inflight.get(id) ?? 0) + 1);
     void this.deliver(x).finally(() => {
-      this.inflight.delete(id);
+      const left = (this.inflight.get(id) ?? 1) - 1;
+      if (left === 0) this.inflight.delete(id);
+      else this.inflight.set(id, left);
       this.pump();
     });
   }

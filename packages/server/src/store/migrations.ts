@@ -1,3 +1,5 @@
+import type Database from "better-sqlite3";
+
 /**
  * Ordered schema migrations. `schema_version` holds the last applied version; each step runs in its own
  * transaction, so a crash mid-upgrade leaves the database at the previous version. Append, never edit.
@@ -259,3 +261,26 @@ CREATE INDEX ingest_keys_created ON ingest_keys(created_at);
 `,
   },
 ];
+
+/** The schema version a database is at: the last migration applied to it (0 for a new one). */
+export function schemaVersion(db: Database.Database): number {
+  const r = db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number | null };
+  return r.v ?? 0;
+}
+
+/** Applies the migrations a database lacks, in order, each in its own transaction. */
+export function applyMigrations(db: Database.Database): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  for (const m of MIGRATIONS) {
+    // BEGIN IMMEDIATE takes the write lock before the version is read, so processes opening a new database at
+    // the same time (several CLI runs, a server) apply each migration once; the others wait, then skip it.
+    db.transaction(() => {
+      if (m.version <= schemaVersion(db)) return;
+      // Foreign keys name tables created later in the same step, so check them at commit.
+      db.pragma("defer_foreign_keys = ON");
+      db.exec(m.sql);
+      db.prepare("DELETE FROM schema_version").run();
+      db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(m.version);
+    }).immediate();
+  }
+}

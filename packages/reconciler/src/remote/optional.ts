@@ -1,10 +1,6 @@
-import { ReconcilerError } from "./errors.js";
-import { pick } from "./model/codes.js";
+import { ReconcilerError } from "../model/errors.js";
+import type { InstallCode } from "../model/codes.js";
 
-/** Codes of a Tripwire installation that lacks a part a command needs. */
-export const INSTALL_CODES = pick("TW6100", "TW6101");
-
-export type InstallCode = keyof typeof INSTALL_CODES;
 
 // `@tripwire/server` is an optional peer dependency: only the embedded default (no `WANDB_BASE_URL`) and
 // `tripwire server` need it, so a team that plans against W&B installs neither SQLite nor graphql-js.

@@ -6,8 +6,8 @@
  * more keys than the automations read — with `sampledHistory`, one spec per metric, so only those keys travel.
  * Retries and rate-limit pacing are the transport's.
  */
-import { ReconcilerError } from "../errors.js";
-import type { Transport } from "./transport.js";
+import { ReconcilerError } from "../model/errors.js";
+import type { Transport } from "../model/transport.js";
 
 /** W&B's `Runs` document (wandb/apis/public/runs.py `_create_runs_query`, lazy=False: `RunFragment`), as sent. */
 export const RUNS_QUERY = `

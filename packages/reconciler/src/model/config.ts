@@ -2,9 +2,9 @@
 // loading (or even installing) the server.
 import { IntegrationSeedSchema, SecretSeedSchema } from "@tripwire/sdk/seed";
 import { z } from "zod";
-import { CHECK_CODES, LINT_LEVELS } from "./lint/checks.js";
-import { OWNER_NAME } from "./plan/ownership.js";
-import { PolicyEntrySchema } from "./policy/policy.js";
+import { CHECK_CODES, LINT_LEVELS } from "./checks.js";
+import { OWNER_NAME } from "./ownership.js";
+import { PolicyEntrySchema } from "./policy.js";
 
 const SeedIntegrations = z.array(IntegrationSeedSchema);
 const SeedSecrets = z.array(SecretSeedSchema);

@@ -1,5 +1,5 @@
-import type { OpResult } from "./apply/apply.js";
-import { pick, type Code } from "./model/codes.js";
+import type { OpResult } from "./plan.js";
+import { pick, type Code } from "./codes.js";
 
 /**
  * Where library code sends human output: never `console`. The CLI prints to stderr (stdout carries the one

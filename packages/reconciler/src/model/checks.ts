@@ -1,4 +1,4 @@
-import { pick } from "../model/codes.js";
+import { pick } from "./codes.js";
 
 /**
  * The `tripwire lint` checks: one typed registry. A check's code is its identity (configuration, `.lintIgnore()`,

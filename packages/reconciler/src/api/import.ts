@@ -2,23 +2,25 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { dirname, extname, relative, resolve } from "node:path";
 import { REGISTRY_PREFIX, validate as validateSpec, type AutomationSpec, type Scope, type SourceLocation } from "@tripwire/sdk";
 import { EXIT, exitCodeOf, validate, type CommonOptions, type ExitCode } from "../api.js";
-import type { TripwireConfig } from "../config.js";
-import { ReconcilerError } from "../errors.js";
+import type { TripwireConfig } from "../model/config.js";
+import { ReconcilerError } from "../model/errors.js";
 import { isDiscoverable } from "../load/files.js";
-import { loadConfig, loadDefinitions, sortDiagnostics } from "../load/load.js";
-import { diffSpecs } from "../plan/fields.js";
-import { definitionHash, DEFAULT_OWNER, markDescription } from "../plan/ownership.js";
-import { computePlan } from "../plan/plan.js";
-import type { Backend } from "../remote/backend.js";
-import { catalogNeeds, readCatalog } from "../remote/catalog.js";
-import { mapLimit } from "../remote/limit.js";
+import { loadConfig, loadDefinitions } from "../load/load.js";
+import { sortDiagnostics } from "../model/diagnostics.js";
+import { diffSpecs } from "../model/fields.js";
+import { definitionHash, DEFAULT_OWNER, markDescription } from "../model/ownership.js";
+import type { Backend } from "../model/backend.js";
+import { mapLimit } from "../model/limit.js";
 import { readLiveState, toLive } from "../remote/live.js";
 import { defaultEntity } from "../remote/entity.js";
 import { openBackend as defaultOpenBackend } from "../remote/open.js";
-import { SILENT, type Reporter } from "../reporter.js";
-import { resolve as resolveNames } from "../resolve/resolve.js";
-import { hasErrors, sourceOf, type Diagnostic, type DesiredAutomation, type LiveAutomation, type ResolvedAutomation } from "../types.js";
-import { generateSource, type GenerateResult } from "./generate.js";
+import { SILENT, type Reporter } from "../model/reporter.js";
+import { hasErrors, sourceOf, type Diagnostic, type DesiredAutomation, type LiveAutomation, type ResolvedAutomation } from "../model/types.js";
+import { generateSource, type GenerateResult } from "../import/generate.js";
+import { runPipeline } from "./pipeline.js";
+import type { ImportedAutomation, ImportOutcome, ImportStatus } from "../model/import.js";
+
+export type { ImportedAutomation, ImportOutcome, ImportStatus } from "../model/import.js";
 
 export interface ImportOptions extends Omit<CommonOptions, "paths"> {
   /**
@@ -36,47 +38,6 @@ export interface ImportOptions extends Omit<CommonOptions, "paths"> {
   readonly out?: string;
   /** Generate the code and return it; write nothing and mark nothing. */
   readonly dryRun?: boolean;
-}
-
-/** What import did with one live automation. */
-export type ImportStatus =
-  | "imported" // written as code, then marked managed
-  | "adopted" // already defined in code exactly as in W&B: only marked managed
-  | "managed" // already managed by this configuration: left alone
-  | "skipped"; // left alone: managed by another configuration, not manageable, or defined differently in code
-
-export interface ImportedAutomation {
-  readonly address: string;
-  readonly id: string;
-  readonly name: string;
-  readonly status: ImportStatus;
-  /** The exported constant written for it (`imported`). */
-  readonly identifier?: string | undefined;
-  /** Its definition in code: the generated one (`imported`) or the existing one (`adopted`). */
-  readonly source?: SourceLocation | undefined;
-  /** Why it was skipped or not marked, or what is kept verbatim. */
-  readonly reason?: string | undefined;
-  /** Whether the ownership marker was written (`imported` and `adopted` only). */
-  readonly marked?: boolean | undefined;
-}
-
-export interface ImportOutcome {
-  /** The file written (or that would be), relative to `cwd`. */
-  readonly out: string;
-  /** Whether the file was written (false: nothing new to write, or a dry run). */
-  readonly written: boolean;
-  /** Whether `out` existed, so the new definitions are (or would be) appended to it. */
-  readonly appended: boolean;
-  readonly dryRun: boolean;
-  /** The file's text after the import (also on a dry run); absent when nothing was generated. */
-  readonly text?: string | undefined;
-  /** The owner the markers name (tripwire.config.ts `owner`). */
-  readonly owner: string;
-  readonly backend?: { readonly kind: "embedded" | "remote"; readonly url: string } | undefined;
-  /** Every live automation selected, by address. */
-  readonly automations: readonly ImportedAutomation[];
-  readonly diagnostics: readonly Diagnostic[];
-  readonly exitCode: ExitCode;
 }
 
 /** One selected live automation on its way through the import. */
@@ -163,7 +124,7 @@ async function run(c: Context, inCodeBefore: readonly DesiredAutomation[], nameF
   const { options, backend } = c;
   const backendInfo = { kind: backend.kind, url: backend.url };
   const live = await readSelection(c);
-  const resolvedBefore = await resolveDefinitions(c, inCodeBefore);
+  const resolvedBefore = await resolveDefinitions(c, inCodeBefore, live);
   const entries = classify(
     live.filter((l) => inSelection(l, options) && (!nameFilter || nameFilter.test(l.name))),
     new Map(resolvedBefore.map((d) => [d.address, d])),
@@ -229,11 +190,8 @@ async function readSelection(c: Context): Promise<readonly LiveAutomation[]> {
 }
 
 /** Definitions with their names resolved and collection filters expanded, by address, as plan matches them. */
-async function resolveDefinitions(c: Context, desired: readonly DesiredAutomation[]) {
-  const lookups = catalogNeeds(desired.map((d) => d.spec));
-  const catalog = await readCatalog(c.backend.client, lookups, c.parallelism);
-  const embedded = c.backend.kind === "embedded" ? (c.config.embedded ?? {}) : undefined;
-  return resolveNames({ desired, catalog, embedded }).resolved;
+async function resolveDefinitions(c: Context, desired: readonly DesiredAutomation[], live: readonly LiveAutomation[]) {
+  return (await runPipeline({ backend: c.backend, config: c.config, desired, parallelism: c.parallelism, live })).resolved;
 }
 
 function inSelection(l: LiveAutomation, options: ImportOptions): boolean {
@@ -343,21 +301,19 @@ async function verify(c: Context, live: readonly LiveAutomation[], toMark: Entry
     for (const e of toMark) e.reason = "not marked: the definitions have errors; fix them and run tripwire import again";
     return { invalid, failures: [], ready: [], desired: [] };
   }
-  const lookups = catalogNeeds(checked.load.automations.map((d) => d.spec));
-  const catalog = await readCatalog(c.backend.client, lookups, c.parallelism);
-  const embedded = c.backend.kind === "embedded" ? (c.config.embedded ?? {}) : undefined;
-  const resolved = resolveNames({ desired: checked.load.automations, catalog, embedded });
-  const desiredAt = new Map(resolved.resolved.map((d) => [d.address, d]));
+  // The next plan as it will be once the markers are written: the marked automations read as managed.
   const marking = new Set(toMark.map((e) => e.live.id));
-  const future = computePlan({
-    owner: c.owner,
-    desired: resolved.resolved,
-    live: live.map((l) => (marking.has(l.id) && l.spec ? { ...l, ownership: { owner: c.owner, hash: definitionHash(l.spec), protect: desiredAt.get(l.address)?.spec.protect === true } } : l)),
-    backend: { kind: c.backend.kind, url: c.backend.url },
-    fingerprint: "",
-    read: { entities: [options.entity], lookups },
-    diagnostics: resolved.diagnostics,
+  const { plan: future, resolved } = await runPipeline({
+    backend: c.backend,
+    config: c.config,
+    desired: checked.load.automations,
+    parallelism: c.parallelism,
+    live: (desired) => {
+      const protect = new Set(desired.filter((d) => d.spec.protect === true).map((d) => d.address));
+      return live.map((l) => (marking.has(l.id) && l.spec ? { ...l, ownership: { owner: c.owner, hash: definitionHash(l.spec), protect: protect.has(l.address) } } : l));
+    },
   });
+  const desiredAt = new Map(resolved.map((d) => [d.address, d]));
   const failures: Diagnostic[] = [];
   const ready: Entry[] = [];
   for (const e of toMark) {
@@ -373,7 +329,7 @@ async function verify(c: Context, live: readonly LiveAutomation[], toMark: Entry
     }
     failures.push({ code: "TW5003", severity: "error", message: `${e.live.address}: ${e.reason}`, source: d && sourceOf(d), subject: e.live.name });
   }
-  return { invalid: [], failures, ready, desired: resolved.resolved };
+  return { invalid: [], failures, ready, desired: resolved };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DiagnosticCode } from "./model/codes.js";
+import type { DiagnosticCode } from "./codes.js";
 import type { AutomationSpec, Issue, Scope, SourceLocation } from "@tripwire/sdk";
 import type { WireTrigger } from "@tripwire/sdk/wire";
 
@@ -29,7 +29,7 @@ export interface ResolvedAutomation extends DesiredAutomation {
   readonly integrationId?: string | undefined;
 }
 
-/** What Tripwire recorded on a live automation it manages (see plan/ownership.ts). */
+/** What Tripwire recorded on a live automation it manages (see model/ownership.ts). */
 export interface Ownership {
   /** Which Tripwire configuration manages it (`owner` in tripwire.config.ts). */
   readonly owner: string;

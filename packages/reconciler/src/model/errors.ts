@@ -1,4 +1,4 @@
-import { pick, type Code } from "./model/codes.js";
+import { pick, type Code } from "./codes.js";
 
 /**
  * Failures (as opposed to diagnostics): thrown, coded, with a cause. `internal` marks a Tripwire bug, which the

@@ -1,9 +1,10 @@
 import { openLiveHistory, validate, EXIT, type CommonOptions, type ExitCode, type LivePeriodOptions } from "../api.js";
-import { sortDiagnostics } from "../load/load.js";
-import { hasErrors, type Diagnostic } from "../types.js";
+import { sortDiagnostics } from "../model/diagnostics.js";
+import { hasErrors, type Diagnostic } from "../model/types.js";
 import type { LoadResult } from "../load/load.js";
-import { fileHistory, historyAware, type HistorySource } from "./history.js";
-import { lintDiagnostics } from "./lint.js";
+import { historyAware, type HistorySource } from "../lint/history.js";
+import { fileHistory } from "./history.js";
+import { lintDiagnostics } from "../lint/lint.js";
 
 export interface LintOptions extends CommonOptions, LivePeriodOptions {
   /** History files or folders for the history-aware checks (JSONL events, W&B CSV exports). */
@@ -32,7 +33,7 @@ export async function lint(options: LintOptions): Promise<LintOutcome> {
   const period = options.since !== undefined || options.from !== undefined || options.to !== undefined;
   const live = !options.historySource && !files && period && !hasErrors(checked.diagnostics) ? await openLiveHistory(options, checked.load) : undefined;
   if (live && "diagnostics" in live) return { load: checked.load, diagnostics: sortDiagnostics([...checked.diagnostics, ...live.diagnostics]), exitCode: EXIT.error };
-  const source = options.historySource ?? files ?? (live ? (await import("../backtest/live.js")).liveLintHistory(checked.load.automations.map((a) => a.spec), live.source) : undefined);
+  const source = options.historySource ?? files ?? (live ? (await import("./live-history.js")).liveLintHistory(checked.load.automations.map((a) => a.spec), live.source) : undefined);
   let extra: Awaited<ReturnType<typeof historyAware>>;
   try {
     extra = await historyAware(checked.load.automations, source);

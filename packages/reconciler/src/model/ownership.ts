@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { dequal } from "dequal";
 import { canonicalJson, normalizeSpec, type AutomationSpec } from "@tripwire/sdk";
-import type { Ownership } from "../types.js";
+import type { Ownership } from "./types.js";
 
 /**
  * W&B automations have no labels, so Tripwire records ownership on the live object: a marker line at the end of
