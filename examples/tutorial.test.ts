@@ -1,12 +1,15 @@
 // docs/tutorial.md, followed to the letter: every command of sections 1–6 runs as a child process in a copy of
-// examples/tutorial/ (a local `tripwire server` standing in for W&B), every output the page shows must appear, the
-// edit it asks for is made, and the files it shows are the files written.
+// examples/tutorial/ beside it (examples/.tutorial-*/, inside the examples workspace, as the reader's own folder is),
+// each `npx tripwire …` line through `npx` as the reader types it — npm runs a workspace's bin in the workspace root,
+// so this is what proves the CLI works in the folder it was typed in — with a local `tripwire server` (also started
+// through npx) standing in for W&B; every output the page shows must appear, the edit it asks for is made, and the
+// files it shows are the files written.
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { spawnCli as runCli, type CliResult } from "../packages/reconciler/test/e2e/cli.js";
-import { makeProject, REPO } from "../packages/reconciler/test/project.js";
+import type { CliResult } from "../packages/reconciler/test/e2e/cli.js";
+import { REPO } from "../packages/reconciler/test/project.js";
 
 type Block = { kind: "code"; lang: string; text: string } | { kind: "prose"; text: string };
 
@@ -38,14 +41,29 @@ const NOT_RUN = /^npx tripwire comment /;
 /** `--detailed-exitcode` exits 2 while a change is pending: the pull request's plan, before the apply. */
 const EXIT: Record<string, number> = { "npx tripwire plan --markdown --detailed-exitcode --backtest --from 2026-11-20 --to 2026-11-23 > plan.md": 2 };
 
+const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+
+/**
+ * The reader's shell: no W&B settings, and no npm variables from the npm that started the test run (npx sets its own
+ * `INIT_CWD`, the folder it is typed in), plus what the page has exported so far.
+ */
+function shellEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("WANDB_") && !k.startsWith("npm_") && k !== "INIT_CWD" && k !== "NODE_OPTIONS") out[k] = v;
+  return { ...out, NO_COLOR: "1", ...env };
+}
+
 let server: ChildProcess | undefined;
+let copy: string | undefined;
 afterAll(() => {
-  server?.kill("SIGTERM");
+  // npx runs the CLI as its child: the server is stopped with its process group (it was started detached for that).
+  if (server?.pid !== undefined && server.exitCode === null) process.kill(-server.pid, "SIGTERM");
+  if (copy) rmSync(copy, { recursive: true, force: true });
 });
 
-/** `tripwire server`, as the page starts it, on a free port instead of 8080; resolves with its URL. */
+/** `npx tripwire server`, as the page starts it, on a free port instead of 8080; resolves with its URL. */
 function startServer(args: string[], cwd: string, env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [join(REPO, "packages/reconciler/bin/tripwire.js"), ...args.map((a) => (a === "8080" ? "0" : a))], { cwd, env: { ...process.env, ...env } });
+  const child = spawn(npx, ["tripwire", ...args.map((a) => (a === "8080" ? "0" : a))], { cwd, env: shellEnv(env), detached: true });
   server = child;
   return new Promise((resolve, reject) => {
     let log = "";
@@ -56,13 +74,14 @@ function startServer(args: string[], cwd: string, env: Record<string, string>): 
     };
     child.stdout.on("data", read);
     child.stderr.on("data", read);
-    child.on("exit", (code) => reject(new Error(`tripwire server exited (${code}): ${log}`)));
+    child.on("exit", (code) => reject(new Error(`npx tripwire server exited (${code}): ${log}`)));
   });
 }
 
-function runNode(args: string[], cwd: string, env: Record<string, string>): Promise<CliResult> {
+/** A command of the page as the reader's shell runs it: `file args…` in `cwd`, stdin closed. */
+function run(file: string, args: string[], cwd: string, env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env } });
+    const child = spawn(file, args, { cwd, env: shellEnv(env), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
@@ -75,7 +94,8 @@ function runNode(args: string[], cwd: string, env: Record<string, string>): Prom
 describe("the tutorial (docs/tutorial.md)", () => {
   it("runs as written: import, an unchanged plan, a reviewed change with its backtest, apply, backtest, tests", async () => {
     const page = readFileSync(join(REPO, "docs/tutorial.md"), "utf8");
-    const dir = makeProject({});
+    copy = mkdtempSync(join(REPO, "examples", ".tutorial-"));
+    const dir = copy;
     cpSync(join(REPO, "examples/tutorial"), dir, { recursive: true });
     const env: Record<string, string> = {};
     let url = "";
@@ -121,11 +141,11 @@ describe("the tutorial (docs/tutorial.md)", () => {
           } else if (command.startsWith("npx tripwire server ")) {
             url = await startServer(words.slice(2), dir, env);
           } else if (words[0] === "node") {
-            previous = await runNode(words.slice(1), dir, env);
+            previous = await run(process.execPath, words.slice(1), dir, env);
             expect(previous.code, `${command}\n${previous.stderr}`).toBe(0);
           } else if (command.startsWith("npx tripwire ")) {
             const [cli, redirect] = command.slice("npx tripwire ".length).split(" > ") as [string, string | undefined];
-            previous = await runCli(cli.split(/\s+/), { cwd: dir, env });
+            previous = await run(npx, ["tripwire", ...cli.split(/\s+/)], dir, env);
             if (redirect) writeFileSync(join(dir, redirect), previous.stdout);
             expect(previous.code, `${command}\n${previous.stdout}\n${previous.stderr}`).toBe(EXIT[command] ?? 0);
           } else {
@@ -165,7 +185,7 @@ describe("the tutorial (docs/tutorial.md)", () => {
     expect(report).toContain("<h2>project:acme-ml/llm/loss-spike</h2>");
     expect(report).not.toMatch(/<script[^>]+src=/);
     // After the apply, the live state is the code again.
-    const after = await runCli(["plan", "--detailed-exitcode"], { cwd: dir, env });
+    const after = await run(npx, ["tripwire", "plan", "--detailed-exitcode"], dir, env);
     expect(after.code).toBe(0);
     expect(after.stdout).toContain("No changes. The live automations match the code.");
   }, 300_000);

@@ -14,7 +14,7 @@ import { PLAN_FORMAT_VERSION, type OpResult, type Plan } from "./model/plan.js";
 import type { Backend } from "./model/backend.js";
 import { readLiveState } from "./remote/live.js";
 import { matchesState, readState, runPipeline } from "./api/pipeline.js";
-import { openBackend as defaultOpenBackend, type OpenContext } from "./remote/open.js";
+import { openBackend as defaultOpenBackend, prepareBackend, type OpenContext } from "./remote/open.js";
 import { SILENT, type Reporter } from "./model/reporter.js";
 import { hasErrors, type Diagnostic, type DesiredAutomation } from "./model/types.js";
 import { historyAware, historyFindings } from "./lint/history.js";
@@ -62,10 +62,20 @@ export interface ValidateOptions extends CommonOptions {
  * Loads, validates and type-checks the definitions — offline, nothing is read from any backend.
  * @example const { exitCode, diagnostics } = await validate({ cwd: process.cwd(), lint: true });
  */
-export async function validate(options: ValidateOptions): Promise<ValidateOutcome> {
+export function validate(options: ValidateOptions): Promise<ValidateOutcome> {
+  return check(options);
+}
+
+/** {@link validate}, running `meanwhile` beside the type-check when the definitions loaded without errors. */
+async function check(options: ValidateOptions, meanwhile?: () => Promise<void>): Promise<ValidateOutcome> {
   const load = await loadDefinitions(loadOptions(options));
   const linted = options.lint ? lintDiagnostics({ automations: load.automations, config: load.config }) : [];
-  const diagnostics = sortDiagnostics([...load.diagnostics, ...(options.typecheck === false ? [] : await typecheck(load, options.cwd)), ...linted]);
+  // The type-check is a child process: what the caller does `meanwhile` (on loaded definitions without errors) runs beside it.
+  const [typeDiagnostics] = await Promise.all([
+    options.typecheck === false ? [] : typecheck(load, options.cwd),
+    meanwhile && !hasErrors(load.diagnostics) ? meanwhile() : undefined,
+  ]);
+  const diagnostics = sortDiagnostics([...load.diagnostics, ...typeDiagnostics, ...linted]);
   return { load, diagnostics, exitCode: exitCodeOf(diagnostics) };
 }
 
@@ -140,11 +150,14 @@ interface Planned {
 
 async function makePlan(options: CommonOptions, keepOpen: boolean): Promise<Planned> {
   const reporter = options.reporter ?? SILENT;
+  const env = options.env ?? process.env;
+  // While TypeScript checks the definitions, the embedded default's code loads and its schema is built (nothing is
+  // opened or sent before the definitions are known to be valid; a failure there is openBackend's to report).
+  const prepare = options.openBackend || options.typecheck === false ? undefined : () => prepareBackend(env).catch(() => undefined);
   // `plan --lint` lints after planning, so that the plan is shown with its findings.
-  const checked = await validate({ ...options, lint: false });
+  const checked = await check({ ...options, lint: false }, prepare);
   const load = checked.load;
   if (hasErrors(checked.diagnostics)) return { load, diagnostics: checked.diagnostics, desired: load.automations };
-  const env = options.env ?? process.env;
   const backend = await (options.openBackend ?? defaultOpenBackend)({ cwd: options.cwd, config: load.config, env, configDir: configDirOf(options.cwd, load.configFile), reporter });
   try {
     reporter.message("TWI001", `reading the live state from ${backend.url}`);

@@ -33,6 +33,28 @@ describe("the command line", () => {
     expect(r.stdout.split("\n")[0]).toBe("tripwire plan [paths..]");
   }, 60_000);
 
+  it("a usage mistake a command finds after parsing shows that command's help, then the mistake", async () => {
+    const dir = makeProject({});
+    for (const [argv, message] of [
+      [["history", "--limit", "0"], "--limit must be an integer from 1 to 1000"],
+      [["plan", "--json", "--markdown"], "choose one output: --json or --markdown"],
+      [["import", "--project", ""], "--project and --registry need a name"],
+    ] as const) {
+      const r = await runMain([...argv], dir);
+      expect(r.code).toBe(1);
+      const lines = r.stderr.split("\n");
+      // --json: the one JSON document on stdout, no help on stderr.
+      if ((argv as readonly string[]).includes("--json")) {
+        expect(JSON.parse(r.stdout)).toEqual({ error: { kind: "usage", code: "TW6200", message } });
+        expect(r.stderr).toBe(`${message}\n`);
+      } else {
+        expect(lines[0]).toBe(argv[0] === "history" ? "tripwire history" : "tripwire import");
+        expect(lines.slice(-2)).toEqual([message, ""]);
+        expect(r.stdout).toBe("");
+      }
+    }
+  });
+
   it("an unknown command is one line with what was probably meant", async () => {
     const dir = makeProject({});
     expect(await runMain(["plna"], dir)).toEqual({ code: 1, stdout: "", stderr: 'error: unknown command "plna": did you mean "tripwire plan"? (tripwire --help lists the commands)\n' });

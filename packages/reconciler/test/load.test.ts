@@ -1,6 +1,7 @@
 import { appendFileSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
+import { plan } from "../src/api.js";
 import { loadDefinitions } from "../src/load/load.js";
 import { sourceOf } from "../src/model/types.js";
 import { typecheckFiles } from "../src/load/typecheck.js";
@@ -79,6 +80,23 @@ export const x = automation("x").in(llm).on(onCreateArtifact() as never);
     const diagnostics = await typecheckFiles(["automations/typed.ts"], dir);
     expect(diagnostics.map((d) => `${d.source?.file}:${d.source?.line}:${d.source?.column} ${d.code}`)).toEqual(["automations/typed.ts:3:63 TS2345"]);
     expect(diagnostics[0]?.message).toContain("run events (onRunMetric, onRunState) need a project, registry, team or org scope, not a collection");
+  }, 60_000);
+
+  it("plan with a type error reports it and opens no backend (the backend's code loads beside the type-check; nothing is opened)", async () => {
+    // Valid definitions at run time, with a type error TypeScript alone finds.
+    const good = `export const good = automation("b").in(llm).on(onRunState(["failed"])).do(doNothing());\n`;
+    const dir = makeProject({ "automations/typed.ts": `${header}const count: number = "1";\n${good}` });
+    const outcome = await plan({ cwd: dir, env: {} });
+    expect(outcome.exitCode).toBe(3);
+    expect(outcome.plan).toBeUndefined();
+    expect(outcome.diagnostics.map((d) => `${d.source?.file}:${d.source?.line}:${d.source?.column} ${d.code}`)).toEqual(["automations/typed.ts:3:7 TS2322"]);
+    expect(existsSync(join(dir, ".tripwire", "local.db"))).toBe(false);
+    // Fixed, the same command plans against the embedded default, which it then creates.
+    writeFileSync(join(dir, "automations/typed.ts"), `${header}${good}`);
+    const fixed = await plan({ cwd: dir, env: {} });
+    expect(fixed.exitCode).toBe(0);
+    expect(fixed.plan?.operations.map((o) => o.address)).toEqual(["project:acme/llm/b"]);
+    expect(existsSync(join(dir, ".tripwire", "local.db"))).toBe(true);
   }, 60_000);
 
   it("type-checking is incremental (a cache under .tripwire/typecheck): a warm run reports the same errors and sees an edit", async () => {

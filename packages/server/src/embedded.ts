@@ -11,7 +11,7 @@
  */
 export { openStore, type SqliteStoreOptions } from "./store/sqlite.js";
 export type { Store } from "./store/types.js";
-export { execute, type ExecuteOptions, type GraphQLRequest, type GraphQLResponse } from "./graphql/execute.js";
+export { execute, prepareExecution, type ExecuteOptions, type GraphQLRequest, type GraphQLResponse } from "./graphql/execute.js";
 export { ensureUser, ensureOrg, ensureTeam, ensureProject, ensureCollection } from "./seed.js";
 export { LOCAL_ADMIN } from "./localkey.js";
 export { createAdmin, type Admin, type AdminOptions } from "./admin.js";

@@ -10,6 +10,8 @@ export interface Command {
   readonly describe: string;
   // yargs' builder types are too intricate to carry through a list; each file types its own builder.
   readonly builder: (y: Argv) => Argv<any>;
+  /** Checks across the parsed options (yargs has validated each): throws a UsageError for a mistake. */
+  readonly check?: (args: any) => void;
   readonly run: (args: any, io: Io) => Promise<number>;
 }
 

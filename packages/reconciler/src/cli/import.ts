@@ -108,11 +108,10 @@ export const importCmd: Command = {
       .option("json", { type: "boolean", default: false, describe: "print one JSON document on stdout (human text goes to stderr)" })
       .option("typecheck", { type: "boolean", default: true, describe: "type-check the definitions before marking (--no-typecheck to skip)" })
       .option("parallelism", { type: "number", describe: "concurrent requests to the backend (default 8)" })
-      .conflicts("project", "registry")
-      .check((a) => {
-        if (a.project === "" || a.registry === "") throw new UsageError("--project and --registry need a name");
-        return true;
-      }),
+      .conflicts("project", "registry"),
+  check: (a) => {
+    if (a.project === "" || a.registry === "") throw new UsageError("--project and --registry need a name");
+  },
   run: (a, io) =>
     importCommand(
       {

@@ -82,11 +82,10 @@ export const planCmd: Command = {
       .option("detailed-exitcode", { type: "boolean", default: false, describe: "exit 2 when there are changes (0 none, 1 error, 3 invalid definitions)" })
       .option("backtest", { type: "string", array: true, describe: "history files or folders (none: the live backend's run history, --since 7d): show each change's firings, old and new definition, over them" })
       .option("label", { type: "string", array: true, describe: "the pull request's labels, for policies (default: TRIPWIRE_PR_LABELS, comma-separated)" })
-      .option("lint", { type: "boolean", default: false, describe: "run the tripwire lint checks, the history-aware ones over the --backtest history" })
-      .check((a) => {
-        if (a.json && a.markdown) throw new UsageError("choose one output: --json or --markdown");
-        return true;
-      }),
+      .option("lint", { type: "boolean", default: false, describe: "run the tripwire lint checks, the history-aware ones over the --backtest history" }),
+  check: (a) => {
+    if (a.json && a.markdown) throw new UsageError("choose one output: --json or --markdown");
+  },
   run: (a, io) =>
     planCommand(
       {

@@ -37,6 +37,18 @@ export async function openBackend(ctx: OpenContext): Promise<Backend> {
   return embeddedBackend(ctx.cwd, ctx.config, ctx.configDir);
 }
 
+/**
+ * Loads the code {@link openBackend} will need and does the embedded default's start-up work that has no side effect
+ * (building its GraphQL schema, parsing and validating the read documents a plan sends), so that it can run while
+ * something else is awaited — `plan` and `apply` run it while TypeScript checks the definitions. Opens nothing,
+ * sends nothing; a failure here is left for `openBackend` to report.
+ */
+export async function prepareBackend(env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  if (env.WANDB_BASE_URL) return;
+  const [server, documents] = await Promise.all([loadEmbeddedServer(), import("./documents.js"), import("./embedded.js")]);
+  server.prepareExecution([documents.SERVER_FEATURES, documents.ENTITY, documents.PROJECT, documents.INTEGRATIONS, documents.ENTITY_AUTOMATIONS]);
+}
+
 /** `cannot reach …: ECONNREFUSED; retrying in 2 s (3/6)`: the attempt that comes next, of all there will be. */
 export function retryLine(r: { attempt: number; status?: number; error?: string; delayMs: number }, retries: number): string {
   const why = r.status !== undefined ? `the backend answered HTTP ${r.status}` : `cannot reach the backend: ${r.error ?? "no answer"}`;

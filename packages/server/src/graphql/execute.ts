@@ -76,6 +76,18 @@ export function documentCacheSize(schema: GraphQLSchema = (sharedSchema ??= crea
   return { documents: documents?.size ?? 0, chars: documents?.calculatedSize ?? 0 };
 }
 
+/**
+ * Builds the shared schema and parses and validates `queries` against it, ahead of the first request that sends
+ * them: the same work {@link execute} would do on first use (the same document cache, so the same errors), done
+ * while the caller waits for something else — the CLI's embedded default does it while TypeScript checks the
+ * definitions in a child process.
+ * @example prepareExecution([`query Viewer { viewer { username } }`]);
+ */
+export function prepareExecution(queries: readonly string[] = []): void {
+  const schema = (sharedSchema ??= createSchema());
+  for (const query of queries) if (query.length <= GRAPHQL_LIMITS.query.max) document(schema, query);
+}
+
 const refused = (errors: readonly GraphQLError[]): GraphQLResponse => ({
   status: 400,
   body: { errors: errors.map((e) => ({ ...e.toJSON(), extensions: isLimitError(e) ? e.extensions : { code: "GRAPHQL_VALIDATION_FAILED" } })) },
