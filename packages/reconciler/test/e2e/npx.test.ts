@@ -40,7 +40,9 @@ describe("npx tripwire in a workspace folder", () => {
 
   it("the tutorial's server command finds seed.json beside it", async () => {
     const db = join(mkdtempSync(join(tmpdir(), "tripwire-npx-")), "wandb.db");
-    const child = spawn("npx", ["tripwire", "server", "--db", db, "--port", "0", "--seed", "seed.json"], { cwd: TUTORIAL, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group: npx runs the server as a child of its own, which a signal to npx alone would leave running.
+    const child = spawn("npx", ["tripwire", "server", "--db", db, "--port", "0", "--seed", "seed.json"], { cwd: TUTORIAL, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
     try {
       const listening = await new Promise<string>((resolve, reject) => {
         let stderr = "";
@@ -60,7 +62,8 @@ describe("npx tripwire in a workspace folder", () => {
       });
       expect(JSON.parse(listening)).toMatchObject({ msg: "listening", db });
     } finally {
-      child.kill("SIGTERM");
+      process.kill(-(child.pid as number), "SIGTERM");
+      await exited;
     }
   }, 60_000);
 });
