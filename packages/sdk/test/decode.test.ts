@@ -128,6 +128,9 @@ describe("decodeAutomation reads what W&B saves, tolerantly and without dropping
     const expected = { type: "notification", integration: { kind: "slack", name: "ml-alerts" }, title: "t", message: "m", severity: "WARN" };
     expect(notify("#ml-alerts")).toEqual(expected);
     expect(notify("ml-alerts")).toEqual(expected);
+    // "#" alone reads as the empty name slack("#") gives (a Slack action that validate refuses), not as a raw action.
+    expect(notify("#")).toEqual({ ...expected, integration: { kind: "slack", name: "" } });
+    expect(notify("")).toEqual({ ...expected, integration: { kind: "slack", name: "" } });
   });
 });
 

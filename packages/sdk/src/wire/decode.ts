@@ -205,12 +205,13 @@ function decodeAction(action: WireAction | undefined, issues: Issue[]): ActionSp
     case "NoOpTriggeredAction":
       return { type: "noop" };
     case "NotificationTriggeredAction": {
-      const integration = a.integration as { channelName?: string } | null;
-      if (!integration?.channelName) return rawAction(action, issues, "NOTIFICATION", "the Slack action's integration is gone or unreadable");
+      const integration = a.integration as { channelName?: unknown } | null;
+      // An empty channel name is still a Slack action (validate then says the name is empty); no name at all is not.
+      if (typeof integration?.channelName !== "string") return rawAction(action, issues, "NOTIFICATION", "the Slack action's integration is gone or unreadable");
       const severity = String(a.severity ?? "INFO").toUpperCase();
       return {
         type: "notification",
-        integration: { kind: "slack", name: integration.channelName },
+        integration: { kind: "slack", name: integration.channelName as string },
         title: (a.title as string | null) ?? "",
         message: (a.message as string | null) ?? "",
         severity: (SEVERITIES as readonly string[]).includes(severity) ? (severity as Severity) : "INFO",
