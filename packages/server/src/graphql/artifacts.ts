@@ -9,10 +9,10 @@
  */
 import { parseTimestamp, type ArtifactEvent, type TripwireEvent } from "@tripwire/evaluator";
 import { gqlError } from "../errors.js";
-import { parseBody } from "../ingest/parse.js";
 import type { CollectionRecord, ProjectRecord, Store } from "../store/types.js";
 import { connection, pageArgs, pageOf } from "./connection.js";
 import type { GraphQLContext } from "./context.js";
+import { EventLogIndex } from "./log-index.js";
 
 /** The one artifact type this server answers (it records none). */
 export const ARTIFACT_TYPE = "artifact";
@@ -27,34 +27,10 @@ interface Version {
 }
 
 /** The versions of every project collection seen in the log, by `projectId\0collection`. */
-class ArtifactIndex {
-  lastBatch = 0;
+class ArtifactIndex extends EventLogIndex {
   readonly collections = new Map<string, Map<number, Version>>();
-  private readonly projects = new Map<string, number>();
 
-  constructor(private readonly store: Store) {}
-
-  refresh(): void {
-    if (this.store.lastBatchId() <= this.lastBatch) return;
-    for (const batch of this.store.batchesAfter(this.lastBatch)) {
-      this.lastBatch = batch.id;
-      const parsed = parseBody(batch.body);
-      if (!parsed.ok) throw new Error(`internal: event batch ${batch.id} in the log does not parse: ${parsed.issues[0]?.message}`);
-      for (const e of parsed.events) this.add(e);
-    }
-  }
-
-  private projectId(entity: string, project: string): number | undefined {
-    const key = `${entity}\u0000${project}`;
-    const known = this.projects.get(key);
-    if (known !== undefined) return known;
-    const e = this.store.entityByName(entity);
-    const id = e ? this.store.projectByName(e.id, project)?.id : undefined;
-    if (id !== undefined) this.projects.set(key, id);
-    return id;
-  }
-
-  private add(e: TripwireEvent): void {
+  protected add(e: TripwireEvent): void {
     if (!e.type.startsWith("artifact.")) return;
     const a = e as ArtifactEvent;
     if (a.project === undefined) return;

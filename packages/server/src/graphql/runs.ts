@@ -10,9 +10,9 @@
  */
 import { parseTimestamp, type TripwireEvent } from "@tripwire/evaluator";
 import { gqlError } from "../errors.js";
-import { parseBody } from "../ingest/parse.js";
 import type { ProjectRecord, Store } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
+import { EventLogIndex } from "./log-index.js";
 
 interface KeyStats {
   count: number;
@@ -38,37 +38,12 @@ interface RunHistory {
   parsed: Record<string, unknown>[] | undefined;
 }
 
-class HistoryIndex {
-  lastBatch = 0;
+class HistoryIndex extends EventLogIndex {
   readonly runs = new Map<string, RunHistory>();
   /** Runs per project id, in first-seen order. */
   readonly byProject = new Map<number, RunHistory[]>();
-  private readonly projects = new Map<string, number | undefined>();
 
-  constructor(private readonly store: Store) {}
-
-  /** Reads the batches appended since the last call. */
-  refresh(): void {
-    if (this.store.lastBatchId() <= this.lastBatch) return;
-    for (const batch of this.store.batchesAfter(this.lastBatch)) {
-      this.lastBatch = batch.id;
-      const parsed = parseBody(batch.body);
-      if (!parsed.ok) throw new Error(`internal: event batch ${batch.id} in the log does not parse: ${parsed.issues[0]?.message}`);
-      for (const e of parsed.events) this.add(e);
-    }
-  }
-
-  private projectId(entity: string, project: string): number | undefined {
-    const key = `${entity}\u0000${project}`;
-    if (this.projects.has(key)) return this.projects.get(key);
-    const e = this.store.entityByName(entity);
-    const id = e ? this.store.projectByName(e.id, project)?.id : undefined;
-    // Only found projects are remembered: ingestion creates projects, so a missing one may exist later.
-    if (id !== undefined) this.projects.set(key, id);
-    return id;
-  }
-
-  private add(e: TripwireEvent): void {
+  protected add(e: TripwireEvent): void {
     if (e.type !== "run.metric" && e.type !== "run.state") return;
     const projectId = this.projectId(e.entity, e.project);
     if (projectId === undefined) return;
