@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliResult } from "../packages/reconciler/test/e2e/cli.js";
+import { runProcess, type CliResult } from "../packages/reconciler/test/e2e/cli.js";
 import { REPO } from "../packages/reconciler/test/project.js";
 
 type Block = { kind: "code"; lang: string; text: string } | { kind: "prose"; text: string };
@@ -80,15 +80,7 @@ function startServer(args: string[], cwd: string, env: Record<string, string>): 
 
 /** A command of the page as the reader's shell runs it: `file args…` in `cwd`, stdin closed. */
 function run(file: string, args: string[], cwd: string, env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env: shellEnv(env), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess(file, args, { cwd, env: shellEnv(env) });
 }
 
 describe("the tutorial (docs/tutorial.md)", () => {

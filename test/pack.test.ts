@@ -1,29 +1,13 @@
 // What a team installs: every package packed with `npm pack`, the tarballs installed into a new project outside the
 // checkout, and the CLI run there through `npx`, as the team would. Child processes are the point here.
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runProcess } from "../packages/reconciler/test/e2e/cli.js";
 import { build, cleanEnv, installProject, packAll, writeFiles, type Packed } from "./packed.js";
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(command: string, args: readonly string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (command: string, args: readonly string[], cwd: string) => runProcess(command, args, { cwd, env: cleanEnv() });
 
 const tripwire = (args: readonly string[], cwd: string) => run("npx", ["tripwire", ...args], cwd);
 

@@ -32,15 +32,24 @@ export async function runCli(args: readonly string[], options: CliOptions): Prom
   return runMain(args, options.cwd, env(options.env));
 }
 
+/** Runs `file args…` as a child process in `cwd` with exactly `env`, stdin closed, and collects its output. */
+export function runProcess(file: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliResult> {
+  return collect(spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] }));
+}
+
 /** Runs the built tripwire bin as a child process, as a user or a CI job would. */
 export function spawnCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  const child = startCli(args, options);
+  child.stdin?.end();
+  return collect(child);
+}
+
+function collect(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = startCli(args, options);
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (c) => (stdout += c));
     child.stderr?.on("data", (c) => (stderr += c));
-    child.stdin?.end();
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO } from "../project.js";
+import { runProcess, type CliResult } from "./cli.js";
 
 const TUTORIAL = join(REPO, "examples", "tutorial");
 
@@ -15,16 +16,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return { ...rest, NO_COLOR: "1" };
 }
 
-function npx(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["tripwire", ...args], { cwd, env: { ...cleanEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function npx(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runProcess("npx", ["tripwire", ...args], { cwd, env: { ...cleanEnv(), ...env } });
 }
 
 describe("npx tripwire in a workspace folder", () => {
