@@ -1,5 +1,5 @@
 import { toGlobalId } from "../ids.js";
-import type { ResolvedScope } from "../scope.js";
+import { wireScope, type ResolvedScope } from "../scope.js";
 import type { IntegrationRecord } from "../store/types.js";
 
 // Nodes built from a record alone, without the GraphQL context: the leaves both `nodes.ts` and `history.ts` use,
@@ -21,19 +21,12 @@ export function integrationNode(i: IntegrationRecord) {
       };
 }
 
-/** The trigger-scope union member for a resolved scope, with its identifying fields only (an execution's `scope`). */
+/**
+ * The trigger-scope union member for a resolved scope, with its identifying fields only (an execution's `scope`):
+ * W&B's `TriggerFields` scope, whose collection's project is a full `Project` node here.
+ */
 export function scopeRef(s: ResolvedScope) {
-  switch (s.type) {
-    case "PROJECT":
-      return { __typename: "Project", id: toGlobalId("Project", s.project.id), name: s.project.name, entityName: s.project.entityName };
-    case "ARTIFACT_COLLECTION":
-      return {
-        __typename: s.collection.kind === "portfolio" ? "ArtifactPortfolio" : "ArtifactSequence",
-        id: toGlobalId("ArtifactCollection", s.collection.id),
-        name: s.collection.name,
-        project: { __typename: "Project", id: toGlobalId("Project", s.project.id), name: s.project.name, entityName: s.project.entityName },
-      };
-    case "ENTITY":
-      return { __typename: "Entity", id: toGlobalId("Entity", s.entity.id), name: s.entity.name, entityType: s.entity.type };
-  }
+  const scope = wireScope(s);
+  if (s.type !== "ARTIFACT_COLLECTION") return scope;
+  return { ...scope, project: { __typename: "Project", id: toGlobalId("Project", s.project.id), name: s.project.name, entityName: s.project.entityName } };
 }

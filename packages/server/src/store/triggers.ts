@@ -42,38 +42,12 @@ export class Triggers {
     return r && trigger(r);
   }
   listTriggers(query: TriggerQuery, { after, limit }: PageArgs): Page<TriggerRecord> {
-    const where: string[] = ["id > ?"];
-    const args: unknown[] = [after];
-    if (query.entityIds !== undefined) {
-      where.push("entity_id IN (SELECT value FROM json_each(?))");
-      args.push(JSON.stringify(query.entityIds));
-    }
-    if (query.projectId !== undefined) {
-      where.push("project_id = ?");
-      args.push(query.projectId);
-    }
-    if (query.name !== undefined) {
-      where.push("name = ?");
-      args.push(query.name);
-    }
+    const { where, args } = triggerWhere(query, ["id > ?"], [after]);
     const rows = this.c.q(`SELECT * FROM triggers WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`).all(...args, limit + 1) as Row[];
     return page(rows.map(trigger), limit);
   }
   countTriggers(query: TriggerQuery): number {
-    const where: string[] = ["1 = 1"];
-    const args: unknown[] = [];
-    if (query.entityIds !== undefined) {
-      where.push("entity_id IN (SELECT value FROM json_each(?))");
-      args.push(JSON.stringify(query.entityIds));
-    }
-    if (query.projectId !== undefined) {
-      where.push("project_id = ?");
-      args.push(query.projectId);
-    }
-    if (query.name !== undefined) {
-      where.push("name = ?");
-      args.push(query.name);
-    }
+    const { where, args } = triggerWhere(query, ["1 = 1"], []);
     return Number((this.c.q(`SELECT COUNT(*) AS n FROM triggers WHERE ${where.join(" AND ")}`).get(...args) as Row).n);
   }
   allTriggers(): readonly TriggerRecord[] {
@@ -172,4 +146,21 @@ export class Triggers {
     // (and is loaded) or after the commit (and applies to the next batch), as the change log says for replay.
     return (this.c.q("SELECT version FROM catalog_version WHERE id = 1").pluck().get() as number | undefined) ?? 0;
   }
+}
+
+/** The WHERE clauses and arguments of a trigger query, after the ones given (a listing's cursor). */
+function triggerWhere(query: TriggerQuery, where: string[], args: unknown[]): { where: string[]; args: unknown[] } {
+  if (query.entityIds !== undefined) {
+    where.push("entity_id IN (SELECT value FROM json_each(?))");
+    args.push(JSON.stringify(query.entityIds));
+  }
+  if (query.projectId !== undefined) {
+    where.push("project_id = ?");
+    args.push(query.projectId);
+  }
+  if (query.name !== undefined) {
+    where.push("name = ?");
+    args.push(query.name);
+  }
+  return { where, args };
 }
