@@ -12,7 +12,7 @@ import { gqlError } from "../errors.js";
 import type { CollectionRecord, ProjectRecord, Store } from "../store/types.js";
 import { connection, pageArgs, pageOf } from "./connection.js";
 import type { GraphQLContext } from "./context.js";
-import { EventLogIndex } from "./log-index.js";
+import { EventLogIndex, perStore } from "./log-index.js";
 
 /** The one artifact type this server answers (it records none). */
 export const ARTIFACT_TYPE = "artifact";
@@ -63,14 +63,7 @@ class ArtifactIndex extends EventLogIndex {
   }
 }
 
-const indexes = new WeakMap<Store, ArtifactIndex>();
-
-function indexOf(store: Store): ArtifactIndex {
-  let index = indexes.get(store);
-  if (index === undefined) indexes.set(store, (index = new ArtifactIndex(store)));
-  index.refresh();
-  return index;
-}
+const indexOf = perStore((store) => new ArtifactIndex(store));
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -36,3 +36,17 @@ export abstract class EventLogIndex {
     return id;
   }
 }
+
+/**
+ * One index of a kind per store, brought up to date with the log: `const indexOf = perStore((s) => new RunIndex(s))`
+ * then `indexOf(store)` wherever a query answers from it.
+ */
+export function perStore<T extends EventLogIndex>(make: (store: Store) => T): (store: Store) => T {
+  const indexes = new WeakMap<Store, T>();
+  return (store) => {
+    let index = indexes.get(store);
+    if (index === undefined) indexes.set(store, (index = make(store)));
+    index.refresh();
+    return index;
+  };
+}

@@ -12,7 +12,7 @@ import { parseTimestamp, type TripwireEvent } from "@tripwire/evaluator";
 import { gqlError } from "../errors.js";
 import type { ProjectRecord, Store } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
-import { EventLogIndex } from "./log-index.js";
+import { EventLogIndex, perStore } from "./log-index.js";
 
 interface KeyStats {
   count: number;
@@ -87,14 +87,7 @@ class HistoryIndex extends EventLogIndex {
 
 const jsonType = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "list" : typeof v === "object" ? "map" : typeof v);
 
-const indexes = new WeakMap<Store, HistoryIndex>();
-
-function indexOf(store: Store): HistoryIndex {
-  let index = indexes.get(store);
-  if (index === undefined) indexes.set(store, (index = new HistoryIndex(store)));
-  index.refresh();
-  return index;
-}
+const indexOf = perStore((store) => new HistoryIndex(store));
 
 /** First row at or after `step` (the rows are in step order). */
 function lowerBound(steps: readonly number[], step: number): number {
