@@ -9,7 +9,7 @@
  */
 import { parseTimestamp, type ArtifactEvent, type TripwireEvent } from "@tripwire/evaluator";
 import { gqlError } from "../errors.js";
-import type { CollectionRecord, ProjectRecord, Store } from "../store/types.js";
+import type { CollectionRecord, ProjectRecord } from "../store/types.js";
 import { connection, pageArgs, pageOf } from "./connection.js";
 import type { GraphQLContext } from "./context.js";
 import { EventLogIndex, perStore } from "./log-index.js";

@@ -10,7 +10,7 @@
  */
 import { parseTimestamp, type TripwireEvent } from "@tripwire/evaluator";
 import { gqlError } from "../errors.js";
-import type { ProjectRecord, Store } from "../store/types.js";
+import type { ProjectRecord } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
 import { EventLogIndex, perStore } from "./log-index.js";
 
