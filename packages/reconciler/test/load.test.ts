@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import { plan } from "../src/api.js";
@@ -110,6 +110,26 @@ export const x = automation("x").in(llm).on(onCreateArtifact() as never);
     expect(await typecheckFiles(["automations/typed.ts"], dir)).toEqual(cold);
     writeFileSync(join(dir, "automations", "typed.ts"), bad.replace('llm.collection("c")', "llm"));
     expect(await typecheckFiles(["automations/typed.ts"], dir)).toEqual([]);
+  }, 60_000);
+
+  it("a warm type-check where nothing changed builds nothing, and one sees an edit of a file the definitions import", async () => {
+    const dir = makeProject({
+      "automations/scope.ts": `import { project } from "@tripwire/sdk";\nexport const llm = project("acme/llm");\n`,
+      "automations/typed.ts": `import { automation, onRunState, doNothing } from "@tripwire/sdk";\nimport { llm } from "./scope.js";\nexport const b = automation("b").in(llm).on(onRunState(["failed"])).do(doNothing());\n`,
+    });
+    expect(await typecheckFiles(["automations/typed.ts"], dir)).toEqual([]);
+    const [key] = readdirSync(join(dir, ".tripwire", "typecheck"));
+    const cache = join(dir, ".tripwire", "typecheck", key as string);
+    const built = { info: statSync(join(cache, "tsbuildinfo")).mtimeMs, config: statSync(join(cache, "tsconfig.json")).mtimeMs };
+    // Up to date: tsc neither rebuilds (the build info is not rewritten) nor is its generated tsconfig rewritten.
+    expect(await typecheckFiles(["automations/typed.ts"], dir)).toEqual([]);
+    expect({ info: statSync(join(cache, "tsbuildinfo")).mtimeMs, config: statSync(join(cache, "tsconfig.json")).mtimeMs }).toEqual(built);
+    // scope.ts is not one of the files checked, but the program imports it: a run after its edit sees the error it causes.
+    writeFileSync(join(dir, "automations", "scope.ts"), `import { project } from "@tripwire/sdk";\nexport const llm = project("acme/llm").collection("c");\n`);
+    const edited = await typecheckFiles(["automations/typed.ts"], dir);
+    expect(edited.map((d) => `${d.source?.file}:${d.source?.line}:${d.source?.column} ${d.code}`)).toEqual(["automations/typed.ts:3:45 TS2345"]);
+    // An error is reported again by the next run, not lost to the up-to-date check.
+    expect(await typecheckFiles(["automations/typed.ts"], dir)).toEqual(edited);
   }, 60_000);
 
   it("a project with its own copy of the SDK (not the CLI's file) loads through that copy", async () => {

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { InstallCode } from "../model/codes.js";
@@ -75,9 +75,13 @@ export function parseTscOutput(output: string, cwd: string, roots: ReadonlySet<s
  * returns their TypeScript errors as diagnostics with file:line:col — errors in dependencies are not reported.
  *
  * The compiler is TypeScript's native `tsc`, run on a tsconfig generated under `.tripwire/typecheck/<key>/` (one
- * per set of files) that extends the project's and lists only the definition files. It is incremental: TypeScript's build info, kept beside it,
- * records each file's content hash, so a run where nothing changed re-checks nothing. Packages are checked through
- * their declarations (the `types` of their `exports`), as any TypeScript project consumes them.
+ * per set of files) that extends the project's and lists only the definition files. It is incremental: TypeScript's
+ * build info, kept beside it, records every file of the program (helpers and declarations too) with its content
+ * hash. It runs in build mode (`tsc -b`), whose up-to-date check compares those files with the build info before
+ * building a program: when nothing changed since a run without errors, tsc answers after a few stats (`-p` parsed
+ * the whole program, some 500 files with the SDK's and Node's declarations, even when nothing was re-checked). A run
+ * whose last build had errors is rebuilt, so the errors are always reported. Packages are checked through their
+ * declarations (the `types` of their `exports`), as any TypeScript project consumes them.
  */
 export async function typecheckFiles(files: readonly string[], cwd: string): Promise<Diagnostic[]> {
   if (files.length === 0) return [];
@@ -93,25 +97,24 @@ export async function typecheckFiles(files: readonly string[], cwd: string): Pro
     const r = relative(cacheDir, p).split("\\").join("/");
     return isAbsolute(r) ? r : r.startsWith(".") ? r : `./${r}`;
   };
-  writeFileSync(
-    generated,
-    `${JSON.stringify(
-      {
-        ...(tsconfig ? { extends: fromCache(tsconfig) } : {}),
-        compilerOptions: { ...(tsconfig ? {} : DEFAULT_OPTIONS), noEmit: true, incremental: true, tsBuildInfoFile: "./tsbuildinfo", composite: false, declaration: false, declarationMap: false, emitDeclarationOnly: false },
-        files: [...roots].map(fromCache),
-        include: [],
-        references: [],
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const text = `${JSON.stringify(
+    {
+      ...(tsconfig ? { extends: fromCache(tsconfig) } : {}),
+      compilerOptions: { ...(tsconfig ? {} : DEFAULT_OPTIONS), noEmit: true, incremental: true, tsBuildInfoFile: "./tsbuildinfo", composite: false, declaration: false, declarationMap: false, emitDeclarationOnly: false },
+      files: [...roots].map(fromCache),
+      include: [],
+      references: [],
+    },
+    null,
+    2,
+  )}\n`;
+  // Written only when it changed: build mode counts the tsconfig among its inputs, so a rewrite would rebuild.
+  if (!existsSync(generated) || readFileSync(generated, "utf8") !== text) writeFileSync(generated, text);
   let output: string;
   try {
     const { file, args } = compiler();
     output = await new Promise<string>((done, fail) => {
-      execFile(file, [...args, "-p", generated, "--pretty", "false"], { cwd: root, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
+      execFile(file, [...args, "-b", generated, "--pretty", "false"], { cwd: root, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
         // tsc exits 1 or 2 when it reports errors; anything else means it could not run.
         if (error && (typeof error.code !== "number" || error.code > 2)) fail(new Error(`${stderr || stdout || error.message}`.trim().split("\n")[0]));
         else done(`${stdout}${stderr}`);
