@@ -45,7 +45,7 @@ afterAll(() => {
 
 describe("the packages as a team installs them", () => {
   it("ship built JavaScript with declarations, and no sources, tests, benches or fixtures", () => {
-    const allowed = /^(package\.json|README\.md|JSON_CONTRACT\.md|bin\/[\w-]+\.js|ui\/[\w-]+\.(js|css|svg)|templates\/[\w-]+\.yml|examples\/seed\.json|dist\/.+\.(js|d\.ts))$/;
+    const allowed = /^(package\.json|README\.md|JSON_CONTRACT\.md|bin\/[\w-]+\.js|ui\/[\w-]+\.(js|css|svg)|templates\/[\w-]+\.yml|examples\/seed\.json|dist\/.+\.(js|js\.map|d\.ts))$/;
     expect(Object.keys(packed.files).sort()).toEqual(["@tripwire/evaluator", "@tripwire/reconciler", "@tripwire/sdk", "@tripwire/server"]);
     for (const [name, files] of Object.entries(packed.files)) {
       expect({ name, unexpected: files.filter((f) => !allowed.test(f)) }).toEqual({ name, unexpected: [] });
@@ -53,6 +53,17 @@ describe("the packages as a team installs them", () => {
       expect(files).toContain("dist/index.d.ts");
     }
     expect(packed.files["@tripwire/reconciler"]).toContain("bin/tripwire.js");
+  });
+
+  it("ship the CLI and the server as bundles (entries and shared chunks, each with its source map), not a file per module", () => {
+    const js = (name: string) => (packed.files[name] ?? []).filter((f) => f.startsWith("dist/") && f.endsWith(".js"));
+    const reconciler = js("@tripwire/reconciler");
+    expect(reconciler.filter((f) => !/^dist\/chunks\/[\w-]+\.js$/.test(f))).toEqual(["dist/cli/main.js", "dist/index.js"]);
+    const server = js("@tripwire/server");
+    expect(server.filter((f) => !/^dist\/chunk-\w+\.js$/.test(f))).toEqual(["dist/cli.js", "dist/embedded.js", "dist/index.js", "dist/seed.js"]);
+    for (const [name, files] of [["@tripwire/reconciler", reconciler], ["@tripwire/server", server]] as const) {
+      expect(files.filter((f) => !packed.files[name]?.includes(`${f}.map`))).toEqual([]);
+    }
   });
 
   it("without @tripwire/server: --version and validate work, and the embedded default names the package to install", async () => {
@@ -88,6 +99,17 @@ describe("the packages as a team installs them", () => {
     const again = await tripwire(["plan", "--detailed-exitcode"], dir);
     expect({ code: again.code, stdout: again.stdout }).toEqual({ code: 0, stdout: expect.stringContaining("No changes") });
   }, 180_000);
+
+  it("what runs is the bundle: with yargs, zod and graphql-js hidden from node_modules, the CLI still plans against the embedded default", async () => {
+    const hidden = ["yargs", "zod", "graphql"].map((name) => [join(dir, "node_modules", name), join(dir, "node_modules", `.${name}-hidden`)] as const);
+    for (const [from, to] of hidden) renameSync(from, to);
+    try {
+      const plan = await tripwire(["plan", "--no-typecheck", "--detailed-exitcode"], dir);
+      expect({ code: plan.code, stdout: plan.stdout }).toEqual({ code: 0, stdout: expect.stringContaining("No changes") });
+    } finally {
+      for (const [from, to] of hidden) renameSync(to, from);
+    }
+  }, 120_000);
 
   it("type-checks the definitions against the installed declarations, with an incremental cache under .tripwire/", async () => {
     writeFiles(dir, {

@@ -1,6 +1,6 @@
 // The integration and secret declarations that both the server's seed file and `tripwire.config.ts`'s `embedded`
 // section accept. They live in the SDK (zod only) so the CLI can validate a config without loading the server.
-import { z } from "zod";
+import * as z from "zod";
 import { SECRET_NAME } from "./model/template.js";
 import { WEBHOOK_NAME } from "./validate.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { REGISTRY_PREFIX } from "@tripwire/sdk";
 import { IntegrationSeedSchema, SecretSeedSchema, type IntegrationSeed } from "@tripwire/sdk/seed";
 import type { CollectionRecord, EntityRecord, IntegrationRecord, OrgRecord, ProjectRecord, Store, UserRecord } from "./store/types.js";

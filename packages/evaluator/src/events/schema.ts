@@ -2,7 +2,7 @@
  * The event JSON the evaluator consumes: a public contract (the server ingests it, backtest files hold it).
  * One event per W&B mutation or logged history row; see the package README for the field reference.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { REGISTRY_PREFIX, type JsonValue } from "@tripwire/sdk";
 
 /**

@@ -16,7 +16,7 @@ import { createInterface } from "node:readline";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { JSONL_LINE, JsonlDecoder, readWandbHistoryCsv, type RunMetricEvent, type TripwireEvent } from "@tripwire/evaluator";
 import { formatPath, isTripwireError } from "@tripwire/sdk";
-import { z } from "zod";
+import * as z from "zod";
 import { pick, type Code } from "../model/codes.js";
 import { filesUnder } from "../model/walk.js";
 import type { Diagnostic } from "../model/types.js";

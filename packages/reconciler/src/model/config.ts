@@ -1,7 +1,7 @@
 // Integrations and secrets use the server's seed format, declared in the SDK: the CLI validates a config without
 // loading (or even installing) the server.
 import { IntegrationSeedSchema, SecretSeedSchema } from "@tripwire/sdk/seed";
-import { z } from "zod";
+import * as z from "zod";
 import { CHECK_CODES, LINT_LEVELS } from "./checks.js";
 import { OWNER_NAME } from "./ownership.js";
 import { PolicyEntrySchema } from "./policy.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { AutomationSpecSchema, ScopeSchema as SdkScopeSchema, type AutomationSpec, type Scope } from "@tripwire/sdk";
 import type { Plan } from "./plan.js";
 import type { DiagnosticCode } from "./codes.js";

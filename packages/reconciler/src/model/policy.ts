@@ -1,5 +1,5 @@
 // What a policy is, what it sees, and how tripwire.config.ts names one (the schema the config is read with).
-import { z } from "zod";
+import * as z from "zod";
 import type { PlanBacktest } from "./backtest.js";
 import type { Plan } from "./plan.js";
 

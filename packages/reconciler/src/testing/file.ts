@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { LineCounter, parseDocument, type Node } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { formatPath } from "@tripwire/sdk";
 import { coded } from "../model/codes.js";
 import type { Diagnostic } from "../model/types.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ActionSpecSchema, type ActionSpec } from "./action.js";
 import { EventSpecSchema, type EventSpec } from "./event.js";
 import { ScopeSchema, type Scope } from "./scope.js";

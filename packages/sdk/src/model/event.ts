@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FilterExprSchema, type ArtifactFilter, type RunFilter } from "./filter.js";
 import { JsonValueSchema } from "./json.js";
 

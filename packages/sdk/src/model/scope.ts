@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FilterExprSchema, type CollectionFilter } from "./filter.js";
 
 /**
