@@ -61,6 +61,18 @@ describe("the command line", () => {
     expect((await runMain(["frobnicate"], dir)).stderr).toBe('error: unknown command "frobnicate" (tripwire --help lists the commands)\n');
   });
 
+  it("yargs' messages are English whatever the locale, so an unknown option is still one line", async () => {
+    const dir = makeProject({});
+    const saved = process.env.LC_ALL;
+    process.env.LC_ALL = "de_DE.UTF-8";
+    try {
+      expect(await runMain(["validate", "--zzzzzz"], dir)).toEqual({ code: 1, stdout: "", stderr: "error: unknown option --zzzzzz for tripwire validate (tripwire validate --help lists the options)\n" });
+    } finally {
+      if (saved === undefined) delete process.env.LC_ALL;
+      else process.env.LC_ALL = saved;
+    }
+  });
+
   it("an unknown option names it once, as typed, and suggests the kebab-case flag, never its camelCase twin", async () => {
     const dir = makeProject({});
     const r = await runMain(["plan", "--detailed-exitcod"], dir);

@@ -14,8 +14,8 @@ export interface InitArgs {
 
 /**
  * The CI workflow has one home, the package's `templates/` folder: `examples/ci/tripwire.yml` is a link to it, so
- * what `tripwire init` writes is what the repository documents. `src/cli/` and a build's `dist/cli/` sit at the same
- * depth, so the path holds for both.
+ * what `tripwire init` writes is what the repository documents. `src/cli/`, and the bundle's `dist/cli/` and
+ * `dist/chunks/` (bundle.mjs), sit at the same depth, so the path holds for all.
  */
 export const WORKFLOW_TEMPLATE = fileURLToPath(new URL("../../templates/github-workflow.yml", import.meta.url));
 

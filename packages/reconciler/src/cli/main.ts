@@ -83,6 +83,9 @@ function commandLine(argv: readonly string[]) {
     .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
+    // yargs' own messages in English whatever LANG says, like the rest of the CLI's text: unknownArguments reads
+    // them, and the bundle does not carry yargs' translations (which it looked up by LANG in its own folder).
+    .detectLocale(false)
     .fail((message, error) => {
       if (error && !(error instanceof UsageError) && error.name !== "YError") throw error;
       // Throwing is what stops yargs: a fail handler that returns lets it go on and run the command anyway.

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import type { Command } from "./command.js";
 import type { Io } from "./io.js";
 
-/** This package's version, from its package.json (`src/` and a build's `dist/` sit at the same depth). */
+/** This package's version, from its package.json (`src/cli/`, and the bundle's `dist/cli/` and `dist/chunks/`, sit two levels below it). */
 export const VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
 /** `tripwire version` (and `tripwire --version`): the CLI's version on stdout. */
