@@ -1,11 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { AUTOMATION_FEATURES, COMPAT_PRESETS, createSchema, parseFeatures, runServerCli, SERVER_FEATURES } from "../src/index.js";
-import type { GraphQLEnumType, GraphQLObjectType, GraphQLUnionType } from "graphql";
+import { buildASTSchema, validateSchema, type GraphQLEnumType, type GraphQLObjectType, type GraphQLUnionType } from "graphql";
+import { sdlFor } from "../src/graphql/features.js";
+import { SDL } from "../src/graphql/sdl.js";
 
 const io = () => {
   const err: string[] = [];
   return { io: { stdout: { write: () => true }, stderr: { write: (t: string) => err.push(t) } }, err };
 };
+
+describe("the schema's SDL", () => {
+  it("is valid as a whole (createSchema() builds it without validating it) and with every preset's features", () => {
+    for (const features of [AUTOMATION_FEATURES, ...Object.values(COMPAT_PRESETS)]) {
+      expect(validateSchema(buildASTSchema(sdlFor(SDL, features)))).toEqual([]);
+    }
+  });
+});
 
 describe("an older W&B Server's schema", () => {
   it("has neither the types, fields nor enum values of the features it lacks", () => {

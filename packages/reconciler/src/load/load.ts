@@ -2,7 +2,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createJiti, type Jiti } from "jiti";
+import type { Jiti } from "jiti";
 import * as sdk from "@tripwire/sdk";
 import { formatPath, isTripwireError, scopeKey, validateAll, type AnyAutomation, type AutomationSpec, type SourceLocation } from "@tripwire/sdk";
 import { regexError } from "@tripwire/evaluator";
@@ -56,7 +56,14 @@ async function ownModules(): Promise<Readonly<Record<string, object>>> {
   return { ...OWN_MODULES, "@tripwire/reconciler": await import("../index.js") };
 }
 
+/**
+ * jiti, required rather than imported: its ES entry imports its 190 KB CommonJS build, which Node then scans for export
+ * names (cjs-module-lexer, some 50 ms of every `tripwire plan`); its CommonJS entry loads the same build without the scan.
+ */
+const loadJiti = (): typeof import("jiti") => ownRequire("jiti") as typeof import("jiti");
+
 async function makeJiti(cwd: string): Promise<Jiti> {
+  const { createJiti } = loadJiti();
   // Resolve our own packages from the user's project when it installs them; otherwise lend the CLI's copies
   // (values are recognised by brand, so two copies of the SDK interoperate).
   const fromUser = createRequire(resolve(cwd, "noop.js"));
