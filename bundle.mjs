@@ -72,6 +72,9 @@ async function bundle(name) {
     // to src/…ts:line with the tarball's .map files. Without the sources' text, which the repository has.
     sourcemap: "linked",
     sourcesContent: false,
+    // A fifth less for Node to decode and compile on every start; names are kept, so a trace still reads as code.
+    minifyWhitespace: true,
+    minifySyntax: true,
     metafile: true,
     logLevel: "warning",
   });
