@@ -4,7 +4,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { request } from "undici";
 import {
   and,
   automation,
@@ -26,42 +25,27 @@ import {
   type AutomationSpec,
 } from "@tripwire/sdk";
 import { encodeAutomation } from "@tripwire/sdk/wire";
-import { startServer } from "@tripwire/server";
 import { importAutomations } from "../src/api/import.js";
 import { generateSource } from "../src/import/generate.js";
 import { readLiveState } from "../src/remote/live.js";
 import { remoteBackend } from "../src/remote/backend.js";
 import { makeProject } from "../test/project.js";
 import { rng } from "./random.js";
+import { BENCH_KEY, benchServer } from "./server.js";
 
 const ROUNDS = Number(process.env.TRIPWIRE_BENCH_ROUNDS ?? 5);
 const PROJECTS = 3;
 const N = 300;
-const KEY = "bench-key-000000001";
+const KEY = BENCH_KEY;
 const projects = Array.from({ length: PROJECTS }, (_, p) => `p${p}`);
 
-const server = await startServer({
-  db: join(mkdtempSync(join(tmpdir(), "tripwire-import-bench-")), "w.db"),
-  port: 0,
-  allowPrivate: ["127.0.0.1"],
-  durability: "normal",
-  seed: {
-    users: [{ username: "bench", apiKeys: [KEY] }],
-    teams: [{ name: "acme", admins: ["bench"] }],
-    projects: projects.map((name) => ({ entity: "acme", name })),
-    integrations: [
-      { kind: "slack", entity: "acme", channelName: "ml-alerts", webhookUrl: "http://127.0.0.1:9/slack" },
-      { kind: "webhook", entity: "acme", name: "deploy", url: "http://127.0.0.1:9/hook" },
-    ],
-  },
+const server = await benchServer(join(mkdtempSync(join(tmpdir(), "tripwire-import-bench-")), "w.db"), {
+  projects: projects.map((name) => ({ entity: "acme", name })),
+  integrations: [
+    { kind: "slack", entity: "acme", channelName: "ml-alerts", webhookUrl: "http://127.0.0.1:9/slack" },
+    { kind: "webhook", entity: "acme", name: "deploy", url: "http://127.0.0.1:9/hook" },
+  ],
 });
-const auth = `Basic ${Buffer.from(`api:${KEY}`).toString("base64")}`;
-async function gql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-  const res = await request(`${server.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: auth }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.body.json()) as { data: T; errors?: { message: string }[] };
-  if (body.errors) throw new Error(body.errors.map((e) => e.message).join("; "));
-  return body.data;
-}
 
 // A catalog as teams have one: metric thresholds, changes and z-scores, run states, run filters, Slack and webhooks.
 const random = rng(11);
@@ -85,13 +69,12 @@ function definition(i: number, p: string): AnyAutomation {
   return i % 4 === 0 ? a.describe(`Watches ${name} for the team (made in the W&B UI)`) : a;
 }
 
+// Saved as the W&B UI saves them: through GraphQL (the reconciler's own client), with no Tripwire marker.
 const setupStart = performance.now();
+const ui = remoteBackend(server.url, KEY);
 const scopeIds = new Map<string, string>();
-for (const p of projects) scopeIds.set(p, (await gql<{ project: { id: string } }>(`query($p: String!) { project(name: $p, entityName: "acme") { id } }`, { p })).project.id);
-const integrations = (await gql<{ entity: { integrations: { edges: { node: { __typename: string; id: string } }[] } } }>(
-  `query { entity(name: "acme") { integrations { edges { node { __typename id } } } } }`,
-  {},
-)).entity.integrations.edges.map((e) => e.node);
+for (const p of projects) scopeIds.set(p, (await ui.client.project("acme", p))?.id as string);
+const integrations = await ui.client.integrations("acme");
 const integrationId = (spec: AutomationSpec) =>
   spec.action.type === "notification" ? integrations.find((n) => n.__typename === "SlackIntegration")?.id : spec.action.type === "webhook" ? integrations.find((n) => n.__typename === "GenericWebhookIntegration")?.id : undefined;
 const specs: AutomationSpec[] = [];
@@ -99,9 +82,9 @@ for (let i = 0; i < N; i++) {
   const p = projects[i % PROJECTS] as string;
   const spec = normalizeSpec(toSpec(definition(i, p)));
   specs.push(spec);
-  const input = encodeAutomation(spec, { scopeId: scopeIds.get(p) as string, integrationId: integrationId(spec) ?? "" });
-  await gql(`mutation($input: CreateFilterTriggerInput!) { createFilterTrigger(input: $input) { trigger { id } } }`, { input });
+  await ui.client.createAutomation(encodeAutomation(spec, { scopeId: scopeIds.get(p) as string, integrationId: integrationId(spec) ?? "" }));
 }
+await ui.close();
 console.log(`import benchmark: ${N} automations in ${PROJECTS} projects, server on loopback (${server.url}); setup ${ms(performance.now() - setupStart)}`);
 
 function ms(t: number): string {
