@@ -8,7 +8,7 @@ let tsMorph: typeof TsMorph | undefined;
 const morph = (): typeof TsMorph => (tsMorph ??= createRequire(import.meta.url)("ts-morph") as typeof TsMorph);
 import { scopeKey, type ActionSpec, type AutomationSpec, type EventSpec, type FilterExpr, type JsonValue, type Scope } from "@tripwire/sdk";
 import { DEFAULT_FORMAT, formatTypeScript, printWidthOf, type FormatOptions } from "./format.js";
-import { camelCase, isDeclarableIdentifier, Namer } from "./names.js";
+import { automationCandidates, Namer, scopeCandidates, type HolderScope } from "./names.js";
 
 /** The module generated definitions import the builders from. */
 export const SDK_MODULE = "@tripwire/sdk";
@@ -230,12 +230,12 @@ function automationExpression(spec: AutomationSpec, c: Ctx): string {
 }
 
 /** The scope a shared constant stands for: collections use their project's or registry's constant. */
-function sharedScope(scope: Scope): Exclude<Scope, { type: "collection" | "collections" }> {
+function sharedScope(scope: Scope): HolderScope {
   if (scope.type === "collection" || scope.type === "collections") return scope.parent;
   return scope;
 }
 
-function scopeInitializer(scope: Exclude<Scope, { type: "collection" | "collections" }>, v: (n: Vocabulary) => string): string {
+function scopeInitializer(scope: HolderScope, v: (n: Vocabulary) => string): string {
   const path = (a: string, b: string) => (a.includes("/") ? `${str(a)}, ${str(b)}` : str(`${a}/${b}`));
   switch (scope.type) {
     case "project":
@@ -247,42 +247,6 @@ function scopeInitializer(scope: Exclude<Scope, { type: "collection" | "collecti
     case "org":
       return `${v("org")}(${str(scope.org)})`;
   }
-}
-
-function scopeCandidates(scope: Exclude<Scope, { type: "collection" | "collections" }>): string[] {
-  const word = (text: string, suffix: string) => {
-    const c = camelCase(text);
-    if (c === "") return [];
-    const withSuffix = c.toLowerCase().endsWith(suffix.toLowerCase()) ? c : `${c}${suffix}`;
-    return /^[0-9]/.test(c) ? [`${suffix.toLowerCase()}${c}`] : [withSuffix];
-  };
-  switch (scope.type) {
-    case "project": {
-      const c = camelCase(scope.project);
-      return [...(/^[0-9]/.test(c) ? [] : [c]), ...word(scope.project, "Project")];
-    }
-    case "registry":
-      return word(scope.registry, "Registry");
-    case "team":
-      return word(scope.team, "Team");
-    case "org":
-      return word(scope.org, "Org");
-  }
-}
-
-/**
- * Its name in camelCase; when that is taken (the same name in another scope), qualified by its scope
- * (`runFailedMlTeam`, `deployLlm7b` for a collection); then `…Automation`.
- */
-function automationCandidates(name: string, qualifier: string, namer: Namer, automations: ReadonlySet<string>): string[] {
-  const c = camelCase(name);
-  if (c === "") return [];
-  const base = /^[0-9]/.test(c) ? `automation${c}` : c;
-  const q = camelCase(qualifier);
-  const qualified = q === "" ? [] : [`${base}${q.charAt(0).toUpperCase()}${q.slice(1)}`];
-  // A reserved word, or a name the vocabulary or a scope constant holds, reads best as `…Automation`.
-  if (!isDeclarableIdentifier(base) || (namer.has(base) && !automations.has(base))) return [`${base}Automation`, ...qualified];
-  return [base, ...qualified, `${base}Automation`];
 }
 
 /** A `// tripwire import: …` comment, its words wrapped within `width` columns. */
