@@ -11,6 +11,8 @@ export type FormatOptions = PrettierApi.Options;
  * The layout when the target repository has no Prettier configuration: Prettier's defaults, except the line width
  * (100, as Tripwire's own code and the generator before Prettier wrote it). Written out in full so the output does
  * not depend on the Prettier version's defaults or on anything on the user's machine.
+ * @example
+ * await generateSource({ automations, format: { ...DEFAULT_FORMAT, printWidth: 120 } });
  */
 export const DEFAULT_FORMAT: Readonly<FormatOptions> = {
   printWidth: 100,
@@ -47,6 +49,9 @@ export function printWidthOf(options: Readonly<FormatOptions>): number {
  * path and the `.editorconfig` Prettier reads beside it), exactly that configuration over Prettier's defaults;
  * otherwise {@link DEFAULT_FORMAT}. A repository without Prettier gets Tripwire's layout, not whatever an
  * `.editorconfig` alone would make of Prettier's defaults.
+ * @example
+ * const { options } = await formatOptionsFor("automations/imported.ts");
+ * const { text } = await generateSource({ automations, format: options });
  */
 export async function formatOptionsFor(file: string): Promise<{ readonly options: Readonly<FormatOptions>; readonly configFile?: string }> {
   const api = await load();
