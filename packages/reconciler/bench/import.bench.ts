@@ -91,17 +91,25 @@ function ms(t: number): string {
   return `${t.toFixed(0)} ms`;
 }
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+/** CPU time of this process (user + system), in ms: on a machine shared with other work it varies far less than wall time. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const env = { WANDB_BASE_URL: server.url, WANDB_API_KEY: KEY };
 const dir = makeProject({ "tripwire.config.ts": `export default { owner: "bench" };\n` });
 
 // The first generation in this process also loads the code generator's libraries (what the first import pays).
 let t = performance.now();
+let c = cpuMs();
 const first = await generateSource({ automations: specs.map((spec) => ({ spec })) });
 const cold = performance.now() - t;
+const coldCpu = cpuMs() - c;
 const lines = first.text.split("\n").length;
 
 const floors: number[] = [];
 const generations: number[] = [];
+const generationCpus: number[] = [];
 const imports: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   t = performance.now();
@@ -112,8 +120,10 @@ for (let round = 0; round < ROUNDS; round++) {
   if (live.automations.length !== N) throw new Error(`the floor read ${live.automations.length} automations, not ${N}`);
 
   t = performance.now();
+  c = cpuMs();
   const generated = await generateSource({ automations: specs.map((spec) => ({ spec })) });
   generations.push(performance.now() - t);
+  generationCpus.push(cpuMs() - c);
   if (generated.text !== first.text) throw new Error("generation is not deterministic");
 
   t = performance.now();
@@ -124,9 +134,9 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const [floor, generation, dryRun] = [median(floors), median(generations), median(imports)];
 const runs = (xs: readonly number[]) => xs.map(ms).join(", ");
-console.log(`cold   first generateSource in the process (loads the generator's libraries): ${ms(cold)} (${lines} lines)`);
+console.log(`cold   first generateSource in the process (loads the generator's libraries): ${ms(cold)}, CPU ${ms(coldCpu)} (${lines} lines)`);
 console.log(`floor  reading the live state alone:           median ${ms(floor)} (runs ${runs(floors)})`);
-console.log(`gen    generateSource of ${N} automations:     median ${ms(generation)} (runs ${runs(generations)})`);
+console.log(`gen    generateSource of ${N} automations:     median ${ms(generation)}, CPU median ${ms(median(generationCpus))} (runs ${runs(generations)})`);
 console.log(`import tripwire import --dry-run (${N}):        median ${ms(dryRun)} (runs ${runs(imports)})`);
 console.log(`ratio  import / floor = ${(dryRun / floor).toFixed(2)}×; generation / import = ${(generation / dryRun).toFixed(2)}`);
 await server.close();
