@@ -20,7 +20,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   // re2js: a pure-JavaScript RE2 (no native build, no I/O), so user regexes run in linear time (src/regex.ts).
   evaluator: ["@tripwire/sdk", "zod", "re2js", "node:crypto"],
   server: ["@tripwire/sdk", "@tripwire/evaluator", "graphql", "lru-cache", "better-sqlite3", "undici", "zod", "ipaddr.js", "node:*"],
-  reconciler: ["@tripwire/sdk", "@tripwire/evaluator", "@tripwire/server", "undici", "dequal", "tinyglobby", "yargs", "diff", "ts-morph", "jiti", "yaml", "zod", "fastest-levenshtein", "safe-regex2", "node:*"],
+  reconciler: ["@tripwire/sdk", "@tripwire/evaluator", "@tripwire/server", "undici", "dequal", "tinyglobby", "yargs", "diff", "ts-morph", "prettier", "jiti", "yaml", "zod", "fastest-levenshtein", "safe-regex2", "node:*"],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -5,18 +5,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
-import { startServer } from "@tripwire/server";
 import { apply, plan } from "../src/api.js";
 import { loadDefinitions } from "../src/load/load.js";
 import { remoteBackend } from "../src/remote/backend.js";
 import type { Backend } from "../src/model/backend.js";
 import { PAGE_SIZE } from "../src/remote/client.js";
 import { ENTITY_AUTOMATIONS } from "../src/remote/documents.js";
+import { BENCH_KEY, benchServer } from "./server.js";
 
 const PROJECTS = 100;
 const PER_PROJECT = 100;
 const N = PROJECTS * PER_PROJECT;
-const KEY = "bench-key-000000001";
+const KEY = BENCH_KEY;
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), "tripwire-plan-bench-"));
@@ -44,17 +44,9 @@ export default out;
 `,
 );
 
-const server = await startServer({
-  db: join(dir, "bench.db"),
-  port: 0,
-  allowPrivate: ["127.0.0.1"],
-  durability: "normal",
-  seed: {
-    users: [{ username: "bench", apiKeys: [KEY] }],
-    teams: [{ name: "acme", admins: ["bench"] }],
-    projects: Array.from({ length: PROJECTS }, (_, p) => ({ entity: "acme", name: `p${String(p).padStart(3, "0")}` })),
-    integrations: [{ kind: "webhook", entity: "acme", name: "deploy", url: "http://127.0.0.1:9/hook" }],
-  },
+const server = await benchServer(join(dir, "bench.db"), {
+  projects: Array.from({ length: PROJECTS }, (_, p) => ({ entity: "acme", name: `p${String(p).padStart(3, "0")}` })),
+  integrations: [{ kind: "webhook", entity: "acme", name: "deploy", url: "http://127.0.0.1:9/hook" }],
 });
 const env = { WANDB_BASE_URL: server.url, WANDB_API_KEY: KEY };
 

@@ -7,6 +7,7 @@ export { defineConfig, ConfigSchema, type TripwireConfig } from "./model/config.
 export { loadDefinitions, loadConfig, type LoadOptions, type LoadResult } from "./load/load.js";
 export { importAutomations, type ImportOptions, type ImportOutcome, type ImportedAutomation, type ImportStatus } from "./api/import.js";
 export { generateSource, type GenerateInput, type GenerateResult, type GeneratedAutomation, type SkippedAutomation } from "./import/generate.js";
+export { formatOptionsFor, DEFAULT_FORMAT, type FormatOptions } from "./import/format.js";
 export { typecheckFiles } from "./load/typecheck.js";
 export { computePlan, type PlanInput } from "./plan/plan.js";
 export { PLAN_FORMAT_VERSION, type Plan, type Operation } from "./model/plan.js";

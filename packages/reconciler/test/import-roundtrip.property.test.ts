@@ -5,6 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normalizeSpec, scopeKey, specsEqual, validate, type ActionSpec, type AutomationSpec, type EventSpec, type FilterExpr, type FilterField, type JsonValue, type Scope } from "@tripwire/sdk";
+import { DEFAULT_FORMAT, type FormatOptions } from "../src/import/format.js";
 import { generateSource } from "../src/import/generate.js";
 import { loadDefinitions } from "../src/load/load.js";
 import { typecheckFiles } from "../src/load/typecheck.js";
@@ -96,27 +97,32 @@ const liveDefinitions = fc.array(spec, { minLength: 30, maxLength: 60 }).map((sp
     });
 });
 
+const USER_FORMAT: FormatOptions = { semi: false, singleQuote: true, useTabs: true, printWidth: 60, trailingComma: "none", quoteProps: "consistent", bracketSpacing: false };
+
 describe("generated code round-trips (property)", () => {
   it("type-checks, and loads back as exactly the definitions it was written from", async () => {
     await fc.assert(
       fc.asyncProperty(liveDefinitions, async (specs) => {
-        const { text: source } = generateSource({ automations: specs.map((s) => ({ spec: s, notes: ["note with */ and a\nnewline"] })), skipped: [{ address: "project:acme/llm/x", reason: "a reason\u2028with a separator" }] });
-        // Arbitrary payload text: let through what W&B's Python SDK could not list (TW6521).
-        const dir = makeProject({ "tripwire.config.ts": "export default { interop: { allowNonJsonPayload: true } };\n" });
-        mkdirSync(join(dir, "automations"));
-        writeFileSync(join(dir, "automations", "imported.ts"), source);
-        expect(await typecheckFiles(["automations/imported.ts"], dir)).toEqual([]);
-        const loaded = await loadDefinitions({ cwd: dir });
-        expect(loaded.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-        const byAddress = new Map(loaded.automations.map((d) => [d.address, d.spec]));
-        for (const s of specs) {
-          const got = byAddress.get(`${scopeKey(s.scope)}/${s.name}`);
-          expect(got && specsEqual(got, s) ? "equal" : { expected: s, got }).toBe("equal");
+        // Tripwire's layout, and a user's Prettier configuration as far from it as Prettier goes (no semicolons: ASI).
+        for (const format of [DEFAULT_FORMAT, USER_FORMAT]) {
+          const { text: source } = await generateSource({ format, automations: specs.map((s) => ({ spec: s, notes: ["note with */ and a\nnewline"] })), skipped: [{ address: "project:acme/llm/x", reason: "a reason\u2028with a separator" }] });
+          // Arbitrary payload text: let through what W&B's Python SDK could not list (TW6521).
+          const dir = makeProject({ "tripwire.config.ts": "export default { interop: { allowNonJsonPayload: true } };\n" });
+          mkdirSync(join(dir, "automations"));
+          writeFileSync(join(dir, "automations", "imported.ts"), source);
+          expect(await typecheckFiles(["automations/imported.ts"], dir)).toEqual([]);
+          const loaded = await loadDefinitions({ cwd: dir });
+          expect(loaded.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+          const byAddress = new Map(loaded.automations.map((d) => [d.address, d.spec]));
+          for (const s of specs) {
+            const got = byAddress.get(`${scopeKey(s.scope)}/${s.name}`);
+            expect(got && specsEqual(got, s) ? "equal" : { expected: s, got }).toBe("equal");
+          }
+          expect(loaded.automations).toHaveLength(specs.length);
         }
-        expect(loaded.automations).toHaveLength(specs.length);
       }),
       // Each run type-checks a file (seconds): report the first counterexample rather than shrink it for minutes.
       { numRuns: 2, endOnFailure: true },
     );
-  }, 180_000);
+  }, 300_000);
 });

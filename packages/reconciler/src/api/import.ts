@@ -16,6 +16,7 @@ import { defaultEntity } from "../remote/entity.js";
 import { openBackend as defaultOpenBackend } from "../remote/open.js";
 import { SILENT, type Reporter } from "../model/reporter.js";
 import { hasErrors, sourceOf, type Diagnostic, type DesiredAutomation, type LiveAutomation, type ResolvedAutomation } from "../model/types.js";
+import { formatOptionsFor } from "../import/format.js";
 import { generateSource, type GenerateResult } from "../import/generate.js";
 import { runPipeline } from "./pipeline.js";
 import type { ImportedAutomation, ImportOutcome, ImportStatus } from "../model/import.js";
@@ -132,7 +133,7 @@ async function run(c: Context, inCodeBefore: readonly DesiredAutomation[], nameF
   );
 
   const existing = existsSync(c.outAbs) ? readFileSync(c.outAbs, "utf8") : undefined;
-  const generated = generate(c, entries, existing);
+  const generated = await generate(c, entries, existing);
   const diagnostics = warnings(c, entries, generated);
   const outcome = (rest: { written: boolean; exitCode: ExitCode; extra?: readonly Diagnostic[] }) => ({
     written: rest.written,
@@ -234,14 +235,17 @@ function classify(live: readonly LiveAutomation[], inCode: ReadonlyMap<string, D
   });
 }
 
-function generate(c: Context, entries: Entry[], existing: string | undefined): GenerateResult | undefined {
+async function generate(c: Context, entries: Entry[], existing: string | undefined): Promise<GenerateResult | undefined> {
   const toImport = entries.filter((e) => e.status === "imported");
   const commented = entries.filter((e) => e.comment);
   // Skip notes go with generated code, or into the file that already holds it; never into a file of their own.
   if (toImport.length === 0 && (existing === undefined || commented.length === 0)) return undefined;
   const { options } = c;
   const selection = options.project !== undefined ? `, project ${options.project}` : options.registry !== undefined ? `, registry ${options.registry}` : "";
-  const generated = generateSource({
+  // Laid out as the repository's own Prettier configuration would lay it out, when it has one.
+  const { options: format } = await formatOptionsFor(c.outAbs);
+  const generated = await generateSource({
+    format,
     automations: toImport.map((e) => ({ spec: e.live.spec as AutomationSpec, notes: e.notes })),
     skipped: commented.map((e) => ({ address: e.live.address, reason: e.reason ?? "" })),
     ...(existing !== undefined ? { existing } : {}),

@@ -50,13 +50,13 @@ export async function serverCommand(args: ServerArgs, io: Io, until?: AbortSigna
 
 /**
  * An automation as `tripwire import` would write it, for the server's web page: the import generator's code, without
- * Tripwire's ownership marker in the description. The generator (ts-morph) is loaded on the page's first request.
+ * Tripwire's ownership marker in the description. The generator (ts-morph and Prettier) is loaded on the page's first request.
  */
 export async function renderDefinition(spec: AutomationSpec): Promise<string> {
   const [{ generateSource }, { readMarker }] = await Promise.all([import("../import/generate.js"), import("../model/ownership.js")]);
   const { description } = readMarker(spec.description);
   const { description: _marked, ...rest } = spec;
-  return generateSource({ automations: [{ spec: description === undefined ? rest : { ...rest, description } }] }).text;
+  return (await generateSource({ automations: [{ spec: description === undefined ? rest : { ...rest, description } }] })).text;
 }
 
 /** The seed file's absolute path, once it is known to exist and to hold a valid seed: else a clear error naming it. */

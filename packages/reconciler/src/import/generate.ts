@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { ImportDeclaration, Node, Project, SourceFile } from "ts-morph";
+import type { CodeBlockWriter, ImportDeclaration, ImportSpecifierStructure, Node, Project, SourceFile, StatementStructures, VariableStatementStructure, WriterFunction } from "ts-morph";
 import type * as TsMorph from "ts-morph";
 
 // ts-morph brings a whole TypeScript compiler (a second or more to load), and only `tripwire import` generates code:
@@ -7,7 +7,8 @@ import type * as TsMorph from "ts-morph";
 let tsMorph: typeof TsMorph | undefined;
 const morph = (): typeof TsMorph => (tsMorph ??= createRequire(import.meta.url)("ts-morph") as typeof TsMorph);
 import { scopeKey, type ActionSpec, type AutomationSpec, type EventSpec, type FilterExpr, type JsonValue, type Scope } from "@tripwire/sdk";
-import { camelCase, isDeclarableIdentifier, Namer } from "./names.js";
+import { DEFAULT_FORMAT, formatTypeScript, printWidthOf, type FormatOptions } from "./format.js";
+import { automationCandidates, Namer, scopeCandidates, type HolderScope } from "./names.js";
 
 /** The module generated definitions import the builders from. */
 export const SDK_MODULE = "@tripwire/sdk";
@@ -33,6 +34,8 @@ export interface GenerateInput {
   readonly existing?: string;
   /** Comment lines at the top of a new file (without `//`). */
   readonly header?: readonly string[];
+  /** Prettier's options for the new code (the user's, from `formatOptionsFor`); default {@link DEFAULT_FORMAT}. */
+  readonly format?: Readonly<FormatOptions>;
 }
 
 /** Where a generated definition is: its exported constant and its `automation(` call (1-based line and column). */
@@ -106,80 +109,27 @@ interface Ctx {
   scope(scope: Scope): string;
 }
 
+const call = (fn: string, args: readonly string[]) => `${fn}(${args.join(", ")})`;
+const array = (items: readonly string[]) => `[${items.join(", ")}]`;
+const object = (entries: readonly string[]) => (entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`);
+
 /**
- * A tiny layout model, so long expressions break the way Prettier breaks them: a group prints flat when it fits in
- * the width left on its line, else one item per line (with a trailing comma), and a call whose last argument is an
- * object or array literal (or whose only argument is a call) keeps its other arguments on the first line and breaks
- * only that last one.
+ * A string literal. Prettier then picks the quotes (double, or single when that avoids escaping, or the user's
+ * `singleQuote`); the escapes written here stay.
  */
-type Doc = string | Group | Doc[];
-interface Group {
-  readonly open: string;
-  readonly close: string;
-  readonly items: readonly Doc[];
-  /** Object literals pad their braces when flat: `{ a: 1 }`. */
-  readonly pad?: boolean;
-  /** Literals (objects, arrays) can be hugged as a call's last argument. */
-  readonly literal?: boolean;
-}
-
-/** Lines are kept within this width where the layout allows (the formatter then fixes indentation). */
-const WIDTH = 100;
-const INDENT = 2;
-
-const group = (open: string, items: readonly Doc[], close: string, extra: Partial<Pick<Group, "pad" | "literal">> = {}): Group => ({ open, close, items, ...extra });
-const call = (fn: string, args: readonly Doc[]): Group => group(`${fn}(`, args, ")");
-const array = (items: readonly Doc[]): Group => group("[", items, "]", { literal: true });
-const object = (entries: readonly Doc[]): Doc => (entries.length === 0 ? "{}" : group("{", entries, "}", { pad: true, literal: true }));
-
-function flat(doc: Doc): string {
-  if (typeof doc === "string") return doc;
-  if (Array.isArray(doc)) return doc.map(flat).join("");
-  const g = doc as Group;
-  if (g.items.length === 0) return `${g.open}${g.close}`;
-  const inner = g.items.map(flat).join(", ");
-  return g.pad ? `${g.open} ${inner} ${g.close}` : `${g.open}${inner}${g.close}`;
-}
-
-const lastLineLength = (text: string) => text.length - text.lastIndexOf("\n") - 1;
-
-/** Prints `doc` starting at `column` of a line indented by `indent`; broken groups put items one level deeper. */
-function layout(doc: Doc, column: number, indent: number): string {
-  const f = flat(doc);
-  if (column + f.length <= WIDTH || typeof doc === "string") return f;
-  if (Array.isArray(doc)) {
-    let out = "";
-    for (const part of doc) out += layout(part, out.includes("\n") ? indent + lastLineLength(out) : column + out.length, indent);
-    return out;
-  }
-  const g = doc as Group;
-  const last = g.items[g.items.length - 1];
-  const init = g.items.slice(0, -1).map(flat);
-  const head = `${g.open}${init.map((i) => `${i}, `).join("")}`;
-  const huggable = last !== undefined && typeof last === "object" && !Array.isArray(last) && ((last as Group).literal || g.items.length === 1);
-  if (huggable && column + head.length < WIDTH) return `${head}${layout(last, column + head.length, indent)}${g.close}`;
-  // One item that cannot break itself (`not(runUser.eq("bot"))`) reads better long than stacked alone.
-  if (g.items.length === 1 && typeof last === "string") return f;
-  const inner = g.items.map((item) => `${layout(item, indent + INDENT, indent + INDENT)},`).join("\n");
-  return `${g.open}\n${inner}\n${g.close}`;
-}
-
-/** A string literal: double quotes, or single quotes when that avoids escaping double quotes (as Prettier does). */
 function str(s: string): string {
   // JSON leaves U+2028 and U+2029 unescaped; TypeScript's scanner and editors read them as line breaks.
-  const json = JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-  if (!s.includes('"') || s.includes("'")) return json;
-  return `'${json.slice(1, -1).replace(/\\"/g, '"')}'`;
+  return JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 const num = (n: number) => String(n);
 
-/** A JSON value as a TypeScript literal: unquoted keys where they are identifiers, broken over lines when long. */
-function literal(value: JsonValue): Doc {
+/** A JSON value as a TypeScript literal, with unquoted keys where they are identifiers. */
+function literal(value: JsonValue): string {
   if (value === null || typeof value === "boolean") return String(value);
   if (typeof value === "number") return num(value);
   if (typeof value === "string") return str(value);
   if (Array.isArray(value)) return array(value.map(literal));
-  return object(Object.entries(value).map(([k, v]) => [`${propertyKey(k)}: `, literal(v)]));
+  return object(Object.entries(value).map(([k, v]) => `${propertyKey(k)}: ${literal(v)}`));
 }
 
 function propertyKey(key: string): string {
@@ -188,7 +138,7 @@ function propertyKey(key: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : str(key);
 }
 
-function filter(expr: FilterExpr, c: Ctx): Doc {
+function filter(expr: FilterExpr, c: Ctx): string {
   switch (expr.op) {
     case "and":
     case "or":
@@ -204,8 +154,8 @@ function filter(expr: FilterExpr, c: Ctx): Doc {
   }
 }
 
-function event(e: EventSpec, c: Ctx): Doc {
-  const where = (base: Doc, runFilter: FilterExpr | undefined): Doc => (runFilter ? [base, ".where(", filter(runFilter, c), ")"] : base);
+function event(e: EventSpec, c: Ctx): string {
+  const where = (base: string, runFilter: FilterExpr | undefined) => (runFilter ? `${base}.where(${filter(runFilter, c)})` : base);
   switch (e.type) {
     case "raw":
       return call(c.v("onRawEvent"), [str(e.wireType), literal(e.filter)]);
@@ -243,7 +193,7 @@ function metricCondition(e: Extract<EventSpec, { type: "runMetricThreshold" | "r
   }
 }
 
-function action(a: ActionSpec, c: Ctx): Doc {
+function action(a: ActionSpec, c: Ctx): string {
   switch (a.type) {
     case "noop":
       return `${c.v("doNothing")}()`;
@@ -257,7 +207,7 @@ function action(a: ActionSpec, c: Ctx): Doc {
     }
     case "webhook": {
       const integration = integrationRef(c.v("webhook"), a.integration);
-      if (a.payload !== undefined) return call(c.v("sendWebhook"), [integration, object([["payload: ", literal(a.payload)]])]);
+      if (a.payload !== undefined) return call(c.v("sendWebhook"), [integration, object([`payload: ${literal(a.payload)}`])]);
       if (a.payloadText !== undefined) return call(c.v("sendWebhook"), [integration, object([`payloadText: ${str(a.payloadText)}`])]);
       return call(c.v("sendWebhook"), [integration]);
     }
@@ -271,22 +221,21 @@ function integrationRef(fn: string, i: { name: string; entity?: string | undefin
   return i.entity === undefined ? `${fn}(${str(i.name)})` : `${fn}(${str(i.name)}, { entity: ${str(i.entity)} })`;
 }
 
-/** `automation(name)` then one step per line: `.in(…)`, `.on(…)`, `.do(…)`, `.describe(…)`, `.enabled(false)`. */
-function automationExpression(spec: AutomationSpec, c: Ctx, declaration = ""): string {
-  const steps: Doc[] = [[".in(", c.scope(spec.scope), ")"], [".on(", event(spec.event, c), ")"], [".do(", action(spec.action, c), ")"]];
+/** `automation(name).in(…).on(…).do(…)`, then `.describe(…)` and `.enabled(false)` where they apply (on one line: Prettier breaks it). */
+function automationExpression(spec: AutomationSpec, c: Ctx): string {
+  const steps = [`.in(${c.scope(spec.scope)})`, `.on(${event(spec.event, c)})`, `.do(${action(spec.action, c)})`];
   if (spec.description !== undefined) steps.push(`.describe(${str(spec.description)})`);
   if (!spec.enabled) steps.push(".enabled(false)");
-  const head = layout(`${c.v("automation")}(${str(spec.name)})`, declaration.length, 0);
-  return [head, ...steps.map((s) => layout(s, INDENT, INDENT))].join("\n");
+  return `${call(c.v("automation"), [str(spec.name)])}${steps.join("")}`;
 }
 
 /** The scope a shared constant stands for: collections use their project's or registry's constant. */
-function sharedScope(scope: Scope): Exclude<Scope, { type: "collection" | "collections" }> {
+function sharedScope(scope: Scope): HolderScope {
   if (scope.type === "collection" || scope.type === "collections") return scope.parent;
   return scope;
 }
 
-function scopeInitializer(scope: Exclude<Scope, { type: "collection" | "collections" }>, v: (n: Vocabulary) => string): string {
+function scopeInitializer(scope: HolderScope, v: (n: Vocabulary) => string): string {
   const path = (a: string, b: string) => (a.includes("/") ? `${str(a)}, ${str(b)}` : str(`${a}/${b}`));
   switch (scope.type) {
     case "project":
@@ -300,48 +249,14 @@ function scopeInitializer(scope: Exclude<Scope, { type: "collection" | "collecti
   }
 }
 
-function scopeCandidates(scope: Exclude<Scope, { type: "collection" | "collections" }>): string[] {
-  const word = (text: string, suffix: string) => {
-    const c = camelCase(text);
-    if (c === "") return [];
-    const withSuffix = c.toLowerCase().endsWith(suffix.toLowerCase()) ? c : `${c}${suffix}`;
-    return /^[0-9]/.test(c) ? [`${suffix.toLowerCase()}${c}`] : [withSuffix];
-  };
-  switch (scope.type) {
-    case "project": {
-      const c = camelCase(scope.project);
-      return [...(/^[0-9]/.test(c) ? [] : [c]), ...word(scope.project, "Project")];
-    }
-    case "registry":
-      return word(scope.registry, "Registry");
-    case "team":
-      return word(scope.team, "Team");
-    case "org":
-      return word(scope.org, "Org");
-  }
-}
-
-/**
- * Its name in camelCase; when that is taken (the same name in another scope), qualified by its scope
- * (`runFailedMlTeam`, `deployLlm7b` for a collection); then `…Automation`.
- */
-function automationCandidates(name: string, qualifier: string, namer: Namer, automations: ReadonlySet<string>): string[] {
-  const c = camelCase(name);
-  if (c === "") return [];
-  const base = /^[0-9]/.test(c) ? `automation${c}` : c;
-  const q = camelCase(qualifier);
-  const qualified = q === "" ? [] : [`${base}${q.charAt(0).toUpperCase()}${q.slice(1)}`];
-  // A reserved word, or a name the vocabulary or a scope constant holds, reads best as `…Automation`.
-  if (!isDeclarableIdentifier(base) || (namer.has(base) && !automations.has(base))) return [`${base}Automation`, ...qualified];
-  return [base, ...qualified, `${base}Automation`];
-}
-
-function commentLines(text: string): string[] {
+/** A `// tripwire import: …` comment, its words wrapped within `width` columns. */
+function commentLines(text: string, width: number): string[] {
   const words = `${COMMENT_PREFIX} ${text}`.replace(/\s+/g, " ").trim().split(" ");
   const lines: string[] = [];
   let line = "";
   for (const w of words) {
-    if (line !== "" && line.length + 1 + w.length > 110) {
+    const indent = lines.length === 0 ? "// ".length : "//   ".length;
+    if (line !== "" && indent + line.length + 1 + w.length > width) {
       lines.push(line);
       line = w;
     } else line = line === "" ? w : `${line} ${w}`;
@@ -387,7 +302,7 @@ function sdkImport(file: SourceFile): ImportDeclaration | undefined {
   return file.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === SDK_MODULE && !d.isTypeOnly() && d.getNamespaceImport() === undefined);
 }
 
-/** Top-level `const x = <initializer>` of the file, by initializer text without whitespace. */
+/** Top-level `const x = <initializer>` of the file, by {@link initializerKey}. */
 function constsByInitializer(file: SourceFile): Map<string, string> {
   const out = new Map<string, string>();
   for (const statement of file.getVariableStatements()) {
@@ -396,7 +311,7 @@ function constsByInitializer(file: SourceFile): Map<string, string> {
       const init = decl.getInitializer();
       const nameNode = decl.getNameNode();
       if (init && morph().Node.isIdentifier(nameNode)) {
-        const key = init.getText().replace(/\s+/g, "");
+        const key = initializerKey(init);
         if (!out.has(key)) out.set(key, nameNode.getText());
       }
     }
@@ -404,18 +319,53 @@ function constsByInitializer(file: SourceFile): Map<string, string> {
   return out;
 }
 
-const format = () => ({ indentSize: 2, tabSize: 2, convertTabsToSpaces: true, semicolons: morph().ts.SemicolonPreference.Insert });
+/**
+ * An initializer's text without whitespace and with its string literals written as {@link str} writes them, so
+ * `project('acme/llm')` (a file formatted with `singleQuote`) is the constant the generator would write.
+ */
+function initializerKey(node: Node): string {
+  const text = node.getSourceFile().getFullText();
+  let key = "";
+  let at = node.getStart();
+  for (const quoted of node.getDescendantsOfKind(morph().SyntaxKind.StringLiteral)) {
+    key += text.slice(at, quoted.getStart()) + str(quoted.getLiteralValue());
+    at = quoted.getEnd();
+  }
+  return (key + text.slice(at, node.getEnd())).replace(/\s+/g, "");
+}
+
+const constStatement = (name: string, initializer: string, isExported = false): VariableStatementStructure => ({
+  kind: morph().StructureKind.VariableStatement,
+  declarationKind: morph().VariableDeclarationKind.Const,
+  isExported,
+  declarations: [{ name, initializer }],
+});
+/** Statements preceded by a blank line (Prettier keeps one, and adds none). */
+const apart = <T extends StatementStructures>(statement: T, comments: readonly string[] = []): T => ({
+  ...statement,
+  leadingTrivia: (w: CodeBlockWriter) => {
+    w.blankLineIfLastNot();
+    for (const c of comments) w.writeLine(c);
+  },
+});
+const commentStatement = (lines: readonly string[]): WriterFunction => (w) => {
+  w.blankLineIfLastNot();
+  for (const l of lines) w.writeLine(l);
+};
 
 /**
  * Writes live automations as builder code: the SDK's vocabulary, integrations by name, one exported constant per
  * automation (a camelCase identifier from its name, unique in the file), shared scope constants
- * (`const llm = project("acme/llm")`), formatted by TypeScript's formatter. With `existing`, the new definitions are
- * appended and missing imports added; the existing code is left exactly as it is, and its scope constants reused.
- * Pure: text in, text out.
+ * (`const llm = project("acme/llm")`). The statements are built with ts-morph and laid out by Prettier (`format`:
+ * the user's Prettier options, default {@link DEFAULT_FORMAT}). With `existing`, the new definitions are appended and
+ * missing imports added; the existing code is left exactly as it is (only the SDK import is rewritten, when it needs
+ * more names), and its scope constants reused. Pure: text in, text out.
  * @example
- * const { text } = generateSource({ automations: [{ spec }], header: ["Imported from W&B"] });
+ * const { text } = await generateSource({ automations: [{ spec }], header: ["Imported from W&B"] });
  */
-export function generateSource(input: GenerateInput): GenerateResult {
+export async function generateSource(input: GenerateInput): Promise<GenerateResult> {
+  const format = input.format ?? DEFAULT_FORMAT;
+  const width = printWidthOf(format);
   const project = new (morph().Project)({ useInMemoryFileSystem: true, compilerOptions: { target: morph().ts.ScriptTarget.ES2022 } });
   const existingText = input.existing;
   const file = project.createSourceFile("/existing.ts", existingText ?? "");
@@ -434,23 +384,23 @@ export function generateSource(input: GenerateInput): GenerateResult {
     return n;
   };
   for (const { spec } of specs) {
-    automationExpression(spec, { v: record, scope: (s) => (s.type === "collections" && s.filter ? flat(filter(s.filter, { v: record, scope: () => "" })) : "") });
+    automationExpression(spec, { v: record, scope: (s) => (s.type === "collections" && s.filter ? filter(s.filter, { v: record, scope: () => "" }) : "") });
     scopeInitializer(sharedScope(spec.scope), record);
   }
-  const added: { name: string; alias?: string }[] = [];
+  const added: ImportSpecifierStructure[] = [];
   for (const name of [...used].sort()) {
     if (bound.has(name)) continue;
     const local = namer.has(name) ? namer.claim([`tw${name.charAt(0).toUpperCase()}${name.slice(1)}`], `tw${name}`) : name;
     namer.reserve(local);
     bound.set(name, local);
-    added.push(local === name ? { name } : { name, alias: local });
+    added.push(local === name ? { kind: morph().StructureKind.ImportSpecifier, name } : { kind: morph().StructureKind.ImportSpecifier, name, alias: local });
   }
   const v = (n: Vocabulary) => bound.get(n) as string;
 
   // Scope constants: reuse an identical one in the file, else declare one.
   const existingConsts = constsByInitializer(file);
   const scopeNames = new Map<string, string>();
-  const scopeDecls: string[] = [];
+  const statements: (StatementStructures | WriterFunction)[] = [];
   for (const { spec } of specs) {
     const shared = sharedScope(spec.scope);
     const key = scopeKey(shared);
@@ -463,14 +413,15 @@ export function generateSource(input: GenerateInput): GenerateResult {
     }
     const name = namer.claim(scopeCandidates(shared), "scope");
     scopeNames.set(key, name);
-    scopeDecls.push(`const ${name} = ${init};`);
+    // The scope constants stand together, apart from what precedes them.
+    statements.push(statements.length === 0 ? apart(constStatement(name, init)) : constStatement(name, init));
   }
   const ctx: Ctx = {
     v,
     scope: (s) => {
       const base = scopeNames.get(scopeKey(sharedScope(s))) as string;
       if (s.type === "collection") return `${base}.collection(${str(s.collection)})`;
-      if (s.type === "collections") return `${base}.collections(${s.filter ? flat(filter(s.filter, ctx)) : ""})`;
+      if (s.type === "collections") return `${base}.collections(${s.filter ? filter(s.filter, ctx) : ""})`;
       return base;
     },
   };
@@ -478,75 +429,65 @@ export function generateSource(input: GenerateInput): GenerateResult {
   const identifiers = new Map<string, string>();
   // Constants holding automations (the file's and ours): a clash with one is a same name in another scope.
   const automationIds = new Set([...existingConsts].filter(([init]) => init.startsWith(`${v("automation")}(`)).map(([, name]) => name));
-  const blocks: string[] = [];
-  if (scopeDecls.length > 0) blocks.push(scopeDecls.join("\n"));
   for (const { spec, notes } of specs) {
     const qualifier = spec.scope.type === "collection" ? spec.scope.collection : (scopeNames.get(scopeKey(sharedScope(spec.scope))) as string);
     const id = namer.claim(automationCandidates(spec.name, qualifier, namer, automationIds), "unnamedAutomation");
     automationIds.add(id);
     identifiers.set(addressOf(spec), id);
-    const declaration = `export const ${id} = `;
-    blocks.push([...(notes ?? []).flatMap(commentLines), `${declaration}${automationExpression(spec, ctx, declaration)};`].join("\n"));
+    statements.push(apart(constStatement(id, automationExpression(spec, ctx), true), (notes ?? []).flatMap((n) => commentLines(n, width))));
   }
   const commented: string[] = [];
   for (const s of input.skipped ?? []) {
     const tag = `${COMMENT_PREFIX} skipped ${s.address}:`;
     if (existingText?.includes(tag)) continue;
     commented.push(s.address);
-    blocks.push(commentLines(`skipped ${s.address}: ${s.reason}`).join("\n"));
+    statements.push(commentStatement(commentLines(`skipped ${s.address}: ${s.reason}`, width)));
   }
-
-  // Format only what is new: the user's code in an existing file keeps its own style.
-  const body = project.createSourceFile("/body.ts", blocks.join("\n\n"));
-  body.formatText(format());
-  const bodyText = body.getFullText().trim();
 
   if (existingText === undefined) {
     const header = (input.header ?? []).map((l) => `// ${l}`.trimEnd());
-    const importLine = added.length > 0 ? `import { ${added.map(specifier).join(", ")} } from ${str(SDK_MODULE)};` : "";
-    const text = [header.join("\n"), importLine, bodyText].filter((p) => p !== "").join("\n\n");
-    const out = project.createSourceFile("/new.ts", `${text}\n`, { overwrite: true });
-    out.formatText(format());
-    const final = wrapImport(out.getFullText());
-    return { text: final, definitions: locate(project, final, identifiers), commented, changed: true };
+    const out = project.createSourceFile("/new.ts", "", { overwrite: true });
+    if (header.length > 0) out.addStatements(commentStatement(header));
+    if (added.length > 0) out.addStatements([apart({ kind: morph().StructureKind.ImportDeclaration, moduleSpecifier: SDK_MODULE, namedImports: added })]);
+    out.addStatements(statements);
+    const text = await formatTypeScript(out.getFullText(), format);
+    return { text, definitions: locate(project, text, identifiers), commented, changed: true };
   }
 
-  if (blocks.length === 0) return { text: existingText, definitions: {}, commented, changed: false };
+  if (statements.length === 0) return { text: existingText, definitions: {}, commented, changed: false };
+  // Format only what is new: the user's code in an existing file keeps its own style.
+  const body = project.createSourceFile("/body.ts", "", { overwrite: true });
+  body.addStatements(statements);
+  const bodyText = (await formatTypeScript(body.getFullText(), format)).trim();
   if (added.length > 0) {
-    if (importDecl) mergeImport(importDecl, added.map(specifier));
+    let decl = importDecl;
+    if (decl) mergeImport(decl, added);
     else {
       const index = file.getImportDeclarations().length > 0 ? (file.getImportDeclarations().at(-1) as ImportDeclaration).getChildIndex() + 1 : 0;
-      file.insertImportDeclaration(index, { moduleSpecifier: SDK_MODULE, namedImports: added.map((a) => (a.alias ? { name: a.name, alias: a.alias } : a.name)) });
+      decl = file.insertImportDeclaration(index, { moduleSpecifier: SDK_MODULE, namedImports: added });
     }
+    decl.replaceWithText((await formatTypeScript(decl.getText(), format)).trim());
   }
   const current = file.getFullText();
   const final = `${current.trimEnd()}${current.trim() === "" ? "" : "\n\n"}${bodyText}\n`;
   return { text: final, definitions: locate(project, final, identifiers), commented, changed: final !== existingText };
 }
 
-const specifier = (a: { name: string; alias?: string }) => (a.alias ? `${a.name} as ${a.alias}` : a.name);
-
 /**
- * Adds names to the file's SDK import, keeping its specifiers as written: in order (new names slotted in where they
- * sort, when the list is sorted), on one line when it fits, else one per line. Only this declaration is rewritten.
+ * Adds names to the file's SDK import, keeping its specifiers as written and in their order: new names slotted in
+ * where they sort when the list is sorted, else after it. Prettier then lays out this declaration alone.
  */
-function mergeImport(decl: ImportDeclaration, names: readonly string[]): void {
+function mergeImport(decl: ImportDeclaration, names: readonly ImportSpecifierStructure[]): void {
+  const textOf = (n: ImportSpecifierStructure) => (n.alias ? `${n.name} as ${n.alias}` : n.name);
   const current = decl.getNamedImports().map((n) => n.getText());
   const sorted = current.every((n, i) => i === 0 || (current[i - 1] as string).localeCompare(n) <= 0);
-  const merged = sorted ? [...current, ...names].sort((a, b) => a.localeCompare(b)) : [...current, ...names];
-  const from = decl.getModuleSpecifier().getText();
-  const oneLine = `import { ${merged.join(", ")} } from ${from};`;
-  decl.replaceWithText(oneLine.length <= IMPORT_WIDTH ? oneLine : `import {\n${merged.map((n) => `  ${n},`).join("\n")}\n} from ${from};`);
-}
-
-/** The longest import declaration written on one line. */
-const IMPORT_WIDTH = 110;
-
-/** One import of many names, one per line when it would be longer than a line (as Prettier writes it). */
-function wrapImport(text: string): string {
-  return text.replace(/^import \{ ([^}\n]+) \} from ("[^"\n]+");$/m, (line, names: string, from: string) =>
-    line.length <= IMPORT_WIDTH ? line : `import {\n${names.split(", ").map((n) => `  ${n},`).join("\n")}\n} from ${from};`,
-  );
+  const after = [...current];
+  for (const n of names) {
+    const at = sorted ? after.findIndex((c) => c.localeCompare(textOf(n)) > 0) : -1;
+    const index = at === -1 ? after.length : at;
+    decl.insertNamedImport(index, n);
+    after.splice(index, 0, textOf(n));
+  }
 }
 
 const SCOPE_ORDER: Record<string, number> = { project: 0, registry: 1, team: 2, org: 3 };

@@ -1,4 +1,8 @@
 // Identifiers for generated code: camelCase from W&B names, valid, never a reserved word, unique in the file.
+import type { Scope } from "@tripwire/sdk";
+
+/** A scope that can hold a shared constant: a project, registry, team or org (collections use their parent's). */
+export type HolderScope = Exclude<Scope, { type: "collection" | "collections" }>;
 
 const RESERVED = new Set(
   (
@@ -65,4 +69,41 @@ export class Namer {
     this.taken.add(name);
     return name;
   }
+}
+
+/** Candidate names for the shared constant of a scope: `llm` for project `acme/llm`, `modelRegistry`, `mlTeam`, `acmeOrg`. */
+export function scopeCandidates(scope: HolderScope): string[] {
+  const word = (text: string, suffix: string) => {
+    const c = camelCase(text);
+    if (c === "") return [];
+    const withSuffix = c.toLowerCase().endsWith(suffix.toLowerCase()) ? c : `${c}${suffix}`;
+    return /^[0-9]/.test(c) ? [`${suffix.toLowerCase()}${c}`] : [withSuffix];
+  };
+  switch (scope.type) {
+    case "project": {
+      const c = camelCase(scope.project);
+      return [...(/^[0-9]/.test(c) ? [] : [c]), ...word(scope.project, "Project")];
+    }
+    case "registry":
+      return word(scope.registry, "Registry");
+    case "team":
+      return word(scope.team, "Team");
+    case "org":
+      return word(scope.org, "Org");
+  }
+}
+
+/**
+ * Its name in camelCase; when that is taken (the same name in another scope), qualified by its scope
+ * (`runFailedMlTeam`, `deployLlm7b` for a collection); then `…Automation`.
+ */
+export function automationCandidates(name: string, qualifier: string, namer: Namer, automations: ReadonlySet<string>): string[] {
+  const c = camelCase(name);
+  if (c === "") return [];
+  const base = /^[0-9]/.test(c) ? `automation${c}` : c;
+  const q = camelCase(qualifier);
+  const qualified = q === "" ? [] : [`${base}${q.charAt(0).toUpperCase()}${q.slice(1)}`];
+  // A reserved word, or a name the vocabulary or a scope constant holds, reads best as `…Automation`.
+  if (!isDeclarableIdentifier(base) || (namer.has(base) && !automations.has(base))) return [`${base}Automation`, ...qualified];
+  return [base, ...qualified, `${base}Automation`];
 }

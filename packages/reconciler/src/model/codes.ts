@@ -88,7 +88,7 @@ export const CODES = {
   TWE003: "the backend answered with GraphQL errors",
   TWE004: "the saved plan is stale",
   TWE005: "the saved plan cannot be read",
-  TWE007: "tripwire import: an --out or --name-filter it cannot use",
+  TWE007: "tripwire import: an --out, --name-filter or Prettier configuration it cannot use",
   TWE008: "tripwire import: the entity, project or registry does not exist or is not visible",
   TWE099: "internal error (a Tripwire bug: please report it)",
   // informational messages

@@ -351,8 +351,8 @@ describe("tripwire import against a Tripwire server on loopback", () => {
     expect(imported).toContain('const acmeOrg = org("acme");');
     expect(imported).toContain('// tripwire import: filter condition kept verbatim: {"config.lr":{"$gt":0.1}}\nexport const rawRunFilter = automation("raw-run-filter")');
     expect(imported).toContain('rawFilter({ "config.lr": { $gt: 0.1 } })');
-    expect(imported).toContain('.on(onRawEvent("RUN_METRIC", {');
-    expect(imported).toContain("// tripwire import: skipped project:ml/llm/launch-job: QUEUE_JOB actions cannot be created or updated through\n//   W&B's API.");
+    expect(imported).toContain('.on(\n    onRawEvent("RUN_METRIC", {\n');
+    expect(imported).toContain("// tripwire import: skipped project:ml/llm/launch-job: QUEUE_JOB actions cannot be created or\n//   updated through W&B's API.");
     expect(imported).toContain('export const thresholdMeanGteSlack = automation("threshold-mean-gte-slack")');
     expect(imported).toContain('export const thresholdMeanGteSlackMlTeam = automation("threshold-mean-gte-slack")');
     expect(imported).toContain('export const linkedNoopDataset = automation("linked-noop")');
@@ -484,5 +484,60 @@ describe("tripwire import against a Tripwire server on loopback", () => {
     );
     await expect(importAutomations({ cwd: dir, env, entity: "nope" })).rejects.toThrow("entity nope does not exist or is not visible with this API key");
     await expect(importAutomations({ cwd: dir, env, entity: "nlp", project: "missing" })).rejects.toThrow("project nlp/missing does not exist or is not visible with this API key");
+  }, 300_000);
+
+  it("writes the file as the repository's Prettier configuration lays it out, and it still type-checks and plans to nothing", async () => {
+    const other = project("nlp/other");
+    await createInUi(toSpec(automation("styled-failed").in(other).on(onRunState(["failed"])).do(sendWebhook(webhook("hook"), { payload: { run: "${run_name}", tags: ["a", "b"] } }))), "nlp");
+    await createInUi(toSpec(automation("styled-drift").in(other).on(onRunMetric(metric("loss").mean(5).gt(2)).where(runName.contains("sweep-"))).do(doNothing()).describe("it's drifting")), "nlp");
+    const prettierrc = { singleQuote: true, semi: false, useTabs: true, printWidth: 60 };
+    // An owner of its own: the automations other tests imported into nlp are another configuration's.
+    const dir = makeProject({ "tripwire.config.ts": `export default { owner: "styled" };\n`, ".prettierrc": JSON.stringify(prettierrc) });
+    const outcome = await importAutomations({ cwd: dir, env: remote(), entity: "nlp", nameFilter: "^styled-" });
+    expect(outcome.diagnostics).toEqual([]);
+    expect(outcome.automations.map((a) => [a.address, a.status, a.marked])).toEqual([
+      ["project:nlp/other/styled-drift", "imported", true],
+      ["project:nlp/other/styled-failed", "imported", true],
+    ]);
+    const written = readFileSync(join(dir, "automations", "imported.ts"), "utf8");
+    expect(written.slice(written.indexOf("import "))).toBe(`import {
+	automation,
+	doNothing,
+	metric,
+	onRunMetric,
+	onRunState,
+	project,
+	runName,
+	sendWebhook,
+	webhook,
+} from '@tripwire/sdk'
+
+const other = project('nlp/other')
+
+export const styledDrift = automation('styled-drift')
+	.in(other)
+	.on(
+		onRunMetric(metric('loss').mean(5).gt(2)).where(
+			runName.contains('sweep-'),
+		),
+	)
+	.do(doNothing())
+	.describe("it's drifting")
+
+export const styledFailed = automation('styled-failed')
+	.in(other)
+	.on(onRunState(['failed']))
+	.do(
+		sendWebhook(webhook('hook'), {
+			payload: { run: '\${run_name}', tags: ['a', 'b'] },
+		}),
+	)
+`);
+    // What the team's own `prettier --check` would accept: formatting it with their configuration changes nothing.
+    const { format } = await import("prettier");
+    expect(await format(written, { ...prettierrc, parser: "typescript" })).toBe(written);
+    const plan = await tw(dir, ["plan", "--detailed-exitcode"]);
+    expect(plan.stdout).toContain("No changes.");
+    expect(plan.code).toBe(0);
   }, 300_000);
 });
