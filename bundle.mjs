@@ -16,7 +16,7 @@ const ROOT = dirname(fileURLToPath(import.meta.url));
 /**
  * What each package bundles. `external` is what must stay a real package at run time: loaded from the user's
  * installation (`@tripwire/server`, an optional peer; `typescript`, `ts-morph` and `jiti`, which load or check the
- * user's files), native (`better-sqlite3`), read as files (`uplot`'s dist goes into the HTML report, `preact`'s and
+ * user's files; `prettier`, which lays out generated code and loads its plugins itself), native (`better-sqlite3`), read as files (`uplot`'s dist goes into the HTML report, `preact`'s and
  * `htm`'s are served to the browser), or loaded only on a path that needs it (`undici`, required by name).
  */
 const PACKAGES = {
@@ -31,7 +31,7 @@ const PACKAGES = {
   },
   reconciler: {
     entryPoints: ["src/cli/main.ts", "src/index.ts"],
-    external: ["@tripwire/server", "typescript", "ts-morph", "jiti", "undici", "uplot"],
+    external: ["@tripwire/server", "typescript", "ts-morph", "prettier", "jiti", "undici", "uplot"],
     // Two levels below the package root, like src/cli/ and dist/cli/main.js: version.ts reads `../../package.json`,
     // init.ts `../../templates/`, and the SDK's captureSource skips frames under `../` (this dist/).
     chunkNames: "chunks/[name]-[hash]",

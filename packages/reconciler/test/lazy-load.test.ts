@@ -61,7 +61,7 @@ describe("the code generator's libraries load only when code is generated", () =
     expect(await loadedBy([BIN, "--version"], dir)).toEqual({ code: 0, loaded: [] });
     expect(await loadedBy([BIN, "plan", "--no-typecheck"], dir)).toEqual({ code: 0, loaded: [] });
     // The same preload sees both as soon as the generator runs, so the two above cannot pass by seeing nothing.
-    const generate = pathToFileURL(join(REPO, "packages", "reconciler", "dist", "import", "generate.js")).href;
+    const generate = pathToFileURL(join(REPO, "packages", "reconciler", "dist", "index.js")).href;
     const script = `const { generateSource } = await import(${JSON.stringify(generate)}); await generateSource({ automations: [] });`;
     expect(await loadedBy(["--input-type=module", "-e", script], dir)).toEqual({ code: 0, loaded: ["prettier", "ts-morph"] });
   }, 120_000);
