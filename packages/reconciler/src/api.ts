@@ -68,13 +68,17 @@ export function validate(options: ValidateOptions): Promise<ValidateOutcome> {
 
 /** {@link validate}, running `meanwhile` beside the type-check when the definitions loaded without errors. */
 async function check(options: ValidateOptions, meanwhile?: () => Promise<void>): Promise<ValidateOutcome> {
-  const load = await loadDefinitions(loadOptions(options));
+  // The type-check is a child process, started as soon as the files are known: the definitions load beside it, and
+  // so does what the caller does `meanwhile` (on loaded definitions without errors).
+  let typechecked: Promise<Diagnostic[]> = Promise.resolve([]);
+  const discovered = (files: readonly string[], configFile: string | undefined) => {
+    typechecked = typecheckFiles([...files, ...(configFile ? [configFile] : [])], options.cwd);
+    // Awaited below; should the load itself throw first, its failure is the one reported.
+    typechecked.catch(() => undefined);
+  };
+  const load = await loadDefinitions({ ...loadOptions(options), ...(options.typecheck === false ? {} : { discovered }) });
   const linted = options.lint ? lintDiagnostics({ automations: load.automations, config: load.config }) : [];
-  // The type-check is a child process: what the caller does `meanwhile` (on loaded definitions without errors) runs beside it.
-  const [typeDiagnostics] = await Promise.all([
-    options.typecheck === false ? [] : typecheck(load, options.cwd),
-    meanwhile && !hasErrors(load.diagnostics) ? meanwhile() : undefined,
-  ]);
+  const [typeDiagnostics] = await Promise.all([typechecked, meanwhile && !hasErrors(load.diagnostics) ? meanwhile() : undefined]);
   const diagnostics = sortDiagnostics([...load.diagnostics, ...typeDiagnostics, ...linted]);
   return { load, diagnostics, exitCode: exitCodeOf(diagnostics) };
 }
@@ -92,10 +96,6 @@ export function exitCodeOf(diagnostics: readonly Diagnostic[]): ExitCode {
 
 function loadOptions(options: CommonOptions) {
   return { cwd: options.cwd, ...(options.paths ? { paths: options.paths } : {}), ...(options.configFile ? { configFile: options.configFile } : {}) };
-}
-
-function typecheck(load: LoadResult, cwd: string): Promise<Diagnostic[]> {
-  return typecheckFiles([...load.files, ...(load.configFile ? [load.configFile] : [])], cwd);
 }
 
 export interface PlanOutcome {

@@ -1,7 +1,7 @@
 import { appendFileSync, cpSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
-import { plan } from "../src/api.js";
+import { plan, validate } from "../src/api.js";
 import { loadDefinitions } from "../src/load/load.js";
 import { sourceOf } from "../src/model/types.js";
 import { typecheckFiles } from "../src/load/typecheck.js";
@@ -110,6 +110,21 @@ export const x = automation("x").in(llm).on(onCreateArtifact() as never);
     expect(await typecheckFiles(["automations/typed.ts"], dir)).toEqual(cold);
     writeFileSync(join(dir, "automations", "typed.ts"), bad.replace('llm.collection("c")', "llm"));
     expect(await typecheckFiles(["automations/typed.ts"], dir)).toEqual([]);
+  }, 60_000);
+
+  it("the type-check starts once the files are known, before any definition runs (its process works beside the loading)", async () => {
+    const marker = `tripwireTypecheckStarted${Date.now()}`;
+    const dir = makeProject({
+      "automations/a.ts": `// @ts-nocheck
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+${header}globalThis.${marker} = existsSync(fileURLToPath(new URL("../.tripwire/typecheck", import.meta.url)));
+export const a = automation("a").in(llm).on(onRunState("failed")).do(doNothing());
+`,
+    });
+    const outcome = await validate({ cwd: dir });
+    expect(outcome.diagnostics).toEqual([]);
+    expect((globalThis as Record<string, unknown>)[marker]).toBe(true);
   }, 60_000);
 
   it("a warm type-check where nothing changed builds nothing, and one sees an edit of a file the definitions import", async () => {

@@ -26,6 +26,11 @@ export interface LoadOptions {
   readonly configFile?: string;
   /** How long one definition file may take to load (default `TRIPWIRE_LOAD_TIMEOUT_MS`, else 30 s). */
   readonly loadTimeoutMs?: number;
+  /**
+   * Called once the definition files (relative to `cwd`, as the result's `files`) and the config file are known,
+   * before any definition runs: the type-check starts there, in its own process, while the definitions load.
+   */
+  readonly discovered?: (files: readonly string[], configFile: string | undefined) => void;
 }
 
 export interface LoadResult {
@@ -243,6 +248,8 @@ export async function loadDefinitions(options: LoadOptions): Promise<LoadResult>
   if (files.length === 0 && missing.length === 0) {
     diagnostics.push({ code: "TW2003", severity: "error", message: `no definition files found in ${paths.join(", ")}` });
   }
+  const relativeFiles = files.map((f) => relative(cwd, f));
+  options.discovered?.(relativeFiles, loaded.configFile);
 
   const found: { automation: AnyAutomation; file: string }[] = [];
   const timeoutMs = options.loadTimeoutMs ?? loadTimeoutMs();
@@ -311,7 +318,7 @@ export async function loadDefinitions(options: LoadOptions): Promise<LoadResult>
   return {
     config,
     configFile: loaded.configFile,
-    files: files.map((f) => relative(cwd, f)),
+    files: relativeFiles,
     automations,
     diagnostics: sortDiagnostics(diagnostics),
   };
