@@ -54,7 +54,7 @@ export { readWandbHistoryCsv, type CsvRun } from "./readers/csv.js";
 export { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
 export { compileRegex, regexError, type RegexTest } from "./regex.js";
 export { scopeContains, projectLocation, artifactLocation, type Location, type OrgOf } from "./scope.js";
-export { meanOf, minOf, maxOf, aggregateOf, compare, changeOf, directionHolds, zscoreOf, type StdKind } from "./aggregate.js";
+export { meanOf, minOf, maxOf, aggregateOf, compare, changeOf, directionHolds, zscoreOf, type StdKind } from "./windows/reference.js";
 export { cooldownAllows } from "./cooldown.js";
 export { parseTimestamp, formatTimestamp, DEFAULT_COOLDOWN_MS } from "./time.js";
 export { EVALUATOR_CODES, EVALUATOR_FORMERLY, type EvaluatorCode } from "./codes.js";
