@@ -46,9 +46,9 @@ export {
   type MetricColumns,
 } from "./engine/index.js";
 export { replay, replayAsync, replayColumns } from "./replay.js";
-export { renderPayload, renderTemplate, templateVariables, jsonEscape, EVENT_TYPE_NAMES } from "./template.js";
-export { signPayload, webhookRequest, compileWebhook, compileTemplate, type CompiledWebhook } from "./webhook.js";
-export { slackMessage, summarizeFiring, firingLink } from "./slack.js";
+export { renderPayload, renderTemplate, templateVariables, jsonEscape, EVENT_TYPE_NAMES, compileTemplate } from "./actions/template.js";
+export { signPayload, webhookRequest, compileWebhook, type CompiledWebhook } from "./actions/webhook.js";
+export { slackMessage, summarizeFiring, firingLink } from "./actions/slack.js";
 export { readJsonlEvents, JsonlDecoder, JSONL_LINE, type JsonlLineKind } from "./readers/jsonl.js";
 export { readWandbHistoryCsv, type CsvRun } from "./readers/csv.js";
 export { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
