@@ -58,5 +58,5 @@ export { meanOf, minOf, maxOf, aggregateOf, compare, changeOf, directionHolds, z
 export { cooldownAllows } from "./cooldown.js";
 export { parseTimestamp, formatTimestamp, DEFAULT_COOLDOWN_MS } from "./time.js";
 export { EVALUATOR_CODES, EVALUATOR_FORMERLY, type EvaluatorCode } from "./codes.js";
-export { retryAfterMs } from "./retry.js";
+export { retryAfterMs, retryDelayMs, backoffMs, isRetryable, type RetryPolicy, type FailedAttempt } from "./retry.js";
 export { timestampReader } from "./time.js";
