@@ -188,8 +188,8 @@ interface SavedAction {
  * Delivers executions from the durable outbox: webhooks (spec §E.1 request format, signed, bearer token) and
  * Slack incoming-webhook messages, over one undici `Pool` per receiver origin. Every attempt is recorded;
  * failures are retried by the one retry policy (see `deliveryRetry`: exponential backoff and equal jitter, or the
- * receiver's `Retry-After` on 429 / 503); every attempt carries the execution's `Idempotency-Key`, so a delivery repeated after a crash
- * (at-least-once) is recognisable. Attempt results are written in groups, one transaction per event-loop turn.
+ * receiver's `Retry-After` on 429 / 503); every attempt carries the execution's `Idempotency-Key`, so a delivery
+ * repeated after a crash (at-least-once) is recognisable. Attempt results are written in groups, one transaction per event-loop turn.
  */
 export class Dispatcher {
   private readonly heap = new DueHeap();
