@@ -105,6 +105,59 @@ describe("architecture: no import cycles", () => {
   it("the server's modules import each other without a cycle", () => {
     expect(importCycles(join(root, "packages", "server", "src"))).toEqual([]);
   });
+  it("the evaluator's modules import each other without a cycle", () => {
+    expect(importCycles(join(root, "packages", "evaluator", "src"))).toEqual([]);
+  });
+});
+
+/**
+ * The evaluator's leaf folders: what each may import besides its own files (paths relative to packages/evaluator/src).
+ * The three forms of a window (`windows/`: reference, streaming, columnar) share only the decisions' guard bands; the
+ * action renderers (`actions/`) take only the firing's types from the engine. So neither reaches into the engine, and
+ * the engine builds on them, never the other way round.
+ */
+const EVALUATOR_LEAVES: Record<string, { readonly values: readonly string[]; readonly types: readonly string[] }> = {
+  windows: { values: ["decide.ts"], types: [] },
+  actions: { values: [], types: ["engine/types.ts"] },
+};
+/** Most lines in one evaluator source file: issue 11 split the engine and the windows by job, none over ~400 lines. */
+const EVALUATOR_MAX_LINES = 420;
+
+describe("architecture: the evaluator's windows/ and actions/ stand apart from the engine", () => {
+  const src = join(root, "packages", "evaluator", "src");
+  const rel = (path: string) => relative(src, path).split(sep).join("/");
+  const targetOf = (file: string, spec: string) => rel(resolve(dirname(file), spec.replace(/\.js$/, ".ts")));
+  for (const [folder, rule] of Object.entries(EVALUATOR_LEAVES)) {
+    it(`${folder}/ imports only its own files${rule.values.length > 0 ? `, ${rule.values.join(", ")}` : ""}${rule.types.length > 0 ? ` and the types of ${rule.types.join(", ")}` : ""}`, () => {
+      const bad: string[] = [];
+      for (const file of sourceFiles(join(src, folder))) {
+        const values = new Set(localImports(file).map(rel));
+        for (const spec of imports(file)) {
+          if (!spec.startsWith(".")) continue;
+          const target = targetOf(file, spec);
+          if (target.startsWith(`${folder}/`) || rule.values.includes(target)) continue;
+          if (rule.types.includes(target) && !values.has(target)) continue;
+          bad.push(`${rel(file)} imports ${values.has(target) ? "" : "types of "}${target}`);
+        }
+      }
+      expect(bad).toEqual([]);
+    });
+  }
+  it("the engine renders no action: engine/ imports nothing from actions/", () => {
+    const bad = sourceFiles(join(src, "engine")).flatMap((file) =>
+      imports(file)
+        .filter((spec) => spec.startsWith(".") && targetOf(file, spec).startsWith("actions/"))
+        .map((spec) => `${rel(file)} imports ${targetOf(file, spec)}`),
+    );
+    expect(bad).toEqual([]);
+  });
+  it(`no evaluator source file is over ${EVALUATOR_MAX_LINES} lines`, () => {
+    const long = sourceFiles(src)
+      .map((file) => ({ file: rel(file), lines: readFileSync(file, "utf8").split("\n").length }))
+      .filter((f) => f.lines > EVALUATOR_MAX_LINES)
+      .map((f) => `${f.file}: ${f.lines} lines`);
+    expect(long).toEqual([]);
+  });
 });
 
 /**

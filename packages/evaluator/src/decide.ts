@@ -2,8 +2,8 @@
  * The decisions of run-metric automations, in one place: whether a threshold holds, what a change is, whether a
  * change or z-score goes far enough in its direction, and the guard bands (how far a running estimate may be from
  * the exact aggregate, and within which distance of a decision boundary a decision made on running estimates must
- * be made again on exact aggregates) for threshold means, changes and z-scores. `aggregate.ts` (the reference),
- * the streaming windows (`window.ts`), the columnar kernels (`kernel.ts`) and the engine's metric and columnar
+ * be made again on exact aggregates) for threshold means, changes and z-scores. The three forms of a window in
+ * `windows/` (the reference, the streaming channels, the columnar kernels) and the engine's metric and columnar
  * paths (`engine/metric.ts`, `engine/columnar.ts`) all call these; the engine passes the comparison and direction
  * as the small codes its typed arrays hold (`CMP_CODE`, `DIR_CODE`), so a hot loop reads numbers, not strings.
  */
@@ -27,7 +27,11 @@ export function changeValue(current: number, prior: number, relative: boolean): 
   return relative ? (prior === 0 ? NaN : (current - prior) / Math.abs(prior)) : current - prior;
 }
 
-/** Whether a change or z-score goes at least `amount` in the direction (by its code): inclusive, as W&B decides. */
+/**
+ * Whether a change or z-score goes at least `amount` in the direction (by its code): inclusive, as W&B decides.
+ * The reference `directionHolds` (`windows/reference.ts`) takes the direction by name and calls this.
+ * @example directionHolds(-0.25, DIR_CODE.decrease, 0.25) // true
+ */
 export function directionHolds(delta: number, dir: number, amount: number): boolean {
   return dir === 0 ? delta >= amount : dir === 1 ? delta <= -amount : Math.abs(delta) >= amount;
 }

@@ -46,17 +46,17 @@ export {
   type MetricColumns,
 } from "./engine/index.js";
 export { replay, replayAsync, replayColumns } from "./replay.js";
-export { renderPayload, renderTemplate, templateVariables, jsonEscape, EVENT_TYPE_NAMES } from "./template.js";
-export { signPayload, webhookRequest, compileWebhook, compileTemplate, type CompiledWebhook } from "./webhook.js";
-export { slackMessage, summarizeFiring, firingLink } from "./slack.js";
+export { renderPayload, renderTemplate, templateVariables, jsonEscape, EVENT_TYPE_NAMES, compileTemplate } from "./actions/template.js";
+export { signPayload, webhookRequest, compileWebhook, type CompiledWebhook } from "./actions/webhook.js";
+export { slackMessage, summarizeFiring, firingLink } from "./actions/slack.js";
 export { readJsonlEvents, JsonlDecoder, JSONL_LINE, type JsonlLineKind } from "./readers/jsonl.js";
 export { readWandbHistoryCsv, type CsvRun } from "./readers/csv.js";
 export { compileFilter, UnsupportedFilterError, type FieldValues, type Predicate } from "./filter.js";
 export { compileRegex, regexError, type RegexTest } from "./regex.js";
 export { scopeContains, projectLocation, artifactLocation, type Location, type OrgOf } from "./scope.js";
-export { meanOf, minOf, maxOf, aggregateOf, compare, changeOf, directionHolds, zscoreOf, type StdKind } from "./aggregate.js";
+export { meanOf, minOf, maxOf, aggregateOf, compare, changeOf, directionHolds, zscoreOf, type StdKind } from "./windows/reference.js";
 export { cooldownAllows } from "./cooldown.js";
 export { parseTimestamp, formatTimestamp, DEFAULT_COOLDOWN_MS } from "./time.js";
 export { EVALUATOR_CODES, EVALUATOR_FORMERLY, type EvaluatorCode } from "./codes.js";
-export { retryAfterMs } from "./retry.js";
+export { retryAfterMs, retryDelayMs, backoffMs, isRetryable, type RetryPolicy, type FailedAttempt } from "./retry.js";
 export { timestampReader } from "./time.js";

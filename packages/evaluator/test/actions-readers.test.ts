@@ -8,7 +8,6 @@ import {
   readWandbHistoryCsv,
   renderPayload,
   replay,
-  retryAfterMs,
   restoreEngine,
   signPayload,
   slackMessage,
@@ -193,18 +192,5 @@ describe("restoreEngine with a changed automation list", () => {
     expect(engine.pushBatch(points([5, 5, 5]))).toHaveLength(1);
     const restored = restoreEngine(a, JSON.parse(JSON.stringify(engine.snapshot())));
     expect(restored.pushBatch(points([5, 5], { start: T0 + 60_000 }).map((e, i) => ({ ...e, step: 10 + i })))).toEqual([]);
-  });
-});
-
-describe("retryAfterMs: the one reading of Retry-After", () => {
-  it("reads delay seconds (with a fraction) and HTTP dates; anything else is no value", () => {
-    expect(retryAfterMs("3", 0)).toBe(3000);
-    expect(retryAfterMs(" 1.5 ", 0)).toBe(1500);
-    expect(retryAfterMs(["2", "9"], 0)).toBe(2000);
-    expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
-    expect(retryAfterMs(new Date(1_000).toUTCString(), 4_000)).toBe(0);
-    expect(retryAfterMs(undefined, 0)).toBeUndefined();
-    expect(retryAfterMs("", 0)).toBeUndefined();
-    expect(retryAfterMs("soon", 0)).toBeUndefined();
   });
 });

@@ -3,8 +3,9 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "@tripwire/sdk";
 import type { AutomationSpec } from "@tripwire/sdk";
 import { createEngine, replay, replayColumns, restoreEngine, type Firing, type TripwireEvent } from "../src/index.js";
-import { meanOf, maxOf, minOf } from "../src/aggregate.js";
-import { Channel, MAX, MIN, SUM } from "../src/window.js";
+import { MAX, MIN, SUM } from "../src/windows/layout.js";
+import { meanOf, maxOf, minOf } from "../src/windows/reference.js";
+import { Channel } from "../src/windows/streaming.js";
 import { automationsArb, eventsArb, optionsArb, valueArb } from "./arbitraries.js";
 import { oracle } from "./oracle.js";
 

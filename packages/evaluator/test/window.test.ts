@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { maxOf, meanOf, minOf } from "../src/aggregate.js";
-import { Channel, LAST, MAX, MIN, SUM, type StateKind, type StateSpec } from "../src/window.js";
+import { LAST, MAX, MIN, SUM, type StateKind, type StateSpec } from "../src/windows/layout.js";
+import { maxOf, meanOf, minOf } from "../src/windows/reference.js";
+import { Channel } from "../src/windows/streaming.js";
 
 /** The exact aggregate of a span (o, w) of `values[0 .. end)`, as the reference definitions give it. */
 function exact(st: StateSpec, values: readonly number[], count: number): number {
@@ -20,7 +21,7 @@ const stateArb: fc.Arbitrary<StateSpec> = fc.record({
 }).map((s) => (s.kind === LAST ? { ...s, width: 1 } : s));
 const valuesArb = fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ min: -10, max: 10, noNaN: true })), { minLength: 1, maxLength: 120 });
 
-describe("windows (window.ts): one channel block per run, states shared where they can be", () => {
+describe("windows (windows/streaming.ts): one channel block per run, states shared where they can be", () => {
   it("MIN / MAX states of one kind and offset share the widest one's deque, and each still equals a fresh recompute (also after a restore)", () => {
     fc.assert(
       fc.property(fc.array(stateArb, { minLength: 1, maxLength: 8 }), valuesArb, fc.nat(), (states, values, cutAt) => {

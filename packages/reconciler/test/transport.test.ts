@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { HttpTransport } from "../src/remote/transport.js";
-import { backoffMs, DEFAULT_RETRY, retryAfterMs } from "../src/model/transport.js";
+import { backoffMs, retryDelayMs } from "@tripwire/evaluator";
+import { DEFAULT_RETRY, retryAfterMs } from "../src/model/transport.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string, n: number) => void;
 const servers: { close(): void }[] = [];
@@ -63,7 +64,7 @@ describe("HttpTransport", () => {
 
   it("gives up after the retry budget with a coded failure naming the status", async () => {
     const s = await serve((_req, res) => res.writeHead(502).end("bad gateway"));
-    const t = new HttpTransport(s.url, { ...noSleep, retry: { retries: 2 } });
+    const t = new HttpTransport(s.url, { ...noSleep, retry: { maxAttempts: 3 } });
     await expect(t.request({ query: "{ x }" })).rejects.toMatchObject({ code: "TWE002", message: expect.stringContaining("HTTP 502: bad gateway") });
     expect(t.requestCount).toBe(3);
     await t.close();
@@ -79,7 +80,7 @@ describe("HttpTransport", () => {
 
   it("retries dropped connections, then reports the backend unreachable", async () => {
     const s = await serve((req) => req.socket.destroy());
-    const t = new HttpTransport(s.url, { ...noSleep, retry: { retries: 1 } });
+    const t = new HttpTransport(s.url, { ...noSleep, retry: { maxAttempts: 2 } });
     await expect(t.request({ query: "{ x }" })).rejects.toMatchObject({ code: "TWE001" });
     expect(t.requestCount).toBe(2);
     await t.close();
@@ -90,7 +91,7 @@ describe("HttpTransport", () => {
     expect(retryAfterMs({ "retry-after": new Date(10_000).toUTCString() }, 4_000)).toBe(6000);
     expect(retryAfterMs({ "ratelimit-reset": "1" })).toBe(1000);
     expect(retryAfterMs({})).toBeUndefined();
-    expect(backoffMs(10, DEFAULT_RETRY, () => 1)).toBe(30_000);
-    expect(backoffMs(1, DEFAULT_RETRY, () => 1, 90_000)).toBe(30_000);
+    expect(backoffMs(DEFAULT_RETRY, 10, () => 1)).toBe(30_000);
+    expect(retryDelayMs(DEFAULT_RETRY, 1, { status: 429, retryAfterMs: 90_000 }, () => 1)).toBe(30_000);
   });
 });

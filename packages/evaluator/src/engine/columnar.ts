@@ -1,15 +1,15 @@
 /**
  * The columnar path: backtests over columnar history (`pushColumns`). Each stretch of consecutive rows of one
- * run (as a history export holds them) is taken window by window with the columnar kernels (`kernel.ts`), then
+ * run (as a history export holds them) is taken window by window with the columnar kernels (`windows/columnar.ts`), then
  * automation by automation in one tight scan with its per-run limit; the run's slot is then left exactly as
  * streaming the same values would have, so streaming continues from it. Short stretches, and channels with
  * z-score windows, go through the metric path (`metric.ts`) row by row.
  */
-import { meanOf } from "../aggregate.js";
 import { cooldownAllows } from "../cooldown.js";
 import { changeNear, changeValue, directionHolds, thresholdHolds, thresholdNear } from "../decide.js";
-import { windowExtremes, windowMeans } from "../kernel.js";
-import { MAX, MIN, SUM, type Channel, type StateSpec } from "../window.js";
+import { spanMean, windowExtremes, windowMeans } from "../windows/columnar.js";
+import { MAX, MIN, SUM, type StateSpec } from "../windows/layout.js";
+import type { Channel } from "../windows/streaming.js";
 import { THRESHOLD, type Compilation, type Compiled, type StateCache } from "./compile.js";
 import { explainMetric } from "./explain.js";
 import { rowEvent, type MetricPath, type RowSource } from "./metric.js";
@@ -25,12 +25,6 @@ interface KernelFiring {
   readonly row: number;
   readonly automation: number;
   readonly firing: Firing;
-}
-
-/** The exact mean of the span (o, w) ending at series position k, as the streaming path recomputes it. */
-function exactMean(vals: Float64Array, o: number, w: number, k: number): number {
-  const e = k - o;
-  return meanOf(vals, Math.max(0, e - w + 1), e + 1);
 }
 
 export class ColumnarPath {
@@ -110,7 +104,7 @@ export class ColumnarPath {
   }
 
   /**
-   * Evaluates a plan over rows [from, to) of one run with the columnar kernels (`kernel.ts`), automation by
+   * Evaluates a plan over rows [from, to) of one run with the columnar kernels (`windows/columnar.ts`), automation by
    * automation, then leaves the slot exactly as streaming the same values would have. Same semantics as
    * `MetricPath.pushValue` row by row: the property tests compare both.
    */
@@ -200,7 +194,7 @@ export class ColumnarPath {
         let fires: boolean;
         if (kind === THRESHOLD) {
           let x = aggA[k - oA] as number;
-          if (errA !== undefined && thresholdNear(x, t, errA[k - oA] as number)) x = exactMean(vals, oA, wA, k);
+          if (errA !== undefined && thresholdNear(x, t, errA[k - oA] as number)) x = spanMean(vals, oA, wA, k);
           fires = thresholdHolds(x, cmp, t);
         } else {
           let cur = aggA[k - oA] as number;
@@ -210,8 +204,8 @@ export class ColumnarPath {
           let d = changeValue(cur, prior, relative);
           // Means are running estimates: near a decision boundary, decide on the exact means.
           if ((ec !== 0 || ep !== 0) && changeNear(cur, prior, ec, ep, d, relative, t)) {
-            if (errA !== undefined) cur = exactMean(vals, oA, wA, k);
-            if (errB !== undefined) prior = exactMean(vals, oB, wB, k);
+            if (errA !== undefined) cur = spanMean(vals, oA, wA, k);
+            if (errB !== undefined) prior = spanMean(vals, oB, wB, k);
             d = changeValue(cur, prior, relative);
           }
           fires = directionHolds(d, dir as number, t);

@@ -1,6 +1,6 @@
 /**
  * Compilation: automations in, the engine's tables out. Each automation gets a dense index and a `Compiled`
- * record; a run-metric automation joins the channel of its metric and epoch (`window.ts`), names the aggregate
+ * record; a run-metric automation joins the channel of its metric and epoch (`windows/streaming.ts`), names the aggregate
  * states it decides on, and its parameters are laid out as structure-of-arrays tables the hot path reads.
  *
  * Epochs: automations present when an engine is created share epoch 0. `restoreEngine` keeps the epoch (and so
@@ -22,7 +22,8 @@ import {
 import { CMP_CODE, DIR_CODE, momentMeanFactor, momentVarFactor, sumFactor } from "../decide.js";
 import { DEFAULT_COOLDOWN_MS } from "../time.js";
 import { compileFilter, UnsupportedFilterError, type Predicate } from "../filter.js";
-import { Channel, LAST, MAX, MIN, MOMENTS, SUM, type StateKind, type StateSpec } from "../window.js";
+import { LAST, MAX, MIN, MOMENTS, SUM, type StateKind, type StateSpec } from "../windows/layout.js";
+import { Channel } from "../windows/streaming.js";
 import type { EngineAutomation, EngineOptions } from "./types.js";
 
 /** Evaluation kinds of run-metric automations. */

@@ -1,13 +1,13 @@
 /**
  * Explanations of run-metric firings: why an automation fired, from the values of the spans its decision read
- * (oldest first), recomputed with the reference aggregates (`aggregate.ts`), so a reported value is exactly
+ * (oldest first), recomputed with the reference aggregates (`windows/reference.ts`), so a reported value is exactly
  * what the reference gives on the window. The streaming path reads the spans from a slot's ring, the columnar
  * path from its series.
  */
 import { TripwireError } from "@tripwire/sdk";
-import { aggregateOf, changeOf, zscoreOf, type StdKind } from "../aggregate.js";
 import type { RunMetricEvent } from "../events/index.js";
-import type { Channel } from "../window.js";
+import { aggregateOf, changeOf, zscoreOf, type StdKind } from "../windows/reference.js";
+import type { Channel } from "../windows/streaming.js";
 import type { Compilation, Compiled } from "./compile.js";
 import type { RunInfo } from "./runs.js";
 import type { Explanation, Firing } from "./types.js";

@@ -5,11 +5,11 @@
  * By job: `compile.ts` (automations to channels, states and tables), `runs.ts` (the run registry), `plans.ts`
  * (a run's slots and templates), `metric.ts` (the streaming metric path), `columnar.ts` (backtests over
  * columns), `explain.ts` (why a metric automation fired), `run-state.ts`, `artifacts.ts`, `snapshot.ts`;
- * the decisions and guard bands are `decide.ts`, the windows `window.ts` and `kernel.ts`.
+ * the decisions and guard bands are `decide.ts`, the windows `../windows/` (reference, streaming, columnar).
  *
  * Layout of the metric hot path: automations watching the same metric (and started together, see "epochs" in
- * `compile.ts`) form a channel (`window.ts`); each run that logs the metric gets one slot in it, holding the ring
- * and every distinct aggregate state of the channel; a run's plan for a metric lists its slot and the automations
+ * `compile.ts`) form a channel (`windows/streaming.ts`); each run that logs the metric gets one slot in it, holding
+ * the ring and every distinct aggregate state of the channel; a run's plan for a metric lists its slot and the automations
  * whose scope contains the run's project, so a point touches only automations that can fire, and one window
  * state serves every automation that aggregates the metric the same way.
  */

@@ -1,17 +1,18 @@
 /**
  * The metric path: a run-metric event's values into the run's slots, and the automations of each slot's
- * template decided on the states the channel leaves (`window.ts`). A point costs one run look-up, one row read
+ * template decided on the states the channel leaves (`windows/streaming.ts`). A point costs one run look-up, one row read
  * for its slot and template, then typed-array work per state and per automation; a condition is decided first and
  * the per-run limit only when it holds. Running means and moments are estimates: near a decision boundary (the
  * guard bands of `decide.ts`) the decision is made again on the exact values of the ring.
  */
 import type { JsonValue } from "@tripwire/sdk";
-import { meanOf, zscoreOf } from "../aggregate.js";
 import { cooldownAllows } from "../cooldown.js";
 import { changeNear, changeValue, directionHolds, runningZ, thresholdHolds, thresholdNear } from "../decide.js";
 import type { RunMetricEvent, RunRef } from "../events/index.js";
 import { formatTimestamp } from "../time.js";
-import { SUM, type Channel } from "../window.js";
+import { SUM } from "../windows/layout.js";
+import { meanOf, zscoreOf } from "../windows/reference.js";
+import type { Channel } from "../windows/streaming.js";
 import type { Clock } from "./clock.js";
 import type { Compilation, Compiled, StateCache } from "./compile.js";
 import { explainMetric, spanValues } from "./explain.js";
@@ -236,7 +237,7 @@ export class MetricPath {
     event: RunMetricEvent | undefined,
     source: RowSource | undefined,
   ): Firing[] | undefined {
-    // The last firing time lives in the slot's own block (see window.ts), after its windows.
+    // The last firing time lives in the slot's own block (see windows/streaming.ts), after its windows.
     const b = slot * ch.dPer + (rows[r + 2] as number);
     if (!cooldownAllows(ch.d[b] as number, now, this.period)) return out;
     ch.d[b] = now;

@@ -7,7 +7,7 @@
 import type { RunRef } from "../events/index.js";
 import type { FieldValues } from "../filter.js";
 import { scopeContains } from "../scope.js";
-import type { Channel } from "../window.js";
+import type { Channel } from "../windows/streaming.js";
 import { CHANGE, THRESHOLD, type Compilation, type Compiled } from "./compile.js";
 import type { RunInfo } from "./runs.js";
 

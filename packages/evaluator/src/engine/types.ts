@@ -3,9 +3,9 @@
  * explanations), its snapshot and its columnar input. `engine/index.ts` implements `Engine`; these are the contract.
  */
 import type { Aggregation, AutomationSpec, ChangeType, Comparison, Direction, EventType, RunState, Scope } from "@tripwire/sdk";
-import type { StdKind } from "../aggregate.js";
 import type { EventRunState, TripwireEvent, TripwireEventType } from "../events/index.js";
 import type { OrgOf } from "../scope.js";
+import type { StdKind } from "../windows/reference.js";
 
 /** An automation with a stable key (the server passes W&B's trigger ID). */
 export interface EngineAutomation {

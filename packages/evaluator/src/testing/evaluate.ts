@@ -5,7 +5,7 @@
 import { isAutomation, scopeKey, toSpec, TripwireError, type AnyAutomation, type AutomationSpec } from "@tripwire/sdk";
 import { createEngine, type EngineAutomation, type EngineOptions, type Firing } from "../engine/index.js";
 import { parseEvent, type TripwireEvent } from "../events/index.js";
-import { summarizeFiring } from "../slack.js";
+import { summarizeFiring } from "../actions/slack.js";
 import { parseTimestamp } from "../time.js";
 import { isArtifactStream, isRunStream, type ArtifactStream, type RunStream } from "./streams.js";
 

@@ -1,5 +1,9 @@
+import { retryDelayMs, type RetryPolicy } from "@tripwire/evaluator";
 import { ReconcilerError } from "../model/errors.js";
-import { backoffMs, DEFAULT_RETRY, retryAfterMs } from "../model/transport.js";
+import { DEFAULT_RETRY, retryAfterMs } from "../model/transport.js";
+
+/** GitHub's answers are retried as the GraphQL client's are, and also every 5xx and a rate-limited 403. */
+const GITHUB_RETRY: RetryPolicy = { ...DEFAULT_RETRY, serverErrors: true };
 
 /** Marks our comments so the next run finds and updates them in place: `<!-- tripwire-plan part=1 -->`. */
 export const COMMENT_MARKER = "<!-- tripwire-plan";
@@ -59,10 +63,11 @@ export async function postPlanComment(options: PostCommentOptions): Promise<Post
       });
       const text = await res.body.text();
       const limited = res.statusCode === 429 || (res.statusCode === 403 && (res.headers["retry-after"] !== undefined || res.headers["x-ratelimit-remaining"] === "0"));
-      if ((limited || res.statusCode >= 500) && attempt < DEFAULT_RETRY.retries) {
-        const reset = res.headers["x-ratelimit-reset"];
-        const resetMs = typeof reset === "string" ? Math.max(0, Number(reset) * 1000 - Date.now()) : undefined;
-        await sleep(backoffMs(attempt + 1, DEFAULT_RETRY, Math.random, retryAfterMs(res.headers) ?? resetMs));
+      const reset = res.headers["x-ratelimit-reset"];
+      const resetMs = typeof reset === "string" ? Math.max(0, Number(reset) * 1000 - Date.now()) : undefined;
+      const delayMs = retryDelayMs(GITHUB_RETRY, attempt + 1, { status: res.statusCode, rateLimited: limited, retryAfterMs: retryAfterMs(res.headers) ?? resetMs }, Math.random);
+      if (delayMs !== undefined) {
+        await sleep(delayMs);
         continue;
       }
       if (res.statusCode >= 400) {

@@ -1,6 +1,6 @@
-// How GraphQL documents reach a backend, and the one retry policy: the GraphQL client's transport and the GitHub
-// comment poster back off the same way.
-import { retryAfterMs as parseRetryAfter } from "@tripwire/evaluator";
+// How GraphQL documents reach a backend, and how the reconciler's HTTP clients retry: the GraphQL client's transport
+// and the GitHub comment poster use the evaluator's one retry policy (`retryDelayMs`) with these parameters.
+import { retryAfterMs as parseRetryAfter, type RetryPolicy } from "@tripwire/evaluator";
 
 export interface GraphQLRequest {
   readonly query: string;
@@ -29,16 +29,21 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export interface RetryPolicy {
-  /** Attempts after the first (default 5). */
-  readonly retries: number;
-  /** First backoff, doubled each attempt, with full jitter (default 250 ms). */
-  readonly baseDelayMs: number;
-  /** Longest wait between attempts, `Retry-After` included (default 30 s). */
-  readonly maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 250, maxDelayMs: 30_000 };
+/**
+ * The GraphQL client's retries: 6 attempts in all; on 429, 500, 502, 503, 504 and on no answer (connection
+ * error, timeout); the server's `Retry-After` (or W&B's `RateLimit-Reset`) when it sent one, else a backoff of
+ * 250 ms doubling per attempt with full jitter; every wait at most 30 s.
+ */
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 250,
+  maxDelayMs: 30_000,
+  jitter: "full",
+  statuses: [429, 500, 502, 503, 504],
+  serverErrors: false,
+  retryAfterOn: "any",
+  maxRetryAfterMs: 30_000,
+};
 
 /** Seconds (`120`) or an HTTP date; also W&B's `RateLimit-Reset` seconds. */
 export function retryAfterMs(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
@@ -47,12 +52,5 @@ export function retryAfterMs(headers: Record<string, string | string[] | undefin
     return Array.isArray(v) ? v[0] : v;
   };
   return parseRetryAfter(header("retry-after") ?? header("ratelimit-reset"), now);
-}
-
-/** Exponential backoff with full jitter, or the server's `Retry-After` when it sent one. */
-export function backoffMs(attempt: number, policy: RetryPolicy, random: () => number, retryAfter?: number): number {
-  if (retryAfter !== undefined) return Math.min(policy.maxDelayMs, retryAfter);
-  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(cap * random());
 }
 

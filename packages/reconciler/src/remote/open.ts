@@ -24,10 +24,10 @@ export async function openBackend(ctx: OpenContext): Promise<Backend> {
   const base = ctx.env.WANDB_BASE_URL;
   if (base) {
     const reporter = ctx.reporter;
-    const retries = DEFAULT_RETRY.retries;
+    const attempts = DEFAULT_RETRY.maxAttempts;
     const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     return remoteBackend(checkBaseUrl(base), ctx.env.WANDB_API_KEY, {
-      onRetry: (r) => reporter?.message("TWI005", retryLine(r, retries)),
+      onRetry: (r) => reporter?.message("TWI005", retryLine(r, attempts)),
       onPause: (p) => reporter?.message("TW6550", `the backend's rate limit${p.limit !== undefined ? ` (${p.limit} requests per window)` : ""} is used up: waiting ${seconds(p.delayMs)} for it to reset`),
     });
   }
@@ -50,10 +50,10 @@ export async function prepareBackend(env: Readonly<Record<string, string | undef
 }
 
 /** `cannot reach …: ECONNREFUSED; retrying in 2 s (3/6)`: the attempt that comes next, of all there will be. */
-export function retryLine(r: { attempt: number; status?: number; error?: string; delayMs: number }, retries: number): string {
+export function retryLine(r: { attempt: number; status?: number; error?: string; delayMs: number }, maxAttempts: number): string {
   const why = r.status !== undefined ? `the backend answered HTTP ${r.status}` : `cannot reach the backend: ${r.error ?? "no answer"}`;
   const seconds = r.delayMs >= 10_000 ? Math.round(r.delayMs / 1000) : Math.round(r.delayMs / 100) / 10;
-  return `${why}; retrying in ${seconds} s (${r.attempt + 1}/${retries + 1})`;
+  return `${why}; retrying in ${seconds} s (${r.attempt + 1}/${maxAttempts})`;
 }
 
 /**

@@ -4,8 +4,9 @@ import type { Pool } from "undici";
 // undici is required when an HTTP backend is first made: the embedded default and offline commands never load it.
 let undici: typeof import("undici") | undefined;
 const loadUndici = (): typeof import("undici") => (undici ??= createRequire(import.meta.url)("undici") as typeof import("undici"));
+import { retryDelayMs, type RetryPolicy } from "@tripwire/evaluator";
 import { ReconcilerError } from "../model/errors.js";
-import { backoffMs, DEFAULT_RETRY, retryAfterMs, type GraphQLError, type GraphQLRequest, type GraphQLResponse, type RetryPolicy, type Transport } from "../model/transport.js";
+import { DEFAULT_RETRY, retryAfterMs, type GraphQLError, type GraphQLRequest, type GraphQLResponse, type Transport } from "../model/transport.js";
 
 export interface HttpTransportOptions {
   readonly apiKey?: string;
@@ -25,7 +26,6 @@ export interface HttpTransportOptions {
   readonly now?: () => number;
 }
 
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const RESET_MARGIN_MS = 50;
 
 /**
@@ -45,8 +45,9 @@ export function rateLimitOf(headers: Record<string, string | string[] | undefine
 }
 
 /**
- * GraphQL over HTTP with undici: one keep-alive pool per backend, a timeout per request, and retries with
- * exponential backoff and jitter on 429 and 5xx (honouring `Retry-After`) and on connection failures.
+ * GraphQL over HTTP with undici: one keep-alive pool per backend, a timeout per request, and retries by the one
+ * retry policy (`DEFAULT_RETRY`: exponential backoff and jitter on 429 and 5xx, honouring `Retry-After`, and on
+ * connection failures).
  */
 export class HttpTransport implements Transport {
   readonly url: string;
@@ -195,16 +196,16 @@ export class HttpTransport implements Transport {
         this.inFlight--;
         this.wake();
         const message = error instanceof loadUndici().errors.UndiciError || error instanceof Error ? error.message : String(error);
-        if (attempt >= this.policy.retries) {
+        const delayMs = retryDelayMs(this.policy, attempt + 1, { status: null }, this.random);
+        if (delayMs === undefined) {
           throw new ReconcilerError("TWE001", `cannot reach ${this.url}: ${message} (after ${attempt + 1} attempts)`, { cause: error });
         }
-        const delayMs = backoffMs(attempt + 1, this.policy, this.random);
         this.onRetry?.({ attempt: attempt + 1, error: message, delayMs });
         await this.sleep(delayMs);
         continue;
       }
-      if (RETRYABLE_STATUS.has(status) && attempt < this.policy.retries) {
-        const delayMs = backoffMs(attempt + 1, this.policy, this.random, retryAfterMs(headers));
+      const delayMs = retryDelayMs(this.policy, attempt + 1, { status, retryAfterMs: retryAfterMs(headers) }, this.random);
+      if (delayMs !== undefined) {
         this.onRetry?.({ attempt: attempt + 1, status, delayMs });
         await this.sleep(delayMs);
         continue;

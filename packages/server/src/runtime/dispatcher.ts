@@ -3,7 +3,7 @@ import type { NotificationActionSpec, Severity } from "@tripwire/sdk";
 import type { Logger } from "../log.js";
 import type { AttemptUpdate, ExecutionRecord, ExecutionSettle, IntegrationRecord, Store } from "../store/types.js";
 import { DueHeap } from "./heap.js";
-import { compileWebhook, retryAfterMs as parseRetryAfter, slackMessage, type CompiledWebhook, type Firing } from "@tripwire/evaluator";
+import { compileWebhook, retryAfterMs as parseRetryAfter, retryDelayMs, slackMessage, type CompiledWebhook, type Firing, type RetryPolicy } from "@tripwire/evaluator";
 import { UrlPolicy, UrlRefused } from "./url-policy.js";
 
 /** Delivery policy: retries, timeouts and concurrency. */
@@ -52,7 +52,24 @@ const KEEP_BYTES = SNIPPET * 4;
  * is only ever shown as its first 1 KiB, so reading more would cost time and bandwidth for nothing.
  */
 const MAX_READ_BYTES = 1024 * 1024;
-const RETRY_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/**
+ * Deliveries retry by the one retry policy (the evaluator's `retryDelayMs`) with these parameters: 408, 425, 429,
+ * every 5xx and no answer (connection error, timeout) are retried; the receiver's `Retry-After` is honoured on 429
+ * and 503 only, up to `maxRetryAfterMs`; otherwise backoff with equal jitter.
+ */
+function deliveryRetry(options: DeliveryOptions): RetryPolicy {
+  return {
+    maxAttempts: options.maxAttempts ?? 8,
+    baseDelayMs: options.baseDelayMs ?? 500,
+    maxDelayMs: options.maxDelayMs ?? 60_000,
+    jitter: "equal",
+    statuses: [408, 425, 429],
+    serverErrors: true,
+    retryAfterOn: [429, 503],
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 600_000,
+  };
+}
 
 /**
  * Parses `Retry-After` (seconds or an HTTP date) into milliseconds from now: the evaluator's one reading of the header.
@@ -170,9 +187,9 @@ interface SavedAction {
 /**
  * Delivers executions from the durable outbox: webhooks (spec §E.1 request format, signed, bearer token) and
  * Slack incoming-webhook messages, over one undici `Pool` per receiver origin. Every attempt is recorded;
- * failures are retried with exponential backoff and equal jitter, or after the receiver's `Retry-After` on
- * 429 / 503; every attempt carries the execution's `Idempotency-Key`, so a delivery repeated after a crash
- * (at-least-once) is recognisable. Attempt results are written in groups, one transaction per event-loop turn.
+ * failures are retried by the one retry policy (see `deliveryRetry`: exponential backoff and equal jitter, or the
+ * receiver's `Retry-After` on 429 / 503); every attempt carries the execution's `Idempotency-Key`, so a delivery
+ * repeated after a crash (at-least-once) is recognisable. Attempt results are written in groups, one transaction per event-loop turn.
  */
 export class Dispatcher {
   private readonly heap = new DueHeap();
@@ -202,7 +219,8 @@ export class Dispatcher {
   private closed = false;
   private closedHard = false;
   private idleWaiters: (() => void)[] = [];
-  private readonly opt: Required<Omit<DeliveryOptions, "linkBaseUrl">> & { linkBaseUrl: string | undefined };
+  private readonly opt: Required<Omit<DeliveryOptions, "linkBaseUrl" | "maxAttempts" | "baseDelayMs" | "maxDelayMs" | "maxRetryAfterMs">> & { linkBaseUrl: string | undefined };
+  private readonly retry: RetryPolicy;
   /** Why a URL may not be delivered to (undefined: it may), per URL. */
   private readonly refusals = new Map<string, string | undefined>();
 
@@ -211,11 +229,8 @@ export class Dispatcher {
     private readonly logger: Logger,
     options: DeliveryOptions = {},
   ) {
+    this.retry = deliveryRetry(options);
     this.opt = {
-      maxAttempts: options.maxAttempts ?? 8,
-      baseDelayMs: options.baseDelayMs ?? 500,
-      maxDelayMs: options.maxDelayMs ?? 60_000,
-      maxRetryAfterMs: options.maxRetryAfterMs ?? 600_000,
       timeoutMs: options.timeoutMs ?? 10_000,
       concurrency: options.concurrency ?? 128,
       connectionsPerOrigin: options.connectionsPerOrigin ?? 32,
@@ -531,17 +546,10 @@ export class Dispatcher {
     // Cut short by shutdown: record nothing, the execution stays pending and is retried after a restart.
     if (this.closedHard && statusCode === null) return;
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    const retryable = !ok && !answer.refused && (statusCode === null || RETRY_STATUSES.has(statusCode) || statusCode >= 500);
     if (!ok && error === null) error = `receiver answered ${statusCode}`;
-    let outcome: AttemptUpdate["outcome"] = ok ? "success" : "failed";
-    let retryIn: number | null = null;
-    if (retryable && attempt < this.opt.maxAttempts) {
-      outcome = "retry";
-      retryIn =
-        (statusCode === 429 || statusCode === 503) && retryAfter !== undefined
-          ? Math.min(retryAfter, this.opt.maxRetryAfterMs)
-          : this.backoff(attempt);
-    }
+    // A URL refused on connecting is final: never retried.
+    const retryIn = ok || answer.refused ? null : (retryDelayMs(this.retry, attempt, { status: statusCode, retryAfterMs: retryAfter }, this.opt.random) ?? null);
+    const outcome: AttemptUpdate["outcome"] = ok ? "success" : retryIn !== null ? "retry" : "failed";
     const state = outcome === "success" ? "FINISHED" : outcome === "retry" ? "PENDING" : "FAILED";
     const nextAttemptAt = retryIn === null ? null : Date.now() + retryIn;
     const update: AttemptUpdate = {
@@ -604,12 +612,6 @@ export class Dispatcher {
     const value = read();
     this.lookups.set(key, { at: now, value });
     return value;
-  }
-
-  /** Exponential backoff with equal jitter: half the step fixed, half random. */
-  private backoff(attempt: number): number {
-    const step = Math.min(this.opt.maxDelayMs, this.opt.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(step / 2 + this.opt.random() * (step / 2));
   }
 
   private scheduleWrite(): void {

@@ -3,9 +3,12 @@
  * Every inserted value is JSON-escaped (as the inside of a JSON string), so a payload whose placeholders sit in
  * JSON strings stays valid JSON whatever a run name holds (quotes, newlines, unicode). A variable that does not
  * apply to the event renders as an empty string, and so does an unknown name; other names are secrets.
+ * `compileTemplate` is the one reading of the placeholders; the webhook request (`webhook.ts`) is built on it.
  */
 import {
+  classifyPlaceholder,
   METADATA_PREFIX,
+  PLACEHOLDER,
   REGISTRY_PREFIX,
   TEMPLATE_VARIABLES,
   type EventType,
@@ -13,8 +16,7 @@ import {
   type TemplateVariable,
   type WebhookActionSpec,
 } from "@tripwire/sdk";
-import type { Explanation, Firing } from "./engine/types.js";
-import { compileTemplate, payloadTextOf } from "./webhook.js";
+import type { Explanation, Firing } from "../engine/types.js";
 
 /**
  * `${event_type}` spellings: W&B's public names (`LINK_ARTIFACT`, not the wire's `LINK_MODEL`).
@@ -133,6 +135,49 @@ export function templateVariables(firing: Firing): Record<string, string> {
  */
 export function jsonEscape(value: string): string {
   return JSON.stringify(value).slice(1, -1);
+}
+
+/** One piece of a template: literal text, or a placeholder read from the firing's variables. */
+type Part = string | { readonly variable: string };
+
+/**
+ * A payload template prepared once for a set of secrets: the one reading of W&B's `${…}` placeholders (variables,
+ * `artifact_metadata.<KEY>`, secrets by name, `${ACCESS_TOKEN}` included), each value JSON-escaped and unknown
+ * names empty. Literal text and secret values are folded together, so rendering only fills in the variables.
+ * @example compileTemplate('{"run":"${run_name}","key":"${API_KEY}"}', { API_KEY: "k" }).render({ run_name: "r1" }) // '{"run":"r1","key":"k"}'
+ */
+export function compileTemplate(template: string, secrets: Readonly<Record<string, string>>): { readonly variables: number; render(vars: Readonly<Record<string, string>>): string } {
+  const parts: Part[] = [];
+  let literal = "";
+  let variables = 0;
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    literal += template.slice(last, m.index);
+    last = m.index + m[0].length;
+    const name = m[1] ?? "";
+    if (classifyPlaceholder(name).kind === "secret") literal += jsonEscape(Object.hasOwn(secrets, name) ? (secrets[name] as string) : "");
+    else {
+      parts.push(literal, { variable: name });
+      literal = "";
+      variables++;
+    }
+  }
+  literal += template.slice(last);
+  parts.push(literal);
+  return {
+    variables,
+    render(vars: Readonly<Record<string, string>>): string {
+      if (variables === 0) return literal;
+      let out = "";
+      for (const p of parts) out += typeof p === "string" ? p : jsonEscape(Object.hasOwn(vars, p.variable) ? (vars[p.variable] as string) : "");
+      return out;
+    },
+  };
+}
+
+/** The payload text of a webhook action: `payloadText`, or `payload` as compact JSON; undefined when it has none. */
+export function payloadTextOf(action: WebhookActionSpec): string | undefined {
+  return action.payloadText ?? (action.payload === undefined ? undefined : JSON.stringify(action.payload));
 }
 
 /**

@@ -4,9 +4,9 @@
  * HMAC-SHA256 of the body keyed with the webhook's secret. Pure: the server does the HTTP.
  */
 import { createHmac } from "node:crypto";
-import { classifyPlaceholder, PLACEHOLDER, type WebhookActionSpec } from "@tripwire/sdk";
-import type { Firing } from "./engine/types.js";
-import { jsonEscape, templateVariables } from "./template.js";
+import type { WebhookActionSpec } from "@tripwire/sdk";
+import type { Firing } from "../engine/types.js";
+import { compileTemplate, payloadTextOf, templateVariables } from "./template.js";
 
 /**
  * `X-Wandb-Signature`: base64 HMAC-SHA256 of the body bytes (UTF-8) with the webhook's secret.
@@ -14,44 +14,6 @@ import { jsonEscape, templateVariables } from "./template.js";
  */
 export function signPayload(body: string, secret: string): string {
   return createHmac("sha256", secret).update(body, "utf8").digest("base64");
-}
-
-/** One piece of a template: literal text, or a placeholder read from the firing's variables. */
-type Part = string | { readonly variable: string };
-
-/**
- * A payload template prepared once for a set of secrets: the one reading of W&B's `${…}` placeholders (variables,
- * `artifact_metadata.<KEY>`, secrets by name, `${ACCESS_TOKEN}` included), each value JSON-escaped and unknown
- * names empty. Literal text and secret values are folded together, so rendering only fills in the variables.
- * @example compileTemplate('{"run":"${run_name}","key":"${API_KEY}"}', { API_KEY: "k" }).render({ run_name: "r1" }) // '{"run":"r1","key":"k"}'
- */
-export function compileTemplate(template: string, secrets: Readonly<Record<string, string>>): { readonly variables: number; render(vars: Readonly<Record<string, string>>): string } {
-  const parts: Part[] = [];
-  let literal = "";
-  let variables = 0;
-  let last = 0;
-  for (const m of template.matchAll(PLACEHOLDER)) {
-    literal += template.slice(last, m.index);
-    last = m.index + m[0].length;
-    const name = m[1] ?? "";
-    if (classifyPlaceholder(name).kind === "secret") literal += jsonEscape(Object.hasOwn(secrets, name) ? (secrets[name] as string) : "");
-    else {
-      parts.push(literal, { variable: name });
-      literal = "";
-      variables++;
-    }
-  }
-  literal += template.slice(last);
-  parts.push(literal);
-  return {
-    variables,
-    render(vars: Readonly<Record<string, string>>): string {
-      if (variables === 0) return literal;
-      let out = "";
-      for (const p of parts) out += typeof p === "string" ? p : jsonEscape(Object.hasOwn(vars, p.variable) ? (vars[p.variable] as string) : "");
-      return out;
-    },
-  };
 }
 
 /** A webhook's request prepared once per integration, secrets and payload template, then built per firing. */
@@ -97,11 +59,6 @@ export function compileWebhook(
       return h;
     },
   };
-}
-
-/** The payload text of a webhook action: `payloadText`, or `payload` as compact JSON; undefined when it has none. */
-export function payloadTextOf(action: WebhookActionSpec): string | undefined {
-  return action.payloadText ?? (action.payload === undefined ? undefined : JSON.stringify(action.payload));
 }
 
 /**

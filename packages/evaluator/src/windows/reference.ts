@@ -1,14 +1,11 @@
 /**
  * The reference definitions of every aggregate and comparison (spec §B.4–§B.6, §D.4), over a window given
- * oldest value first. The streaming windows (`window.ts`) keep running estimates; whenever an estimate is too
+ * oldest value first. The streaming windows (`windows/streaming.ts`) keep running estimates; whenever an estimate is too
  * close to a decision boundary to be sure, the engine recomputes with these functions, so every decision and
  * every reported value is exactly what these functions give on the window.
  */
 import type { Aggregation, ChangeType, Comparison, Direction } from "@tripwire/sdk";
-
-import { changeValue, CMP_CODE, DIR_CODE, directionHolds as directionCodeHolds, thresholdHolds, U } from "./decide.js";
-
-export { U };
+import { changeValue, CMP_CODE, DIR_CODE, directionHolds as directionCodeHolds, thresholdHolds } from "../decide.js";
 
 /**
  * Mean as W&B's AVERAGE: the values summed oldest first, divided by their count, and clamped into the window's

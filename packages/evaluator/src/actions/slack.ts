@@ -4,7 +4,7 @@
  * plain-text fallback and Block Kit blocks (title, summary, the action's message, severity, link).
  */
 import { REGISTRY_PREFIX, type NotificationActionSpec } from "@tripwire/sdk";
-import type { Firing } from "./engine/types.js";
+import type { Firing } from "../engine/types.js";
 import { EVENT_TYPE_NAMES, templateVariables } from "./template.js";
 
 const SEVERITY_MARK = { INFO: ":information_source:", WARN: ":warning:", ERROR: ":rotating_light:" } as const;

@@ -1,11 +1,22 @@
 /**
  * Columnar backtest kernels: the aggregates of one window over a whole stretch of one run's series at once,
  * for `pushColumns` when a run's rows are contiguous (as in a history export). Same definitions and the same
- * guard bands as the streaming windows (`window.ts`), computed in tight loops over plain typed arrays:
+ * guard bands as the streaming windows (`windows/streaming.ts`), computed in tight loops over plain typed arrays:
  * running sums re-summed every `w` values; min / max by van Herk / Gil-Werman (block prefix and suffix
  * extremes: two passes, then O(1) per window), which is exact.
  */
-import { meanError } from "./decide.js";
+import { meanError } from "../decide.js";
+import { meanOf } from "./reference.js";
+
+/**
+ * The exact mean of the span (o, w) ending at series position `k` (fewer values at the start), as the reference
+ * defines it: what a running mean too near a decision boundary is replaced with.
+ * @example spanMean(Float64Array.of(1, 2, 3, 4), 1, 2, 3) // 2.5: the mean of 2 and 3
+ */
+export function spanMean(vals: Float64Array, o: number, w: number, k: number): number {
+  const e = k - o;
+  return meanOf(vals, Math.max(0, e - w + 1), e + 1);
+}
 
 /**
  * Running window means over `vals[0..end)`: `mean[e]` is the running estimate for the window of `w` values
