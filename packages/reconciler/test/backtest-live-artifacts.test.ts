@@ -100,10 +100,22 @@ describe("backtest of artifact automations over the live history", () => {
     // ProjectArtifactTypes, ProjectArtifactCollections, then ckpt (2 pages of 50) and data-train (1 page).
     expect(stats?.requests).toBe(5);
     expect(stats?.minimumRequests).toBe(5);
-    expect(stats?.notes).toContain("artifact automations on aliases, tags and registry links are not backtested: W&B's API keeps no times for them");
+    expect(stats?.notes).toContain("artifact automations on alias and tag changes, on registry links, and on creations filtered on aliases are not backtested: W&B's API gives only the aliases and tags versions and collections hold now, with no time each was added or removed, and no time a version was linked");
 
     const text = await runMain(["backtest", "--no-typecheck", "--since", "7d"], project, live);
     expect(text.stdout).toMatch(/^Backtest of 6 automations over 74 events of 0 runs, .* UTC, the live run and artifact history of acme\/llm \(http:\/\/127\.0\.0\.1:\d+\/graphql; 0 of 0 runs from the cache, 74 artifact versions, 5 requests\)\.\n/);
+  });
+
+  it("says in plan --backtest (text and markdown) which artifact automations the live history cannot backtest and why", async () => {
+    const project = makeProject(defs);
+    const live = { WANDB_BASE_URL: server.url, WANDB_API_KEY: KEY };
+    const note =
+      "artifact automations on alias and tag changes, on registry links, and on creations filtered on aliases are not backtested: W&B's API gives only the aliases and tags versions and collections hold now, with no time each was added or removed, and no time a version was linked";
+    const text = await runMain(["plan", "--no-typecheck", "--backtest"], project, live);
+    expect(text.stdout).toContain(`  note: ${note}\n`);
+    const md = await runMain(["plan", "--no-typecheck", "--markdown", "--backtest"], project, live);
+    // Markdown escapes HTML in text (GitHub renders &amp; as &).
+    expect(md.stdout).toContain(`> note: ${note.replace("&", "&amp;")}\n`);
   });
 
   it("answers W&B's ProjectArtifacts as the SDK reads it: version names, the creation time, and the aliases and tags held now", async () => {

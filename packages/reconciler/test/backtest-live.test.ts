@@ -121,7 +121,7 @@ describe("backtest over the live history", () => {
 
     const text = await runMain(["backtest", "--no-typecheck"], project, live);
     expect(text.stderr).toContain("acme/llm: 14 of 14 runs\n");
-    expect(text.stdout).toMatch(/^Backtest of 4 automations over [\d,]+ events of 14 runs, .* UTC, the live run history of acme\/llm \(http:\/\/127\.0\.0\.1:\d+\/graphql; 14 of 14 runs from the cache, 1 request\)\.\nnote: artifact automations on aliases, tags and registry links are not backtested: W&B's API keeps no times for them\n/);
+    expect(text.stdout).toMatch(/^Backtest of 4 automations over [\d,]+ events of 14 runs, .* UTC, the live run history of acme\/llm \(http:\/\/127\.0\.0\.1:\d+\/graphql; 14 of 14 runs from the cache, 1 request\)\.\nnote: artifact automations on alias and tag changes, on registry links, and on creations filtered on aliases are not backtested: W&B's API gives only the aliases and tags versions and collections hold now, with no time each was added or removed, and no time a version was linked\n/);
     const warm = await runMain(["backtest", "--no-typecheck", "--json"], project, live);
     const again = JSON.parse(warm.stdout) as Report;
     expect(again.automations).toEqual(fromLive.automations);

@@ -107,7 +107,7 @@ export async function feedLive(specs: readonly AutomationSpec[], metrics: readon
   let cachedRuns = 0;
   let minimum = 0;
   const projects = watchedProjects(specs);
-  if (specs.some((s) => isArtifactEventType(s.event.type) && liveUnsupported(s) !== undefined)) notes.push("artifact automations on aliases, tags and registry links are not backtested: W&B's API keeps no times for them");
+  if (specs.some((s) => isArtifactEventType(s.event.type) && liveUnsupported(s) !== undefined)) notes.push("artifact automations on alias and tag changes, on registry links, and on creations filtered on aliases are not backtested: W&B's API gives only the aliases and tags versions and collections hold now, with no time each was added or removed, and no time a version was linked");
   const system = metrics.flatMap((metric) => {
     const key = systemEventsKey(metric);
     return key === undefined ? [] : [{ metric, key }];
