@@ -4,12 +4,14 @@
  * at. A run whose listing still says the same (`lastStep`, `historyLineCount`) needs no history request; one that
  * grew is read again from the window its cached history ended in. A run's system metrics (its `events` stream) are
  * cached the same way in `<entity>/<project>/system/<run>.twh`, keyed by `eventsLineCount`, with whether the backend
- * sampled them. A CI cache (actions/cache) can restore the folder.
+ * sampled them. A collection's artifact versions are kept as JSON in `<entity>/<project>/artifacts/<type>/<collection>.json`
+ * with the listing's cursor after the last one (backtest/artifacts.ts reads on from it). A CI cache (actions/cache) can restore the folder.
  *
  * Layout: `TWH1`, a uint32 header length, the header (JSON), the columns.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { LiveArtifactVersion } from "./artifacts.js";
 import type { HistoryColumns } from "./runs.js";
 
 const MAGIC = "TWH1";
@@ -69,9 +71,14 @@ export function writeCached(path: string, run: Readonly<Record<string, number | 
   const head = Buffer.alloc(8);
   head.write(MAGIC, 0, "latin1");
   head.writeUInt32LE(header.length, 4);
+  writeWhole(path, Buffer.concat([head, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+}
+
+/** Writes a file through a temporary one, so an interrupted write leaves the old file. */
+function writeWhole(path: string, data: string | Buffer): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat([head, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+  writeFileSync(tmp, data);
   renameSync(tmp, path);
 }
 
@@ -85,4 +92,31 @@ export function rowsBefore(columns: HistoryColumns, step: number): { steps: numb
     times: head(columns.times),
     values: Object.fromEntries(Object.entries(columns.values).map(([m, v]) => [m, head(v)])),
   };
+}
+
+/** The cached versions of a collection and the cursor after the last of them. */
+export interface CachedVersions {
+  readonly endCursor: string;
+  readonly versions: LiveArtifactVersion[];
+}
+
+/** Where a collection's artifact versions are cached. */
+export function artifactCachePath(dir: string, entity: string, project: string, type: string, collection: string): string {
+  return join(dir, encodeURIComponent(entity), encodeURIComponent(project), "artifacts", encodeURIComponent(type), `${encodeURIComponent(collection)}.json`);
+}
+
+/** The cached versions of a collection, or undefined (none, or unreadable: they are then listed again). */
+export function readCachedVersions(path: string): CachedVersions | undefined {
+  try {
+    const json = JSON.parse(readFileSync(path, "utf8")) as Partial<CachedVersions> & { format?: unknown };
+    if (json.format !== MAGIC || typeof json.endCursor !== "string" || !Array.isArray(json.versions)) return undefined;
+    return { endCursor: json.endCursor, versions: json.versions };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a collection's versions (to a temporary file first, as the run cache). */
+export function writeCachedVersions(path: string, cached: CachedVersions): void {
+  writeWhole(path, JSON.stringify({ format: MAGIC, ...cached }));
 }

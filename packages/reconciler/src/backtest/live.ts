@@ -158,7 +158,7 @@ export async function feedLive(specs: readonly AutomationSpec[], metrics: readon
   let artifactVersions = 0;
   const artifactEvents: TripwireEvent[] = [];
   for (const { entity, project, collections } of artifactProjects(specs)) {
-    const listed = await listArtifactVersions(source.transport, entity, project, collections);
+    const listed = await listArtifactVersions(source.transport, entity, project, collections, source.cacheDir);
     minimum += listed.minimumRequests;
     if (listed.versions === undefined) {
       notes.push(`project ${entity}/${project} does not exist on the backend: no artifact versions`);
