@@ -72,6 +72,7 @@ const FAMILIES = new Set(["cpu", "gpu", "disk", "proc", "network", "tpu", "trn",
 /**
  * Whether a metric name claims to be a system metric (a `system/` or `system.` prefix, or a dotted name in a system
  * family such as `gpu.0.…`), and if so its name without the prefix.
+ * @example systemMetricName("system/gpu.0.temp") // "gpu.0.temp"; systemMetricName("loss") // undefined
  */
 export function systemMetricName(metric: string): string | undefined {
   const m = /^system[./](.+)$/.exec(metric);
@@ -80,12 +81,18 @@ export function systemMetricName(metric: string): string | undefined {
   return dot > 0 && FAMILIES.has(metric.slice(0, dot)) ? metric : undefined;
 }
 
-/** Whether `name` (without the prefix) is one of W&B's system metrics. */
+/**
+ * Whether `name` (without the prefix) is one of W&B's system metrics.
+ * @example isSystemMetric("gpu.0.gpu") // true; isSystemMetric("gpu.0.utilization") // false
+ */
 export function isSystemMetric(name: string): boolean {
   return MATCHERS.some((re) => re.test(name));
 }
 
-/** The closest system metric pattern (same family), to suggest in a message. */
+/**
+ * The closest system metric patterns (same family), to suggest in a message.
+ * @example systemMetricsLike("proc.memory.rss") // ["proc.cpu.threads", "proc.memory.rssMB", …]
+ */
 export function systemMetricsLike(name: string): string[] {
   const family = name.split(".")[0];
   return PATTERNS.filter((p) => p.split(".")[0] === family).slice(0, 6);
