@@ -100,10 +100,22 @@ describe("backtest of artifact automations over the live history", () => {
     // ProjectArtifactTypes, ProjectArtifactCollections, then ckpt (2 pages of 50) and data-train (1 page).
     expect(stats?.requests).toBe(5);
     expect(stats?.minimumRequests).toBe(5);
-    expect(stats?.notes).toContain("artifact automations on aliases, tags and registry links are not backtested: W&B's API keeps no times for them");
+    expect(stats?.notes).toContain("artifact automations on alias and tag changes, on registry links, and on creations filtered on aliases are not backtested: W&B's API gives only the aliases and tags versions and collections hold now, with no time each was added or removed, and no time a version was linked");
 
     const text = await runMain(["backtest", "--no-typecheck", "--since", "7d"], project, live);
-    expect(text.stdout).toMatch(/^Backtest of 6 automations over 74 events of 0 runs, .* UTC, the live run and artifact history of acme\/llm \(http:\/\/127\.0\.0\.1:\d+\/graphql; 0 of 0 runs from the cache, 74 artifact versions, 5 requests\)\.\n/);
+    expect(text.stdout).toMatch(/^Backtest of 6 automations over 74 events of 0 runs, .* UTC, the live run and artifact history of acme\/llm \(http:\/\/127\.0\.0\.1:\d+\/graphql; 0 of 0 runs from the cache, 74 artifact versions, 4 requests\)\.\n/);
+  });
+
+  it("says in plan --backtest (text and markdown) which artifact automations the live history cannot backtest and why", async () => {
+    const project = makeProject(defs);
+    const live = { WANDB_BASE_URL: server.url, WANDB_API_KEY: KEY };
+    const note =
+      "artifact automations on alias and tag changes, on registry links, and on creations filtered on aliases are not backtested: W&B's API gives only the aliases and tags versions and collections hold now, with no time each was added or removed, and no time a version was linked";
+    const text = await runMain(["plan", "--no-typecheck", "--backtest"], project, live);
+    expect(text.stdout).toContain(`  note: ${note}\n`);
+    const md = await runMain(["plan", "--no-typecheck", "--markdown", "--backtest"], project, live);
+    // Markdown escapes HTML in text (GitHub renders &amp; as &).
+    expect(md.stdout).toContain(`> note: ${note.replace("&", "&amp;")}\n`);
   });
 
   it("answers W&B's ProjectArtifacts as the SDK reads it: version names, the creation time, and the aliases and tags held now", async () => {
@@ -152,5 +164,28 @@ describe("backtest of artifact automations over the live history", () => {
     });
     const body = (await res.json()) as { errors?: { message: string }[] };
     expect(body.errors?.[0]?.message).toBe('filters: this server filters artifact versions on state only, not on "aliases"');
+  });
+
+  it("caches each collection's versions: the next backtest asks only for the versions after the last one read", async () => {
+    const project = makeProject(defs);
+    const live = { WANDB_BASE_URL: server.url, WANDB_API_KEY: KEY };
+    const backtest = async (...flags: string[]) => JSON.parse((await runMain(["backtest", "--no-typecheck", "--json", "--since", "7d", ...flags], project, live)).stdout) as Report;
+    const cold = await backtest();
+    // ProjectArtifactTypes, ProjectArtifactCollections, ckpt (2 pages of 50), data-train (1 page).
+    expect(cold.history.live).toMatchObject({ requests: 5, artifactVersions: 74 });
+    const warm = await backtest();
+    // The types and collections again, then one request per collection, from its cursor: nothing new.
+    expect(warm.history.live).toMatchObject({ requests: 4, minimumRequests: 4, artifactVersions: 74 });
+    expect(warm.automations).toEqual(cold.automations);
+    const t = Date.now() - 60_000;
+    const more = [4, 5, 6].map((v, i) => ({ type: "artifact.created", entity: "acme", project: "llm", collection: "data-train", version: v, aliases: ["latest"], user: "alice", timestamp: new Date(t + i * 1000).toISOString() }));
+    const res = await fetch(`${server.url}/api/v1/events`, { method: "POST", headers: { ...auth, "Content-Type": "application/x-ndjson" }, body: more.map((e) => JSON.stringify(e)).join("\n") });
+    expect(res.status).toBe(200);
+    const grown = await backtest();
+    expect(grown.history.live).toMatchObject({ requests: 4, artifactVersions: 77 });
+    const fresh = await backtest("--no-cache");
+    expect(fresh.history.live).toMatchObject({ requests: 5, artifactVersions: 77 });
+    expect(grown.automations).toEqual(fresh.automations);
+    expect(grown.automations.find((a) => a.address.endsWith("/data-created"))?.firings).toBe(7);
   });
 });

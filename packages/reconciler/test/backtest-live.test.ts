@@ -92,7 +92,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-type Report = { history: { runs: number; events: number; live?: { requests: number; minimumRequests: number; cachedRuns: number; runs: number; notes: string[] } }; automations: { address: string; firings: number; unsupported?: string }[] };
+type Report = { history: { runs: number; events: number; live?: { requests: number; minimumRequests: number; cachedRuns: number; runs: number; notes: string[] } }; automations: { address: string; name: string; firings: number; unsupported?: string }[] };
 
 describe("backtest over the live history", () => {
   const project = makeProject(defs);
@@ -121,7 +121,7 @@ describe("backtest over the live history", () => {
 
     const text = await runMain(["backtest", "--no-typecheck"], project, live);
     expect(text.stderr).toContain("acme/llm: 14 of 14 runs\n");
-    expect(text.stdout).toMatch(/^Backtest of 4 automations over [\d,]+ events of 14 runs, .* UTC, the live run history of acme\/llm \(http:\/\/127\.0\.0\.1:\d+\/graphql; 14 of 14 runs from the cache, 1 request\)\.\nnote: artifact automations on aliases, tags and registry links are not backtested: W&B's API keeps no times for them\n/);
+    expect(text.stdout).toMatch(/^Backtest of 4 automations over [\d,]+ events of 14 runs, .* UTC, the live run history of acme\/llm \(http:\/\/127\.0\.0\.1:\d+\/graphql; 14 of 14 runs from the cache, 1 request\)\.\nnote: artifact automations on alias and tag changes, on registry links, and on creations filtered on aliases are not backtested: W&B's API gives only the aliases and tags versions and collections hold now, with no time each was added or removed, and no time a version was linked\n/);
     const warm = await runMain(["backtest", "--no-typecheck", "--json"], project, live);
     const again = JSON.parse(warm.stdout) as Report;
     expect(again.automations).toEqual(fromLive.automations);
@@ -224,5 +224,72 @@ export const never = automation("loss-huge").in(llm).on(onRunMetric(metric("loss
     const lintDoc = JSON.parse(linted.stdout) as { history: string | null; diagnostics: { code: string; subject?: string }[] };
     expect(lintDoc.history).toBe("live");
     expect(lintDoc.diagnostics.filter((d) => d.code.startsWith("TWL06")).map((d) => [d.code, d.subject])).toEqual(codes);
+  });
+});
+
+describe("system metrics over the live history", () => {
+  const gpuDefs = (project: string) => ({
+    "automations/gpu.ts": `import { automation, project, onRunMetric, metric, doNothing } from "@tripwire/sdk";
+const p = project("acme/${project}");
+export const hot = automation("gpu-hot").in(p).on(onRunMetric(metric("system/gpu.0.temp").mean(4).gt(85))).do(doNothing());
+export const loss = automation("loss-high").in(p).on(onRunMetric(metric("loss").gt(0.9))).do(doNothing());
+`,
+  });
+  /** Runs logging loss (history) and, apart from it, their GPU's temperature every 15 s (the system-metrics stream). */
+  function gpuWeek(project: string, samples: number, runs: number): { timestamp: string; [k: string]: unknown }[] {
+    const random = rng(7);
+    const out: { timestamp: string; [k: string]: unknown }[] = [];
+    const at = (ms: number) => new Date(ms).toISOString();
+    for (let r = 0; r < runs; r++) {
+      const run = { id: `${project}-${r}`, name: `train-${r}`, user: "alice" };
+      const t0 = now - 5 * 24 * HOUR + r * 3 * HOUR;
+      out.push({ type: "run.state", entity: "acme", project, run, state: "running", timestamp: at(t0) });
+      for (let s = 0; s < 400; s++) out.push({ type: "run.metric", entity: "acme", project, run, step: s, timestamp: at(t0 + s * 30_000 + 1), metrics: { loss: random() < 0.03 ? 0.95 : random() * 0.8 } });
+      // W&B's system rows have no step: they are numbered in time order, as the live backtest numbers them.
+      for (let i = 0; i < samples; i++) {
+        const hot = i % 97 >= 90;
+        out.push({ type: "run.metric", entity: "acme", project, run, step: i, timestamp: at(t0 + i * 15_000 + 7), metrics: { "system/gpu.0.temp": hot ? 88 + random() * 4 : 60 + random() * 20 } });
+      }
+      out.push({ type: "run.state", entity: "acme", project, run, state: "finished", timestamp: at(t0 + Math.max(400 * 30_000, samples * 15_000) + 10) });
+    }
+    return out.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  }
+
+  it("an automation on system/gpu.0.temp fires in the live backtest as in the JSONL backtest of the same rows, and the second backtest reads them from the cache", async () => {
+    const rows = gpuWeek("gpu", 600, 3);
+    await ingest(server.url, rows);
+    const project = makeProject(gpuDefs("gpu"));
+    writeFileSync(join(project, "gpu.jsonl"), `${rows.map((e) => JSON.stringify(e)).join("\n")}\n`);
+    const live = { WANDB_BASE_URL: server.url, WANDB_API_KEY: KEY };
+    const fromFiles = JSON.parse((await runMain(["backtest", "--no-typecheck", "--json", "--history", "gpu.jsonl"], project)).stdout) as Report;
+    const cold = await runMain(["backtest", "--no-typecheck", "--json", "--since", "7d"], project, live);
+    expect(cold.code).toBe(0);
+    const fromLive = JSON.parse(cold.stdout) as Report;
+    expect(fromLive.automations).toEqual(fromFiles.automations);
+    for (const a of fromFiles.automations) expect(a.firings).toBeGreaterThan(0);
+    // Every row came back: nothing to say about sampling.
+    expect(fromLive.history.live?.notes).toEqual([]);
+    // One listing page, one history window per run (400 steps), one system-metrics request per run.
+    expect(fromLive.history.live).toMatchObject({ runs: 3, requests: 7, minimumRequests: 7, cachedRuns: 0 });
+    const warm = JSON.parse((await runMain(["backtest", "--no-typecheck", "--json", "--since", "7d"], project, live)).stdout) as Report;
+    expect(warm.automations).toEqual(fromLive.automations);
+    expect(warm.history.live).toMatchObject({ requests: 1, cachedRuns: 3, notes: [] });
+  });
+
+  it("says so when the backend returns a run's system metrics sampled", async () => {
+    const rows = gpuWeek("gpulong", 10_500, 1);
+    await ingest(server.url, rows);
+    const project = makeProject(gpuDefs("gpulong"));
+    const live = { WANDB_BASE_URL: server.url, WANDB_API_KEY: KEY };
+    const report = JSON.parse((await runMain(["backtest", "--no-typecheck", "--json", "--since", "7d"], project, live)).stdout) as Report;
+    const note =
+      "system metrics (system/gpu.0.temp) are sampled for 1 run: W&B's API returned fewer rows than the run's system-metrics stream holds (at most 10,000 are asked for), so their firings are estimates from the samples, not exact";
+    expect(report.history.live?.notes).toEqual([note]);
+    expect(report.automations.find((a) => a.name === "gpu-hot")?.firings).toBeGreaterThan(0);
+    // The cached sample keeps the note.
+    const warm = JSON.parse((await runMain(["backtest", "--no-typecheck", "--json", "--since", "7d"], project, live)).stdout) as Report;
+    expect(warm.history.live).toMatchObject({ cachedRuns: 1, requests: 1, notes: [note] });
+    const text = await runMain(["backtest", "--no-typecheck", "--since", "7d"], project, live);
+    expect(text.stdout).toContain(`note: ${note}\n`);
   });
 });

@@ -109,3 +109,33 @@ describe("Runs, HistoryPage and sampledHistory from the event log", () => {
     expect(r.body.data.project.run.sampledHistory).toEqual([[{ _step: 3, acc: 1 }]]);
   });
 });
+
+describe("the system-metrics stream (Run.events) from the event log", () => {
+  it("keeps system metrics out of the history and serves them as W&B's events rows, in _timestamp order, with no _step", async () => {
+    const sys = { project: "sys" };
+    const lines = [
+      metric("s1", 0, { loss: 1, "system/gpu.0.temp": 70 }, sys),
+      metric("s1", 1, { "system.cpu": 12 }, sys),
+      metric("s1", 2, { "gpu.0.gpu": 99 }, sys),
+      metric("s1", 3, { loss: 0.5 }, sys),
+    ];
+    expect((await postEvents(server.url, KEYS.bob, lines.join("\n"))).status).toBe(200);
+    const doc = `query($entity: String!, $project: String!, $run: String!, $samples: Int) {
+      project(name: $project, entityName: $entity) { run(name: $run) { historyLineCount eventsLineCount systemMetrics historyKeys events(samples: $samples) } }
+    }`;
+    const r = await gql(server.url, KEYS.bob, doc, { entity: "ml", project: "sys", run: "s1", samples: 10 });
+    const run = r.body.data.project.run;
+    expect(run.historyLineCount).toBe(2);
+    expect(Object.keys(run.historyKeys.keys)).toEqual(["loss"]);
+    expect(run.eventsLineCount).toBe(3);
+    expect(JSON.parse(run.systemMetrics)).toEqual({ "system.gpu.0.temp": 70, "system.cpu": 12, "system.gpu.0.gpu": 99 });
+    expect((run.events as string[]).map((t) => JSON.parse(t))).toEqual([
+      { _wandb: true, _timestamp: Date.parse(at(0)) / 1000, _runtime: 0, "system.gpu.0.temp": 70 },
+      { _wandb: true, _timestamp: Date.parse(at(1)) / 1000, _runtime: 1, "system.cpu": 12 },
+      { _wandb: true, _timestamp: Date.parse(at(2)) / 1000, _runtime: 2, "system.gpu.0.gpu": 99 },
+    ]);
+    // Fewer samples than rows: downsampled, as W&B does.
+    const sampled = await gql(server.url, KEYS.bob, doc, { entity: "ml", project: "sys", run: "s1", samples: 2 });
+    expect((sampled.body.data.project.run.events as string[]).map((t) => JSON.parse(t)._runtime)).toEqual([0, 2]);
+  });
+});

@@ -5,11 +5,15 @@
  * (`ProjectArtifacts`, 50 per page, `filters` `{"state": "COMMITTED"}` as `Artifacts` defaults), every connection
  * paged by `pageInfo.endCursor` as W&B's paginator does.
  *
+ * With a cache folder, each collection's versions are kept in `.tripwire/history` with the cursor the read ended
+ * at, so the next backtest asks only for the versions after it (one request when none were added).
+ *
  * What is exact: a version's `createdAt` is when it was created (W&B's CREATE_ARTIFACT). What is not: its aliases
  * and tags are the ones it holds now, with no time they were added or removed.
  */
 import { ReconcilerError } from "../model/errors.js";
 import type { Transport } from "../model/transport.js";
+import { artifactCachePath, readCachedVersions, writeCachedVersions } from "./cache.js";
 
 /** W&B's `ProjectArtifactTypes` (PROJECT_ARTIFACT_TYPES_GQL), as sent. */
 export const PROJECT_ARTIFACT_TYPES_QUERY = `
@@ -186,12 +190,12 @@ async function query<T>(transport: Transport, document: string, variables: Recor
 }
 
 /** Reads every page of a connection; `undefined` when the first page's parent is missing. */
-async function pages<N>(read: (cursor: string | null) => Promise<Page<N> | null | undefined>): Promise<N[] | undefined> {
+async function pages<N>(read: (cursor: string | null) => Promise<Page<N> | null | undefined>, start: string | null = null): Promise<N[] | undefined> {
   const out: N[] = [];
-  let cursor: string | null = null;
+  let cursor: string | null = start;
   for (;;) {
     const page: Page<N> | null | undefined = await read(cursor);
-    if (page === null || page === undefined) return cursor === null ? undefined : out;
+    if (page === null || page === undefined) return cursor === start ? undefined : out;
     for (const e of page.edges) if (e.node !== null) out.push(e.node);
     if (!page.pageInfo.hasNextPage || page.pageInfo.endCursor === null) return out;
     cursor = page.pageInfo.endCursor;
@@ -199,6 +203,32 @@ async function pages<N>(read: (cursor: string | null) => Promise<Page<N> | null 
 }
 
 const parseTime = (v: unknown): number => (typeof v === "string" ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`) : Number.NaN);
+
+type VersionNode = { id: string; versionIndex: number | null; createdAt: string; metadata: string | null; tags: { name: string }[] | null; aliases: { alias: string }[] | null };
+
+/** A listed version as the backtest reads it (none for a version without an index). */
+function versionOf(v: VersionNode, entity: string, project: string, type: string, collection: string): LiveArtifactVersion[] {
+  if (v.versionIndex === null) return [];
+  let metadata: Record<string, unknown> | undefined;
+  if (typeof v.metadata === "string" && v.metadata !== "") {
+    const parsed = JSON.parse(v.metadata) as unknown;
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) metadata = parsed as Record<string, unknown>;
+  }
+  return [
+    {
+      entity,
+      project,
+      type,
+      collection,
+      version: v.versionIndex,
+      id: v.id,
+      createdAt: parseTime(v.createdAt),
+      aliases: (v.aliases ?? []).map((a) => a.alias),
+      tags: (v.tags ?? []).map((t) => t.name),
+      metadata,
+    },
+  ];
+}
 
 /** Items per page of the listings sent without `perPage` (types, collections): W&B's paginator default. */
 const DEFAULT_PAGE = 50;
@@ -215,6 +245,7 @@ export async function listArtifactVersions(
   entity: string,
   project: string,
   collections?: ReadonlySet<string>,
+  cacheDir?: string,
 ): Promise<{ versions: LiveArtifactVersion[] | undefined; minimumRequests: number }> {
   const where = `${entity}/${project}`;
   type Types = { project: { artifactTypes: Page<{ name: string }> | null } | null };
@@ -237,39 +268,45 @@ export async function listArtifactVersions(
     for (const c of found) {
       if (c.__typename === "ArtifactPortfolio") continue;
       if (collections !== undefined && !collections.has(c.name)) continue;
-      type VersionNode = { id: string; versionIndex: number | null; createdAt: string; metadata: string | null; tags: { name: string }[] | null; aliases: { alias: string }[] | null };
-      type Versions = { project: { artifactType: { artifactCollection: { artifacts: Page<VersionNode> | null } | null } | null } | null };
-      const versions =
-        (await pages<VersionNode>(async (cursor) => {
+      type Versions = { project: { artifactType: { artifactCollection: { artifacts: (Page<VersionNode> & { totalCount?: number | null }) | null } | null } | null } | null };
+      let total: number | undefined;
+      let endCursor: string | null = null;
+      const read = (start: string | null) =>
+        pages<VersionNode>(async (cursor) => {
           const data = await query<Versions>(
             transport,
             PROJECT_ARTIFACTS_QUERY,
             { project, entity, type, collection: c.name, cursor, perPage: ARTIFACTS_PER_PAGE, order: null, filters: JSON.stringify({ state: "COMMITTED" }) },
             `listing the versions of ${where}/${c.name}`,
           );
-          return data.project?.artifactType?.artifactCollection?.artifacts ?? { edges: [], pageInfo: { endCursor: null, hasNextPage: false } };
-        })) ?? [];
-      minimum += pagesFor(versions.length, ARTIFACTS_PER_PAGE);
-      for (const v of versions) {
-        if (v.versionIndex === null) continue;
-        let metadata: Record<string, unknown> | undefined;
-        if (typeof v.metadata === "string" && v.metadata !== "") {
-          const parsed = JSON.parse(v.metadata) as unknown;
-          if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) metadata = parsed as Record<string, unknown>;
+          const conn = data.project?.artifactType?.artifactCollection?.artifacts;
+          if (typeof conn?.totalCount === "number") total = conn.totalCount;
+          endCursor = conn?.pageInfo.endCursor ?? endCursor;
+          return conn ?? { edges: [], pageInfo: { endCursor: null, hasNextPage: false } };
+        }, start);
+      // Versions are only added (oldest first, and a created version keeps its creation time): a cached collection
+      // is read on from the cursor its last read ended at, and read whole again only when the count says a version
+      // went away (deleted, so no longer committed) or the cache holds none.
+      const path = cacheDir === undefined ? undefined : artifactCachePath(cacheDir, entity, project, type, c.name);
+      const cached = path === undefined ? undefined : readCachedVersions(path);
+      let versions: LiveArtifactVersion[];
+      if (cached !== undefined) {
+        endCursor = cached.endCursor;
+        const added = ((await read(cached.endCursor)) ?? []).flatMap((v) => versionOf(v, entity, project, type, c.name));
+        if (total === undefined || total === cached.versions.length + added.length) {
+          minimum += pagesFor(added.length, ARTIFACTS_PER_PAGE);
+          versions = cached.versions.concat(added);
+        } else {
+          endCursor = null;
+          versions = ((await read(null)) ?? []).flatMap((v) => versionOf(v, entity, project, type, c.name));
+          minimum += pagesFor(versions.length, ARTIFACTS_PER_PAGE);
         }
-        out.push({
-          entity,
-          project,
-          type,
-          collection: c.name,
-          version: v.versionIndex,
-          id: v.id,
-          createdAt: parseTime(v.createdAt),
-          aliases: (v.aliases ?? []).map((a) => a.alias),
-          tags: (v.tags ?? []).map((t) => t.name),
-          metadata,
-        });
+      } else {
+        versions = ((await read(null)) ?? []).flatMap((v) => versionOf(v, entity, project, type, c.name));
+        minimum += pagesFor(versions.length, ARTIFACTS_PER_PAGE);
       }
+      if (path !== undefined && endCursor !== null) writeCachedVersions(path, { endCursor, versions });
+      out.push(...versions);
     }
   }
   out.sort((a, b) => a.createdAt - b.createdAt || a.collection.localeCompare(b.collection) || a.version - b.version);

@@ -2,27 +2,32 @@
  * The history cache: fetched run history in `.tripwire/history/<entity>/<project>/<run>.twh`, one file per run,
  * columnar (steps, times, then one column per metric, little-endian float64), with the listing fields it was fetched
  * at. A run whose listing still says the same (`lastStep`, `historyLineCount`) needs no history request; one that
- * grew is read again from the window its cached history ended in. A CI cache (actions/cache) can restore the folder.
+ * grew is read again from the window its cached history ended in. A run's system metrics (its `events` stream) are
+ * cached the same way in `<entity>/<project>/system/<run>.twh`, keyed by `eventsLineCount`, with whether the backend
+ * sampled them. A collection's artifact versions are kept as JSON in `<entity>/<project>/artifacts/<type>/<collection>.json`
+ * with the listing's cursor after the last one (backtest/artifacts.ts reads on from it). A CI cache (actions/cache) can restore the folder.
  *
  * Layout: `TWH1`, a uint32 header length, the header (JSON), the columns.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { HistoryColumns, LiveRun } from "./runs.js";
+import type { LiveArtifactVersion } from "./artifacts.js";
+import type { HistoryColumns } from "./runs.js";
 
 const MAGIC = "TWH1";
 
 export interface CachedRun {
-  /** The listing fields the history was read at. */
-  readonly run: { readonly lastStep: number; readonly historyLineCount: number };
+  /** The listing fields the history was read at (`lastStep`, `historyLineCount`; for system metrics `eventsLineCount`, `sampled`). */
+  readonly run: Readonly<Record<string, number | boolean>>;
   /** Metrics held, in column order. */
   readonly metrics: readonly string[];
   readonly columns: HistoryColumns;
 }
 
-/** Where a run's history is cached. */
-export function cachePath(dir: string, entity: string, project: string, run: string): string {
-  return join(dir, encodeURIComponent(entity), encodeURIComponent(project), `${encodeURIComponent(run)}.twh`);
+/** Where a run's history (or its system metrics: `stream` "system") is cached. */
+export function cachePath(dir: string, entity: string, project: string, run: string, stream: "history" | "system" = "history"): string {
+  const file = `${encodeURIComponent(run)}.twh`;
+  return stream === "history" ? join(dir, encodeURIComponent(entity), encodeURIComponent(project), file) : join(dir, encodeURIComponent(entity), encodeURIComponent(project), stream, file);
 }
 
 /** The cached history of a run, or undefined (none, or unreadable: it is then fetched again). */
@@ -56,9 +61,9 @@ export function readCached(path: string): CachedRun | undefined {
 }
 
 /** Writes a run's history (to a temporary file first, so an interrupted write leaves the old one). */
-export function writeCached(path: string, run: Pick<LiveRun, "lastStep" | "historyLineCount">, metrics: readonly string[], columns: HistoryColumns): void {
+export function writeCached(path: string, run: Readonly<Record<string, number | boolean>>, metrics: readonly string[], columns: HistoryColumns): void {
   const n = columns.steps.length;
-  const header = Buffer.from(JSON.stringify({ run: { lastStep: run.lastStep, historyLineCount: run.historyLineCount }, metrics, rows: n }), "utf8");
+  const header = Buffer.from(JSON.stringify({ run, metrics, rows: n }), "utf8");
   const data = new Float64Array(n * (2 + metrics.length));
   data.set(columns.steps, 0);
   data.set(columns.times, n);
@@ -66,9 +71,14 @@ export function writeCached(path: string, run: Pick<LiveRun, "lastStep" | "histo
   const head = Buffer.alloc(8);
   head.write(MAGIC, 0, "latin1");
   head.writeUInt32LE(header.length, 4);
+  writeWhole(path, Buffer.concat([head, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+}
+
+/** Writes a file through a temporary one, so an interrupted write leaves the old file. */
+function writeWhole(path: string, data: string | Buffer): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat([head, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+  writeFileSync(tmp, data);
   renameSync(tmp, path);
 }
 
@@ -82,4 +92,31 @@ export function rowsBefore(columns: HistoryColumns, step: number): { steps: numb
     times: head(columns.times),
     values: Object.fromEntries(Object.entries(columns.values).map(([m, v]) => [m, head(v)])),
   };
+}
+
+/** The cached versions of a collection and the cursor after the last of them. */
+export interface CachedVersions {
+  readonly endCursor: string;
+  readonly versions: LiveArtifactVersion[];
+}
+
+/** Where a collection's artifact versions are cached. */
+export function artifactCachePath(dir: string, entity: string, project: string, type: string, collection: string): string {
+  return join(dir, encodeURIComponent(entity), encodeURIComponent(project), "artifacts", encodeURIComponent(type), `${encodeURIComponent(collection)}.json`);
+}
+
+/** The cached versions of a collection, or undefined (none, or unreadable: they are then listed again). */
+export function readCachedVersions(path: string): CachedVersions | undefined {
+  try {
+    const json = JSON.parse(readFileSync(path, "utf8")) as Partial<CachedVersions> & { format?: unknown };
+    if (json.format !== MAGIC || typeof json.endCursor !== "string" || !Array.isArray(json.versions)) return undefined;
+    return { endCursor: json.endCursor, versions: json.versions };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a collection's versions (to a temporary file first, as the run cache). */
+export function writeCachedVersions(path: string, cached: CachedVersions): void {
+  writeWhole(path, JSON.stringify({ format: MAGIC, ...cached }));
 }

@@ -4,7 +4,9 @@
  * through the cache (cache.ts), into the same sink a file backtest fills.
  *
  * Each run is replayed whole (state windows and "changed by" baselines need the steps before the period), and only
- * firings inside the period are counted. W&B's API keeps no run-state transitions: a run is `running` from its
+ * firings inside the period are counted. System metrics (an automation on `system/gpu.0.temp`, `gpu.0.temp`, …) come
+ * from each run's system-metrics stream (`Run.events`, readSystemMetrics in runs.ts), ordered by `_timestamp`, and a
+ * note says when the backend returned them sampled. W&B's API keeps no run-state transitions: a run is `running` from its
  * `createdAt`, and a finished, failed, crashed or killed run takes that state at its `heartbeatAt`.
  *
  * Artifact automations: a version's creation is exact (its `createdAt` in its collection, backtest/artifacts.ts), so
@@ -15,11 +17,11 @@
  */
 import type { LiveStats } from "../model/backtest.js";
 import { formatTimestamp, type TripwireEvent } from "@tripwire/evaluator";
-import { isArtifactEventType, type AutomationSpec, type JsonValue } from "@tripwire/sdk";
+import { isArtifactEventType, systemEventsKey, type AutomationSpec, type JsonValue } from "@tripwire/sdk";
 import { isReconcilerError } from "../model/errors.js";
 import { listArtifactVersions } from "./artifacts.js";
 import { mapLimit } from "../model/limit.js";
-import { historyRequests, listRuns, readHistory, RUNS_PER_PAGE, STEPS_PER_WINDOW, type HistoryColumns, type LiveRun } from "./runs.js";
+import { historyRequests, listRuns, readHistory, readSystemMetrics, RUNS_PER_PAGE, STEPS_PER_WINDOW, SYSTEM_SAMPLES_MAX, type HistoryColumns, type LiveRun } from "./runs.js";
 import type { Transport } from "../model/transport.js";
 import { cachePath, readCached, rowsBefore, writeCached } from "./cache.js";
 import type { HistorySink } from "./sink.js";
@@ -105,9 +107,12 @@ export async function feedLive(specs: readonly AutomationSpec[], metrics: readon
   let cachedRuns = 0;
   let minimum = 0;
   const projects = watchedProjects(specs);
-  if (specs.some((s) => isArtifactEventType(s.event.type) && liveUnsupported(s) !== undefined)) notes.push("artifact automations on aliases, tags and registry links are not backtested: W&B's API keeps no times for them");
-  const system = metrics.filter((m) => m.startsWith("system/") || m.startsWith("system."));
-  if (system.length > 0) notes.push(`system metrics (${system.join(", ")}) are not in the run history W&B's API pages: automations on them see no values here`);
+  if (specs.some((s) => isArtifactEventType(s.event.type) && liveUnsupported(s) !== undefined)) notes.push("artifact automations on alias and tag changes, on registry links, and on creations filtered on aliases are not backtested: W&B's API gives only the aliases and tags versions and collections hold now, with no time each was added or removed, and no time a version was linked");
+  const system = metrics.flatMap((metric) => {
+    const key = systemEventsKey(metric);
+    return key === undefined ? [] : [{ metric, key }];
+  });
+  let sampledRuns = 0;
   if (specs.some((s) => s.event.type === "runState")) notes.push("run states: W&B's API keeps only each run's current state, taken at its last heartbeat");
   for (const { entity, project } of projects) {
     const name = `${entity}/${project}`;
@@ -132,16 +137,28 @@ export async function feedLive(specs: readonly AutomationSpec[], metrics: readon
       const needed = metrics.some((m) => run.keys.includes(m));
       if (needed) minimum += historyRequests(run, 0);
       const { columns, fromCache } = await historyOf(source, entity, project, run, metrics, needed);
-      if (fromCache) cachedRuns++;
-      replayRun(sink, { entity, project, id: run.id, name: run.name, user: run.user }, run, columns);
+      // A system metric the run logged into its history under that name is read there; the others from its stream.
+      const streamed = system.filter((s) => !run.keys.includes(s.metric));
+      const sys = streamed.length > 0 && run.eventsLineCount > 0 ? await systemOf(source, entity, project, run, streamed) : undefined;
+      if (sys !== undefined) {
+        minimum += 1;
+        if (sys.sampled) sampledRuns++;
+      }
+      if (fromCache && (sys === undefined || sys.fromCache)) cachedRuns++;
+      replayRun(sink, { entity, project, id: run.id, name: run.name, user: run.user }, run, columns, sys?.columns);
       progress(++done, list.length);
     });
     progress(done, list.length, true);
   }
+  if (sampledRuns > 0) {
+    notes.push(
+      `system metrics (${system.map((s) => s.metric).join(", ")}) are sampled for ${num(sampledRuns)} run${sampledRuns === 1 ? "" : "s"}: W&B's API returned fewer rows than the run's system-metrics stream holds (at most ${num(SYSTEM_SAMPLES_MAX)} are asked for), so their firings are estimates from the samples, not exact`,
+    );
+  }
   let artifactVersions = 0;
   const artifactEvents: TripwireEvent[] = [];
   for (const { entity, project, collections } of artifactProjects(specs)) {
-    const listed = await listArtifactVersions(source.transport, entity, project, collections);
+    const listed = await listArtifactVersions(source.transport, entity, project, collections, source.cacheDir);
     minimum += listed.minimumRequests;
     if (listed.versions === undefined) {
       notes.push(`project ${entity}/${project} does not exist on the backend: no artifact versions`);
@@ -185,11 +202,12 @@ export async function historyOf(
   const path = source.cacheDir === undefined ? undefined : cachePath(source.cacheDir, entity, project, run.id);
   const cached = path === undefined ? undefined : readCached(path);
   const usable = cached !== undefined && metrics.every((m) => cached.metrics.includes(m));
-  if (usable && cached.run.lastStep === run.lastStep && cached.run.historyLineCount === run.historyLineCount) return { columns: cached.columns, fromCache: true };
+  const cachedLast = usable && typeof cached.run.lastStep === "number" ? cached.run.lastStep : -1;
+  if (usable && cachedLast === run.lastStep && cached.run.historyLineCount === run.historyLineCount) return { columns: cached.columns, fromCache: true };
   let columns: HistoryColumns;
-  if (usable && run.lastStep >= cached.run.lastStep && cached.run.lastStep >= 0) {
+  if (usable && run.lastStep >= cachedLast && cachedLast >= 0) {
     // Grown: keep the windows before the one the cached history ended in, read that one and the rest again.
-    const from = Math.floor(cached.run.lastStep / STEPS_PER_WINDOW) * STEPS_PER_WINDOW;
+    const from = Math.floor(cachedLast / STEPS_PER_WINDOW) * STEPS_PER_WINDOW;
     const kept = rowsBefore(cached.columns, from);
     const read = await readHistory(source.transport, entity, project, run, metrics, from);
     columns = {
@@ -198,16 +216,46 @@ export async function historyOf(
       values: Object.fromEntries(metrics.map((m) => [m, (kept.values[m] ?? []).concat(read.values[m] ?? [])])),
     };
   } else columns = await readHistory(source.transport, entity, project, run, metrics, 0);
-  if (path !== undefined) writeCached(path, run, metrics, columns);
+  if (path !== undefined) writeCached(path, { lastStep: run.lastStep, historyLineCount: run.historyLineCount }, metrics, columns);
   return { columns, fromCache: false };
 }
 
-/** A run's events in order: `running` at its creation, its rows, and its final state at its last heartbeat. */
-function replayRun(sink: HistorySink, meta: { entity: string; project: string; id: string; name: string; user: string }, run: LiveRun, columns: HistoryColumns): void {
+/** A run's system metrics: from the cache when its stream has as many rows as then, else read (whole: no step range). */
+async function systemOf(
+  source: LiveSource,
+  entity: string,
+  project: string,
+  run: LiveRun,
+  metrics: readonly { metric: string; key: string }[],
+): Promise<{ columns: HistoryColumns; sampled: boolean; fromCache: boolean }> {
+  const names = metrics.map((m) => m.metric);
+  const path = source.cacheDir === undefined ? undefined : cachePath(source.cacheDir, entity, project, run.id, "system");
+  const cached = path === undefined ? undefined : readCached(path);
+  if (cached !== undefined && names.every((m) => cached.metrics.includes(m)) && cached.run.eventsLineCount === run.eventsLineCount) {
+    return { columns: cached.columns, sampled: cached.run.sampled === true, fromCache: true };
+  }
+  const { columns, sampled } = await readSystemMetrics(source.transport, entity, project, run, metrics);
+  if (path !== undefined) writeCached(path, { eventsLineCount: run.eventsLineCount, sampled }, names, columns);
+  return { columns, sampled, fromCache: false };
+}
+
+/**
+ * A run's events in order: `running` at its creation, its rows, its system-metric rows (their own series: each
+ * automation reads one metric, so how they interleave with the history rows changes nothing), and its final state
+ * at its last heartbeat.
+ */
+function replayRun(
+  sink: HistorySink,
+  meta: { entity: string; project: string; id: string; name: string; user: string },
+  run: LiveRun,
+  columns: HistoryColumns,
+  system?: HistoryColumns,
+): void {
   const runRef = { id: meta.id, name: meta.name, user: meta.user };
   const state = (s: string, at: number): TripwireEvent => ({ type: "run.state", entity: meta.entity, project: meta.project, run: runRef, state: s as "running", timestamp: formatTimestamp(at) }) as TripwireEvent;
   if (Number.isFinite(run.createdAt)) sink.event(state("running", run.createdAt));
   sink.runRows(meta, columns.steps, columns.times, columns.values);
+  if (system !== undefined) sink.runRows(meta, system.steps, system.times, system.values);
   if (run.state !== "running" && ["finished", "failed", "crashed", "killed"].includes(run.state) && Number.isFinite(run.heartbeatAt)) sink.event(state(run.state, run.heartbeatAt));
 }
 

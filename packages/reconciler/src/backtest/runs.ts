@@ -9,7 +9,11 @@
 import { ReconcilerError } from "../model/errors.js";
 import type { Transport } from "../model/transport.js";
 
-/** W&B's `Runs` document (wandb/apis/public/runs.py `_create_runs_query`, lazy=False: `RunFragment`), as sent. */
+/**
+ * W&B's `Runs` document (wandb/apis/public/runs.py `_create_runs_query`, lazy=False: `RunFragment`), as sent, plus
+ * `eventsLineCount` beside `projectId` (the rows of the run's system-metrics stream, as the spec's `BacktestRuns`
+ * lists it), so system metrics are asked for with their count and without a request per run to learn it.
+ */
 export const RUNS_QUERY = `
         query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString) {
             project(name: $project, entityName: $entity) {
@@ -20,6 +24,7 @@ export const RUNS_QUERY = `
                     edges {
                         node {
                             projectId
+                            eventsLineCount
                             ...RunFragment
                         }
                         cursor
@@ -76,6 +81,24 @@ export const SAMPLED_HISTORY_QUERY = `query BacktestSampledHistory($entity: Stri
   }
 }`;
 
+/**
+ * The run's system-metrics stream, as W&B's `Run.history(stream="system")` reads it (`RunFullHistory` with `events`,
+ * runs.py `_full_history`). The field has no step range: one request per run, asking for `samples` rows.
+ */
+export const SYSTEM_METRICS_QUERY = `query BacktestSystemMetrics($entity: String!, $project: String!, $run: String!, $samples: Int) {
+  project(name: $project, entityName: $entity) {
+    run(name: $run) {
+      events(samples: $samples)
+    }
+  }
+}`;
+
+/**
+ * The most system-metric rows asked for per run: one answer holds them all (about 1.5 KB a row on an 8-GPU machine,
+ * so at most ~15 MB), which is 41 hours of W&B's 15-second samples. A longer run's rows come back sampled.
+ */
+export const SYSTEM_SAMPLES_MAX = 10_000;
+
 /** Runs per listing page (W&B's `per_page` default) and steps per history window (W&B's `page_size` default). */
 export const RUNS_PER_PAGE = 50;
 export const STEPS_PER_WINDOW = 1000;
@@ -92,6 +115,8 @@ export interface LiveRun {
   readonly createdAt: number;
   readonly heartbeatAt: number;
   readonly historyLineCount: number;
+  /** Rows in the run's system-metrics stream (`eventsLineCount`; 0 when the backend does not say). */
+  readonly eventsLineCount: number;
   /** `historyKeys.lastStep`; -1 without history. */
   readonly lastStep: number;
   /** The keys the run has logged (`historyKeys.keys`). */
@@ -164,6 +189,7 @@ interface RunNode {
   createdAt: string;
   heartbeatAt: string | null;
   historyLineCount: number | null;
+  eventsLineCount?: number | null;
   user: { username: string | null; name: string } | null;
   historyKeys: { keys?: Record<string, unknown>; lastStep?: number } | string | null;
 }
@@ -219,6 +245,7 @@ export async function listRuns(
         createdAt: parseWandbTime(node.createdAt),
         heartbeatAt: heartbeat,
         historyLineCount: node.historyLineCount ?? 0,
+        eventsLineCount: node.eventsLineCount ?? 0,
         lastStep,
         keys,
       });
@@ -290,4 +317,35 @@ export async function readHistory(transport: Transport, entity: string, project:
     }
   }
   return out;
+}
+
+/**
+ * The system metrics of a run (`metrics`: the automations' names, each read under its stream key `system.<name>`),
+ * as columns. W&B's rows have no `_step`: they are ordered by `_timestamp` (stable for equal times, the order the
+ * backend sent), which is the order they were sampled in, so an automation's window holds the most recently sampled
+ * values, as it would live; each row's step is its position in that order (0, 1, 2, …), which is what a firing
+ * reports as its step. `sampled` is true when fewer rows came back than the stream holds (`eventsLineCount`): the
+ * backend downsampled them, or the run has more than {@link SYSTEM_SAMPLES_MAX}.
+ */
+export async function readSystemMetrics(
+  transport: Transport,
+  entity: string,
+  project: string,
+  run: LiveRun,
+  metrics: readonly { metric: string; key: string }[],
+): Promise<{ columns: Building; sampled: boolean }> {
+  type Events = { project: { run: { events: string[] | null } | null } | null };
+  const samples = Math.min(run.eventsLineCount, SYSTEM_SAMPLES_MAX);
+  const data = await query<Events>(transport, SYSTEM_METRICS_QUERY, { entity, project, run: run.id, samples }, `reading the system metrics of run ${entity}/${project}/${run.id}`);
+  const rows = (data.project?.run?.events ?? []).map((text) => parseHistoryRow(text));
+  const at = rows.map((row) => Math.round(Number(row._timestamp) * 1000));
+  const order = rows.map((_, i) => i).sort((a, b) => (at[a] as number) - (at[b] as number) || a - b);
+  const out: Building = { steps: [], times: [], values: Object.fromEntries(metrics.map((m) => [m.metric, []])) };
+  order.forEach((i, position) => {
+    const row = rows[i] as Record<string, unknown>;
+    out.steps.push(position);
+    out.times.push(at[i] as number);
+    for (const m of metrics) (out.values[m.metric] as number[]).push(numberOr(row[m.key]));
+  });
+  return { columns: out, sampled: rows.length < run.eventsLineCount };
 }

@@ -2,6 +2,9 @@ import { compileFilter, type FieldValues } from "@tripwire/evaluator";
 import {
   classifyPlaceholder,
   describeScope,
+  isSystemMetric,
+  systemMetricName,
+  systemMetricsLike,
   placeholders,
   scopeEntity,
   SECRET_NAME,
@@ -18,7 +21,6 @@ import type { TripwireConfig } from "../model/config.js";
 import type { DesiredAutomation } from "../model/types.js";
 import type { CheckCode } from "../model/checks.js";
 import { isCatastrophic, regexProblem } from "./regex.js";
-import { isSystemMetric, systemMetricName, systemMetricsLike } from "./system-metrics.js";
 import { eventFills, eventsFilling, likelyVariable } from "./variables.js";
 
 /** One thing a check found about one automation. */

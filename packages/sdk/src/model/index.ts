@@ -6,3 +6,4 @@ export * from "./action.js";
 export * from "./automation.js";
 export * from "./template.js";
 export * from "./limits.js";
+export * from "./system-metrics.js";

@@ -7,8 +7,16 @@
  * "_runtime", …metrics}` JSON text, one row per `run.metric` event), in step order, plus the key statistics of
  * `historyKeys`. W&B has no state transitions in its API: a run has its current state, `createdAt` (its first event
  * here) and `heartbeatAt` (its last).
+ *
+ * System metrics (a metric named as one: `system/gpu.0.temp`, `system.cpu`, or a dotted name of a system family such
+ * as `gpu.0.temp`; the SDK's `systemEventsKey`) are not history in W&B: they are the run's system-metrics stream,
+ * which W&B's API serves as `Run.events(samples:)`, rows `{"_wandb": true, "_timestamp", "_runtime",
+ * "system.<name>": value}` with no `_step` (wandb-core's filestream/updatestats.go). So here too: the system metrics of
+ * an ingested `run.metric` become one row of the run's events (in `_timestamp` order), its other metrics one history
+ * row, and an event holding only system metrics adds no history row.
  */
 import { parseTimestamp, type TripwireEvent } from "@tripwire/evaluator";
+import { systemEventsKey } from "@tripwire/sdk";
 import { gqlError } from "../errors.js";
 import type { ProjectRecord } from "../store/types.js";
 import type { GraphQLContext } from "./context.js";
@@ -36,6 +44,11 @@ interface RunHistory {
   lastStep: number;
   /** The parsed rows, for `sampledHistory` (made on first use, dropped when rows arrive). */
   parsed: Record<string, unknown>[] | undefined;
+  /** The system-metrics stream (`events`): rows as JSON text in `_timestamp` order, and their times (ms). */
+  readonly events: string[];
+  readonly eventTimes: number[];
+  /** The latest value of each system metric (`systemMetrics`), by its stream key. */
+  readonly system: Map<string, unknown>;
 }
 
 class HistoryIndex extends EventLogIndex {
@@ -51,7 +64,7 @@ class HistoryIndex extends EventLogIndex {
     const key = `${projectId}\u0000${e.run.id}`;
     let run = this.runs.get(key);
     if (run === undefined) {
-      run = { projectId, runId: e.run.id, name: e.run.name, user: e.run.user, state: "running", createdAt: t, heartbeatAt: t, rows: [], steps: [], keys: new Map(), lastStep: -1, parsed: undefined };
+      run = { projectId, runId: e.run.id, name: e.run.name, user: e.run.user, state: "running", createdAt: t, heartbeatAt: t, rows: [], steps: [], keys: new Map(), lastStep: -1, parsed: undefined, events: [], eventTimes: [], system: new Map() };
       this.runs.set(key, run);
       let list = this.byProject.get(projectId);
       if (list === undefined) this.byProject.set(projectId, (list = []));
@@ -66,13 +79,31 @@ class HistoryIndex extends EventLogIndex {
       return;
     }
     const row: Record<string, unknown> = { _step: e.step, _timestamp: t / 1000, _runtime: (t - run.createdAt) / 1000 };
+    let system: Record<string, unknown> | undefined;
+    let history = 0;
     for (const [k, v] of Object.entries(e.metrics)) {
       if (k === "_step" || k === "_timestamp" || k === "_runtime") continue;
+      const streamKey = systemEventsKey(k);
+      if (streamKey !== undefined) {
+        system ??= { _wandb: true, _timestamp: t / 1000, _runtime: (t - run.createdAt) / 1000 };
+        Object.defineProperty(system, streamKey, { value: v, enumerable: true, writable: true, configurable: true });
+        run.system.set(streamKey, v);
+        continue;
+      }
+      history++;
       Object.defineProperty(row, k, { value: v, enumerable: true, writable: true, configurable: true });
       let s = run.keys.get(k);
       if (s === undefined) run.keys.set(k, (s = { count: 0, type: jsonType(v), last: v }));
       s.count++;
       s.last = v;
+    }
+    if (system !== undefined) {
+      // Times arrive in order almost always: insert after the last row not later than this one.
+      let j = run.eventTimes.length;
+      while (j > 0 && (run.eventTimes[j - 1] as number) > t) j--;
+      run.eventTimes.splice(j, 0, t);
+      run.events.splice(j, 0, JSON.stringify(system));
+      if (history === 0) return;
     }
     const text = JSON.stringify(row);
     // Steps arrive in order almost always: insert after the last row with a step not above this one.
@@ -134,14 +165,14 @@ function runNode(ctx: GraphQLContext, p: ProjectRecord, run: RunHistory) {
     description: null,
     notes: null,
     historyLineCount: run.rows.length,
-    eventsLineCount: 0,
+    eventsLineCount: run.events.length,
     user: () => {
       const u = ctx.store.userByName(run.user);
       return { __typename: "User", id: Buffer.from(`User:${u?.id ?? 0}`, "utf8").toString("base64"), username: run.user, name: run.user };
     },
     config: "{}",
     summaryMetrics: () => JSON.stringify(Object.fromEntries([...run.keys].map(([k, s]) => [k, s.last]))),
-    systemMetrics: "{}",
+    systemMetrics: () => JSON.stringify(Object.fromEntries(run.system)),
     historyKeys,
     history: (args: { minStep?: number | null; maxStep?: number | null; samples?: number | null }) => {
       const from = args.minStep ?? 0;
@@ -153,6 +184,11 @@ function runNode(ctx: GraphQLContext, p: ProjectRecord, run: RunHistory) {
       return sampleIndexes(Math.max(0, end - start), samples).map((i) => run.rows[start + i] as string);
     },
     sampledHistory: (args: { specs: readonly string[] }) => args.specs.map((text, n) => sampled(run, text, n)),
+    events: (args: { samples?: number | null }) => {
+      const samples = args.samples ?? 500;
+      if (!Number.isInteger(samples) || samples < 0) throw gqlError("BAD_USER_INPUT", `events(samples:) must be a non-negative integer, got ${String(args.samples)}`);
+      return sampleIndexes(run.events.length, samples).map((i) => run.events[i] as string);
+    },
   };
 }
 
@@ -334,7 +370,7 @@ type RunEdge {
   node: Run!
   cursor: String!
 }
-"A run, as W&B's public API answers it. Read from the event log: no config, tags or system metrics are recorded."
+"A run, as W&B's public API answers it. Read from the event log: no config or tags are recorded."
 type Run {
   "W&B's storage id, not the run id (that is name)."
   id: ID!
@@ -356,10 +392,12 @@ type Run {
   description: String
   notes: String
   historyLineCount: Int
+  "Rows in the system-metrics stream (events)."
   eventsLineCount: Int
   user: User
   config: JSONString
   summaryMetrics: JSONString
+  "The latest value of each system metric, by its stream key (system.<name>)."
   systemMetrics: JSONString
   "{keys: {<key>: {typeCounts, previousValue}}, lastStep}"
   historyKeys: JSON
@@ -367,5 +405,7 @@ type Run {
   history(minStep: Int64, maxStep: Int64, samples: Int): [String!]!
   "Per spec {keys, minStep, maxStep (inclusive), samples}: the rows holding every key, those keys only."
   sampledHistory(specs: [JSONString!]!): [JSON!]!
+  "The system-metrics stream: rows {_wandb, _timestamp, _runtime, system.<name>…} as JSON text, no _step, in _timestamp order, downsampled to at most samples (default 500)."
+  events(samples: Int): [String!]!
 }
 `;
