@@ -4,7 +4,7 @@
 // ProjectArtifacts) and gives the createArtifact firings of the JSONL backtest of the same week; the automations the
 // API has no times for (aliases, tags, registry links, an alias-filtered createArtifact) are reported as not
 // backtested, with the reason.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer, type RunningServer } from "@tripwire/server";
@@ -187,5 +187,26 @@ describe("backtest of artifact automations over the live history", () => {
     expect(fresh.history.live).toMatchObject({ requests: 5, artifactVersions: 77 });
     expect(grown.automations).toEqual(fresh.automations);
     expect(grown.automations.find((a) => a.address.endsWith("/data-created"))?.firings).toBe(7);
+  });
+
+  it("reads a cached collection whole again when the backend holds fewer versions than the cache and the ones read since", async () => {
+    const project = makeProject(defs);
+    const live = { WANDB_BASE_URL: server.url, WANDB_API_KEY: KEY };
+    const backtest = async () => JSON.parse((await runMain(["backtest", "--no-typecheck", "--json", "--since", "7d"], project, live)).stdout) as Report;
+    const cold = await backtest();
+    // A version the cache holds but the backend no longer has (deleted since the last read): the count disagrees.
+    const files = readdirSync(join(project, ".tripwire", "history"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith("data-train.json"));
+    expect(files).toHaveLength(1);
+    const path = join(project, ".tripwire", "history", files[0] as string);
+    const cached = JSON.parse(readFileSync(path, "utf8")) as { versions: { version: string }[] };
+    const gone = { ...(cached.versions[0] as { version: string }), version: "v99" };
+    writeFileSync(path, JSON.stringify({ ...cached, versions: [...cached.versions, gone] }));
+    const repaired = await backtest();
+    // Types, collections, ckpt and data-train from their cursors, then data-train whole again.
+    expect(repaired.history.live).toMatchObject({ requests: 5, artifactVersions: cold.history.live?.artifactVersions });
+    expect(repaired.automations).toEqual(cold.automations);
+    expect((JSON.parse(readFileSync(path, "utf8")) as { versions: unknown[] }).versions).toHaveLength(cached.versions.length);
+    const warm = await backtest();
+    expect(warm.history.live).toMatchObject({ requests: 4, artifactVersions: cold.history.live?.artifactVersions });
   });
 });
